@@ -1,0 +1,152 @@
+"""The FastAPI application factory."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from sqlalchemy import text
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from palermo import __version__
+from palermo.db import create_db_engine, session_factory
+from palermo.deps import SessionDep
+from palermo.errors import (
+    BadRequest,
+    Invalid,
+    MalformedBody,
+    MethodNotAllowed,
+    NotFound,
+    PalermoError,
+)
+from palermo.http import BodySizeLimit, SecurityHeaders
+from palermo.identity.api import router as identity_router
+from palermo.identity.credentials import Credentials
+from palermo.migrations import current_revision, head_revision
+from palermo.settings import Settings, get_settings
+from palermo.web import pages
+from palermo.web.errors import wants_html, web_error_response
+
+log = logging.getLogger(__name__)
+
+
+def create_app(settings: Settings | None = None, *, sessions: Any | None = None) -> FastAPI:
+    """Build the app. Tests pass `sessions` (a sessionmaker bound to their transaction)."""
+    settings = settings or get_settings()
+    app = FastAPI(
+        title="Palermo",
+        version=__version__,
+        description="Open platform for international police cooperation against organized crime.",
+        openapi_url="/openapi.json",
+        docs_url="/api/docs",
+        redoc_url=None,
+    )
+    if sessions is None:
+        engine = create_db_engine(settings.resolved_database_url)
+        sessions = session_factory(engine)
+    app.state.settings = settings
+    app.state.session_factory = sessions
+    app.state.credentials = Credentials(settings)
+
+    app.include_router(identity_router)
+    app.include_router(pages.router)
+    pages.mount_static(app)
+    _health(app)
+    _error_handlers(app)
+
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
+    app.add_middleware(SecurityHeaders, hsts=settings.secure_cookies)
+    _error_schema(app)
+    return app
+
+
+def _health(app: FastAPI) -> None:
+    @app.get("/healthz", tags=["health"])
+    def healthz() -> dict[str, str]:
+        """Liveness: the process answers."""
+        return {"status": "ok"}
+
+    @app.get("/readyz", tags=["health"], responses={503: {"description": "not ready"}})
+    def readyz(session: SessionDep) -> Response:
+        """Readiness: the database answers and its schema is at the code's migration head."""
+        session.execute(text("SELECT 1"))
+        current, head = current_revision(session.connection()), head_revision()
+        ready = current == head
+        return JSONResponse(
+            {"status": "ready" if ready else "schema out of date", "schema": current, "head": head},
+            status_code=200 if ready else 503,
+        )
+
+
+def _error_response(request: Request, error: PalermoError) -> Response:
+    if wants_html(request):
+        return web_error_response(request, error)
+    headers = {"WWW-Authenticate": "Bearer"} if error.status_code == 401 else None
+    return JSONResponse(error.to_dict(), status_code=error.status_code, headers=headers)
+
+
+def _error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(PalermoError)
+    async def palermo_error(request: Request, error: PalermoError) -> Response:
+        return _error_response(request, error)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, error: RequestValidationError) -> Response:
+        details = [
+            {"location": ".".join(str(p) for p in e["loc"]), "problem": e["msg"], "type": e["type"]}
+            for e in error.errors()
+        ]
+        if any(e["type"] == "json_invalid" for e in error.errors()):
+            return _error_response(
+                request, MalformedBody("the body is not valid JSON", details=details)
+            )
+        return _error_response(request, Invalid("the request is not valid", details=details))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, error: StarletteHTTPException) -> Response:
+        mapped: PalermoError
+        if error.status_code == 404:
+            mapped = NotFound("no such page or endpoint")
+        elif error.status_code == 405:
+            mapped = MethodNotAllowed(f"{request.method} is not allowed here")
+        else:
+            mapped = BadRequest(str(error.detail))
+        return _error_response(request, mapped)
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, error: Exception) -> Response:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return _error_response(request, PalermoError("internal error; it has been logged"))
+
+
+def _error_schema(app: FastAPI) -> None:
+    """Publish the error envelope in OpenAPI so `responses=` entries can reference it."""
+    original = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema:
+            return app.openapi_schema
+        schema = original()
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        components["Error"] = {
+            "type": "object",
+            "required": ["error"],
+            "properties": {
+                "error": {
+                    "type": "object",
+                    "required": ["code", "message"],
+                    "properties": {
+                        "code": {"type": "string"},
+                        "message": {"type": "string"},
+                        "details": {"type": "array", "items": {"type": "object"}},
+                    },
+                }
+            },
+        }
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

@@ -1,0 +1,1 @@
+"""The tamper-evident audit log: every operation on intelligence and every decision about it."""

@@ -1,0 +1,85 @@
+"""The `palermo` command."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from palermo import __version__
+from palermo.console import CliState, handles_errors, out, state
+from palermo.demo.cli import demo_app
+from palermo.identity.cli import agency_app, token_app, user_app
+from palermo.identity.service import ensure_local_node
+from palermo.migrations import upgrade
+from palermo.settings import Settings
+
+app = typer.Typer(
+    name="palermo",
+    help="Palermo: international police cooperation against organized crime.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+db_app = typer.Typer(help="The node's database.", no_args_is_help=True)
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    as_user: Annotated[
+        str | None,
+        typer.Option(
+            "--as",
+            envvar="PALERMO_USER",
+            help="Act as this user; without it, act as the node operator (audited).",
+        ),
+    ] = None,
+    data_dir: Annotated[
+        Path | None,
+        typer.Option(envvar="PALERMO_DATA_DIR", help="Where the node keeps its data."),
+    ] = None,
+) -> None:
+    settings = Settings(data_dir=data_dir) if data_dir else Settings()
+    ctx.obj = CliState(settings=settings, acting_user=as_user)
+
+
+@app.command()
+def version() -> None:
+    """Print Palermo's version."""
+    out.print(__version__)
+
+
+@db_app.command("upgrade")
+@handles_errors
+def db_upgrade(ctx: typer.Context) -> None:
+    """Create or migrate the schema to the code's head revision."""
+    cli = state(ctx)
+    upgrade(cli.engine)
+    with cli.work() as (session, _principal):
+        ensure_local_node(session, cli.settings)
+    out.print(f"Database at head: {cli.settings.resolved_database_url.split('@')[-1]}")
+
+
+@app.command()
+@handles_errors
+def serve(
+    ctx: typer.Context,
+    host: Annotated[str | None, typer.Option(help="Interface to bind.")] = None,
+    port: Annotated[int | None, typer.Option(help="TCP port.")] = None,
+) -> None:
+    """Serve the API and the web UI."""
+    from palermo.serve import serve_node
+
+    serve_node(state(ctx).settings, host=host, port=port)
+
+
+app.add_typer(db_app, name="db")
+app.add_typer(agency_app, name="agency")
+app.add_typer(user_app, name="user")
+app.add_typer(token_app, name="token")
+app.add_typer(demo_app, name="demo")
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,98 @@
+"""What every CLI command shares: settings, the unit of work, the acting principal, output."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import cached_property, wraps
+from typing import Any, ParamSpec, TypeVar
+
+import typer
+from rich.console import Console
+from sqlalchemy import Engine
+from sqlalchemy.exc import OperationalError, ProgrammingError
+from sqlalchemy.orm import Session
+
+from palermo.db import SessionFactory, create_db_engine, session_factory, unit_of_work
+from palermo.errors import NotFound, PalermoError
+from palermo.identity import repository
+from palermo.identity.credentials import Credentials
+from palermo.identity.principal import Principal, operator_principal
+from palermo.identity.service import principal_for
+from palermo.settings import Settings
+
+out = Console()
+err = Console(stderr=True)
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+@dataclass
+class CliState:
+    """Set by the root callback: which node's data, and as whom commands act."""
+
+    settings: Settings
+    acting_user: str | None = None
+
+    @cached_property
+    def engine(self) -> Engine:
+        return create_db_engine(self.settings.resolved_database_url)
+
+    @cached_property
+    def sessions(self) -> SessionFactory:
+        return session_factory(self.engine)
+
+    @cached_property
+    def credentials(self) -> Credentials:
+        return Credentials(self.settings)
+
+    @contextmanager
+    def work(self) -> Iterator[tuple[Session, Principal]]:
+        """One unit of work acting as `--as USER`, or as the node operator without one."""
+        with unit_of_work(self.sessions) as session:
+            yield session, self.principal(session)
+
+    def principal(self, session: Session) -> Principal:
+        if self.acting_user is None:
+            return operator_principal(repository.hosted_agency_ids(session))
+        user = repository.user_by_username(session, self.acting_user)
+        if user is None or not user.active:
+            raise NotFound(f"no active user {self.acting_user!r} to act as")
+        return principal_for(user, channel="cli")
+
+
+def state(ctx: typer.Context) -> CliState:
+    root = ctx.find_root()
+    assert isinstance(root.obj, CliState)
+    return root.obj
+
+
+def handles_errors(command: Callable[P, R]) -> Callable[P, R]:
+    """Turn Palermo errors into a clear message and a non-zero exit code."""
+
+    @wraps(command)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return command(*args, **kwargs)
+        except PalermoError as error:
+            err.print(f"[bold red]error[/] [{error.code}] {error.message}", highlight=False)
+            for detail in error.details:
+                err.print(f"  {detail}", highlight=False)
+            raise typer.Exit(code=1) from None
+        except (OperationalError, ProgrammingError) as error:
+            err.print(
+                "[bold red]error[/] [database] the database is unreachable or not initialised "
+                f"({type(error.orig).__name__}); run `palermo db upgrade` first",
+                highlight=False,
+            )
+            raise typer.Exit(code=1) from None
+
+    return wrapper
+
+
+def emit_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, indent=2, default=str, ensure_ascii=False) + "\n")

@@ -1,0 +1,83 @@
+"""Engines, sessions and the unit of work.
+
+The caller that starts a piece of work (an HTTP request, a CLI command, a job) owns its
+transaction through `unit_of_work`; services only flush.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+SessionFactory = sessionmaker[Session]
+
+# Writes that must hold even when the unit of work that made them fails: failed log-in
+# counters and the audit lines of refused actions. Each is replayed after the rollback.
+_DURABLE_KEY = "palermo.durable_writes"
+
+
+def create_db_engine(url: str, **kwargs: Any) -> Engine:
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            from pathlib import Path
+
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"timeout": 30}, **kwargs)
+        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin_immediate)
+        return engine
+    return create_engine(url, pool_pre_ping=True, **kwargs)
+
+
+def _sqlite_pragmas(dbapi_connection: sqlite3.Connection, _record: object) -> None:
+    # Let SQLAlchemy drive transactions (pysqlite's own handling defers BEGIN badly).
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+def _sqlite_begin_immediate(connection: Any) -> None:
+    # Take the write lock at BEGIN: a deferred transaction that reads then writes can fail
+    # with "database is locked" when another writer got there first.
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def session_factory(engine: Engine) -> SessionFactory:
+    return sessionmaker(bind=engine, expire_on_commit=False, autoflush=True)
+
+
+def durable_write(session: Session, write: Callable[[Session], None]) -> None:
+    """Apply `write` now and again after a rollback, so the fact survives the failed work."""
+    write(session)
+    session.info.setdefault(_DURABLE_KEY, []).append(write)
+
+
+@contextmanager
+def unit_of_work(factory: SessionFactory) -> Iterator[Session]:
+    """One transaction: commit on success; on failure roll back, keep the durable writes."""
+    session = factory()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        writes = session.info.pop(_DURABLE_KEY, [])
+        if writes:
+            for write in writes:
+                write(session)
+            session.commit()
+        raise
+    finally:
+        session.info.pop(_DURABLE_KEY, None)
+        session.close()

@@ -1,0 +1,10 @@
+"""The demo world's chapters, in the order they are built."""
+
+from __future__ import annotations
+
+from palermo.demo import directory
+from palermo.demo.builder import Chapter
+
+CHAPTERS: list[tuple[str, Chapter]] = [
+    ("agencies and staff", directory.populate),
+]

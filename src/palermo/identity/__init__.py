@@ -1,0 +1,1 @@
+"""Agencies, users, roles, log-in with MFA, sessions and API tokens."""

@@ -1,0 +1,84 @@
+"""Queries on nodes, agencies, users, sessions and tokens.
+
+Identity data is directory data, not intelligence: any authenticated user may read the agency
+directory (it is how recipients are chosen); user lists are scoped to who may administer them.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session, joinedload, selectinload
+
+from palermo.identity.principal import Principal
+from palermo.identity.roles import AgencyKind
+from palermo.models.identity import Agency, ApiToken, Node, User, WebSession
+from palermo.policy.administration import administrable_agency_filter
+
+
+def local_node(session: Session) -> Node | None:
+    return session.scalar(select(Node).where(Node.is_local.is_(True)))
+
+
+def hosted_agency_ids(session: Session) -> frozenset[uuid.UUID]:
+    rows = session.scalars(
+        select(Agency.id).join(Node, Agency.node_id == Node.id).where(Node.is_local.is_(True))
+    )
+    return frozenset(rows)
+
+
+def agency_by_code(session: Session, code: str) -> Agency | None:
+    return session.scalar(
+        select(Agency).options(joinedload(Agency.node)).where(Agency.code == code.upper())
+    )
+
+
+def list_agencies(
+    session: Session, *, country: str | None = None, kind: AgencyKind | None = None
+) -> Sequence[Agency]:
+    query = select(Agency).options(joinedload(Agency.node)).order_by(Agency.country, Agency.code)
+    if country:
+        query = query.where(Agency.country == country.upper())
+    if kind:
+        query = query.where(Agency.kind == kind)
+    return session.scalars(query).all()
+
+
+def _user_query() -> Select[User]:
+    return select(User).options(selectinload(User.roles), joinedload(User.agency))
+
+
+def user_by_username(session: Session, username: str) -> User | None:
+    return session.scalar(_user_query().where(User.username == username.lower()))
+
+
+def user_by_id(session: Session, user_id: uuid.UUID) -> User | None:
+    return session.scalar(_user_query().where(User.id == user_id))
+
+
+def administrable_users(session: Session, *, principal: Principal) -> Sequence[User]:
+    """Users the principal administers (see `policy.administration`)."""
+    query = _user_query().where(administrable_agency_filter(principal, User.agency_id))
+    return session.scalars(query.order_by(User.username)).all()
+
+
+def session_by_token_hash(session: Session, token_hash: bytes) -> WebSession | None:
+    return session.scalar(select(WebSession).where(WebSession.token_hash == token_hash))
+
+
+def token_by_hash(session: Session, token_hash: bytes) -> ApiToken | None:
+    return session.scalar(select(ApiToken).where(ApiToken.token_hash == token_hash))
+
+
+def token_by_id(session: Session, token_id: uuid.UUID) -> ApiToken | None:
+    return session.scalar(
+        select(ApiToken).options(joinedload(ApiToken.user)).where(ApiToken.id == token_id)
+    )
+
+
+def tokens_of(session: Session, user_id: uuid.UUID) -> Sequence[ApiToken]:
+    return session.scalars(
+        select(ApiToken).where(ApiToken.user_id == user_id).order_by(ApiToken.created_at.desc())
+    ).all()

@@ -1,0 +1,79 @@
+"""Node configuration: one Settings class, read from `PALERMO_*` environment variables."""
+
+from __future__ import annotations
+
+import enum
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from palermo.identity.roles import Role
+
+# A well-known key so that a development node starts without ceremony; production refuses it.
+DEVELOPMENT_SECRET_KEY = "palermo-development-key-not-for-production"  # noqa: S105
+
+
+class Environment(enum.StrEnum):
+    development = "development"
+    test = "test"
+    production = "production"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="PALERMO_", extra="ignore")
+
+    environment: Environment = Environment.development
+    data_dir: Path = Path("palermo-data")
+    database_url: str | None = Field(
+        default=None,
+        description="SQLAlchemy URL; default is an SQLite file in the data directory.",
+    )
+    node_code: str = "NODE-LOCAL"
+    node_name: str = "Local Palermo node"
+    secret_key: str = DEVELOPMENT_SECRET_KEY
+
+    # Authentication (CJIS 5.5.3 / 5.5.5 defaults; see LEGAL-REQUIREMENTS S1, S2).
+    max_failed_logins: int = Field(default=5, ge=1)
+    lockout_minutes: int = Field(default=10, ge=1)
+    session_idle_minutes: int = Field(default=30, ge=1)
+    session_absolute_hours: int = Field(default=12, ge=1)
+    api_token_max_days: int = Field(default=365, ge=1)
+    mfa_required_roles: frozenset[Role] = frozenset(
+        {Role.supervisor, Role.agency_admin, Role.auditor, Role.system_admin}
+    )
+    # argon2id cost; tests lower it, production keeps the library's recommended default.
+    argon2_time_cost: int = Field(default=3, ge=1)
+    argon2_memory_kib: int = Field(default=65536, ge=8)
+
+    max_request_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
+    host: str = "127.0.0.1"
+    port: int = 8000
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'palermo.sqlite3').resolve()}"
+
+    @property
+    def secure_cookies(self) -> bool:
+        return self.environment is Environment.production
+
+    @model_validator(mode="after")
+    def refuse_unsafe_production(self) -> Settings:
+        if self.environment is Environment.production:
+            if self.secret_key == DEVELOPMENT_SECRET_KEY or len(self.secret_key) < 32:
+                raise ValueError(
+                    "PALERMO_SECRET_KEY must be set to a random value of at least 32 "
+                    "characters in production"
+                )
+            if self.argon2_time_cost < 2 or self.argon2_memory_kib < 19456:
+                raise ValueError("argon2 cost below OWASP's minimum is refused in production")
+        return self
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,1 @@
+"""Server-rendered web workspace (Jinja2 + HTMX, assets vendored under static/)."""

@@ -1,0 +1,31 @@
+"""How errors look to a person in a browser: a page, or a redirect to log in."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from fastapi import Request
+from fastapi.responses import RedirectResponse, Response
+
+from palermo.errors import MfaRequired, PalermoError, SessionExpired, Unauthorized
+from palermo.web.templating import templates
+
+API_PREFIXES = ("/api/", "/openapi.json", "/healthz", "/readyz")
+
+
+def wants_html(request: Request) -> bool:
+    return not request.url.path.startswith(API_PREFIXES)
+
+
+def web_error_response(request: Request, error: PalermoError) -> Response:
+    if isinstance(error, MfaRequired):
+        return RedirectResponse("/login/mfa", status_code=303)
+    if isinstance(error, Unauthorized):
+        target = request.url.path
+        query = f"?next={quote(target)}" if target not in ("/", "/login") else ""
+        if isinstance(error, SessionExpired) and error.message != "not logged in":
+            query += ("&" if query else "?") + "expired=1"
+        return RedirectResponse(f"/login{query}", status_code=303)
+    return templates.TemplateResponse(
+        request, "error.html", {"error": error}, status_code=error.status_code
+    )
