@@ -12,12 +12,13 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from palermo.app import create_app
 from palermo.db import create_db_engine
-from palermo.identity import service
+from palermo.identity import repository, service
 from palermo.identity.credentials import Credentials
 from palermo.identity.principal import Principal, operator_principal
 from palermo.identity.roles import AgencyKind, Role
 from palermo.migrations import upgrade
 from palermo.models import AuditEvent, Base
+from palermo.models.base import utcnow
 from palermo.models.identity import Agency, User
 from palermo.settings import Environment, Settings
 from tests.databases import backend, fresh_database
@@ -133,6 +134,24 @@ class Factory:
         )
         self.db.commit()
         return created.user, created.totp_secret
+
+    def token(self, user: User) -> str:
+        """A bearer token for `user`, issued as the CLI would."""
+        loaded = repository.user_by_id(self.db, user.id)
+        assert loaded is not None
+        issued = service.create_token(
+            self.db,
+            principal=service.principal_for(loaded, channel="cli"),
+            settings=self.settings,
+            name="test",
+            days=1,
+            now=utcnow(),
+        )
+        self.db.commit()
+        return issued.secret
+
+    def bearer(self, user: User) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token(user)}"}
 
 
 @pytest.fixture

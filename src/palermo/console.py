@@ -12,6 +12,7 @@ from typing import Any, ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlalchemy.orm import Session
@@ -79,13 +80,13 @@ def handles_errors(command: Callable[P, R]) -> Callable[P, R]:
         try:
             return command(*args, **kwargs)
         except PalermoError as error:
-            err.print(f"[bold red]error[/] [{error.code}] {error.message}", highlight=False)
+            err.print(f"[bold red]error[/] {escape(f'[{error.code}] {error.message}')}")
             for detail in error.details:
-                err.print(f"  {detail}", highlight=False)
+                err.print(f"  {escape(str(detail))}", highlight=False)
             raise typer.Exit(code=1) from None
         except (OperationalError, ProgrammingError) as error:
             err.print(
-                "[bold red]error[/] [database] the database is unreachable or not initialised "
+                "[bold red]error[/] \\[database] the database is unreachable or not initialised "
                 f"({type(error.orig).__name__}); run `palermo db upgrade` first",
                 highlight=False,
             )

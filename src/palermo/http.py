@@ -32,17 +32,26 @@ class BodySizeLimit:
                 await self._refuse(send)
                 return
         received = 0
+        overflowed = False
 
         async def limited_receive() -> Message:
-            nonlocal received
+            nonlocal received, overflowed
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.max_bytes:
+                    overflowed = True
                     raise PayloadTooLarge(self._message())
             return message
 
-        await self.app(scope, limited_receive, send)
+        async def answer(message: Message) -> None:
+            # Whatever the app made of the aborted body read, the client is told 413.
+            if not overflowed:
+                await send(message)
+            elif message["type"] == "http.response.start":
+                await self._refuse(send)
+
+        await self.app(scope, limited_receive, answer)
 
     def _message(self) -> str:
         return f"request body larger than {self.max_bytes} bytes"

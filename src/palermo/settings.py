@@ -33,6 +33,8 @@ class Settings(BaseSettings):
     node_code: str = "NODE-LOCAL"
     node_name: str = "Local Palermo node"
     secret_key: str = DEVELOPMENT_SECRET_KEY
+    # The node's Ed25519 key (signs audit tree heads); default: <data_dir>/keys/node-ed25519.pem
+    node_key_file: Path | None = None
 
     # Authentication (CJIS 5.5.3 / 5.5.5 defaults; see LEGAL-REQUIREMENTS S1, S2).
     max_failed_logins: int = Field(default=5, ge=1)
@@ -46,6 +48,10 @@ class Settings(BaseSettings):
     # argon2id cost; tests lower it, production keeps the library's recommended default.
     argon2_time_cost: int = Field(default=3, ge=1)
     argon2_memory_kib: int = Field(default=65536, ge=8)
+
+    # Retention defaults (Interpol RPD: review after 5 years, 6 months' notice); per agency too.
+    review_after_months: int = Field(default=60, ge=1)
+    review_reminder_months: int = Field(default=6, ge=0)
 
     max_request_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
     host: str = "127.0.0.1"

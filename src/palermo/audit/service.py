@@ -7,7 +7,6 @@ Events carry metadata only, never the payload (LED Art. 25, ASVS 16.2.5).
 from __future__ import annotations
 
 import enum
-import hashlib
 import json
 import uuid
 from collections.abc import Iterable, Mapping
@@ -17,9 +16,11 @@ from typing import Any
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
+from palermo.audit.merkle import leaf_hash, perfect_nodes_completed_by
+from palermo.audit.tree import StoredTree
 from palermo.db import durable_write
 from palermo.identity.principal import Principal
-from palermo.models.audit import AuditEvent
+from palermo.models.audit import AuditEvent, AuditNode
 from palermo.models.base import utcnow
 
 
@@ -48,28 +49,31 @@ class Outcome(enum.StrEnum):
 _APPEND_LOCK = 0x50414C45524D4F
 
 
-def canonical_entry(event: AuditEvent) -> bytes:
-    """The bytes a leaf hashes: every column but the hash, as sorted compact JSON."""
-    document = {
-        "leaf_index": event.leaf_index,
-        "at": _iso(event.at),
-        "action": event.action,
-        "operation": event.operation,
-        "outcome": event.outcome,
-        "actor": event.actor,
-        "actor_user_id": str(event.actor_user_id) if event.actor_user_id else None,
-        "agency": event.agency,
-        "purpose": event.purpose,
-        "justification": event.justification,
-        "object_ids": list(event.object_ids),
-        "recipients": list(event.recipients),
-        "detail": event.detail,
-    }
+ENTRY_FIELDS = (
+    "leaf_index",
+    "at",
+    "action",
+    "operation",
+    "outcome",
+    "actor",
+    "actor_user_id",
+    "agency",
+    "purpose",
+    "justification",
+    "object_ids",
+    "recipients",
+    "detail",
+)
+
+
+def canonical_entry(row: Mapping[str, Any]) -> bytes:
+    """The bytes a leaf hashes: the event's columns as sorted, compact JSON."""
+    document = {name: row[name] for name in ENTRY_FIELDS}
+    document["at"] = _iso(row["at"])
+    document["actor_user_id"] = str(row["actor_user_id"]) if row["actor_user_id"] else None
+    document["object_ids"] = list(row["object_ids"])
+    document["recipients"] = list(row["recipients"])
     return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
-
-
-def leaf_hash(entry: bytes) -> bytes:
-    return hashlib.sha256(b"\x00" + entry).digest()
 
 
 def _iso(moment: datetime) -> str:
@@ -98,26 +102,27 @@ def _append(
     object_ids: list[str],
     recipients: list[str],
     detail: dict[str, Any],
-) -> AuditEvent:
-    event = AuditEvent(
-        leaf_index=_next_leaf_index(session),
-        at=utcnow(),
-        action=action,
-        operation=operation.value,
-        outcome=outcome.value,
-        actor=actor,
-        actor_user_id=actor_user_id,
-        agency=agency,
-        purpose=purpose,
-        justification=justification,
-        object_ids=object_ids,
-        recipients=recipients,
-        detail=detail,
-    )
-    event.leaf_hash = leaf_hash(canonical_entry(event))
-    session.add(event)
+) -> None:
+    fields: dict[str, Any] = {
+        "leaf_index": _next_leaf_index(session),
+        "at": utcnow(),
+        "action": action,
+        "operation": operation.value,
+        "outcome": outcome.value,
+        "actor": actor,
+        "actor_user_id": actor_user_id,
+        "agency": agency,
+        "purpose": purpose,
+        "justification": justification,
+        "object_ids": object_ids,
+        "recipients": recipients,
+        "detail": detail,
+    }
+    digest = leaf_hash(canonical_entry(fields))
+    session.add(AuditEvent(**fields, leaf_hash=digest))
+    completed = perfect_nodes_completed_by(fields["leaf_index"], digest, StoredTree(session))
+    session.add_all(AuditNode(level=lv, index=ix, hash=h) for lv, ix, h in completed)
     session.flush()
-    return event
 
 
 def record(

@@ -1,7 +1,42 @@
 """All tables, imported here so Alembic and `Base.metadata` see every one."""
 
-from palermo.models.audit import AuditEvent
+from palermo.models.audit import AuditEvent, AuditNode, AuditTreeHead
 from palermo.models.base import Base
 from palermo.models.identity import Agency, ApiToken, Node, User, UserRole, WebSession
+from palermo.models.records import (
+    Disclosure,
+    Grant,
+    Notification,
+    Record,
+    RecordKey,
+    RecordLink,
+    RecordOffence,
+    RecordPurpose,
+    RecordShare,
+    RecordVersion,
+    Statement,
+)
 
-__all__ = ["Agency", "ApiToken", "AuditEvent", "Base", "Node", "User", "UserRole", "WebSession"]
+__all__ = [
+    "Agency",
+    "ApiToken",
+    "AuditEvent",
+    "AuditNode",
+    "AuditTreeHead",
+    "Base",
+    "Disclosure",
+    "Grant",
+    "Node",
+    "Notification",
+    "Record",
+    "RecordKey",
+    "RecordLink",
+    "RecordOffence",
+    "RecordPurpose",
+    "RecordShare",
+    "RecordVersion",
+    "Statement",
+    "User",
+    "UserRole",
+    "WebSession",
+]

@@ -34,3 +34,26 @@ class AuditEvent(Base):
     recipients: Mapped[list[str]] = mapped_column(JSON, default=list)
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     leaf_hash: Mapped[bytes] = mapped_column(LargeBinary(32))
+
+
+class AuditNode(Base):
+    """A perfect subtree of the Merkle tree (level ≥ 1), stored once complete so inclusion
+    and consistency proofs cost O(log² n) lookups instead of rehashing the log."""
+
+    __tablename__ = "audit_nodes"
+
+    level: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    index: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    hash: Mapped[bytes] = mapped_column(LargeBinary(32))
+
+
+class AuditTreeHead(Base):
+    """A signed tree head: the node's Ed25519 signature over (size, root, time)."""
+
+    __tablename__ = "audit_tree_heads"
+
+    tree_size: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    root_hash: Mapped[bytes] = mapped_column(LargeBinary(32))
+    signed_at: Mapped[datetime]
+    key_id: Mapped[str] = mapped_column(String(16))
+    signature: Mapped[bytes] = mapped_column(LargeBinary(64))

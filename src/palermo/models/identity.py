@@ -5,22 +5,11 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import Enum, ForeignKey, Integer, LargeBinary, String, Text
+from sqlalchemy import ForeignKey, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from palermo.identity.roles import AgencyKind, Role
-from palermo.models.base import Base, CreatedMixin, IdMixin
-
-
-def _enum(cls: type, name: str) -> Enum:
-    return Enum(
-        cls,
-        name=name,
-        native_enum=False,
-        create_constraint=True,
-        length=32,
-        values_callable=lambda members: [m.value for m in members],
-    )
+from palermo.models.base import Base, CreatedMixin, IdMixin, str_enum
 
 
 class Node(IdMixin, CreatedMixin, Base):
@@ -39,10 +28,12 @@ class Agency(IdMixin, CreatedMixin, Base):
 
     code: Mapped[str] = mapped_column(String(32), unique=True)
     name: Mapped[str] = mapped_column(String(200))
-    kind: Mapped[AgencyKind] = mapped_column(_enum(AgencyKind, "agency_kind"))
+    kind: Mapped[AgencyKind] = mapped_column(str_enum(AgencyKind, "agency_kind"))
     country: Mapped[str] = mapped_column(String(2), index=True)  # ISO 3166-1 alpha-2
     node_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("nodes.id"), index=True)
     active: Mapped[bool] = mapped_column(default=True)
+    # Retention (LED Art. 5): months until a record's review falls due; None = node default.
+    review_after_months: Mapped[int | None]
 
     node: Mapped[Node] = relationship(lazy="raise")
 
@@ -78,7 +69,7 @@ class UserRole(Base):
     user_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
     )
-    role: Mapped[Role] = mapped_column(_enum(Role, "role"), primary_key=True)
+    role: Mapped[Role] = mapped_column(str_enum(Role, "role"), primary_key=True)
 
     user: Mapped[User] = relationship(lazy="raise", back_populates="roles")
 

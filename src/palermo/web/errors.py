@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from urllib.parse import quote
+from urllib.parse import urlencode
 
 from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
@@ -18,14 +18,17 @@ def wants_html(request: Request) -> bool:
 
 
 def web_error_response(request: Request, error: PalermoError) -> Response:
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     if isinstance(error, MfaRequired):
-        return RedirectResponse("/login/mfa", status_code=303)
+        return RedirectResponse(
+            "/login/mfa?" + urlencode({"next": target}, safe="/"), status_code=303
+        )
     if isinstance(error, Unauthorized):
-        target = request.url.path
-        query = f"?next={quote(target)}" if target not in ("/", "/login") else ""
+        query = {"next": target} if request.url.path not in ("/", "/login") else {}
         if isinstance(error, SessionExpired) and error.message != "not logged in":
-            query += ("&" if query else "?") + "expired=1"
-        return RedirectResponse(f"/login{query}", status_code=303)
+            query["expired"] = "1"
+        suffix = "?" + urlencode(query, safe="/") if query else ""
+        return RedirectResponse(f"/login{suffix}", status_code=303)
     return templates.TemplateResponse(
         request, "error.html", {"error": error}, status_code=error.status_code
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 import uuid
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, FastAPI, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -32,6 +33,10 @@ LOGIN_CSRF_COOKIE = "palermo_login_csrf"
 
 def mount_static(app: FastAPI) -> None:
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+
+
+def mfa_url(target: str | None) -> str:
+    return "/login/mfa?" + urlencode({"next": safe_next(target)}, safe="/")
 
 
 def safe_next(target: str | None) -> str:
@@ -117,7 +122,7 @@ def login(
         )
     needs_code = service.mfa_needed(user, settings)
     opened = service.open_session(session, user=user, mfa_passed=not needs_code, now=now)
-    target = f"/login/mfa?next={safe_next(next)}" if needs_code else safe_next(next)
+    target = mfa_url(next) if needs_code else safe_next(next)
     response = RedirectResponse(target, status_code=303)
     set_session_cookie(response, opened.cookie, settings)
     response.delete_cookie(LOGIN_CSRF_COOKIE, path="/login")
@@ -246,7 +251,7 @@ def create_token(
     settings: SettingsDep,
     principal: PrincipalDep,
     name: Annotated[str, Form(max_length=100)],
-    days: Annotated[int, Form(ge=1)] = 90,
+    days: Annotated[int, Form()] = 90,
 ) -> Response:
     try:
         issued = service.create_token(

@@ -1,0 +1,5 @@
+"""`python -m palermo` runs the CLI."""
+
+from palermo.cli import main
+
+main()

@@ -1,0 +1,181 @@
+"""Who may see which record, how much of it, and for which purpose.
+
+One definition, two uses: `visibility()` gives SQL predicates that lists and searches put in
+their WHERE clause (so invisible rows never leave the database), and `decide()` evaluates
+the very same predicates for one record. Nothing else in Palermo filters records by agency.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, and_, exists, false, not_, or_, select
+from sqlalchemy.orm import Session
+
+from palermo.errors import Invalid
+from palermo.identity.principal import Principal
+from palermo.identity.roles import Role
+from palermo.models.records import Grant, Record, RecordPurpose, RecordShare
+from palermo.records.envelope import AccessLevel, Purpose, RecordStatus, ShareScope
+
+# Roles that work with intelligence records. Auditors read the log, administrators run the
+# directory, partners only screen (and only ever see hits).
+READER_ROLES = frozenset({Role.officer, Role.analyst, Role.supervisor, Role.agency_admin})
+WRITER_ROLES = READER_ROLES
+
+
+class Effect(enum.StrEnum):
+    allow = "allow"
+    hit_only = "hit_only"
+    deny = "deny"
+
+
+@dataclass(frozen=True)
+class Decision:
+    effect: Effect
+    reason: str
+
+
+@dataclass(frozen=True)
+class Visibility:
+    full: ColumnElement[bool]
+    hit_only: ColumnElement[bool]
+
+    @property
+    def any(self) -> ColumnElement[bool]:
+        return or_(self.full, self.hit_only)
+
+
+def reads_records(principal: Principal) -> bool:
+    return principal.is_operator or principal.has_role(*READER_ROLES, Role.partner)
+
+
+def writes_records(principal: Principal) -> bool:
+    return principal.is_operator or principal.has_role(*WRITER_ROLES)
+
+
+def _shared(principal: Principal, level: AccessLevel | None) -> ColumnElement[bool]:
+    targets = [
+        and_(
+            RecordShare.scope == ShareScope.agency,
+            RecordShare.agency_id.in_(principal.acting_agency_ids),
+        ),
+        RecordShare.scope == ShareScope.everyone,
+    ]
+    if principal.country:
+        targets.append(
+            and_(RecordShare.scope == ShareScope.country, RecordShare.country == principal.country)
+        )
+    conditions = [RecordShare.record_id == Record.id, or_(*targets)]
+    if level is not None:
+        conditions.append(RecordShare.level == level)
+    return exists(select(RecordShare.id).where(*conditions))
+
+
+def _granted(
+    principal: Principal, level: AccessLevel | None, purpose: Purpose, now: datetime
+) -> ColumnElement[bool]:
+    conditions = [
+        Grant.owner_agency_id == Record.owner_agency_id,
+        Grant.grantee_agency_id.in_(principal.acting_agency_ids),
+        Grant.revoked_at.is_(None),
+        or_(Grant.expires_at.is_(None), Grant.expires_at > now),
+        or_(Grant.schema.is_(None), Grant.schema == Record.schema),
+        or_(Grant.record_id.is_(None), Grant.record_id == Record.id),
+        or_(Grant.purpose.is_(None), Grant.purpose == purpose),
+    ]
+    if level is not None:
+        conditions.append(Grant.level == level)
+    return exists(select(Grant.id).where(*conditions))
+
+
+def _purpose_permitted(purpose: Purpose) -> ColumnElement[bool]:
+    return exists(
+        select(RecordPurpose.record_id).where(
+            RecordPurpose.record_id == Record.id, RecordPurpose.purpose == purpose
+        )
+    )
+
+
+def visibility(principal: Principal, purpose: Purpose, *, now: datetime) -> Visibility:
+    """Predicates on `Record` for full access and for hit/no-hit access (never both).
+
+    - The owner agency sees its own records, active or blocked (to decide on them).
+    - Others see active records shared with them (agency, country or everyone) or granted
+      by the owner, and only for a purpose the record permits (Europol Reg. Art. 19).
+    - A share or grant at hit-only level gives reference and owner, nothing more.
+    - Private partners only ever get hits. Roles without record work get nothing.
+    """
+    if not reads_records(principal):
+        return Visibility(full=false(), hit_only=false())
+    own = and_(
+        Record.owner_agency_id.in_(principal.acting_agency_ids),
+        Record.status != RecordStatus.erased,
+    )
+    others = and_(
+        Record.status == RecordStatus.active,
+        not_(Record.owner_agency_id.in_(principal.acting_agency_ids)),
+        _purpose_permitted(purpose),
+    )
+    full_for_others = and_(
+        others,
+        or_(
+            _shared(principal, AccessLevel.full),
+            _granted(principal, AccessLevel.full, purpose, now),
+        ),
+    )
+    any_for_others = and_(
+        others, or_(_shared(principal, None), _granted(principal, None, purpose, now))
+    )
+    if principal.has_role(Role.partner) and not principal.is_operator:
+        return Visibility(full=false(), hit_only=any_for_others)
+    full = or_(own, full_for_others)
+    return Visibility(full=full, hit_only=and_(any_for_others, not_(full_for_others)))
+
+
+def decide(
+    session: Session, principal: Principal, record_id: str, purpose: Purpose, *, now: datetime
+) -> Decision:
+    """The decision for one record, from the same predicates the lists use."""
+    rules = visibility(principal, purpose, now=now)
+    row = session.execute(
+        select(rules.full, rules.hit_only).where(Record.id == record_id)
+    ).one_or_none()
+    if row is None:
+        return Decision(Effect.deny, "no such record")
+    full, hit_only = bool(row[0]), bool(row[1])
+    if full:
+        return Decision(Effect.allow, "owner, share or grant gives full access")
+    if hit_only:
+        return Decision(Effect.hit_only, "the owner allows hit/no-hit only")
+    return Decision(Effect.deny, "not shared with the caller for this purpose")
+
+
+def owns(principal: Principal, record: Record) -> bool:
+    return record.owner_agency_id in principal.acting_agency_ids
+
+
+@dataclass(frozen=True)
+class AccessContext:
+    """Why a principal consults or discloses records: mandatory, and logged (LED Art. 25)."""
+
+    purpose: Purpose
+    justification: str
+
+    @classmethod
+    def of(cls, purpose: str | None, justification: str | None) -> AccessContext:
+        if not purpose:
+            raise Invalid("a purpose is required to consult records (e.g. criminal_investigation)")
+        try:
+            chosen = Purpose(purpose)
+        except ValueError:
+            known = ", ".join(p.value for p in Purpose)
+            raise Invalid(f"unknown purpose {purpose!r}; known purposes: {known}") from None
+        text = (justification or "").strip()
+        if len(text) < 3:
+            raise Invalid("a justification is required to consult records (a case or reason)")
+        if len(text) > 500:
+            raise Invalid("the justification must be at most 500 characters")
+        return cls(purpose=chosen, justification=text)

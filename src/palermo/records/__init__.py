@@ -1,0 +1,1 @@
+"""Intelligence records: FollowTheMoney entities in envelopes, stored statement by statement."""

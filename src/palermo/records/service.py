@@ -1,0 +1,848 @@
+"""Collecting, altering, consulting, disclosing, combining and erasing records.
+
+Each of the six LED Art. 25 operations writes its audit line here; policy decides who may.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.orm import Session
+
+from palermo.audit.service import Operation, Outcome
+from palermo.audit.service import record as audit
+from palermo.errors import Forbidden, Invalid, NotFound
+from palermo.identity import repository as directory
+from palermo.identity.principal import Principal
+from palermo.identity.roles import Role
+from palermo.models.identity import Agency
+from palermo.models.records import (
+    Disclosure,
+    Notification,
+    Record,
+    RecordKey,
+    RecordLink,
+    RecordOffence,
+    RecordPurpose,
+    RecordShare,
+    RecordVersion,
+    Statement,
+)
+from palermo.policy.records import AccessContext, Effect, decide, owns, writes_records
+from palermo.records import envelopes, repository
+from palermo.records.entities import EntityData, parse_entity, search_keys
+from palermo.records.envelope import RecordStatus
+from palermo.records.envelopes import Envelope
+from palermo.records.schemas import EnvelopeIn, HitOut, RecordOut, StatementChange, VersionOut
+from palermo.settings import Settings
+
+AUDIT_CHUNK = 500  # object ids per audit line when many records move at once
+
+
+@dataclass
+class Prepared:
+    """A new record, validated, its references resolved, ready to store."""
+
+    record_id: str
+    entity: EntityData
+    envelope: Envelope
+
+
+def owner_for(session: Session, principal: Principal, agency_code: str | None) -> Agency:
+    """The agency a principal collects for: their own, or (operator) a hosted one by code."""
+    if not writes_records(principal):
+        raise Forbidden("your role does not collect intelligence records")
+    if principal.is_operator:
+        if not agency_code:
+            raise Invalid("the node operator must name the owner agency (--agency CODE)")
+        agency = directory.agency_by_code(session, agency_code)
+        if agency is None or agency.id not in principal.acting_agency_ids:
+            raise Invalid(f"{agency_code!r} is not an agency hosted on this node")
+        return agency
+    if agency_code and agency_code.upper() != principal.agency_code:
+        raise Forbidden("you collect records for your own agency only")
+    agency = directory.agency_by_code(session, principal.agency_code or "")
+    assert agency is not None
+    return agency
+
+
+def record_id_for(owner: Agency, source_id: str | None) -> str:
+    """Ids are namespaced by owner, so two agencies' "p1" never collide."""
+    prefix = owner.code.lower()
+    if source_id is None:
+        return f"{prefix}.{uuid.uuid4().hex}"
+    candidate = f"{prefix}.{source_id}"
+    if len(candidate) <= 128:
+        return candidate
+    return f"{prefix}.{hashlib.sha1(source_id.encode()).hexdigest()}"  # noqa: S324 - an id
+
+
+def resolve_references(
+    entity: EntityData, *, owner: Agency, batch: dict[str, str], existing: set[str]
+) -> EntityData:
+    """Point entity-typed properties at record ids: this batch's, or records already held."""
+    properties = dict(entity.properties)
+    references: dict[str, list[str]] = {}
+    for prop, values in entity.references.items():
+        resolved = []
+        for value in values:
+            target = batch.get(value)
+            if target is None:
+                namespaced = record_id_for(owner, value)
+                target = (
+                    value if value in existing else namespaced if namespaced in existing else None
+                )
+            if target is None:
+                raise Invalid(f"{entity.schema.name}.{prop} refers to unknown entity {value!r}")
+            resolved.append(target)
+        properties[prop] = resolved
+        references[prop] = resolved
+    return EntityData(entity.source_id, entity.schema, properties, references)
+
+
+def store_new(
+    session: Session,
+    prepared: Sequence[Prepared],
+    *,
+    principal: Principal,
+    owner: Agency,
+    origin: str,
+    now: datetime,
+) -> None:
+    """Insert new records with their envelopes in bulk, and audit their collection."""
+    if not prepared:
+        return
+    session.execute(
+        insert(Record),
+        [
+            {
+                "id": p.record_id,
+                "schema": p.entity.schema.name,
+                "caption": p.entity.caption,
+                "owner_agency_id": owner.id,
+                "status": RecordStatus.active,
+                "version": 1,
+                "created_at": now,
+                "updated_at": now,
+                "origin": origin,
+                **_envelope_columns(p.envelope),
+            }
+            for p in prepared
+        ],
+    )
+    _insert_envelope_rows(session, [(p.record_id, p.envelope) for p in prepared])
+    _insert_content(session, [(p.record_id, p.entity) for p in prepared], version=1, origin=origin)
+    codes = {owner.id: owner.code}
+    codes.update(
+        repository.agency_codes(
+            session, (a for p in prepared for _, a, _, _ in p.envelope.shares if a)
+        )
+    )
+    session.execute(
+        insert(RecordVersion),
+        [
+            {
+                "record_id": p.record_id,
+                "version": 1,
+                "at": now,
+                "actor": principal.username,
+                "agency": principal.agency_code or owner.code,
+                "operation": "collection",
+                "change": {"added": sum(len(v) for v in p.entity.properties.values())},
+                "envelope": _snapshot(p.envelope, owner.code, codes),
+            }
+            for p in prepared
+        ],
+    )
+    ids = [p.record_id for p in prepared]
+    for start in range(0, len(ids), AUDIT_CHUNK):
+        audit(
+            session,
+            action="record.create",
+            operation=Operation.collection,
+            principal=principal,
+            object_ids=ids[start : start + AUDIT_CHUNK],
+            detail={"origin": origin, "owner": owner.code},
+        )
+    _audit_combinations(session, principal, [(p.record_id, p.entity) for p in prepared])
+
+
+def _envelope_columns(envelope: Envelope) -> dict[str, Any]:
+    return {
+        "subject_category": envelope.subject_category,
+        "nature": envelope.nature,
+        "source_reliability": envelope.source_reliability,
+        "information_accuracy": envelope.information_accuracy,
+        "handling_code": envelope.handling_code,
+        "handling_note": envelope.handling_note,
+        "tlp": envelope.tlp,
+        "legal_basis": envelope.legal_basis,
+        "review_due": envelope.review_due,
+        "delete_by": envelope.delete_by,
+    }
+
+
+def _insert_envelope_rows(session: Session, items: Sequence[tuple[str, Envelope]]) -> None:
+    purposes = [{"record_id": rid, "purpose": p} for rid, env in items for p in env.purposes]
+    shares = [
+        {
+            "id": uuid.uuid4(),
+            "record_id": rid,
+            "scope": scope,
+            "agency_id": agency_id,
+            "country": country,
+            "level": level,
+        }
+        for rid, env in items
+        for scope, agency_id, country, level in env.shares
+    ]
+    offences = [
+        {"record_id": rid, "iccs_code": code} for rid, env in items for code in env.offences
+    ]
+    for table, rows in (
+        (RecordPurpose, purposes),
+        (RecordShare, shares),
+        (RecordOffence, offences),
+    ):
+        if rows:
+            session.execute(insert(table), rows)
+
+
+def _insert_content(
+    session: Session, items: Sequence[tuple[str, EntityData]], *, version: int, origin: str
+) -> None:
+    statements = [
+        {
+            "record_id": record_id,
+            "prop": prop,
+            "value": v,
+            "origin": origin,
+            "added_version": version,
+        }
+        for record_id, entity in items
+        for prop, values in entity.properties.items()
+        for v in values
+    ]
+    if statements:
+        session.execute(insert(Statement), statements)
+    _insert_index(session, items)
+
+
+def _insert_index(session: Session, items: Sequence[tuple[str, EntityData]]) -> None:
+    """Search keys and graph links of the current version."""
+    keys = [
+        {"record_id": record_id, "field": f, "term": t}
+        for record_id, entity in items
+        for f, t in search_keys(entity)
+    ]
+    links = [
+        {"source_id": record_id, "prop": prop, "target_id": target}
+        for record_id, entity in items
+        for prop, targets in entity.references.items()
+        for target in targets
+    ]
+    for table, rows in ((RecordKey, keys), (RecordLink, links)):
+        if rows:
+            session.execute(insert(table), rows)
+
+
+def _audit_combinations(
+    session: Session, principal: Principal, items: Sequence[tuple[str, EntityData]]
+) -> None:
+    """A record that links records of other agencies combines their data (LED Art. 25)."""
+    targets = {t for _, e in items for ts in e.references.values() for t in ts}
+    if not targets:
+        return
+    owners = dict(
+        session.execute(
+            select(Record.id, Record.owner_agency_id).where(Record.id.in_(targets))
+        ).tuples()
+    )
+    mine = principal.acting_agency_ids
+    for record_id, entity in items:
+        linked = [t for ts in entity.references.values() for t in ts]
+        foreign = [t for t in linked if owners.get(t) not in mine]
+        if foreign:
+            audit(
+                session,
+                action="record.link",
+                operation=Operation.combination,
+                principal=principal,
+                object_ids=[record_id, *foreign],
+                detail={"schema": entity.schema.name},
+            )
+
+
+def _snapshot(envelope: Envelope, owner_code: str, codes: dict[uuid.UUID, str]) -> dict[str, Any]:
+    return envelopes.describe(envelope, owner_code, codes).model_dump(mode="json")
+
+
+# Collection -----------------------------------------------------------------------------
+def create_record(
+    session: Session,
+    *,
+    principal: Principal,
+    settings: Settings,
+    entity: dict[str, Any],
+    envelope: EnvelopeIn,
+    owner_code: str | None = None,
+    origin: str = "api",
+    now: datetime,
+) -> Record:
+    """Collect one record. Its restrictions are written in the same transaction."""
+    owner = owner_for(session, principal, owner_code)
+    data = parse_entity(entity)
+    record_id = record_id_for(owner, data.source_id)
+    if repository.existing_ids(session, [record_id]):
+        raise Invalid(f"record {record_id} exists already; update it instead")
+    existing = repository.existing_ids(
+        session,
+        [v for vs in data.references.values() for v in vs]
+        + [record_id_for(owner, v) for vs in data.references.values() for v in vs],
+    )
+    data = resolve_references(data, owner=owner, batch={}, existing=existing)
+    resolved = envelopes.resolve(
+        session, envelope=envelope, entity=data, owner=owner, settings=settings, today=now.date()
+    )
+    store_new(
+        session,
+        [Prepared(record_id, data, resolved)],
+        principal=principal,
+        owner=owner,
+        origin=origin,
+        now=now,
+    )
+    record = repository.record_for_update(session, record_id)
+    assert record is not None
+    return record
+
+
+# Alteration and erasure ---------------------------------------------------------------
+def _owned_record(session: Session, principal: Principal, record_id: str) -> Record:
+    record = repository.record_for_update(session, record_id)
+    if record is None or not owns(principal, record) or record.status is RecordStatus.erased:
+        raise NotFound(f"no record {record_id}")
+    if not writes_records(principal):
+        raise NotFound(f"no record {record_id}")
+    return record
+
+
+def update_record(
+    session: Session,
+    *,
+    principal: Principal,
+    settings: Settings,
+    record_id: str,
+    properties: dict[str, list[Any]] | None,
+    envelope: EnvelopeIn | None,
+    widen: bool = False,
+    origin: str = "api",
+    now: datetime,
+) -> Record:
+    """Alter a record (a new version). Restrictions only tighten unless the owner's
+    supervisor deliberately widens them (Europol Reg. Art. 19(2): the provider decides)."""
+    record = _owned_record(session, principal, record_id)
+    owner = directory.agency_by_code(session, _owner_code(session, record))
+    assert owner is not None
+    data = parse_entity(
+        {"schema": record.schema, "properties": properties}
+        if properties is not None
+        else {"schema": record.schema, "properties": _current_properties(session, record.id)}
+    )
+    existing = repository.existing_ids(session, [v for vs in data.references.values() for v in vs])
+    data = resolve_references(data, owner=owner, batch={}, existing=existing)
+    old = envelopes.stored(record)
+    new = old
+    if envelope is not None:
+        new = envelopes.resolve(
+            session,
+            envelope=envelope,
+            entity=data,
+            owner=owner,
+            settings=settings,
+            today=now.date(),
+        )
+        problems = envelopes.loosenings(old, new)
+        if problems and not widen:
+            raise Invalid(
+                "the change would lower the record's restrictions: "
+                + "; ".join(problems)
+                + " (only the owner's supervisor may widen them, with widen=true)"
+            )
+        if problems and not principal.has_role(Role.supervisor, Role.agency_admin):
+            raise Forbidden("only a supervisor of the owner agency may widen restrictions")
+    apply_change(
+        session,
+        record=record,
+        principal=principal,
+        owner=owner,
+        entity=data,
+        old=old,
+        new=new,
+        origin=origin,
+        now=now,
+        widened=bool(envelope and widen),
+    )
+    return record
+
+
+def apply_change(
+    session: Session,
+    *,
+    record: Record,
+    principal: Principal,
+    owner: Agency,
+    entity: EntityData,
+    old: Envelope,
+    new: Envelope,
+    origin: str,
+    now: datetime,
+    widened: bool = False,
+) -> bool:
+    """Write a new version if anything changed; tell every recipient of the old one."""
+    current = repository.current_statements(session, [record.id]).get(record.id, [])
+    before = {(s.prop, s.value): s for s in current}
+    after = {(p, v) for p, vs in entity.properties.items() for v in vs}
+    removed = [s for key, s in before.items() if key not in after]
+    added = sorted(after - set(before))
+    if not removed and not added and old == new:
+        return False
+    version = record.version + 1
+    if removed:
+        session.execute(
+            update(Statement)
+            .where(Statement.id.in_([s.id for s in removed]))
+            .values(removed_version=version)
+        )
+    if added:
+        session.execute(
+            insert(Statement),
+            [
+                {
+                    "record_id": record.id,
+                    "prop": p,
+                    "value": v,
+                    "origin": origin,
+                    "added_version": version,
+                }
+                for p, v in added
+            ],
+        )
+    session.execute(delete(RecordKey).where(RecordKey.record_id == record.id))
+    session.execute(delete(RecordLink).where(RecordLink.source_id == record.id))
+    _insert_index(session, [(record.id, entity)])
+    if new != old:
+        for table in (RecordPurpose, RecordShare, RecordOffence):
+            session.execute(delete(table).where(table.record_id == record.id))
+        _insert_envelope_rows(session, [(record.id, new)])
+    session.execute(
+        update(Record)
+        .where(Record.id == record.id)
+        .values(version=version, updated_at=now, caption=entity.caption, **_envelope_columns(new))
+    )
+    codes = repository.agency_codes(session, [owner.id, *(a for _, a, _, _ in new.shares if a)])
+    session.add(
+        RecordVersion(
+            record_id=record.id,
+            version=version,
+            at=now,
+            actor=principal.username,
+            agency=principal.agency_code or owner.code,
+            operation="alteration",
+            change={
+                "added": len(added),
+                "removed": len(removed),
+                "envelope": new != old,
+                "widened": widened,
+            },
+            envelope=_snapshot(new, owner.code, codes),
+        )
+    )
+    audit(
+        session,
+        action="record.update",
+        operation=Operation.alteration,
+        principal=principal,
+        object_ids=[record.id],
+        detail={
+            "version": version,
+            "added": len(added),
+            "removed": len(removed),
+            "envelope_changed": new != old,
+            "widened": widened,
+        },
+    )
+    if removed or added:
+        notify_recipients(
+            session,
+            record.id,
+            kind="record.corrected",
+            message=f"Record {record.id} was corrected (version {version}).",
+        )
+    _audit_combinations(session, principal, [(record.id, entity)])
+    session.expire(record)
+    return True
+
+
+def erase_record(
+    session: Session, *, principal: Principal, record_id: str, reason: str, now: datetime
+) -> None:
+    """Erase a record's content for good; a tombstone keeps the audit trail's references."""
+    record = _owned_record(session, principal, record_id)
+    if not (principal.is_operator or principal.has_role(Role.supervisor, Role.agency_admin)):
+        raise Forbidden("only a supervisor of the owner agency may erase records")
+    erase(session, record=record, principal=principal, reason=reason, now=now)
+
+
+def erase(
+    session: Session, *, record: Record, principal: Principal, reason: str, now: datetime
+) -> None:
+    if not reason.strip():
+        raise Invalid("an erasure needs a reason")
+    version = record.version + 1
+    for table, column in (
+        (Statement, Statement.record_id),
+        (RecordKey, RecordKey.record_id),
+        (RecordLink, RecordLink.source_id),
+    ):
+        session.execute(delete(table).where(column == record.id))
+    session.execute(
+        update(Record)
+        .where(Record.id == record.id)
+        .values(status=RecordStatus.erased, caption="(erased)", version=version, updated_at=now)
+    )
+    session.add(
+        RecordVersion(
+            record_id=record.id,
+            version=version,
+            at=now,
+            actor=principal.username,
+            agency=principal.agency_code,
+            operation="erasure",
+            change={"reason": reason.strip()},
+            envelope={},
+        )
+    )
+    audit(
+        session,
+        action="record.erase",
+        operation=Operation.erasure,
+        principal=principal,
+        object_ids=[record.id],
+        detail={"reason": reason.strip()[:500]},
+    )
+    notify_recipients(
+        session,
+        record.id,
+        kind="record.erased",
+        message=f"Record {record.id} was erased by its owner; erase your copies.",
+    )
+    session.expire(record)
+
+
+def notify_recipients(session: Session, record_id: str, *, kind: str, message: str) -> None:
+    """LED Art. 7(3)/16: everyone the record was disclosed to hears of its correction."""
+    recipients = session.scalars(
+        select(Disclosure.agency_id).where(Disclosure.record_id == record_id)
+    )
+    for agency_id in recipients:
+        session.add(
+            Notification(agency_id=agency_id, kind=kind, record_id=record_id, message=message)
+        )
+
+
+# Consultation and disclosure -----------------------------------------------------------
+def _owner_code(session: Session, record: Record) -> str:
+    return repository.agency_codes(session, [record.owner_agency_id])[record.owner_agency_id]
+
+
+def _current_properties(session: Session, record_id: str) -> dict[str, list[Any]]:
+    properties: dict[str, list[Any]] = {}
+    for s in repository.current_statements(session, [record_id]).get(record_id, []):
+        properties.setdefault(s.prop, []).append(s.value)
+    return properties
+
+
+def full_views(session: Session, ids: Sequence[str]) -> dict[str, RecordOut]:
+    records = repository.records_with_envelopes(session, ids)
+    statements = repository.current_statements(session, ids)
+    codes = repository.agency_codes(
+        session,
+        [r.owner_agency_id for r in records.values()]
+        + [s.agency_id for r in records.values() for s in r.shares if s.agency_id],
+    )
+    views = {}
+    for record_id, record in records.items():
+        properties: dict[str, list[str]] = {}
+        for s in statements.get(record_id, []):
+            properties.setdefault(s.prop, []).append(s.value)
+        views[record_id] = RecordOut(
+            id=record.id,
+            schema=record.schema,
+            caption=record.caption,
+            status=record.status,
+            version=record.version,
+            created_at=record.created_at,
+            updated_at=record.updated_at,
+            properties=properties,
+            envelope=envelopes.describe(
+                envelopes.stored(record), codes[record.owner_agency_id], codes
+            ),
+        )
+    return views
+
+
+def hit_views(session: Session, ids: Sequence[str]) -> dict[str, HitOut]:
+    """The hit-only projection: reference, schema and owner agency, nothing else."""
+    rows = session.execute(
+        select(Record.id, Record.schema, Record.owner_agency_id).where(Record.id.in_(list(ids)))
+    ).all()
+    codes = repository.agency_codes(session, [r[2] for r in rows])
+    return {r[0]: HitOut(id=r[0], schema=r[1], owner_agency=codes[r[2]]) for r in rows}
+
+
+def log_disclosure(
+    session: Session, principal: Principal, ids: Iterable[str], now: datetime
+) -> None:
+    """Remember which agency received which record, to tell it of corrections later."""
+    if principal.agency_id is None:
+        return
+    owners = dict(
+        session.execute(
+            select(Record.id, Record.owner_agency_id).where(Record.id.in_(list(ids)))
+        ).tuples()
+    )
+    foreign = [rid for rid, owner in owners.items() if owner != principal.agency_id]
+    if not foreign:
+        return
+    known = set(
+        session.scalars(
+            select(Disclosure.record_id).where(
+                Disclosure.agency_id == principal.agency_id, Disclosure.record_id.in_(foreign)
+            )
+        )
+    )
+    if known:
+        session.execute(
+            update(Disclosure)
+            .where(Disclosure.agency_id == principal.agency_id, Disclosure.record_id.in_(known))
+            .values(last_at=now, count=Disclosure.count + 1)
+        )
+    fresh = [rid for rid in foreign if rid not in known]
+    if fresh:
+        session.execute(
+            insert(Disclosure),
+            [
+                {
+                    "record_id": rid,
+                    "agency_id": principal.agency_id,
+                    "first_at": now,
+                    "last_at": now,
+                    "count": 1,
+                }
+                for rid in fresh
+            ],
+        )
+
+
+def read_record(
+    session: Session, *, principal: Principal, context: AccessContext, record_id: str, now: datetime
+) -> RecordOut | HitOut:
+    """Consult one record: full, hit-only, or 404 — and the decision is audited either way."""
+    decision = decide(session, principal, record_id, context.purpose, now=now)
+    if decision.effect is Effect.deny:
+        audit(
+            session,
+            action="record.read",
+            operation=Operation.authorization,
+            principal=principal,
+            outcome=Outcome.deny,
+            purpose=context.purpose,
+            justification=context.justification,
+            object_ids=[record_id],
+            detail={"reason": decision.reason},
+            durable=True,
+        )
+        raise NotFound(f"no record {record_id}")
+    audit(
+        session,
+        action="record.read",
+        operation=Operation.consultation,
+        principal=principal,
+        outcome=Outcome.allow if decision.effect is Effect.allow else Outcome.success,
+        purpose=context.purpose,
+        justification=context.justification,
+        object_ids=[record_id],
+        detail={"access": decision.effect.value},
+    )
+    if decision.effect is Effect.hit_only:
+        view = hit_views(session, [record_id])[record_id]
+        notify_owner_of_hit(session, principal, view, context)
+        return view
+    log_disclosure(session, principal, [record_id], now)
+    return full_views(session, [record_id])[record_id]
+
+
+def notify_owner_of_hit(
+    session: Session, principal: Principal, hit: HitOut, context: AccessContext
+) -> None:
+    """Interpol RPD Art. 104–106 / Prüm: the owner learns who hit its record, and why."""
+    owner = directory.agency_by_code(session, hit.owner_agency)
+    if owner is None:
+        return
+    session.add(
+        Notification(
+            agency_id=owner.id,
+            kind="record.hit",
+            record_id=hit.id,
+            message=f"{principal.agency_code or principal.username} hit record {hit.id} "
+            f"for {context.purpose.value}",
+        )
+    )
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    total: int
+    items: list[RecordOut | HitOut]
+
+
+def search_records(
+    session: Session,
+    *,
+    principal: Principal,
+    context: AccessContext,
+    text: str | None = None,
+    prop: str | None = None,
+    value: str | None = None,
+    schema: str | None = None,
+    owner: str | None = None,
+    limit: int = 20,
+    offset: int = 0,
+    now: datetime,
+) -> SearchResult:
+    """Search by name and/or property; results come through the policy filter."""
+    from palermo.records.entities import (
+        IDENTIFYING_TYPES,
+        identifier_key,
+        name_tokens,
+        schema_named,
+    )
+
+    if not 1 <= limit <= 200:
+        raise Invalid("limit must be between 1 and 200")
+    terms = sorted(name_tokens([text])) if text else []
+    if text and not terms:
+        raise Invalid("the search text has no letters or digits")
+    key_field = key_term = None
+    plain_prop = plain_value = None
+    if prop:
+        if value is None or not value.strip():
+            raise Invalid("a property search needs a value")
+        base = schema_named(schema) if schema else schema_named("Thing")
+        prop_def = base.get(prop) or next(
+            (d.get(prop) for d in base.descendants if d.get(prop)), None
+        )
+        if prop_def is None:
+            raise Invalid(f"unknown property {prop!r}" + (f" of {schema}" if schema else ""))
+        if prop_def.type.name in IDENTIFYING_TYPES:
+            key_field, key_term = prop, identifier_key(value)
+        else:
+            cleaned = prop_def.type.clean(value.strip())
+            plain_prop, plain_value = prop, str(cleaned) if cleaned is not None else value.strip()
+    elif schema:
+        schema_named(schema)
+    owner_id = None
+    if owner:
+        agency = directory.agency_by_code(session, owner)
+        if agency is None:
+            raise Invalid(f"unknown agency {owner!r}")
+        owner_id = agency.id
+    total, rows = repository.search(
+        session,
+        principal=principal,
+        purpose=context.purpose,
+        now=now,
+        name_terms=terms,
+        key_field=key_field,
+        key_term=key_term,
+        prop=plain_prop,
+        value=plain_value,
+        schema=schema,
+        owner_id=owner_id,
+        limit=limit,
+        offset=offset,
+    )
+    full_ids = [rid for rid, full in rows if full]
+    hit_ids = [rid for rid, full in rows if not full]
+    fulls = full_views(session, full_ids)
+    hits = hit_views(session, hit_ids)
+    items: list[RecordOut | HitOut] = [fulls.get(rid) or hits[rid] for rid, _ in rows]
+    audit(
+        session,
+        action="record.search",
+        operation=Operation.consultation,
+        principal=principal,
+        purpose=context.purpose,
+        justification=context.justification,
+        object_ids=[rid for rid, _ in rows],
+        detail={"total": total, "by_name": bool(text), "property": prop, "schema": schema},
+    )
+    log_disclosure(session, principal, full_ids, now)
+    for hit in hits.values():
+        notify_owner_of_hit(session, principal, hit, context)
+    return SearchResult(total=total, items=items)
+
+
+def record_history(
+    session: Session, *, principal: Principal, context: AccessContext, record_id: str, now: datetime
+) -> list[VersionOut]:
+    """Every version of a record: kept for its owner, who answers for its accuracy."""
+    decision = decide(session, principal, record_id, context.purpose, now=now)
+    record = repository.record_for_update(session, record_id)
+    if decision.effect is Effect.deny or record is None:
+        raise NotFound(f"no record {record_id}")
+    if not owns(principal, record):
+        raise Forbidden("a record's history is kept for its owner agency")
+    versions = session.scalars(
+        select(RecordVersion)
+        .where(RecordVersion.record_id == record_id)
+        .order_by(RecordVersion.version)
+    ).all()
+    statements = session.scalars(select(Statement).where(Statement.record_id == record_id)).all()
+    audit(
+        session,
+        action="record.history",
+        operation=Operation.consultation,
+        principal=principal,
+        purpose=context.purpose,
+        justification=context.justification,
+        object_ids=[record_id],
+    )
+
+    def changes(version: int, attribute: str) -> list[StatementChange]:
+        return [
+            StatementChange(prop=s.prop, value=s.value, origin=s.origin)
+            for s in statements
+            if getattr(s, attribute) == version
+        ]
+
+    return [
+        VersionOut(
+            version=v.version,
+            at=v.at,
+            actor=v.actor,
+            agency=v.agency,
+            operation=v.operation,
+            added=changes(v.version, "added_version"),
+            removed=changes(v.version, "removed_version"),
+            envelope=v.envelope,
+        )
+        for v in versions
+    ]

@@ -1,0 +1,269 @@
+"""FtM JSON lines in and out: all-or-nothing imports, exports of what the caller may see."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from palermo.audit.service import Operation
+from palermo.audit.service import record as audit
+from palermo.errors import Invalid, PalermoError
+from palermo.identity.principal import Principal
+from palermo.models.records import Record
+from palermo.policy.records import AccessContext, owns, visibility
+from palermo.records import envelopes, repository
+from palermo.records.entities import EntityData, parse_entity
+from palermo.records.schemas import EnvelopeIn
+from palermo.records.service import (
+    AUDIT_CHUNK,
+    Prepared,
+    apply_change,
+    full_views,
+    log_disclosure,
+    owner_for,
+    record_id_for,
+    resolve_references,
+    store_new,
+)
+from palermo.settings import Settings
+
+CHUNK = 2000  # entities validated and written together
+MAX_REPORTED_ERRORS = 1000
+
+
+@dataclass
+class ImportReport:
+    lines: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _decode(line: str, number: int) -> dict[str, Any]:
+    try:
+        data = json.loads(line)
+    except json.JSONDecodeError as error:
+        raise Invalid(f"not valid JSON ({error.msg} at column {error.colno})") from None
+    if not isinstance(data, dict):
+        raise Invalid("a line must hold one JSON object")
+    return data
+
+
+def source_ids(lines: Iterable[str]) -> dict[str, int]:
+    """First pass: every entity id in the file and its line, so references may point ahead."""
+    ids: dict[str, int] = {}
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            entity_id = _decode(line, number).get("id")
+        except Invalid:
+            continue  # reported by the second pass
+        if isinstance(entity_id, str) and entity_id.strip() and entity_id.strip() not in ids:
+            ids[entity_id.strip()] = number
+    return ids
+
+
+def import_ftm(
+    session: Session,
+    *,
+    principal: Principal,
+    settings: Settings,
+    lines: Callable[[], Iterable[str]],
+    envelope: EnvelopeIn,
+    owner_code: str | None,
+    origin: str,
+    now: datetime,
+    on_progress: Callable[[int], None] = lambda _n: None,
+) -> ImportReport:
+    """Import FtM JSON lines under one envelope, all or nothing.
+
+    `lines` is called twice (ids first, then content). Every bad line is reported with its
+    number and reason; if there is any, nothing is written (the caller's transaction rolls
+    back). Existing records are updated, but an import never lowers their restrictions.
+    """
+    owner = owner_for(session, principal, owner_code)
+    ids = source_ids(lines())
+    batch = {source: record_id_for(owner, source) for source in ids}
+    report = ImportReport()
+    pending: list[tuple[int, EntityData]] = []
+    for number, line in enumerate(lines(), 1):
+        report.lines = number
+        if not line.strip():
+            continue
+        try:
+            entity = parse_entity(_decode(line, number))
+            if entity.source_id and ids.get(entity.source_id) != number:
+                raise Invalid(
+                    f"id {entity.source_id!r} appears again (first on line {ids[entity.source_id]})"
+                )
+        except PalermoError as error:
+            _fail(report, number, error.message)
+            continue
+        pending.append((number, entity))
+        if len(pending) >= CHUNK:
+            _import_chunk(
+                session, principal, settings, owner, envelope, pending, batch, report, origin, now
+            )
+            on_progress(number)
+            pending = []
+    _import_chunk(
+        session, principal, settings, owner, envelope, pending, batch, report, origin, now
+    )
+    on_progress(report.lines)
+    if report.errors:
+        raise Invalid(
+            f"{len(report.errors)} bad line(s); nothing was imported",
+            details=report.errors[:MAX_REPORTED_ERRORS],
+        )
+    return report
+
+
+def _fail(report: ImportReport, line: int, problem: str) -> None:
+    report.errors.append({"line": line, "problem": problem})
+
+
+def _import_chunk(
+    session: Session,
+    principal: Principal,
+    settings: Settings,
+    owner: Any,
+    envelope: EnvelopeIn,
+    pending: Sequence[tuple[int, EntityData]],
+    batch: dict[str, str],
+    report: ImportReport,
+    origin: str,
+    now: datetime,
+) -> None:
+    if not pending:
+        return
+    targets = {v for _, e in pending for vs in e.references.values() for v in vs if v not in batch}
+    record_ids = [record_id_for(owner, e.source_id) if e.source_id else None for _, e in pending]
+    existing = repository.existing_ids(
+        session,
+        [*targets, *(record_id_for(owner, t) for t in targets), *(r for r in record_ids if r)],
+    )
+    person_envelope = envelope
+    thing_envelope = envelope.model_copy(update={"subject_category": None})
+    fresh: list[Prepared] = []
+    changes: list[tuple[int, str, EntityData, envelopes.Envelope]] = []
+    for (number, entity), record_id in zip(pending, record_ids, strict=True):
+        try:
+            entity = resolve_references(entity, owner=owner, batch=batch, existing=existing)
+            resolved = envelopes.resolve(
+                session,
+                envelope=person_envelope if entity.is_person else thing_envelope,
+                entity=entity,
+                owner=owner,
+                settings=settings,
+                today=now.date(),
+            )
+        except PalermoError as error:
+            _fail(report, number, error.message)
+            continue
+        rid = record_id or record_id_for(owner, None)
+        if rid in existing:
+            changes.append((number, rid, entity, resolved))
+        else:
+            fresh.append(Prepared(rid, entity, resolved))
+    updates = _check_updates(session, principal, changes, report)
+    if report.errors:
+        return  # keep validating the rest of the file, write nothing more
+    store_new(session, fresh, principal=principal, owner=owner, origin=origin, now=now)
+    report.created += len(fresh)
+    for record, entity, new in updates:
+        changed = apply_change(
+            session,
+            record=record,
+            principal=principal,
+            owner=owner,
+            entity=entity,
+            old=envelopes.stored(record),
+            new=new,
+            origin=origin,
+            now=now,
+        )
+        if changed:
+            report.updated += 1
+        else:
+            report.unchanged += 1
+
+
+def _check_updates(
+    session: Session,
+    principal: Principal,
+    changes: Sequence[tuple[int, str, EntityData, envelopes.Envelope]],
+    report: ImportReport,
+) -> list[tuple[Record, EntityData, envelopes.Envelope]]:
+    """An import may update its owner's records, never lower their restrictions."""
+    records = repository.records_with_envelopes(session, [rid for _, rid, _, _ in changes])
+    accepted = []
+    for number, record_id, entity, new in changes:
+        record = records[record_id]
+        if not owns(principal, record):
+            _fail(report, number, f"record {record_id} belongs to another agency")
+            continue
+        if record.schema != entity.schema.name:
+            _fail(
+                report,
+                number,
+                f"record {record_id} is a {record.schema}, not a {entity.schema.name}",
+            )
+            continue
+        problems = envelopes.loosenings(envelopes.stored(record), new)
+        if problems:
+            _fail(report, number, "an import cannot lower restrictions: " + "; ".join(problems))
+            continue
+        accepted.append((record, entity, new))
+    return accepted
+
+
+def export_ftm(
+    session: Session,
+    *,
+    principal: Principal,
+    context: AccessContext,
+    schema: str | None = None,
+    now: datetime,
+) -> Iterator[dict[str, Any]]:
+    """Every record the caller may fully see, as FtM JSON with its envelope beside it.
+
+    Hit-only records are not exported: their existence is all the caller may know.
+    """
+    rules = visibility(principal, context.purpose, now=now)
+    query = select(Record.id).where(rules.full).order_by(Record.id)
+    if schema:
+        query = query.where(Record.schema.in_(repository.schema_and_descendants(schema)))
+    last = ""
+    while True:
+        ids = list(session.scalars(query.where(Record.id > last).limit(AUDIT_CHUNK)))
+        if not ids:
+            return
+        views = full_views(session, ids)
+        audit(
+            session,
+            action="record.export",
+            operation=Operation.disclosure,
+            principal=principal,
+            purpose=context.purpose,
+            justification=context.justification,
+            object_ids=ids,
+            recipients=[principal.agency_code or principal.username],
+        )
+        log_disclosure(session, principal, ids, now)
+        for record_id in ids:
+            view = views[record_id]
+            yield {
+                "id": view.id,
+                "schema": view.schema_,
+                "properties": view.properties,
+                "envelope": view.envelope.model_dump(mode="json"),
+            }
+        last = ids[-1]

@@ -1,0 +1,100 @@
+"""Storage: migrations from empty on each backend, SQLite settings, the unit of work."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import Engine, func, inspect, select, text
+
+from palermo.audit.service import Operation, record
+from palermo.db import create_db_engine, session_factory, unit_of_work
+from palermo.identity import service
+from palermo.identity.principal import operator_principal
+from palermo.migrations import current_revision, head_revision, upgrade
+from palermo.models import AuditEvent, Base
+from palermo.models.identity import Agency
+from palermo.settings import Settings
+from tests.databases import backend, fresh_database
+
+
+@pytest.fixture
+def empty_engine(tmp_path: Path):
+    with fresh_database(tmp_path) as url:
+        engine = create_db_engine(url)
+        yield engine
+        engine.dispose()
+
+
+def test_migrations_build_the_schema_from_empty(empty_engine: Engine) -> None:
+    assert inspect(empty_engine).get_table_names() == []
+    upgrade(empty_engine)
+    with empty_engine.connect() as connection:
+        assert current_revision(connection) == head_revision()
+        # The migrated schema is exactly what the models declare.
+        diff = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+    assert diff == []
+    upgrade(empty_engine)  # idempotent at head
+
+
+def test_migrations_run_down_to_empty_and_back(empty_engine: Engine) -> None:
+    from alembic import command
+
+    from palermo.migrations import alembic_config
+
+    upgrade(empty_engine)
+    config = alembic_config()
+    with empty_engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "base")
+    assert set(inspect(empty_engine).get_table_names()) <= {"alembic_version"}
+    upgrade(empty_engine)
+    assert "agencies" in inspect(empty_engine).get_table_names()
+
+
+@pytest.mark.skipif(backend() != "sqlite", reason="SQLite connection settings")
+def test_sqlite_runs_in_wal_mode_with_foreign_keys(engine: Engine) -> None:
+    with engine.connect() as connection:
+        assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
+
+
+def test_failed_work_leaves_the_database_as_it_was_but_keeps_durable_lines(
+    tmp_path: Path, settings: Settings
+) -> None:
+    with fresh_database(tmp_path) as url:
+        engine = create_db_engine(url)
+        upgrade(engine)
+        sessions = session_factory(engine)
+        operator = operator_principal(frozenset())
+
+        def crashing_command() -> None:
+            with unit_of_work(sessions) as session:
+                service.create_agency(
+                    session,
+                    principal=operator,
+                    settings=settings,
+                    code="NCB-IT",
+                    name="NCB Rome",
+                    kind="national_central_bureau",
+                    country="IT",
+                )
+                record(
+                    session,
+                    action="test.refused",
+                    operation=Operation.authorization,
+                    principal=operator,
+                    durable=True,
+                )
+                raise RuntimeError("crash in the middle of the command")
+
+        with pytest.raises(RuntimeError, match="crash in the middle"):
+            crashing_command()
+        with unit_of_work(sessions) as session:
+            assert session.scalar(select(func.count()).select_from(Agency)) == 0
+            actions = list(session.scalars(select(AuditEvent.action)))
+            # The agency's creation line went with it; the durable refusal stayed.
+            assert actions == ["test.refused"]
+        engine.dispose()
