@@ -12,6 +12,7 @@ from sqlalchemy import text
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from palermo import __version__
+from palermo.audit.api import router as audit_router
 from palermo.db import create_db_engine, session_factory
 from palermo.deps import SessionDep
 from palermo.errors import (
@@ -25,9 +26,11 @@ from palermo.errors import (
 from palermo.http import BodySizeLimit, SecurityHeaders
 from palermo.identity.api import router as identity_router
 from palermo.identity.credentials import Credentials
+from palermo.identity.keys import load_or_create_node_key
 from palermo.migrations import current_revision, head_revision
+from palermo.records.api import router as records_router
 from palermo.settings import Settings, get_settings
-from palermo.web import pages
+from palermo.web import pages, workspace
 from palermo.web.errors import wants_html, web_error_response
 
 log = logging.getLogger(__name__)
@@ -50,9 +53,13 @@ def create_app(settings: Settings | None = None, *, sessions: Any | None = None)
     app.state.settings = settings
     app.state.session_factory = sessions
     app.state.credentials = Credentials(settings)
+    app.state.node_key = load_or_create_node_key(settings)
 
     app.include_router(identity_router)
+    app.include_router(records_router)
+    app.include_router(audit_router)
     app.include_router(pages.router)
+    app.include_router(workspace.router)
     pages.mount_static(app)
     _health(app)
     _error_handlers(app)

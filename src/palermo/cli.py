@@ -8,11 +8,13 @@ from typing import Annotated
 import typer
 
 from palermo import __version__
+from palermo.audit.cli import audit_app
 from palermo.console import CliState, handles_errors, out, state
 from palermo.demo.cli import demo_app
 from palermo.identity.cli import agency_app, token_app, user_app
 from palermo.identity.service import ensure_local_node
 from palermo.migrations import upgrade
+from palermo.records.cli import export_app, import_app, records_app
 from palermo.settings import Settings
 
 app = typer.Typer(
@@ -79,6 +81,10 @@ app.add_typer(agency_app, name="agency")
 app.add_typer(user_app, name="user")
 app.add_typer(token_app, name="token")
 app.add_typer(demo_app, name="demo")
+app.add_typer(import_app, name="import")
+app.add_typer(export_app, name="export")
+app.add_typer(records_app, name="records")
+app.add_typer(audit_app, name="audit")
 
 
 def main() -> None:

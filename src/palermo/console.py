@@ -25,8 +25,9 @@ from palermo.identity.principal import Principal, operator_principal
 from palermo.identity.service import principal_for
 from palermo.settings import Settings
 
-out = Console()
-err = Console(stderr=True)
+# Soft wrap: long messages stay on one line, so scripts and logs can match them.
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
 
 P = ParamSpec("P")
 R = TypeVar("R")

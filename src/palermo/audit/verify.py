@@ -83,7 +83,7 @@ def _verify_nodes(session: Session, tree: merkle.InMemoryTree, report: Verificat
             report.bad(
                 f"stored node ({level}, {index}) over entries {first_leaf}.."
                 f"{first_leaf + (1 << level) - 1} does not match them",
-                first_leaf,
+                first_leaf if report.first_bad_entry is None else None,
             )
 
 
@@ -108,6 +108,7 @@ def _verify_heads(
             report.bad(
                 f"signed head at size {head.tree_size} does not match the log: history between "
                 f"entries {previous} and {head.tree_size - 1} was rewritten",
-                previous,
+                # Entries found altered name the spot better than the head's whole range.
+                previous if report.first_bad_entry is None else None,
             )
         previous = head.tree_size

@@ -101,5 +101,8 @@ class WebSession(IdMixin, CreatedMixin, Base):
     mfa_passed: Mapped[bool] = mapped_column(default=False)
     last_seen_at: Mapped[datetime]
     ended_at: Mapped[datetime | None]
+    # The working context the officer declared for consultations (LED Art. 25 justification).
+    purpose: Mapped[str | None] = mapped_column(String(64))
+    justification: Mapped[str | None] = mapped_column(Text)
 
     user: Mapped[User] = relationship(lazy="raise")

@@ -110,13 +110,10 @@ def visibility(principal: Principal, purpose: Purpose, *, now: datetime) -> Visi
     """
     if not reads_records(principal):
         return Visibility(full=false(), hit_only=false())
-    own = and_(
-        Record.owner_agency_id.in_(principal.acting_agency_ids),
-        Record.status != RecordStatus.erased,
-    )
+    own = and_(owned(principal), Record.status != RecordStatus.erased)
     others = and_(
         Record.status == RecordStatus.active,
-        not_(Record.owner_agency_id.in_(principal.acting_agency_ids)),
+        not_(owned(principal)),
         _purpose_permitted(purpose),
     )
     full_for_others = and_(
@@ -151,6 +148,11 @@ def decide(
     if hit_only:
         return Decision(Effect.hit_only, "the owner allows hit/no-hit only")
     return Decision(Effect.deny, "not shared with the caller for this purpose")
+
+
+def owned(principal: Principal) -> ColumnElement[bool]:
+    """Records the principal's agencies own (what retention and owner duties work on)."""
+    return Record.owner_agency_id.in_(principal.acting_agency_ids)
 
 
 def owns(principal: Principal, record: Record) -> bool:

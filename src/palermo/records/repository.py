@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, selectinload
 from palermo.identity.principal import Principal
 from palermo.models.identity import Agency
 from palermo.models.records import Record, RecordKey, Statement
-from palermo.policy.records import Visibility, visibility
+from palermo.policy.records import Visibility, reads_records, visibility
 from palermo.records.envelope import Purpose
 
 
@@ -50,9 +50,7 @@ def agency_codes(session: Session, ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, 
     wanted = list(set(ids))
     if not wanted:
         return {}
-    return dict(
-        session.execute(select(Agency.id, Agency.code).where(Agency.id.in_(wanted))).tuples()
-    )
+    return dict(session.execute(select(Agency.id, Agency.code).where(Agency.id.in_(wanted))).all())
 
 
 def existing_ids(session: Session, ids: Iterable[str]) -> set[str]:
@@ -88,6 +86,8 @@ def search(
     offset: int = 0,
 ) -> tuple[int, list[tuple[str, bool]]]:
     """Records the principal may see that match: (total, [(record id, full access)])."""
+    if not reads_records(principal):
+        return 0, []
     rules: Visibility = visibility(principal, purpose, now=now)
     conditions = [rules.any]
     for term in name_terms:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from followthemoney import model
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
@@ -36,7 +37,15 @@ from palermo.models.records import (
 )
 from palermo.policy.records import AccessContext, Effect, decide, owns, writes_records
 from palermo.records import envelopes, repository
-from palermo.records.entities import EntityData, parse_entity, search_keys
+from palermo.records.entities import (
+    IDENTIFYING_TYPES,
+    EntityData,
+    identifier_key,
+    name_tokens,
+    parse_entity,
+    schema_named,
+    search_keys,
+)
 from palermo.records.envelope import RecordStatus
 from palermo.records.envelopes import Envelope
 from palermo.records.schemas import EnvelopeIn, HitOut, RecordOut, StatementChange, VersionOut
@@ -262,7 +271,7 @@ def _audit_combinations(
     owners = dict(
         session.execute(
             select(Record.id, Record.owner_agency_id).where(Record.id.in_(targets))
-        ).tuples()
+        ).all()
     )
     mine = principal.acting_agency_ids
     for record_id, entity in items:
@@ -616,7 +625,7 @@ def log_disclosure(
     owners = dict(
         session.execute(
             select(Record.id, Record.owner_agency_id).where(Record.id.in_(list(ids)))
-        ).tuples()
+        ).all()
     )
     foreign = [rid for rid, owner in owners.items() if owner != principal.agency_id]
     if not foreign:
@@ -728,12 +737,6 @@ def search_records(
     now: datetime,
 ) -> SearchResult:
     """Search by name and/or property; results come through the policy filter."""
-    from palermo.records.entities import (
-        IDENTIFYING_TYPES,
-        identifier_key,
-        name_tokens,
-        schema_named,
-    )
 
     if not 1 <= limit <= 200:
         raise Invalid("limit must be between 1 and 200")
@@ -745,7 +748,8 @@ def search_records(
     if prop:
         if value is None or not value.strip():
             raise Invalid("a property search needs a value")
-        base = schema_named(schema) if schema else schema_named("Thing")
+        base = schema_named(schema) if schema else model.get("Thing")
+        assert base is not None
         prop_def = base.get(prop) or next(
             (d.get(prop) for d in base.descendants if d.get(prop)), None
         )

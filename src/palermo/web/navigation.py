@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from palermo.identity.principal import Principal
+from palermo.identity.roles import Role
+
 
 @dataclass(frozen=True)
 class NavItem:
@@ -11,11 +14,16 @@ class NavItem:
     path: str
     # False until the capability's package is on this node: shown, but not a link.
     available: bool = True
+    # Shown only to principals holding one of these roles (empty: everyone).
+    roles: frozenset[Role] = frozenset()
+
+    def shown_to(self, principal: Principal) -> bool:
+        return not self.roles or principal.is_operator or principal.has_role(*self.roles)
 
 
 NAVIGATION: tuple[NavItem, ...] = (
     NavItem("Home", "/"),
-    NavItem("Records", "/records", available=False),
+    NavItem("Records", "/records"),
     NavItem("Screening", "/screening", available=False),
     NavItem("Messages", "/messages", available=False),
     NavItem("Notices", "/notices", available=False),
@@ -25,5 +33,7 @@ NAVIGATION: tuple[NavItem, ...] = (
     NavItem("Assets", "/assets", available=False),
     NavItem("Cases", "/cases", available=False),
     NavItem("Judicial requests", "/judicial", available=False),
+    NavItem("Notifications", "/notifications"),
     NavItem("My agency", "/agency"),
+    NavItem("Audit log", "/audit", roles=frozenset({Role.auditor})),
 )

@@ -23,9 +23,8 @@ from palermo.errors import CsrfFailed, PalermoError, Unauthorized
 from palermo.identity import repository, service
 from palermo.identity.api import set_session_cookie
 from palermo.identity.principal import Principal
-from palermo.identity.roles import Role
 from palermo.models.base import utcnow
-from palermo.web.templating import HERE, templates
+from palermo.web.templating import HERE, page
 
 router = APIRouter(include_in_schema=False)
 LOGIN_CSRF_COOKIE = "palermo_login_csrf"
@@ -46,33 +45,11 @@ def safe_next(target: str | None) -> str:
     return "/"
 
 
-def _page(
-    request: Request,
-    template: str,
-    principal: Principal | None,
-    *,
-    status_code: int = 200,
-    **context: Any,
-) -> Response:
-    web_session = getattr(request.state, "web_session", None)
-    return templates.TemplateResponse(
-        request,
-        template,
-        {
-            "principal": principal,
-            "csrf_token": web_session.csrf_token if web_session else None,
-            "Role": Role,
-            **context,
-        },
-        status_code=status_code,
-    )
-
-
 # Log-in ------------------------------------------------------------------------------
 @router.get("/login", response_class=HTMLResponse)
 def login_form(request: Request, next: str = "/", expired: int = 0) -> Response:
     token = request.cookies.get(LOGIN_CSRF_COOKIE) or secrets.token_urlsafe(32)
-    response = _page(
+    response = page(
         request,
         "login.html",
         None,
@@ -110,7 +87,7 @@ def login(
         )
     except PalermoError as error:
         # The failure is already counted and audited (durable); show the form again.
-        return _page(
+        return page(
             request,
             "login.html",
             None,
@@ -143,7 +120,7 @@ def mfa_form(
     active = _pending_login(request, session, settings)
     if active.web_session.mfa_passed:
         return RedirectResponse(safe_next(next), status_code=303)
-    return _page(
+    return page(
         request,
         "mfa.html",
         None,
@@ -176,7 +153,7 @@ def mfa(
             now=utcnow(),
         )
     except PalermoError as error:
-        response = _page(
+        response = page(
             request,
             "mfa.html",
             None,
@@ -212,13 +189,13 @@ def logout(request: Request, session: SessionDep, principal: PrincipalDep) -> Re
 @router.get("/", response_class=HTMLResponse)
 def home(request: Request, session: SessionDep, principal: PrincipalDep) -> Response:
     agency = service.get_agency(session, principal.agency_code or "")
-    return _page(request, "home.html", principal, agency=agency)
+    return page(request, "home.html", principal, agency=agency)
 
 
 @router.get("/agency", response_class=HTMLResponse)
 def my_agency(request: Request, session: SessionDep, principal: PrincipalDep) -> Response:
     agency = service.get_agency(session, principal.agency_code or "")
-    return _page(
+    return page(
         request,
         "agency.html",
         principal,
@@ -234,14 +211,14 @@ def my_agency(request: Request, session: SessionDep, principal: PrincipalDep) ->
 
 @router.get("/account", response_class=HTMLResponse)
 def account(request: Request, session: SessionDep, principal: PrincipalDep) -> Response:
-    return _account_page(request, session, principal)
+    return _accountpage(request, session, principal)
 
 
-def _account_page(
+def _accountpage(
     request: Request, session: SessionDep, principal: Principal, **context: Any
 ) -> Response:
     tokens = repository.tokens_of(session, principal.user_id) if principal.user_id else []
-    return _page(request, "account.html", principal, tokens=tokens, now=utcnow(), **context)
+    return page(request, "account.html", principal, tokens=tokens, now=utcnow(), **context)
 
 
 @router.post("/account/tokens", response_class=HTMLResponse)
@@ -258,8 +235,8 @@ def create_token(
             session, principal=principal, settings=settings, name=name, days=days, now=utcnow()
         )
     except PalermoError as error:
-        return _account_page(request, session, principal, error=error.message)
-    return _account_page(request, session, principal, new_secret=issued.secret)
+        return _accountpage(request, session, principal, error=error.message)
+    return _accountpage(request, session, principal, new_secret=issued.secret)
 
 
 @router.post("/account/tokens/{token_id}/revoke", response_class=HTMLResponse)

@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
+from fastapi import Request
+from fastapi.responses import Response
 from fastapi.templating import Jinja2Templates
 
 from palermo import __version__
-from palermo.identity.roles import AGENCY_KIND_TITLES, ROLE_TITLES
+from palermo.identity.principal import Principal
+from palermo.identity.roles import AGENCY_KIND_TITLES, ROLE_TITLES, Role
+from palermo.policy.records import AccessContext
+from palermo.records.envelope import HANDLING_MEANING
 from palermo.web.navigation import NAVIGATION
 
 HERE = Path(__file__).parent
@@ -17,4 +23,36 @@ templates.env.globals.update(
     navigation=NAVIGATION,
     role_titles=ROLE_TITLES,
     kind_titles=AGENCY_KIND_TITLES,
+    handling_meaning=HANDLING_MEANING,
 )
+
+
+def working_context(request: Request) -> AccessContext | None:
+    """The purpose and justification the officer declared for this session, if any."""
+    web_session = getattr(request.state, "web_session", None)
+    if web_session is None or not web_session.purpose or not web_session.justification:
+        return None
+    return AccessContext.of(web_session.purpose, web_session.justification)
+
+
+def page(
+    request: Request,
+    template: str,
+    principal: Principal | None,
+    *,
+    status_code: int = 200,
+    **context: Any,
+) -> Response:
+    web_session = getattr(request.state, "web_session", None)
+    return templates.TemplateResponse(
+        request,
+        template,
+        {
+            "principal": principal,
+            "csrf_token": web_session.csrf_token if web_session else None,
+            "context": working_context(request),
+            "Role": Role,
+            **context,
+        },
+        status_code=status_code,
+    )

@@ -1,0 +1,215 @@
+"""Workspace pages for intelligence: the working context, records, notifications, audit."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy import select
+
+from palermo.audit import tree
+from palermo.audit.reading import read_events
+from palermo.deps import PrincipalDep, SessionDep
+from palermo.errors import PalermoError
+from palermo.identity.principal import Principal
+from palermo.models.base import utcnow
+from palermo.models.records import Notification, Record, RecordLink
+from palermo.policy.records import AccessContext, Effect, decide
+from palermo.records import service
+from palermo.records.envelope import Purpose
+from palermo.records.schemas import HitOut
+from palermo.web.pages import safe_next
+from palermo.web.templating import page, working_context
+
+router = APIRouter(include_in_schema=False)
+PAGE_SIZE = 25
+
+
+def _context_or_redirect(request: Request) -> AccessContext | Response:
+    context = working_context(request)
+    if context is None:
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return RedirectResponse("/context?" + urlencode({"next": target}, safe="/"), 303)
+    return context
+
+
+@router.get("/context", response_class=HTMLResponse)
+def context_form(request: Request, principal: PrincipalDep, next: str = "/records") -> Response:
+    return page(request, "context.html", principal, purposes=list(Purpose), next=safe_next(next))
+
+
+@router.post("/context", response_class=HTMLResponse)
+def set_context(
+    request: Request,
+    principal: PrincipalDep,
+    purpose: Annotated[str, Form(max_length=64)],
+    justification: Annotated[str, Form(max_length=500)],
+    next: Annotated[str, Form(max_length=500)] = "/records",
+) -> Response:
+    try:
+        chosen = AccessContext.of(purpose, justification)
+    except PalermoError as error:
+        return page(
+            request,
+            "context.html",
+            principal,
+            purposes=list(Purpose),
+            next=safe_next(next),
+            error=error.message,
+            status_code=error.status_code,
+        )
+    web_session = request.state.web_session
+    web_session.purpose = chosen.purpose.value
+    web_session.justification = chosen.justification
+    return RedirectResponse(safe_next(next), status_code=303)
+
+
+@router.get("/records", response_class=HTMLResponse)
+def records(
+    request: Request,
+    session: SessionDep,
+    principal: PrincipalDep,
+    q: Annotated[str | None, Query(max_length=200)] = None,
+    schema: Annotated[str | None, Query(max_length=64)] = None,
+    prop: Annotated[str | None, Query(max_length=64)] = None,
+    value: Annotated[str | None, Query(max_length=500)] = None,
+    page_number: Annotated[int, Query(alias="page", ge=1)] = 1,
+) -> Response:
+    """Search: nothing is consulted until the officer asks, under the declared context."""
+    context = _context_or_redirect(request)
+    if isinstance(context, Response):
+        return context
+    result = error = None
+    if q or (prop and value):
+        try:
+            result = service.search_records(
+                session,
+                principal=principal,
+                context=context,
+                text=q or None,
+                prop=prop or None,
+                value=value or None,
+                schema=schema or None,
+                limit=PAGE_SIZE,
+                offset=(page_number - 1) * PAGE_SIZE,
+                now=utcnow(),
+            )
+        except PalermoError as failure:
+            error = failure.message
+    template = "records_results.html" if request.headers.get("hx-request") else "records.html"
+    return page(
+        request,
+        template,
+        principal,
+        result=result,
+        error=error,
+        q=q or "",
+        schema=schema or "",
+        prop=prop or "",
+        value=value or "",
+        page_number=page_number,
+        page_size=PAGE_SIZE,
+    )
+
+
+@router.get("/records/{record_id}", response_class=HTMLResponse)
+def record_page(
+    request: Request, record_id: str, session: SessionDep, principal: PrincipalDep
+) -> Response:
+    context = _context_or_redirect(request)
+    if isinstance(context, Response):
+        return context
+    view = service.read_record(
+        session, principal=principal, context=context, record_id=record_id, now=utcnow()
+    )
+    if isinstance(view, HitOut):
+        return page(request, "record_hit.html", principal, hit=view)
+    return page(
+        request,
+        "record.html",
+        principal,
+        record=view,
+        links=_links(session, principal, context, record_id),
+        owner=view.envelope.owner_agency == principal.agency_code,
+    )
+
+
+def _links(
+    session: SessionDep, principal: Principal, context: AccessContext, record_id: str
+) -> list[dict[str, str]]:
+    """Neighbours of the record that the principal may know of, with their access level."""
+    rows = session.execute(
+        select(RecordLink.prop, RecordLink.target_id).where(RecordLink.source_id == record_id)
+    ).all()
+    incoming = session.execute(
+        select(RecordLink.prop, RecordLink.source_id).where(RecordLink.target_id == record_id)
+    ).all()
+    links = []
+    now = utcnow()
+    for direction, found in (("out", rows), ("in", incoming)):
+        for prop, other in found:
+            decision = decide(session, principal, other, context.purpose, now=now)
+            if decision.effect is Effect.deny:
+                continue
+            caption = other
+            if decision.effect is Effect.allow:
+                caption = session.scalar(select(Record.caption).where(Record.id == other)) or other
+            links.append(
+                {
+                    "direction": direction,
+                    "prop": prop,
+                    "id": other,
+                    "caption": caption,
+                    "access": decision.effect.value,
+                }
+            )
+    return links
+
+
+@router.get("/records/{record_id}/history", response_class=HTMLResponse)
+def history_page(
+    request: Request, record_id: str, session: SessionDep, principal: PrincipalDep
+) -> Response:
+    context = _context_or_redirect(request)
+    if isinstance(context, Response):
+        return context
+    versions = service.record_history(
+        session, principal=principal, context=context, record_id=record_id, now=utcnow()
+    )
+    return page(request, "record_history.html", principal, record_id=record_id, versions=versions)
+
+
+@router.get("/notifications", response_class=HTMLResponse)
+def notifications(request: Request, session: SessionDep, principal: PrincipalDep) -> Response:
+    rows = session.scalars(
+        select(Notification)
+        .where(Notification.agency_id.in_(principal.acting_agency_ids))
+        .order_by(Notification.created_at.desc())
+        .limit(200)
+    ).all()
+    return page(request, "notifications.html", principal, notifications=rows)
+
+
+@router.get("/audit", response_class=HTMLResponse)
+def audit_page(
+    request: Request,
+    session: SessionDep,
+    principal: PrincipalDep,
+    action: Annotated[str | None, Query(max_length=64)] = None,
+    actor: Annotated[str | None, Query(max_length=64)] = None,
+) -> Response:
+    events = read_events(
+        session, principal=principal, action=action or None, actor=actor or None, limit=200
+    )
+    head = tree.sign_head(session, request.app.state.node_key, now=utcnow())
+    return page(
+        request,
+        "audit.html",
+        principal,
+        events=events,
+        head=head,
+        action=action or "",
+        actor=actor or "",
+    )
