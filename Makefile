@@ -21,8 +21,8 @@ demo: install
 	$(BIN)/palermo --data-dir $(DATA_DIR) demo
 
 lint: install
-	$(BIN)/ruff check src tests
-	$(BIN)/ruff format --check src tests
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
 
 typecheck: install
 	$(BIN)/mypy

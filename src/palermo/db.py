@@ -7,12 +7,13 @@ transaction through `unit_of_work`; services only flush.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.engine import make_url
+from sqlalchemy import Engine, Table, create_engine, event
+from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 SessionFactory = sessionmaker[Session]
@@ -81,3 +82,63 @@ def unit_of_work(factory: SessionFactory) -> Iterator[Session]:
     finally:
         session.info.pop(_DURABLE_KEY, None)
         session.close()
+
+
+def insert_rows(
+    session: Session, table: Table, columns: Sequence[str], rows: Sequence[tuple[Any, ...]]
+) -> None:
+    """Bulk-insert plain values (text, numbers, bytes) straight through the driver.
+
+    For the hot paths — audit appends, and the statements, search keys and links of imports —
+    whose columns need no type conversion: SQLAlchemy's per-statement and per-row processing
+    would cost more than the database's own insert.
+    """
+    if not rows:
+        return
+    connection = session.connection()
+    sql = _insert_sql(connection.dialect, table.name, tuple(columns))
+    cursor = connection.connection.cursor()  # the DBAPI connection of this transaction
+    try:
+        cursor.executemany(sql, rows)
+    finally:
+        cursor.close()
+
+
+@lru_cache(maxsize=64)
+def _insert_sql(dialect: Dialect, table: str, columns: tuple[str, ...]) -> str:
+    quote = dialect.identifier_preparer.quote
+    mark = "?" if dialect.paramstyle == "qmark" else "%s"
+    names = ", ".join(quote(c) for c in columns)
+    marks = ", ".join(mark for _ in columns)
+    return f"INSERT INTO {quote(table)} ({names}) VALUES ({marks})"  # noqa: S608
+
+
+def fetch_rows(session: Session, sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+    """Run a read on the hot path through the driver; `sql` uses `?` placeholders and names
+    quoted for both SQLite and PostgreSQL."""
+    connection = session.connection()
+    if connection.dialect.paramstyle != "qmark":
+        sql = sql.replace("?", "%s")
+    cursor = connection.connection.cursor()
+    try:
+        cursor.execute(sql, tuple(params))
+        return [tuple(row) for row in cursor.fetchall()]
+    finally:
+        cursor.close()
+
+
+def stream_rows(
+    session: Session, sql: str, batch: int, params: Sequence[Any] = ()
+) -> Iterator[tuple[Any, ...]]:
+    """Stream a large read through the driver, `batch` rows at a time (see `fetch_rows`)."""
+    connection = session.connection()
+    if connection.dialect.paramstyle != "qmark":
+        sql = sql.replace("?", "%s")
+    cursor = connection.connection.cursor()
+    try:
+        cursor.execute(sql, tuple(params))
+        while rows := cursor.fetchmany(batch):
+            for row in rows:
+                yield tuple(row)
+    finally:
+        cursor.close()

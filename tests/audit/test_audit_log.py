@@ -252,21 +252,19 @@ def test_a_rewritten_history_breaks_the_signed_heads(palermo: Palermo) -> None: 
     palermo.json("audit", "head")
     from sqlalchemy import create_engine
 
-    from palermo.audit.service import canonical_entry
-
     engine = create_engine(palermo.env["PALERMO_DATABASE_URL"])
     with engine.begin() as connection:
         _disable_append_only(connection)
-        row = dict(connection.execute(select(AuditEvent.__table__).where(
-            AuditEvent.leaf_index == 0)).mappings().one())
-        row["actor"] = "innocent"
-        from palermo.models.base import UTCDateTime
-
-        row["at"] = UTCDateTime().process_result_value(row["at"], engine.dialect)
-        digest = merkle.leaf_hash(canonical_entry(row))
+        entry = connection.execute(
+            text("SELECT entry FROM audit_events WHERE leaf_index = 0")
+        ).scalar_one()
+        forged = json.loads(entry)
+        forged["actor"] = "innocent"
+        forged_entry = json.dumps(forged, sort_keys=True, separators=(",", ":"))
         connection.execute(
-            text("UPDATE audit_events SET actor = 'innocent', leaf_hash = :h WHERE leaf_index = 0"),
-            {"h": digest},
+            text("UPDATE audit_events SET actor = 'innocent', entry = :e, leaf_hash = :h "
+                 "WHERE leaf_index = 0"),
+            {"e": forged_entry, "h": merkle.leaf_hash(forged_entry.encode())},
         )
     engine.dispose()
     report = json.loads(palermo("audit", "verify", "--json", ok=False).stdout)

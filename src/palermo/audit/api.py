@@ -21,7 +21,7 @@ router = APIRouter(prefix="/api/audit", tags=["audit"])
 def event_out(event: AuditEvent) -> EventOut:
     return EventOut(
         leaf_index=event.leaf_index,
-        at=event.at,
+        at=event.moment,
         action=event.action,
         operation=event.operation,
         outcome=event.outcome,

@@ -13,15 +13,15 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, text
-from sqlalchemy.orm import Session
+from sqlalchemy import event, func, select, text
+from sqlalchemy.orm import Session, SessionTransaction
 
 from palermo.audit.merkle import leaf_hash, perfect_nodes_completed_by
 from palermo.audit.tree import StoredTree
-from palermo.db import durable_write
+from palermo.db import durable_write, insert_rows
 from palermo.identity.principal import Principal
 from palermo.models.audit import AuditEvent, AuditNode
-from palermo.models.base import utcnow
+from palermo.models.base import table_of, utcnow
 
 
 class Operation(enum.StrEnum):
@@ -47,6 +47,7 @@ class Outcome(enum.StrEnum):
 
 # Any 64-bit constant: the PostgreSQL advisory lock that serialises leaf numbering.
 _APPEND_LOCK = 0x50414C45524D4F
+_TAIL_KEY = "palermo.audit_tail"
 
 
 ENTRY_FIELDS = (
@@ -69,60 +70,104 @@ ENTRY_FIELDS = (
 def canonical_entry(row: Mapping[str, Any]) -> bytes:
     """The bytes a leaf hashes: the event's columns as sorted, compact JSON."""
     document = {name: row[name] for name in ENTRY_FIELDS}
-    document["at"] = _iso(row["at"])
     document["actor_user_id"] = str(row["actor_user_id"]) if row["actor_user_id"] else None
     document["object_ids"] = list(row["object_ids"])
     document["recipients"] = list(row["recipients"])
     return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 
-def _iso(moment: datetime) -> str:
+def iso(moment: datetime) -> str:
     return moment.isoformat(timespec="microseconds").replace("+00:00", "Z")
 
 
-def _next_leaf_index(session: Session) -> int:
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _APPEND_LOCK})
-    # SQLite transactions begin IMMEDIATE, so the writer lock is already held.
-    current = session.scalar(select(func.max(AuditEvent.leaf_index)))
-    return 0 if current is None else current + 1
+class LogTail:
+    """The log's right edge in the current transaction: the next leaf index and the perfect
+    subtrees covering the log so far. Built with O(log n) reads at the first append of a
+    transaction (under the append lock), it spares every later append any query."""
+
+    def __init__(self, session: Session) -> None:
+        if session.get_bind().dialect.name == "postgresql":
+            session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _APPEND_LOCK})
+        # SQLite transactions begin IMMEDIATE, so the writer lock is already held.
+        current = session.scalar(select(func.max(AuditEvent.leaf_index)))
+        self.size = 0 if current is None else current + 1
+        stored = StoredTree(session)
+        self.nodes = {key: stored.perfect(*key) for key in _cover(self.size)}
+
+    def perfect(self, level: int, index: int) -> bytes:
+        return self.nodes[(level, index)]
+
+    def append(self, leaf: bytes) -> list[tuple[int, int, bytes]]:
+        completed = perfect_nodes_completed_by(self.size, leaf, self)
+        self.nodes[(0, self.size)] = leaf
+        self.nodes.update(((level, i), digest) for level, i, digest in completed)
+        self.size += 1
+        self.nodes = {key: self.nodes[key] for key in _cover(self.size)}
+        return completed
 
 
-def _append(
-    session: Session,
-    *,
-    action: str,
-    operation: Operation,
-    outcome: Outcome,
-    actor: str,
-    actor_user_id: uuid.UUID | None,
-    agency: str | None,
-    purpose: str | None,
-    justification: str | None,
-    object_ids: list[str],
-    recipients: list[str],
-    detail: dict[str, Any],
-) -> None:
-    fields: dict[str, Any] = {
-        "leaf_index": _next_leaf_index(session),
-        "at": utcnow(),
-        "action": action,
-        "operation": operation.value,
-        "outcome": outcome.value,
-        "actor": actor,
-        "actor_user_id": actor_user_id,
-        "agency": agency,
-        "purpose": purpose,
-        "justification": justification,
-        "object_ids": object_ids,
-        "recipients": recipients,
-        "detail": detail,
-    }
-    digest = leaf_hash(canonical_entry(fields))
-    session.add(AuditEvent(**fields, leaf_hash=digest))
-    completed = perfect_nodes_completed_by(fields["leaf_index"], digest, StoredTree(session))
-    session.add_all(AuditNode(level=lv, index=ix, hash=h) for lv, ix, h in completed)
-    session.flush()
+def _cover(size: int) -> list[tuple[int, int]]:
+    """The perfect subtrees, left to right, that make up a tree of `size` leaves."""
+    keys, start = [], 0
+    for level in range(size.bit_length() - 1, -1, -1):
+        if size & (1 << level):
+            keys.append((level, start >> level))
+            start += 1 << level
+    return keys
+
+
+def _tail(session: Session) -> LogTail:
+    tail = session.info.get(_TAIL_KEY)
+    if tail is None:
+        tail = session.info[_TAIL_KEY] = LogTail(session)
+    assert isinstance(tail, LogTail)
+    return tail
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_tail(session: Session, transaction: SessionTransaction) -> None:
+    # Any end — commit, rollback, savepoint release or rollback — may change the log's tail.
+    if transaction.nested or transaction.parent is None:
+        session.info.pop(_TAIL_KEY, None)
+
+
+def _append(session: Session, fields: dict[str, Any]) -> None:
+    tail = _tail(session)
+    fields["leaf_index"] = tail.size
+    fields["at"] = iso(utcnow())
+    entry = canonical_entry(fields)
+    digest = leaf_hash(entry)
+    completed = tail.append(digest)
+    # Straight to the driver: appends are hot, and every column is plain text or bytes.
+    insert_rows(
+        session,
+        table_of(AuditEvent),
+        (
+            "leaf_index",
+            "at",
+            "action",
+            "operation",
+            "outcome",
+            "actor",
+            "agency",
+            "entry",
+            "leaf_hash",
+        ),
+        [
+            (
+                fields["leaf_index"],
+                fields["at"],
+                fields["action"],
+                fields["operation"],
+                fields["outcome"],
+                fields["actor"],
+                fields["agency"],
+                entry.decode(),
+                digest,
+            )
+        ],
+    )
+    insert_rows(session, table_of(AuditNode), ("level", "index", "hash"), completed)
 
 
 def record(
@@ -144,8 +189,8 @@ def record(
     (refusals and failed log-ins must be logged although the request fails)."""
     fields: dict[str, Any] = {
         "action": action,
-        "operation": operation,
-        "outcome": outcome,
+        "operation": operation.value,
+        "outcome": outcome.value,
         "actor": principal.username if principal else (actor or "anonymous"),
         "actor_user_id": principal.user_id if principal else None,
         "agency": principal.agency_code if principal else None,
@@ -159,7 +204,7 @@ def record(
         fields["detail"].setdefault("channel", principal.channel)
 
     def write(s: Session) -> None:
-        _append(s, **fields)
+        _append(s, dict(fields))
 
     if durable:
         durable_write(session, write)

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TypeVar
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from palermo.audit import merkle
+from palermo.db import fetch_rows
 from palermo.errors import Invalid
 from palermo.identity.keys import NodeKey
 from palermo.models.audit import AuditEvent, AuditNode, AuditTreeHead
+
+T = TypeVar("T")
 
 
 class StoredTree:
@@ -34,13 +39,69 @@ class StoredTree:
         return digest
 
 
+class _Recorder:
+    """Answers with a placeholder and notes which subtrees an algorithm asks for."""
+
+    def __init__(self) -> None:
+        self.keys: set[tuple[int, int]] = set()
+
+    def perfect(self, level: int, index: int) -> bytes:
+        self.keys.add((level, index))
+        return bytes(32)
+
+
+class _Prefetched:
+    def __init__(self, nodes: dict[tuple[int, int], bytes]) -> None:
+        self.nodes = nodes
+
+    def perfect(self, level: int, index: int) -> bytes:
+        try:
+            return self.nodes[(level, index)]
+        except KeyError:
+            raise LookupError(f"subtree ({level}, {index}) is not in the audit log") from None
+
+
+def _prefetch(session: Session, compute: Callable[[merkle.SubtreeHashes], T]) -> T:
+    """Run a proof algorithm twice: once to learn which subtrees it reads (the access
+    pattern never depends on hash values), then on those subtrees fetched in two queries."""
+    recorder = _Recorder()
+    compute(recorder)
+    by_level: dict[int, list[int]] = {}
+    for level, index in recorder.keys:
+        by_level.setdefault(level, []).append(index)
+    found: dict[tuple[int, int], bytes] = {}
+    leaves = by_level.pop(0, [])
+    if leaves:
+        marks = ", ".join("?" for _ in leaves)
+        sql = f"SELECT leaf_index, leaf_hash FROM audit_events WHERE leaf_index IN ({marks})"  # noqa: S608
+        rows = fetch_rows(session, sql, leaves)
+        found.update(((0, index), bytes(digest)) for index, digest in rows)
+    if by_level:
+        # One primary-key range per level: SQLite uses no index for a row-value IN.
+        clauses = " OR ".join(
+            f'(level = ? AND "index" IN ({", ".join("?" for _ in ix)}))' for ix in by_level.values()
+        )
+        params = [p for level, ix in by_level.items() for p in (level, *ix)]
+        rows = fetch_rows(
+            session,
+            f'SELECT level, "index", hash FROM audit_nodes WHERE {clauses}',  # noqa: S608
+            params,
+        )
+        found.update(((level, index), bytes(digest)) for level, index, digest in rows)
+    return compute(_Prefetched(found))
+
+
 def tree_size(session: Session) -> int:
-    return session.scalar(select(func.count()).select_from(AuditEvent)) or 0
+    # Leaf indexes are gapless, so the last one tells the size without counting rows.
+    [(last,)] = fetch_rows(session, "SELECT max(leaf_index) FROM audit_events", ())
+    return 0 if last is None else int(last) + 1
 
 
 def root_at(session: Session, size: int) -> bytes:
     _check_size(session, size)
-    return merkle.subtree_root(StoredTree(session), 0, size) if size else merkle.EMPTY_ROOT
+    if not size:
+        return merkle.EMPTY_ROOT
+    return _prefetch(session, lambda source: merkle.subtree_root(source, 0, size))
 
 
 def _check_size(session: Session, size: int) -> None:
@@ -96,11 +157,11 @@ def inclusion(session: Session, leaf_index: int, size: int) -> list[bytes]:
     _check_size(session, size)
     if not 0 <= leaf_index < size:
         raise Invalid(f"entry {leaf_index} is not in a tree of size {size}")
-    return merkle.inclusion_proof(StoredTree(session), leaf_index, size)
+    return _prefetch(session, lambda source: merkle.inclusion_proof(source, leaf_index, size))
 
 
 def consistency(session: Session, first: int, second: int) -> list[bytes]:
     _check_size(session, second)
     if not 0 < first <= second:
         raise Invalid(f"a consistency proof needs 0 < first ({first}) <= second ({second})")
-    return merkle.consistency_proof(StoredTree(session), first, second)
+    return _prefetch(session, lambda source: merkle.consistency_proof(source, first, second))

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from hashlib import sha256
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
@@ -11,9 +13,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from palermo.audit import merkle
-from palermo.audit.service import ENTRY_FIELDS, canonical_entry
 from palermo.audit.tree import head_message, signed_heads
-from palermo.models.audit import AuditEvent, AuditNode
+from palermo.db import stream_rows
+from palermo.models.audit import AuditNode
 
 BATCH = 20000
 
@@ -35,32 +37,42 @@ class Verification:
             self.first_bad_entry = entry
 
 
+INDEXED = ("at", "action", "operation", "outcome", "actor", "agency")
+
+
 def verify_log(
     session: Session,
     public_key: Ed25519PublicKey,
     *,
     on_progress: Callable[[int], None] = lambda _n: None,
 ) -> Verification:
-    """Check every entry against its leaf hash, every stored node, and every signed head."""
+    """Check every entry against its leaf hash and its indexed copies, every stored node,
+    and every signed head."""
     report = Verification()
     leaves: list[bytes] = []
-    columns = [getattr(AuditEvent, name) for name in ENTRY_FIELDS]
-    query = select(*columns, AuditEvent.leaf_hash).order_by(AuditEvent.leaf_index)
     expected = 0
-    for row in session.execute(query.execution_options(yield_per=BATCH)).mappings():
-        index = row["leaf_index"]
+    for index, entry, stored_hash, *indexed in stream_rows(
+        session,
+        "SELECT leaf_index, entry, leaf_hash, at, action, operation, outcome, actor, agency "
+        "FROM audit_events ORDER BY leaf_index",
+        BATCH,
+    ):
         while expected < index:
             report.bad(f"entry {expected} is missing (deleted)", expected)
             leaves.append(merkle.leaf_hash(b"missing"))
             expected += 1
-        recomputed = merkle.leaf_hash(canonical_entry(dict(row)))
-        if recomputed != row["leaf_hash"]:
-            report.bad(
-                f"entry {index} ({row['action']} at {row['at']:%Y-%m-%d %H:%M:%S}) was altered: "
-                "its content no longer matches its leaf hash",
-                index,
-            )
-        leaves.append(recomputed)
+        digest = sha256(b"\x00" + entry.encode()).digest()
+        if digest != bytes(stored_hash):
+            report.bad(f"entry {index} was altered: it no longer matches its leaf hash", index)
+        else:
+            content = json.loads(entry)
+            if content["leaf_index"] != index or [content[n] for n in INDEXED] != indexed:
+                report.bad(
+                    f"entry {index} ({content.get('action')}) was altered: its indexed columns "
+                    "no longer match the hashed entry",
+                    index,
+                )
+        leaves.append(digest)
         expected += 1
         if expected % BATCH == 0:
             on_progress(expected)

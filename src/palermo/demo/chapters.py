@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from palermo.demo import directory
+from palermo.demo import directory, groups
 from palermo.demo.builder import Chapter
 
 CHAPTERS: list[tuple[str, Chapter]] = [
     ("agencies and staff", directory.populate),
+    ("criminal groups", groups.populate),
 ]

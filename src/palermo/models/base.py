@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import DateTime, Enum, MetaData, TypeDecorator, Uuid
+from sqlalchemy import DateTime, Enum, MetaData, Table, TypeDecorator, Uuid
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -66,3 +66,8 @@ def str_enum(cls: type, name: str) -> Enum:
         length=32,
         values_callable=lambda members: [m.value for m in members],
     )
+
+
+def table_of(model: type[Base]) -> Table:
+    """The Core table of a mapped class, for bulk statements that skip the ORM."""
+    return cast(Table, model.__table__)

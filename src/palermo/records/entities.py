@@ -11,9 +11,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from followthemoney import EntityProxy, model
+from followthemoney import EntityProxy, model, registry
 from followthemoney.schema import Schema
 from normality import normalize
+from rigour.names import pick_name
 
 from palermo.errors import Invalid
 
@@ -46,8 +47,26 @@ class EntityData:
 
     @property
     def caption(self) -> str:
-        proxy = self.proxy("caption")
-        return str(proxy.caption)[:500]
+        """FtM's caption rule (first caption property with a value), without a proxy."""
+        for name in self.schema.caption:
+            values = self.properties.get(name)
+            if not values:
+                continue
+            if len(values) > 1 and self.schema.properties[name].type == registry.name:
+                picked = pick_name(sorted(values))
+                if picked:
+                    return picked[:500]
+            return values[0][:500]
+        return str(self.schema.label)
+
+    @property
+    def names(self) -> list[str]:
+        return [
+            value
+            for name, values in self.properties.items()
+            if self.schema.properties[name].type == registry.name
+            for value in values
+        ]
 
 
 def schema_named(name: object) -> Schema:
@@ -142,7 +161,7 @@ def identifier_key(value: str) -> str:
 
 def search_keys(entity: EntityData) -> set[tuple[str, str]]:
     """(field, term) keys: name tokens under "name", identifiers under their property."""
-    keys = {("name", t) for t in name_tokens(entity.proxy("keys").names)}
+    keys = {("name", t) for t in name_tokens(entity.names)}
     for name, values in entity.properties.items():
         prop = entity.schema.get(name)
         if prop is not None and prop.type.name in IDENTIFYING_TYPES:

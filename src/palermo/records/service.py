@@ -18,10 +18,12 @@ from sqlalchemy.orm import Session
 
 from palermo.audit.service import Operation, Outcome
 from palermo.audit.service import record as audit
+from palermo.db import insert_rows
 from palermo.errors import Forbidden, Invalid, NotFound
 from palermo.identity import repository as directory
 from palermo.identity.principal import Principal
 from palermo.identity.roles import Role
+from palermo.models.base import table_of
 from palermo.models.identity import Agency
 from palermo.models.records import (
     Disclosure,
@@ -128,7 +130,7 @@ def store_new(
     if not prepared:
         return
     session.execute(
-        insert(Record),
+        insert(table_of(Record)),
         [
             {
                 "id": p.record_id,
@@ -153,8 +155,9 @@ def store_new(
             session, (a for p in prepared for _, a, _, _ in p.envelope.shares if a)
         )
     )
+    snapshots: dict[Envelope, dict[str, Any]] = {}  # an import shares one or two envelopes
     session.execute(
-        insert(RecordVersion),
+        insert(table_of(RecordVersion)),
         [
             {
                 "record_id": p.record_id,
@@ -164,7 +167,8 @@ def store_new(
                 "agency": principal.agency_code or owner.code,
                 "operation": "collection",
                 "change": {"added": sum(len(v) for v in p.entity.properties.values())},
-                "envelope": _snapshot(p.envelope, owner.code, codes),
+                "envelope": snapshots.get(p.envelope)
+                or snapshots.setdefault(p.envelope, _snapshot(p.envelope, owner.code, codes)),
             }
             for p in prepared
         ],
@@ -220,45 +224,45 @@ def _insert_envelope_rows(session: Session, items: Sequence[tuple[str, Envelope]
         (RecordOffence, offences),
     ):
         if rows:
-            session.execute(insert(table), rows)
+            session.execute(insert(table_of(table)), rows)
 
 
 def _insert_content(
     session: Session, items: Sequence[tuple[str, EntityData]], *, version: int, origin: str
 ) -> None:
-    statements = [
-        {
-            "record_id": record_id,
-            "prop": prop,
-            "value": v,
-            "origin": origin,
-            "added_version": version,
-        }
-        for record_id, entity in items
-        for prop, values in entity.properties.items()
-        for v in values
-    ]
-    if statements:
-        session.execute(insert(Statement), statements)
+    insert_rows(
+        session,
+        table_of(Statement),
+        ("record_id", "prop", "value", "origin", "added_version"),
+        [
+            (record_id, prop, value, origin, version)
+            for record_id, entity in items
+            for prop, values in entity.properties.items()
+            for value in values
+        ],
+    )
     _insert_index(session, items)
 
 
 def _insert_index(session: Session, items: Sequence[tuple[str, EntityData]]) -> None:
     """Search keys and graph links of the current version."""
-    keys = [
-        {"record_id": record_id, "field": f, "term": t}
-        for record_id, entity in items
-        for f, t in search_keys(entity)
-    ]
-    links = [
-        {"source_id": record_id, "prop": prop, "target_id": target}
-        for record_id, entity in items
-        for prop, targets in entity.references.items()
-        for target in targets
-    ]
-    for table, rows in ((RecordKey, keys), (RecordLink, links)):
-        if rows:
-            session.execute(insert(table), rows)
+    insert_rows(
+        session,
+        table_of(RecordKey),
+        ("record_id", "field", "term"),
+        [(record_id, f, t) for record_id, entity in items for f, t in search_keys(entity)],
+    )
+    insert_rows(
+        session,
+        table_of(RecordLink),
+        ("source_id", "prop", "target_id"),
+        [
+            (record_id, prop, target)
+            for record_id, entity in items
+            for prop, targets in entity.references.items()
+            for target in targets
+        ],
+    )
 
 
 def _audit_combinations(
@@ -431,7 +435,7 @@ def apply_change(
         )
     if added:
         session.execute(
-            insert(Statement),
+            insert(table_of(Statement)),
             [
                 {
                     "record_id": record.id,
@@ -646,7 +650,7 @@ def log_disclosure(
     fresh = [rid for rid in foreign if rid not in known]
     if fresh:
         session.execute(
-            insert(Disclosure),
+            insert(table_of(Disclosure)),
             [
                 {
                     "record_id": rid,

@@ -90,6 +90,7 @@ def import_ftm(
     back). Existing records are updated, but an import never lowers their restrictions.
     """
     owner = owner_for(session, principal, owner_code)
+    resolver = EnvelopeResolver(session, envelope=envelope, owner=owner, settings=settings, now=now)
     ids = source_ids(lines())
     batch = {source: record_id_for(owner, source) for source in ids}
     report = ImportReport()
@@ -110,12 +111,12 @@ def import_ftm(
         pending.append((number, entity))
         if len(pending) >= CHUNK:
             _import_chunk(
-                session, principal, settings, owner, envelope, pending, batch, report, origin, now
+                session, principal, settings, owner, resolver, pending, batch, report, origin, now
             )
             on_progress(number)
             pending = []
     _import_chunk(
-        session, principal, settings, owner, envelope, pending, batch, report, origin, now
+        session, principal, settings, owner, resolver, pending, batch, report, origin, now
     )
     on_progress(report.lines)
     if report.errors:
@@ -124,6 +125,42 @@ def import_ftm(
             details=report.errors[:MAX_REPORTED_ERRORS],
         )
     return report
+
+
+class EnvelopeResolver:
+    """One import, one envelope: resolved once for persons and once for everything else."""
+
+    def __init__(
+        self,
+        session: Session,
+        *,
+        envelope: EnvelopeIn,
+        owner: Any,
+        settings: Settings,
+        now: datetime,
+    ) -> None:
+        self.session, self.owner, self.settings, self.today = session, owner, settings, now.date()
+        self.person = envelope
+        self.thing = envelope.model_copy(update={"subject_category": None})
+        self.resolved: dict[bool, envelopes.Envelope | PalermoError] = {}
+
+    def __call__(self, entity: EntityData) -> envelopes.Envelope:
+        if entity.is_person not in self.resolved:
+            try:
+                self.resolved[entity.is_person] = envelopes.resolve(
+                    self.session,
+                    envelope=self.person if entity.is_person else self.thing,
+                    entity=entity,
+                    owner=self.owner,
+                    settings=self.settings,
+                    today=self.today,
+                )
+            except PalermoError as error:
+                self.resolved[entity.is_person] = error
+        outcome = self.resolved[entity.is_person]
+        if isinstance(outcome, PalermoError):
+            raise outcome
+        return outcome
 
 
 def _fail(report: ImportReport, line: int, problem: str) -> None:
@@ -135,7 +172,7 @@ def _import_chunk(
     principal: Principal,
     settings: Settings,
     owner: Any,
-    envelope: EnvelopeIn,
+    resolver: Callable[[EntityData], envelopes.Envelope],
     pending: Sequence[tuple[int, EntityData]],
     batch: dict[str, str],
     report: ImportReport,
@@ -150,21 +187,12 @@ def _import_chunk(
         session,
         [*targets, *(record_id_for(owner, t) for t in targets), *(r for r in record_ids if r)],
     )
-    person_envelope = envelope
-    thing_envelope = envelope.model_copy(update={"subject_category": None})
     fresh: list[Prepared] = []
     changes: list[tuple[int, str, EntityData, envelopes.Envelope]] = []
     for (number, entity), record_id in zip(pending, record_ids, strict=True):
         try:
             entity = resolve_references(entity, owner=owner, batch=batch, existing=existing)
-            resolved = envelopes.resolve(
-                session,
-                envelope=person_envelope if entity.is_person else thing_envelope,
-                entity=entity,
-                owner=owner,
-                settings=settings,
-                today=now.date(),
-            )
+            resolved = resolver(entity)
         except PalermoError as error:
             _fail(report, number, error.message)
             continue

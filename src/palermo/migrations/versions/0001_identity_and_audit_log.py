@@ -25,26 +25,20 @@ def upgrade() -> None:
     op.create_table(
         "audit_events",
         sa.Column("leaf_index", sa.BigInteger(), autoincrement=False, nullable=False),
-        sa.Column("at", palermo.models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("at", sa.String(length=32), nullable=False),
         sa.Column("action", sa.String(length=64), nullable=False),
         sa.Column("operation", sa.String(length=32), nullable=False),
         sa.Column("outcome", sa.String(length=16), nullable=False),
         sa.Column("actor", sa.String(length=64), nullable=False),
-        sa.Column("actor_user_id", sa.Uuid(), nullable=True),
         sa.Column("agency", sa.String(length=32), nullable=True),
-        sa.Column("purpose", sa.String(length=64), nullable=True),
-        sa.Column("justification", sa.Text(), nullable=True),
-        sa.Column("object_ids", sa.JSON(), nullable=False),
-        sa.Column("recipients", sa.JSON(), nullable=False),
-        sa.Column("detail", sa.JSON(), nullable=False),
+        sa.Column("entry", sa.Text(), nullable=False),
         sa.Column("leaf_hash", sa.LargeBinary(length=32), nullable=False),
         sa.PrimaryKeyConstraint("leaf_index", name=op.f("pk_audit_events")),
     )
     with op.batch_alter_table("audit_events", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_audit_events_action"), ["action"], unique=False)
-        batch_op.create_index(
-            batch_op.f("ix_audit_events_actor_user_id"), ["actor_user_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_audit_events_actor"), ["actor"], unique=False)
+        batch_op.create_index(batch_op.f("ix_audit_events_at"), ["at"], unique=False)
         batch_op.create_index(batch_op.f("ix_audit_events_agency"), ["agency"], unique=False)
 
     op.create_table(
@@ -207,7 +201,8 @@ def downgrade() -> None:
     op.drop_table("nodes")
     with op.batch_alter_table("audit_events", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_audit_events_agency"))
-        batch_op.drop_index(batch_op.f("ix_audit_events_actor_user_id"))
+        batch_op.drop_index(batch_op.f("ix_audit_events_at"))
+        batch_op.drop_index(batch_op.f("ix_audit_events_actor"))
         batch_op.drop_index(batch_op.f("ix_audit_events_action"))
 
     op.drop_table("audit_events")
