@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
+from typer.testing import CliRunner
 
 from palermo.app import create_app
+from palermo.cli import app as cli_app
 from palermo.db import create_db_engine
 from palermo.identity import repository, service
 from palermo.identity.credentials import Credentials
@@ -166,4 +170,37 @@ def audit_actions(db: Session) -> list[str]:
     return list(db.scalars(select(AuditEvent.action).order_by(AuditEvent.leaf_index)))
 
 
-__all__ = ["PASSWORD", "Base", "Factory", "audit_actions"]
+CLI_PASSWORD = "a long enough password"
+
+
+class Palermo:
+    def __init__(self, runner: CliRunner, env: dict[str, str]) -> None:
+        self.runner = runner
+        self.env = env
+
+    def __call__(self, *args: str, ok: bool = True, **kwargs: object):
+        result = self.runner.invoke(cli_app, list(args), env=self.env, **kwargs)  # type: ignore[arg-type]
+        if ok:
+            assert result.exit_code == 0, result.output
+        return result
+
+    def json(self, *args: str) -> object:
+        return json.loads(self(*args, "--json").stdout)
+
+
+@pytest.fixture
+def palermo(tmp_path: Path) -> Iterator[Palermo]:
+    with fresh_database(tmp_path) as url:
+        env = {
+            "PALERMO_DATABASE_URL": url,
+            "PALERMO_DATA_DIR": str(tmp_path / "data"),
+            "PALERMO_ARGON2_TIME_COST": "1",
+            "PALERMO_ARGON2_MEMORY_KIB": "64",
+            "PALERMO_USER": "",
+        }
+        cli = Palermo(CliRunner(), env)
+        cli("db", "upgrade")
+        yield cli
+
+
+__all__ = ["CLI_PASSWORD", "PASSWORD", "Base", "Factory", "Palermo", "audit_actions"]

@@ -2,48 +2,13 @@
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from typer.testing import CliRunner
 
 from palermo.cli import app
-from tests.databases import fresh_database
-
-
-class Palermo:
-    def __init__(self, runner: CliRunner, env: dict[str, str]) -> None:
-        self.runner = runner
-        self.env = env
-
-    def __call__(self, *args: str, ok: bool = True, **kwargs: object):
-        result = self.runner.invoke(app, list(args), env=self.env, **kwargs)  # type: ignore[arg-type]
-        if ok:
-            assert result.exit_code == 0, result.output
-        return result
-
-    def json(self, *args: str) -> object:
-        return json.loads(self(*args, "--json").stdout)
-
-
-@pytest.fixture
-def palermo(tmp_path: Path) -> Iterator[Palermo]:
-    with fresh_database(tmp_path) as url:
-        env = {
-            "PALERMO_DATABASE_URL": url,
-            "PALERMO_DATA_DIR": str(tmp_path / "data"),
-            "PALERMO_ARGON2_TIME_COST": "1",
-            "PALERMO_ARGON2_MEMORY_KIB": "64",
-            "PALERMO_USER": "",
-        }
-        cli = Palermo(CliRunner(), env)
-        cli("db", "upgrade")
-        yield cli
-
-
-PASSWORD = "a long enough password"
+from tests.conftest import CLI_PASSWORD as PASSWORD
+from tests.conftest import Palermo
 
 
 def test_directory_round_trip(palermo: Palermo) -> None:

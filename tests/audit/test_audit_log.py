@@ -16,10 +16,10 @@ from palermo.identity.roles import Role
 from palermo.models.audit import AuditEvent
 from palermo.models.base import utcnow
 from palermo.records import service, transfer
-from tests.conftest import Factory
+from tests.conftest import CLI_PASSWORD as PASSWORD
+from tests.conftest import Factory, Palermo
 from tests.databases import backend
 from tests.records.helpers import INVESTIGATION, envelope, person, principal_of
-from tests.test_cli import PASSWORD, Palermo, palermo  # noqa: F401 - the CLI fixture
 
 
 def operations(db: Session, action: str) -> list[AuditEvent]:
@@ -35,9 +35,12 @@ def world(factory: Factory, db: Session):
     supervisor, _ = factory.user("sup", Role.supervisor, agency=owner)
     french, _ = factory.user("jean", Role.officer, agency=other)
     record = service.create_record(
-        db, principal=principal_of(db, officer), settings=factory.settings,
+        db,
+        principal=principal_of(db, officer),
+        settings=factory.settings,
         entity=person("Marko Kovač", "p1"),
-        envelope=envelope(shares=[{"scope": "agency", "agency": "NCB-FR"}]), now=utcnow(),
+        envelope=envelope(shares=[{"scope": "agency", "agency": "NCB-FR"}]),
+        now=utcnow(),
     )
     db.commit()
     return {"officer": officer, "supervisor": supervisor, "french": french, "record": record}
@@ -53,9 +56,13 @@ def test_collection_is_logged(world, db: Session) -> None:
 
 def test_alteration_is_logged(world, db: Session, factory: Factory) -> None:
     service.update_record(
-        db, principal=principal_of(db, world["officer"]), settings=factory.settings,
-        record_id="de-bka.p1", properties={"name": ["Marko Kovač"], "birthDate": ["1981"]},
-        envelope=None, now=utcnow(),
+        db,
+        principal=principal_of(db, world["officer"]),
+        settings=factory.settings,
+        record_id="de-bka.p1",
+        properties={"name": ["Marko Kovač"], "birthDate": ["1981"]},
+        envelope=None,
+        now=utcnow(),
     )
     db.commit()
     [event] = operations(db, "record.update")
@@ -65,8 +72,11 @@ def test_alteration_is_logged(world, db: Session, factory: Factory) -> None:
 
 def test_consultation_is_logged_with_purpose_and_justification(world, db: Session) -> None:
     service.read_record(
-        db, principal=principal_of(db, world["french"]), context=INVESTIGATION,
-        record_id="de-bka.p1", now=utcnow(),
+        db,
+        principal=principal_of(db, world["french"]),
+        context=INVESTIGATION,
+        record_id="de-bka.p1",
+        now=utcnow(),
     )
     db.commit()
     [event] = operations(db, "record.read")
@@ -96,14 +106,24 @@ def test_combination_is_logged_when_records_of_other_agencies_are_linked(
 ) -> None:
     french = principal_of(db, world["french"])
     service.create_record(
-        db, principal=french, settings=factory.settings,
-        entity=person("Jean Dupont", "j1"), envelope=envelope(), now=utcnow(),
+        db,
+        principal=french,
+        settings=factory.settings,
+        entity=person("Jean Dupont", "j1"),
+        envelope=envelope(),
+        now=utcnow(),
     )
     service.create_record(
-        db, principal=french, settings=factory.settings,
-        entity={"id": "a1", "schema": "Associate",
-                "properties": {"person": ["j1"], "associate": ["de-bka.p1"]}},
-        envelope=envelope(subject_category=None), now=utcnow(),
+        db,
+        principal=french,
+        settings=factory.settings,
+        entity={
+            "id": "a1",
+            "schema": "Associate",
+            "properties": {"person": ["j1"], "associate": ["de-bka.p1"]},
+        },
+        envelope=envelope(subject_category=None),
+        now=utcnow(),
     )
     db.commit()
     [event] = operations(db, "record.link")
@@ -113,8 +133,11 @@ def test_combination_is_logged_when_records_of_other_agencies_are_linked(
 
 def test_erasure_is_logged(world, db: Session) -> None:
     service.erase_record(
-        db, principal=principal_of(db, world["supervisor"]), record_id="de-bka.p1",
-        reason="court order 12/2026", now=utcnow(),
+        db,
+        principal=principal_of(db, world["supervisor"]),
+        record_id="de-bka.p1",
+        reason="court order 12/2026",
+        now=utcnow(),
     )
     db.commit()
     [event] = operations(db, "record.erase")
@@ -129,8 +152,11 @@ def test_refusals_are_logged_although_the_request_fails(
     stranger, _ = factory.user("joao", Role.officer, agency=stranger_agency)
     response = client.get(
         "/api/records/de-bka.p1",
-        headers={**factory.bearer(stranger), "X-Purpose": "criminal_investigation",
-                 "X-Justification": "curious"},
+        headers={
+            **factory.bearer(stranger),
+            "X-Purpose": "criminal_investigation",
+            "X-Justification": "curious",
+        },
     )
     assert response.status_code == 404
     [event] = operations(db, "record.read")
@@ -173,22 +199,31 @@ def test_signed_heads_and_proofs_over_the_api_verify(
 
     proof = client.get(
         "/api/audit/proofs/consistency",
-        params={"first": first["tree_size"], "second": second["tree_size"]}, headers=headers,
+        params={"first": first["tree_size"], "second": second["tree_size"]},
+        headers=headers,
     ).json()
     assert merkle.verify_consistency(
-        first["tree_size"], second["tree_size"], bytes.fromhex(first["root_hash"]),
-        bytes.fromhex(second["root_hash"]), [bytes.fromhex(p) for p in proof["proof"]],
+        first["tree_size"],
+        second["tree_size"],
+        bytes.fromhex(first["root_hash"]),
+        bytes.fromhex(second["root_hash"]),
+        [bytes.fromhex(p) for p in proof["proof"]],
     )
     inclusion = client.get(
-        "/api/audit/proofs/inclusion", params={"leaf_index": 3, "tree_size": second["tree_size"]},
+        "/api/audit/proofs/inclusion",
+        params={"leaf_index": 3, "tree_size": second["tree_size"]},
         headers=headers,
     ).json()
     assert merkle.verify_inclusion(
-        bytes.fromhex(inclusion["leaf_hash"]), 3, second["tree_size"],
-        [bytes.fromhex(p) for p in inclusion["proof"]], bytes.fromhex(second["root_hash"]),
+        bytes.fromhex(inclusion["leaf_hash"]),
+        3,
+        second["tree_size"],
+        [bytes.fromhex(p) for p in inclusion["proof"]],
+        bytes.fromhex(second["root_hash"]),
     )
     bad = client.get(
-        "/api/audit/proofs/inclusion", params={"leaf_index": 10**6, "tree_size": 5},
+        "/api/audit/proofs/inclusion",
+        params={"leaf_index": 10**6, "tree_size": 5},
         headers=headers,
     )
     assert bad.status_code == 422
@@ -213,11 +248,21 @@ def _tamper(palermo: Palermo, statement: str) -> None:
     engine.dispose()
 
 
-def test_verify_names_an_edited_entry(palermo: Palermo) -> None:  # noqa: F811
-    palermo("agency", "add", "NCB-KE", "--name", "NCB Nairobi", "--kind",
-            "national_central_bureau", "--country", "KE")
-    palermo("user", "add", "wanjiru", "--agency", "NCB-KE", "--role", "officer",
-            "--password", PASSWORD)
+def test_verify_names_an_edited_entry(palermo: Palermo) -> None:
+    palermo(
+        "agency",
+        "add",
+        "NCB-KE",
+        "--name",
+        "NCB Nairobi",
+        "--kind",
+        "national_central_bureau",
+        "--country",
+        "KE",
+    )
+    palermo(
+        "user", "add", "wanjiru", "--agency", "NCB-KE", "--role", "officer", "--password", PASSWORD
+    )
     head = palermo.json("audit", "head")
     assert palermo.json("audit", "verify")["ok"] is True
 
@@ -231,13 +276,40 @@ def test_verify_names_an_edited_entry(palermo: Palermo) -> None:  # noqa: F811
     assert consistency["ok"] is True
 
 
-def test_verify_names_a_deleted_entry(palermo: Palermo) -> None:  # noqa: F811
-    palermo("agency", "add", "NCB-KE", "--name", "NCB", "--kind", "national_central_bureau",
-            "--country", "KE")
-    palermo("agency", "add", "NCB-TZ", "--name", "NCB", "--kind", "national_central_bureau",
-            "--country", "TZ")
-    palermo("agency", "add", "NCB-UG", "--name", "NCB", "--kind", "national_central_bureau",
-            "--country", "UG")
+def test_verify_names_a_deleted_entry(palermo: Palermo) -> None:
+    palermo(
+        "agency",
+        "add",
+        "NCB-KE",
+        "--name",
+        "NCB",
+        "--kind",
+        "national_central_bureau",
+        "--country",
+        "KE",
+    )
+    palermo(
+        "agency",
+        "add",
+        "NCB-TZ",
+        "--name",
+        "NCB",
+        "--kind",
+        "national_central_bureau",
+        "--country",
+        "TZ",
+    )
+    palermo(
+        "agency",
+        "add",
+        "NCB-UG",
+        "--name",
+        "NCB",
+        "--kind",
+        "national_central_bureau",
+        "--country",
+        "UG",
+    )
     _tamper(palermo, "DELETE FROM audit_events WHERE leaf_index = 1")
     report = json.loads(palermo("audit", "verify", "--json", ok=False).stdout)
     assert report["ok"] is False
@@ -245,10 +317,19 @@ def test_verify_names_a_deleted_entry(palermo: Palermo) -> None:  # noqa: F811
     assert "entry 1 is missing (deleted)" in report["problems"]
 
 
-def test_a_rewritten_history_breaks_the_signed_heads(palermo: Palermo) -> None:  # noqa: F811
+def test_a_rewritten_history_breaks_the_signed_heads(palermo: Palermo) -> None:
     """Even an attacker who recomputes the leaf hash is caught by the signed tree head."""
-    palermo("agency", "add", "NCB-KE", "--name", "NCB", "--kind", "national_central_bureau",
-            "--country", "KE")
+    palermo(
+        "agency",
+        "add",
+        "NCB-KE",
+        "--name",
+        "NCB",
+        "--kind",
+        "national_central_bureau",
+        "--country",
+        "KE",
+    )
     palermo.json("audit", "head")
     from sqlalchemy import create_engine
 
@@ -262,8 +343,10 @@ def test_a_rewritten_history_breaks_the_signed_heads(palermo: Palermo) -> None: 
         forged["actor"] = "innocent"
         forged_entry = json.dumps(forged, sort_keys=True, separators=(",", ":"))
         connection.execute(
-            text("UPDATE audit_events SET actor = 'innocent', entry = :e, leaf_hash = :h "
-                 "WHERE leaf_index = 0"),
+            text(
+                "UPDATE audit_events SET actor = 'innocent', entry = :e, leaf_hash = :h "
+                "WHERE leaf_index = 0"
+            ),
             {"e": forged_entry, "h": merkle.leaf_hash(forged_entry.encode())},
         )
     engine.dispose()
@@ -272,9 +355,22 @@ def test_a_rewritten_history_breaks_the_signed_heads(palermo: Palermo) -> None: 
     assert any("signed head" in p and "rewritten" in p for p in report["problems"])
 
 
-def test_verify_reads_a_real_log(tmp_path: Path, palermo: Palermo) -> None:  # noqa: F811
-    palermo("agency", "add", "NCB-KE", "--name", "NCB", "--kind", "national_central_bureau",
-            "--country", "KE")
+def test_verify_reads_a_real_log(tmp_path: Path, palermo: Palermo) -> None:
+    palermo(
+        "agency",
+        "add",
+        "NCB-KE",
+        "--name",
+        "NCB",
+        "--kind",
+        "national_central_bureau",
+        "--country",
+        "KE",
+    )
     assert palermo.json("audit", "verify") == {
-        "ok": True, "entries": 1, "signed_heads": 0, "first_bad_entry": None, "problems": [],
+        "ok": True,
+        "entries": 1,
+        "signed_heads": 0,
+        "first_bad_entry": None,
+        "problems": [],
     }

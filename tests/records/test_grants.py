@@ -20,27 +20,39 @@ def test_grant_opens_records_and_revocation_closes_them_at_once(
     officer, _ = factory.user("anna", Role.officer, agency=owner)
     french, _ = factory.user("jean", Role.officer, agency=partner)
     service.create_record(
-        db, principal=principal_of(db, officer), settings=factory.settings,
-        entity=person("Marko Kovač", "p1"), envelope=envelope(), now=utcnow(),
+        db,
+        principal=principal_of(db, officer),
+        settings=factory.settings,
+        entity=person("Marko Kovač", "p1"),
+        envelope=envelope(),
+        now=utcnow(),
     )
     db.commit()
     reader = {**factory.bearer(french), **HEADERS}
     assert client.get("/api/records/de-bka.p1", headers=reader).status_code == 404
 
     refused = client.post(
-        "/api/grants", json={"grantee": "NCB-FR", "reason": "JIT Tide"},
+        "/api/grants",
+        json={"grantee": "NCB-FR", "reason": "JIT Tide"},
         headers=factory.bearer(officer),
     )
     assert refused.status_code == 403
     granted = client.post(
         "/api/grants",
-        json={"grantee": "NCB-FR", "level": "hit_only", "schema": "Person",
-              "reason": "JIT Tide, agreement 2026/3"},
+        json={
+            "grantee": "NCB-FR",
+            "level": "hit_only",
+            "schema": "Person",
+            "reason": "JIT Tide, agreement 2026/3",
+        },
         headers=factory.bearer(admin),
     )
     assert granted.status_code == 201, granted.text
     assert client.get("/api/records/de-bka.p1", headers=reader).json() == {
-        "access": "hit_only", "id": "de-bka.p1", "schema": "Person", "owner_agency": "DE-BKA",
+        "access": "hit_only",
+        "id": "de-bka.p1",
+        "schema": "Person",
+        "owner_agency": "DE-BKA",
     }
     client.delete(f"/api/grants/{granted.json()['id']}", headers=factory.bearer(admin))
     assert client.get("/api/records/de-bka.p1", headers=reader).status_code == 404

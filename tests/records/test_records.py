@@ -17,12 +17,22 @@ def new_record(client: TestClient, headers: dict[str, str], **overrides: object)
         "entity": {
             "id": "p1",
             "schema": "Person",
-            "properties": {"name": ["Marko Kovač"], "birthDate": ["1981-04-02"],
-                           "nationality": ["hr"], "passportNumber": ["HR-991 2201"]},
+            "properties": {
+                "name": ["Marko Kovač"],
+                "birthDate": ["1981-04-02"],
+                "nationality": ["hr"],
+                "passportNumber": ["HR-991 2201"],
+            },
         },
-        "envelope": {"subject_category": "suspect", "legal_basis": "StPO § 483",
-                     "handling_code": "H1", "tlp": "AMBER", "offences": ["0601"],
-                     "source_reliability": "B", "information_accuracy": "2"},
+        "envelope": {
+            "subject_category": "suspect",
+            "legal_basis": "StPO § 483",
+            "handling_code": "H1",
+            "tlp": "AMBER",
+            "offences": ["0601"],
+            "source_reliability": "B",
+            "information_accuracy": "2",
+        },
     }
     for key, value in overrides.items():
         section, _, field = key.partition("__")
@@ -51,7 +61,8 @@ def test_collect_and_read_a_record_with_its_envelope(
     assert read.status_code == 200
     assert read.json()["properties"]["passportNumber"] == ["HR-991 2201"]
     by_passport = client.get(
-        "/api/records", params={"prop": "passportNumber", "value": "hr9912201"},
+        "/api/records",
+        params={"prop": "passportNumber", "value": "hr9912201"},
         headers={**headers, **HEADERS},
     )
     assert by_passport.status_code == 200, by_passport.text
@@ -60,9 +71,7 @@ def test_collect_and_read_a_record_with_its_envelope(
     assert by_name.json()["total"] == 1
 
 
-def test_consultation_needs_purpose_and_justification(
-    client: TestClient, factory: Factory
-) -> None:
+def test_consultation_needs_purpose_and_justification(client: TestClient, factory: Factory) -> None:
     officer, _ = factory.user("anna", Role.officer)
     headers = factory.bearer(officer)
     assert new_record(client, headers).status_code == 201
@@ -77,8 +86,8 @@ def test_consultation_needs_purpose_and_justification(
     )
     assert "justification is required" in no_reason.json()["error"]["message"]
     unknown = client.get(
-        f"/api/records/{record_id}", headers={**headers, "X-Purpose": "curiosity",
-                                              "X-Justification": "x y z"}
+        f"/api/records/{record_id}",
+        headers={**headers, "X-Purpose": "curiosity", "X-Justification": "x y z"},
     )
     assert "unknown purpose 'curiosity'" in unknown.json()["error"]["message"]
 
@@ -114,7 +123,9 @@ def test_bad_records_are_refused_with_the_reason_and_nothing_written(
         assert response.status_code == 422, (expected, response.text)
         assert expected in response.json()["error"]["message"], response.text
     red = new_record(
-        client, headers, envelope__tlp="RED",
+        client,
+        headers,
+        envelope__tlp="RED",
         envelope__shares=[{"scope": "country", "country": "FR"}],
     )
     assert "TLP:RED" in red.json()["error"]["message"]
@@ -130,9 +141,13 @@ def test_restrictions_never_loosen_without_the_owners_decision(
     supervisor, _ = factory.user("sup", Role.supervisor, agency=agency)
     headers = factory.bearer(officer)
     assert new_record(client, headers, envelope__handling_code="H2").status_code == 201
-    looser = {"legal_basis": "StPO § 483", "subject_category": "suspect",
-              "handling_code": "H0", "tlp": "GREEN",
-              "shares": [{"scope": "agency", "agency": "NCB-FR"}]}
+    looser = {
+        "legal_basis": "StPO § 483",
+        "subject_category": "suspect",
+        "handling_code": "H0",
+        "tlp": "GREEN",
+        "shares": [{"scope": "agency", "agency": "NCB-FR"}],
+    }
     refused = client.patch("/api/records/de-bka.p1", json={"envelope": looser}, headers=headers)
     assert refused.status_code == 422
     message = refused.json()["error"]["message"]
@@ -144,15 +159,19 @@ def test_restrictions_never_loosen_without_the_owners_decision(
     )
     assert not_allowed.status_code == 403
     widened = client.patch(
-        "/api/records/de-bka.p1", json={"envelope": looser, "widen": True},
+        "/api/records/de-bka.p1",
+        json={"envelope": looser, "widen": True},
         headers=factory.bearer(supervisor),
     )
     assert widened.status_code == 200, widened.text
     assert widened.json()["envelope"]["handling_code"] == "H0"
     tighter = {**looser, "handling_code": "H3", "handling_note": "Only for Operation Tide"}
-    assert client.patch(
-        "/api/records/de-bka.p1", json={"envelope": tighter}, headers=headers
-    ).status_code == 200
+    assert (
+        client.patch(
+            "/api/records/de-bka.p1", json={"envelope": tighter}, headers=headers
+        ).status_code
+        == 200
+    )
 
 
 def test_alteration_keeps_every_version_and_notifies_recipients(
@@ -168,13 +187,15 @@ def test_alteration_keeps_every_version_and_notifies_recipients(
     )
     assert created.status_code == 201
     # The French officer consults the record: a disclosure to NCB-FR.
-    assert client.get(
-        "/api/records/de-bka.p1", headers={**factory.bearer(french), **HEADERS}
-    ).status_code == 200
+    assert (
+        client.get(
+            "/api/records/de-bka.p1", headers={**factory.bearer(french), **HEADERS}
+        ).status_code
+        == 200
+    )
     corrected = client.patch(
         "/api/records/de-bka.p1",
-        json={"properties": {"name": ["Marko Kovač", "Marco Kovac"],
-                             "birthDate": ["1981-04-03"]}},
+        json={"properties": {"name": ["Marko Kovač", "Marco Kovac"], "birthDate": ["1981-04-03"]}},
         headers=headers,
     )
     assert corrected.status_code == 200, corrected.text
@@ -189,9 +210,12 @@ def test_alteration_keeps_every_version_and_notifies_recipients(
     notices = db.scalars(select(Notification).where(Notification.agency_id == partner.id)).all()
     assert [n.kind for n in notices] == ["record.corrected"]
     # Others do not see the owner's history.
-    assert client.get(
-        "/api/records/de-bka.p1/history", headers={**factory.bearer(french), **HEADERS}
-    ).status_code == 403
+    assert (
+        client.get(
+            "/api/records/de-bka.p1/history", headers={**factory.bearer(french), **HEADERS}
+        ).status_code
+        == 403
+    )
 
 
 def test_erasure_removes_content_and_tells_recipients(
@@ -202,24 +226,30 @@ def test_erasure_removes_content_and_tells_recipients(
     officer, _ = factory.user("anna", Role.officer, agency=owner)
     supervisor, _ = factory.user("sup", Role.supervisor, agency=owner)
     french, _ = factory.user("jean", Role.officer, agency=partner)
-    new_record(client, factory.bearer(officer),
-               envelope__shares=[{"scope": "country", "country": "FR"}])
+    new_record(
+        client, factory.bearer(officer), envelope__shares=[{"scope": "country", "country": "FR"}]
+    )
     client.get("/api/records/de-bka.p1", headers={**factory.bearer(french), **HEADERS})
     refused = client.delete(
-        "/api/records/de-bka.p1", params={"reason": "wrong person"},
+        "/api/records/de-bka.p1",
+        params={"reason": "wrong person"},
         headers=factory.bearer(officer),
     )
     assert refused.status_code == 403
     erased = client.delete(
-        "/api/records/de-bka.p1", params={"reason": "court order 12/2026"},
+        "/api/records/de-bka.p1",
+        params={"reason": "court order 12/2026"},
         headers=factory.bearer(supervisor),
     )
     assert erased.status_code == 204
     db.expire_all()
     assert db.scalar(select(func.count()).select_from(Statement)) == 0
-    assert client.get(
-        "/api/records/de-bka.p1", headers={**factory.bearer(officer), **HEADERS}
-    ).status_code == 404
+    assert (
+        client.get(
+            "/api/records/de-bka.p1", headers={**factory.bearer(officer), **HEADERS}
+        ).status_code
+        == 404
+    )
     kinds = db.scalars(select(Notification.kind).where(Notification.agency_id == partner.id)).all()
     assert "record.erased" in kinds
     assert "record.erase" in audit_actions(db)
@@ -234,3 +264,47 @@ def test_roles_without_record_work_see_nothing(client: TestClient, factory: Fact
     assert client.get("/api/records/de-bka.p1", headers=headers).status_code == 404
     assert client.get("/api/records", params={"q": "kovac"}, headers=headers).json()["total"] == 0
     assert new_record(client, factory.bearer(auditor)).status_code == 403
+
+
+def test_links_to_hidden_records_are_refused_like_missing_ones(
+    client: TestClient, factory: Factory
+) -> None:
+    owner = factory.agency("CO-DIJIN", country="CO")
+    other = factory.agency("NL-NP", country="NL")
+    informant_handler, _ = factory.user("carlos", Role.officer, agency=owner)
+    dutch, _ = factory.user("sanne", Role.officer, agency=other)
+    assert new_record(client, factory.bearer(informant_handler)).status_code == 201
+
+    def link_to(target: str):
+        return client.post(
+            "/api/records",
+            json={
+                "entity": {
+                    "schema": "UnknownLink",
+                    "properties": {"subject": [target], "object": [target]},
+                },
+                "envelope": {"legal_basis": "Sv art. 126"},
+            },
+            headers=factory.bearer(dutch),
+        )
+
+    hidden = link_to("co-dijin.p1")
+    missing = link_to("co-dijin.nothing")
+    assert hidden.status_code == missing.status_code == 422
+    assert hidden.json()["error"]["message"].replace("co-dijin.p1", "X") == (
+        missing.json()["error"]["message"].replace("co-dijin.nothing", "X")
+    )
+
+
+def test_identifier_formats_are_checked(client: TestClient, factory: Factory) -> None:
+    officer, _ = factory.user("anna", Role.officer)
+    response = client.post(
+        "/api/records",
+        json={
+            "entity": {"schema": "BankAccount", "properties": {"iban": ["garbage"]}},
+            "envelope": {"legal_basis": "StPO § 483"},
+        },
+        headers=factory.bearer(officer),
+    )
+    assert response.status_code == 422
+    assert "'garbage' is not a valid" in response.json()["error"]["message"]

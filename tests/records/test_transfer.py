@@ -5,11 +5,19 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.test_cli import PASSWORD, Palermo, palermo  # noqa: F401 - the CLI fixture
+from tests.conftest import CLI_PASSWORD as PASSWORD
+from tests.conftest import Palermo
 
 GOOD = [
-    {"id": "p1", "schema": "Person",
-     "properties": {"name": ["Ana Petrović"], "birthDate": ["1979-02-11"], "nationality": ["rs"]}},
+    {
+        "id": "p1",
+        "schema": "Person",
+        "properties": {
+            "name": ["Ana Petrović"],
+            "birthDate": ["1979-02-11"],
+            "nationality": ["rs"],
+        },
+    },
     {"id": "c1", "schema": "Company", "properties": {"name": ["Danube Logistics d.o.o."]}},
     {"id": "o1", "schema": "Ownership", "properties": {"owner": ["p1"], "asset": ["c1"]}},
     {"id": "a1", "schema": "BankAccount", "properties": {"iban": ["RS35260005601001611379"]}},
@@ -23,23 +31,56 @@ def write(path: Path, entities: list[object], extra_lines: list[str] = ()) -> Pa
 
 
 def setup_world(palermo: Palermo) -> None:
-    palermo("agency", "add", "RS-POL", "--name", "Police of Serbia", "--kind", "police",
-            "--country", "RS")
-    palermo("agency", "add", "NCB-AT", "--name", "NCB Vienna", "--kind",
-            "national_central_bureau", "--country", "AT")
-    palermo("user", "add", "milan", "--agency", "RS-POL", "--role", "officer",
-            "--password", PASSWORD)
-    palermo("user", "add", "lukas", "--agency", "NCB-AT", "--role", "officer",
-            "--password", PASSWORD)
+    palermo(
+        "agency",
+        "add",
+        "RS-POL",
+        "--name",
+        "Police of Serbia",
+        "--kind",
+        "police",
+        "--country",
+        "RS",
+    )
+    palermo(
+        "agency",
+        "add",
+        "NCB-AT",
+        "--name",
+        "NCB Vienna",
+        "--kind",
+        "national_central_bureau",
+        "--country",
+        "AT",
+    )
+    palermo(
+        "user", "add", "milan", "--agency", "RS-POL", "--role", "officer", "--password", PASSWORD
+    )
+    palermo(
+        "user", "add", "lukas", "--agency", "NCB-AT", "--role", "officer", "--password", PASSWORD
+    )
 
 
-IMPORT = ["import", "ftm", "--agency", "RS-POL", "--legal-basis", "ZKP čl. 286",
-          "--subject-category", "suspect", "--handling", "H2", "--offence", "0601"]
+IMPORT = [
+    "import",
+    "ftm",
+    "--agency",
+    "RS-POL",
+    "--legal-basis",
+    "ZKP čl. 286",
+    "--subject-category",
+    "suspect",
+    "--handling",
+    "H2",
+    "--offence",
+    "0601",
+]
 CONSULT = ["--purpose", "criminal_investigation", "--justification", "case 44/26"]
 
 
 def test_import_then_search_and_export_only_what_is_visible(
-    palermo: Palermo, tmp_path: Path  # noqa: F811
+    palermo: Palermo,
+    tmp_path: Path,
 ) -> None:
     setup_world(palermo)
     file = write(tmp_path / "group.jsonl", GOOD)
@@ -64,16 +105,25 @@ def test_import_then_search_and_export_only_what_is_visible(
 
 
 def test_bad_lines_are_all_reported_and_nothing_is_imported(
-    palermo: Palermo, tmp_path: Path  # noqa: F811
+    palermo: Palermo,
+    tmp_path: Path,
 ) -> None:
     setup_world(palermo)
     bad = write(
         tmp_path / "bad.jsonl",
         [
             *GOOD,
-            {"id": "p2", "schema": "Person", "properties": {"name": ["X"], "birthDate": ["1979-13-40"]}},
+            {
+                "id": "p2",
+                "schema": "Person",
+                "properties": {"name": ["X"], "birthDate": ["1979-13-40"]},
+            },
             {"id": "v1", "schema": "Spaceship", "properties": {}},
-            {"id": "o2", "schema": "Ownership", "properties": {"owner": ["nobody"], "asset": ["c1"]}},
+            {
+                "id": "o2",
+                "schema": "Ownership",
+                "properties": {"owner": ["nobody"], "asset": ["c1"]},
+            },
             {"id": "p1", "schema": "Person", "properties": {"name": ["Duplicate"]}},
         ],
         ['{"id": "broken", "schema": "Person"', "[1, 2]"],
@@ -83,12 +133,18 @@ def test_bad_lines_are_all_reported_and_nothing_is_imported(
     output = result.output
     assert "6 bad line(s); nothing was imported" in output
     for expected in (
-        "'line': 5", "'1979-13-40' is not a valid date",
-        "'line': 6", "unknown schema 'Spaceship'",
-        "'line': 7", "refers to unknown entity 'nobody'",
-        "'line': 8", "appears again (first on line 1)",
-        "'line': 9", "not valid JSON",
-        "'line': 10", "one JSON object",
+        "'line': 5",
+        "'1979-13-40' is not a valid date",
+        "'line': 6",
+        "unknown schema 'Spaceship'",
+        "'line': 7",
+        "refers to unknown entity 'nobody'",
+        "'line': 8",
+        "appears again (first on line 1)",
+        "'line': 9",
+        "not valid JSON",
+        "'line': 10",
+        "one JSON object",
     ):
         assert expected in output, expected
     found = palermo.json("--as", "milan", "records", "search", "petrovic", *CONSULT)
@@ -96,7 +152,8 @@ def test_bad_lines_are_all_reported_and_nothing_is_imported(
 
 
 def test_reimport_updates_but_never_lowers_restrictions(
-    palermo: Palermo, tmp_path: Path  # noqa: F811
+    palermo: Palermo,
+    tmp_path: Path,
 ) -> None:
     setup_world(palermo)
     file = write(tmp_path / "group.jsonl", GOOD)
@@ -117,20 +174,23 @@ def test_reimport_updates_but_never_lowers_restrictions(
 
 
 def test_persons_without_a_subject_category_are_refused(
-    palermo: Palermo, tmp_path: Path  # noqa: F811
+    palermo: Palermo,
+    tmp_path: Path,
 ) -> None:
     setup_world(palermo)
     file = write(tmp_path / "group.jsonl", GOOD)
-    result = palermo("import", "ftm", "--agency", "RS-POL", "--legal-basis", "ZKP", str(file),
-                     ok=False)
+    result = palermo(
+        "import", "ftm", "--agency", "RS-POL", "--legal-basis", "ZKP", str(file), ok=False
+    )
     assert "'line': 1" in result.output
     assert "needs a data-subject category" in result.output
 
 
-def test_non_utf8_files_are_refused(palermo: Palermo, tmp_path: Path) -> None:  # noqa: F811
+def test_non_utf8_files_are_refused(palermo: Palermo, tmp_path: Path) -> None:
     setup_world(palermo)
     latin1 = tmp_path / "latin1.jsonl"
-    latin1.write_bytes('{"id": "p9", "schema": "Person", "properties": {"name": ["Jos\xe9"]}}\n'
-                       .encode("latin-1"))
+    latin1.write_bytes(
+        '{"id": "p9", "schema": "Person", "properties": {"name": ["Jos\xe9"]}}\n'.encode("latin-1")
+    )
     result = palermo(*IMPORT, str(latin1), ok=False)
     assert "is not UTF-8" in result.output

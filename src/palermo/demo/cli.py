@@ -84,19 +84,17 @@ def _remove_sqlite_files(url: str) -> None:
 
 def _print_logins(logins: list[DemoLogin], path: Path) -> None:
     by_name = {login.username: login for login in logins}
-    table = Table(
-        "Username", "Role", "Agency", "MFA", title=f"Log in with password {DEMO_PASSWORD}"
-    )
+    table = Table("Username", "Role", "Agency", "One-time code", title=f"Password: {DEMO_PASSWORD}")
     for username in FEATURED:
         login = by_name[username]
         table.add_row(
-            username,
-            ", ".join(login.roles),
-            login.agency,
-            "palermo demo code " + username if login.totp_secret else "—",
+            username, ", ".join(login.roles), login.agency, "yes" if login.totp_secret else "—"
         )
     out.print(table)
-    out.print(f"All {len(logins)} log-ins and their TOTP seeds: {path}")
+    out.print(
+        "One-time codes: [bold].venv/bin/palermo demo code USERNAME[/] "
+        f"(all {len(logins)} log-ins and TOTP seeds: {path})"
+    )
 
 
 @demo_app.command("code")

@@ -22,7 +22,7 @@ import json
 import string
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from random import Random
 from typing import Any
@@ -30,7 +30,6 @@ from typing import Any
 from followthemoney import model
 
 from palermo.demo.builder import DemoWorld
-from palermo.identity import repository as directory
 from palermo.identity.principal import Principal
 from palermo.models.base import utcnow
 from palermo.records.envelope import (
@@ -2457,22 +2456,12 @@ def _constant(lines: list[str]) -> Callable[[], list[str]]:
     return lambda: lines
 
 
-def _operator(world: DemoWorld) -> Principal:
-    """The operator acting for every hosted agency.
-
-    `world.operator` is made before the directory chapter registers any agency, so its
-    hosted agencies are none; `import_ftm` would refuse every owner.
-    """
-    hosted = directory.hosted_agency_ids(world.session)
-    return replace(world.operator, hosted_agency_ids=world.operator.hosted_agency_ids | hosted)
-
-
 def populate(world: DemoWorld) -> None:
     g = Groups(world.rng)
     _cocaine(g)
     _trafficking(g)
     _wildlife(g)
-    _import(world, _operator(world), g.nodes, utcnow())
+    _import(world, world.operator, g.nodes, utcnow())
     groups: dict[str, list[str]] = defaultdict(list)
     for node in g.nodes:
         groups[node.network].append(node.record_id)

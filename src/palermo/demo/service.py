@@ -46,6 +46,8 @@ def build_world(
     )
     for name, chapter in CHAPTERS:
         on_chapter(name)
+        # The operator acts for every agency hosted so far, those of earlier chapters too.
+        world.operator = operator_principal(repository.hosted_agency_ids(session))
         chapter(world)
         session.flush()
     return world

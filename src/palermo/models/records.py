@@ -176,7 +176,18 @@ class RecordVersion(Base):
     agency: Mapped[str | None] = mapped_column(String(32))
     operation: Mapped[str] = mapped_column(String(32))
     change: Mapped[dict[str, Any]] = mapped_column(JSON)
-    envelope: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # The envelope this version left; None when the operation did not touch it.
+    envelope_digest: Mapped[str | None] = mapped_column(ForeignKey("envelope_snapshots.digest"))
+
+
+class EnvelopeSnapshot(Base):
+    """An envelope as it stood at some version, stored once however many versions share
+    it (an import of a million records under one envelope stores it once)."""
+
+    __tablename__ = "envelope_snapshots"
+
+    digest: Mapped[str] = mapped_column(String(64), primary_key=True)
+    content: Mapped[dict[str, Any]] = mapped_column(JSON)
 
 
 class Grant(IdMixin, CreatedMixin, Base):

@@ -138,7 +138,8 @@ def _clean_value(schema: Schema, prop: Any, value: object) -> str:
         raise Invalid(f"{where}: value longer than {MAX_VALUE_LENGTH} characters")
     if prop.type.name == "entity":
         return text  # a reference to another record; resolved by the records service
-    cleaned = prop.type.clean(text)
+    # The property's format (IBAN, LEI, IMO…) makes the identifier checks strict.
+    cleaned = prop.type.clean(text, format=prop.format)
     if cleaned is None:
         raise Invalid(f"{where}: {text!r} is not a valid {prop.type.label.lower()}")
     return str(cleaned)

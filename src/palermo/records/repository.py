@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, selectinload
 from palermo.identity.principal import Principal
 from palermo.models.identity import Agency
 from palermo.models.records import Record, RecordKey, Statement
-from palermo.policy.records import Visibility, reads_records, visibility
+from palermo.policy.records import Visibility, visibility
 from palermo.records.envelope import Purpose
 
 
@@ -86,8 +86,6 @@ def search(
     offset: int = 0,
 ) -> tuple[int, list[tuple[str, bool]]]:
     """Records the principal may see that match: (total, [(record id, full access)])."""
-    if not reads_records(principal):
-        return 0, []
     rules: Visibility = visibility(principal, purpose, now=now)
     conditions = [rules.any]
     for term in name_terms:
@@ -126,13 +124,34 @@ def search(
     if owner_id:
         conditions.append(Record.owner_agency_id == owner_id)
     total = session.scalar(select(func.count()).select_from(Record).where(*conditions)) or 0
-    full = rules.full
+    # A CASE, not the bare predicate: a constant `false` would render as ORDER BY 0.
+    full = case((rules.full, 1), else_=0)
     # Hit-only rows sort by reference, so their order reveals nothing of their content.
     rows = session.execute(
         select(Record.id, full)
         .where(*conditions)
-        .order_by(full.desc(), case((full, Record.caption), else_=Record.id), Record.id)
+        .order_by(full.desc(), case((rules.full, Record.caption), else_=Record.id), Record.id)
         .limit(limit)
         .offset(offset)
     ).all()
     return total, [(row[0], bool(row[1])) for row in rows]
+
+
+def known_ids(
+    session: Session,
+    *,
+    principal: Principal,
+    ids: Iterable[str],
+    purposes: Iterable[Purpose],
+    now: datetime,
+) -> set[str]:
+    """The records among `ids` the principal may know of (in full or as a hit) for one of
+    `purposes`: what a new record may link to without revealing hidden records."""
+    wanted = list(set(ids))
+    found: set[str] = set()
+    for purpose in set(purposes):
+        rules = visibility(principal, purpose, now=now)
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            found.update(session.scalars(select(Record.id).where(Record.id.in_(chunk), rules.any)))
+    return found

@@ -176,7 +176,6 @@ def review_record(
                 "review_due": next_review.isoformat(),
                 "delete_by": next_delete.isoformat(),
             },
-            envelope={},
         )
     )
     audit(

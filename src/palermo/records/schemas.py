@@ -139,7 +139,9 @@ class VersionOut(BaseModel):
     operation: str
     added: list[StatementChange]
     removed: list[StatementChange]
-    envelope: dict[str, Any]
+    envelope: dict[str, Any] | None = Field(
+        description="the envelope this version left, if changed"
+    )
 
 
 class GrantIn(BaseModel):

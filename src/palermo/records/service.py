@@ -6,8 +6,9 @@ Each of the six LED Art. 25 operations writes its audit line here; policy decide
 from __future__ import annotations
 
 import hashlib
+import json
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -18,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from palermo.audit.service import Operation, Outcome
 from palermo.audit.service import record as audit
-from palermo.db import insert_rows
+from palermo.db import insert_dicts, insert_rows
 from palermo.errors import Forbidden, Invalid, NotFound
 from palermo.identity import repository as directory
 from palermo.identity.principal import Principal
@@ -27,6 +28,7 @@ from palermo.models.base import table_of
 from palermo.models.identity import Agency
 from palermo.models.records import (
     Disclosure,
+    EnvelopeSnapshot,
     Notification,
     Record,
     RecordKey,
@@ -48,7 +50,7 @@ from palermo.records.entities import (
     schema_named,
     search_keys,
 )
-from palermo.records.envelope import RecordStatus
+from palermo.records.envelope import Purpose, RecordStatus
 from palermo.records.envelopes import Envelope
 from palermo.records.schemas import EnvelopeIn, HitOut, RecordOut, StatementChange, VersionOut
 from palermo.settings import Settings
@@ -117,6 +119,26 @@ def resolve_references(
     return EntityData(entity.source_id, entity.schema, properties, references)
 
 
+def linkable(
+    session: Session,
+    principal: Principal,
+    owner: Agency,
+    entities: Iterable[EntityData],
+    purposes: Iterable[Purpose],
+    now: datetime,
+    *,
+    batch: Mapping[str, str] | None = None,
+) -> set[str]:
+    """The records the entities' references may point at: those the principal may know of
+    for the record's purposes. A hidden record is as unknown as one that does not exist."""
+    values = {v for e in entities for vs in e.references.values() for v in vs}
+    values -= set(batch or {})
+    candidates = values | {record_id_for(owner, v) for v in values}
+    return repository.known_ids(
+        session, principal=principal, ids=candidates, purposes=purposes, now=now
+    )
+
+
 def store_new(
     session: Session,
     prepared: Sequence[Prepared],
@@ -129,8 +151,9 @@ def store_new(
     """Insert new records with their envelopes in bulk, and audit their collection."""
     if not prepared:
         return
-    session.execute(
-        insert(table_of(Record)),
+    insert_dicts(
+        session,
+        table_of(Record),
         [
             {
                 "id": p.record_id,
@@ -155,9 +178,13 @@ def store_new(
             session, (a for p in prepared for _, a, _, _ in p.envelope.shares if a)
         )
     )
-    snapshots: dict[Envelope, dict[str, Any]] = {}  # an import shares one or two envelopes
-    session.execute(
-        insert(table_of(RecordVersion)),
+    digests = {
+        envelope: snapshot(session, envelope, owner.code, codes)
+        for envelope in {p.envelope for p in prepared}  # an import shares one or two
+    }
+    insert_dicts(
+        session,
+        table_of(RecordVersion),
         [
             {
                 "record_id": p.record_id,
@@ -167,8 +194,7 @@ def store_new(
                 "agency": principal.agency_code or owner.code,
                 "operation": "collection",
                 "change": {"added": sum(len(v) for v in p.entity.properties.values())},
-                "envelope": snapshots.get(p.envelope)
-                or snapshots.setdefault(p.envelope, _snapshot(p.envelope, owner.code, codes)),
+                "envelope_digest": digests[p.envelope],
             }
             for p in prepared
         ],
@@ -224,7 +250,7 @@ def _insert_envelope_rows(session: Session, items: Sequence[tuple[str, Envelope]
         (RecordOffence, offences),
     ):
         if rows:
-            session.execute(insert(table_of(table)), rows)
+            insert_dicts(session, table_of(table), rows)
 
 
 def _insert_content(
@@ -292,8 +318,16 @@ def _audit_combinations(
             )
 
 
-def _snapshot(envelope: Envelope, owner_code: str, codes: dict[uuid.UUID, str]) -> dict[str, Any]:
-    return envelopes.describe(envelope, owner_code, codes).model_dump(mode="json")
+def snapshot(
+    session: Session, envelope: Envelope, owner_code: str, codes: dict[uuid.UUID, str]
+) -> str:
+    """Store the envelope as versions see it (once) and return its digest."""
+    content = envelopes.describe(envelope, owner_code, codes).model_dump(mode="json")
+    digest = hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
+    if session.get(EnvelopeSnapshot, digest) is None:
+        session.add(EnvelopeSnapshot(digest=digest, content=content))
+        session.flush()
+    return digest
 
 
 # Collection -----------------------------------------------------------------------------
@@ -314,12 +348,8 @@ def create_record(
     record_id = record_id_for(owner, data.source_id)
     if repository.existing_ids(session, [record_id]):
         raise Invalid(f"record {record_id} exists already; update it instead")
-    existing = repository.existing_ids(
-        session,
-        [v for vs in data.references.values() for v in vs]
-        + [record_id_for(owner, v) for vs in data.references.values() for v in vs],
-    )
-    data = resolve_references(data, owner=owner, batch={}, existing=existing)
+    known = linkable(session, principal, owner, [data], envelope.purposes, now)
+    data = resolve_references(data, owner=owner, batch={}, existing=known)
     resolved = envelopes.resolve(
         session, envelope=envelope, entity=data, owner=owner, settings=settings, today=now.date()
     )
@@ -368,8 +398,9 @@ def update_record(
         if properties is not None
         else {"schema": record.schema, "properties": _current_properties(session, record.id)}
     )
-    existing = repository.existing_ids(session, [v for vs in data.references.values() for v in vs])
-    data = resolve_references(data, owner=owner, batch={}, existing=existing)
+    purposes = envelope.purposes if envelope else [p.purpose for p in record.purposes]
+    known = linkable(session, principal, owner, [data], purposes, now)
+    data = resolve_references(data, owner=owner, batch={}, existing=known)
     old = envelopes.stored(record)
     new = old
     if envelope is not None:
@@ -474,7 +505,7 @@ def apply_change(
                 "envelope": new != old,
                 "widened": widened,
             },
-            envelope=_snapshot(new, owner.code, codes),
+            envelope_digest=snapshot(session, new, owner.code, codes) if new != old else None,
         )
     )
     audit(
@@ -539,7 +570,6 @@ def erase(
             agency=principal.agency_code,
             operation="erasure",
             change={"reason": reason.strip()},
-            envelope={},
         )
     )
     audit(
@@ -818,8 +848,9 @@ def record_history(
         raise NotFound(f"no record {record_id}")
     if not owns(principal, record):
         raise Forbidden("a record's history is kept for its owner agency")
-    versions = session.scalars(
-        select(RecordVersion)
+    versions = session.execute(
+        select(RecordVersion, EnvelopeSnapshot.content)
+        .outerjoin(EnvelopeSnapshot, RecordVersion.envelope_digest == EnvelopeSnapshot.digest)
         .where(RecordVersion.record_id == record_id)
         .order_by(RecordVersion.version)
     ).all()
@@ -850,7 +881,7 @@ def record_history(
             operation=v.operation,
             added=changes(v.version, "added_version"),
             removed=changes(v.version, "removed_version"),
-            envelope=v.envelope,
+            envelope=envelope,
         )
-        for v in versions
+        for v, envelope in versions
     ]
