@@ -54,6 +54,10 @@ def test_grant_opens_records_and_revocation_closes_them_at_once(
         "schema": "Person",
         "owner_agency": "DE-BKA",
     }
+    # The owner hears of the hit: who, and for which purpose.
+    [hit] = client.get("/api/notifications", headers=factory.bearer(officer)).json()
+    assert hit["kind"] == "record.hit"
+    assert hit["message"] == "NCB-FR hit record de-bka.p1 for criminal_investigation"
     client.delete(f"/api/grants/{granted.json()['id']}", headers=factory.bearer(admin))
     assert client.get("/api/records/de-bka.p1", headers=reader).status_code == 404
     listed = client.get("/api/grants", headers=factory.bearer(french)).json()

@@ -14,13 +14,14 @@ from palermo.deps import PrincipalDep, SessionDep, SettingsDep
 from palermo.errors import Forbidden, Invalid, NotFound, Unauthorized, error_responses
 from palermo.models.base import utcnow
 from palermo.policy.records import AccessContext
-from palermo.records import grants, service, transfer
+from palermo.records import grants, repository, service, transfer
 from palermo.records.retention import review_record
 from palermo.records.schemas import (
     EnvelopeIn,
     GrantIn,
     GrantOut,
     HitOut,
+    NotificationOut,
     RecordIn,
     RecordOut,
     RecordUpdate,
@@ -196,7 +197,7 @@ def record_history(
 
 @router.post(
     "/records/{record_id}/review",
-    response_model=RecordOut,
+    response_model=RecordOut | None,
     responses=COMMON | error_responses(Forbidden),
 )
 def review(
@@ -206,7 +207,8 @@ def review(
     settings: SettingsDep,
     principal: PrincipalDep,
 ) -> RecordOut | None:
-    """Record a review decision: retain until a new date (with reasons) or erase."""
+    """Record a review decision: retain until a new date (with reasons) or erase (then the
+    answer is null)."""
     record = review_record(
         session,
         principal=principal,
@@ -293,3 +295,15 @@ def revoke_grant(grant_id: uuid.UUID, session: SessionDep, principal: PrincipalD
     """Revoke a grant; it stops working on the next request."""
     grant = grants.revoke_grant(session, principal=principal, grant_id=grant_id, now=utcnow())
     return grants.grant_out(grants.grant_by_id(session, grant.id))
+
+
+@router.get("/notifications", response_model=list[NotificationOut], responses=COMMON)
+def notifications(
+    session: SessionDep, principal: PrincipalDep, limit: Annotated[int, Query(ge=1, le=500)] = 100
+) -> list[NotificationOut]:
+    """What the caller's agency must know: hits on its records, reviews due, corrections and
+    erasures of records it received."""
+    return [
+        NotificationOut.model_validate(n)
+        for n in repository.notifications_for(session, principal=principal, limit=limit)
+    ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from datetime import date
 from pathlib import Path
 from typing import Annotated
 
@@ -27,7 +28,7 @@ from palermo.records.envelope import (
     SubjectCategory,
     Tlp,
 )
-from palermo.records.retention import run_retention
+from palermo.records.retention import review_record, run_retention
 from palermo.records.schemas import EnvelopeIn, HitOut, ShareIn
 
 import_app = typer.Typer(help="Import intelligence.", no_args_is_help=True)
@@ -275,3 +276,33 @@ def retention(
         emit_json(summary)
     else:
         out.print(", ".join(f"{v} {k}" for k, v in summary.items()))
+
+
+@records_app.command("review")
+@handles_errors
+def review(
+    ctx: typer.Context,
+    record_id: Annotated[str, typer.Argument()],
+    decision: Annotated[str, typer.Option(help="retain or erase")],
+    reason: Annotated[str, typer.Option(help="The reasons, kept with the record.")],
+    review_due: Annotated[str | None, typer.Option(help="Next review (YYYY-MM-DD).")] = None,
+) -> None:
+    """Record the owner's review decision on a record: retain (until a date) or erase."""
+    cli = state(ctx)
+    try:
+        next_review = date.fromisoformat(review_due) if review_due else None
+    except ValueError:
+        raise Invalid(f"--review-due {review_due!r} is not a date (YYYY-MM-DD)") from None
+    with cli.work() as (session, principal):
+        review_record(
+            session,
+            principal=principal,
+            record_id=record_id,
+            decision=decision,
+            reason=reason,
+            review_due=next_review,
+            delete_by=None,
+            settings=cli.settings,
+            now=utcnow(),
+        )
+    out.print(f"Review recorded for {record_id}: {decision}")

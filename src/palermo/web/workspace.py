@@ -15,9 +15,9 @@ from palermo.deps import PrincipalDep, SessionDep
 from palermo.errors import PalermoError
 from palermo.identity.principal import Principal
 from palermo.models.base import utcnow
-from palermo.models.records import Notification, Record, RecordLink
+from palermo.models.records import Record, RecordLink
 from palermo.policy.records import AccessContext, Effect, decide
-from palermo.records import service
+from palermo.records import repository, service
 from palermo.records.envelope import Purpose
 from palermo.records.schemas import HitOut
 from palermo.web.pages import safe_next
@@ -183,12 +183,7 @@ def history_page(
 
 @router.get("/notifications", response_class=HTMLResponse)
 def notifications(request: Request, session: SessionDep, principal: PrincipalDep) -> Response:
-    rows = session.scalars(
-        select(Notification)
-        .where(Notification.agency_id.in_(principal.acting_agency_ids))
-        .order_by(Notification.created_at.desc())
-        .limit(200)
-    ).all()
+    rows = repository.notifications_for(session, principal=principal)
     return page(request, "notifications.html", principal, notifications=rows)
 
 
