@@ -10,15 +10,14 @@ from sqlalchemy.orm import Session
 
 from palermo.audit.service import Operation
 from palermo.audit.service import record as audit
-from palermo.errors import Conflict, Forbidden, Invalid, NotFound
+from palermo.errors import Conflict, Forbidden, Invalid
 from palermo.identity.principal import Principal
 from palermo.identity.roles import Role
-from palermo.models.records import Notification, Record, RecordVersion
-from palermo.policy.records import owned, owns
-from palermo.records import repository
+from palermo.models.records import Notification, Record
+from palermo.policy.records import owned
 from palermo.records.envelope import RecordStatus
 from palermo.records.envelopes import add_months
-from palermo.records.service import erase
+from palermo.records.service import erase, new_version, owned_record
 from palermo.settings import Settings
 
 
@@ -130,9 +129,7 @@ def review_record(
     now: datetime,
 ) -> Record:
     """The owner's review decision: retain (with reasons, until a new date) or erase."""
-    record = repository.record_for_update(session, record_id)
-    if record is None or not owns(principal, record) or record.status is RecordStatus.erased:
-        raise NotFound(f"no record {record_id}")
+    record = owned_record(session, principal, record_id)
     if not (principal.is_operator or principal.has_role(Role.supervisor, Role.agency_admin)):
         raise Forbidden("review decisions are taken by a supervisor of the owner agency")
     if not reason.strip():
@@ -149,34 +146,22 @@ def review_record(
     next_delete = delete_by or next_review
     if next_delete < next_review:
         raise Invalid("delete_by must not come before review_due")
-    version = record.version + 1
-    session.execute(
-        update(Record)
-        .where(Record.id == record.id)
-        .values(
-            status=RecordStatus.active,
-            review_due=next_review,
-            delete_by=next_delete,
-            review_notified_on=None,
-            version=version,
-            updated_at=now,
-        )
-    )
-    session.add(
-        RecordVersion(
-            record_id=record.id,
-            version=version,
-            at=now,
-            actor=principal.username,
-            agency=principal.agency_code,
-            operation="review",
-            change={
-                "decision": "retain",
-                "reason": reason.strip(),
-                "review_due": next_review.isoformat(),
-                "delete_by": next_delete.isoformat(),
-            },
-        )
+    new_version(
+        session,
+        record,
+        principal=principal,
+        operation="review",
+        change={
+            "decision": "retain",
+            "reason": reason.strip(),
+            "review_due": next_review.isoformat(),
+            "delete_by": next_delete.isoformat(),
+        },
+        now=now,
+        status=RecordStatus.active,
+        review_due=next_review,
+        delete_by=next_delete,
+        review_notified_on=None,
     )
     audit(
         session,

@@ -367,7 +367,7 @@ def create_record(
 
 
 # Alteration and erasure ---------------------------------------------------------------
-def _owned_record(session: Session, principal: Principal, record_id: str) -> Record:
+def owned_record(session: Session, principal: Principal, record_id: str) -> Record:
     record = repository.record_for_update(session, record_id)
     if record is None or not owns(principal, record) or record.status is RecordStatus.erased:
         raise NotFound(f"no record {record_id}")
@@ -390,7 +390,7 @@ def update_record(
 ) -> Record:
     """Alter a record (a new version). Restrictions only tighten unless the owner's
     supervisor deliberately widens them (Europol Reg. Art. 19(2): the provider decides)."""
-    record = _owned_record(session, principal, record_id)
+    record = owned_record(session, principal, record_id)
     owner = directory.agency_by_code(session, _owner_code(session, record))
     assert owner is not None
     data = parse_entity(
@@ -485,28 +485,22 @@ def apply_change(
         for table in (RecordPurpose, RecordShare, RecordOffence):
             session.execute(delete(table).where(table.record_id == record.id))
         _insert_envelope_rows(session, [(record.id, new)])
-    session.execute(
-        update(Record)
-        .where(Record.id == record.id)
-        .values(version=version, updated_at=now, caption=entity.caption, **_envelope_columns(new))
-    )
     codes = repository.agency_codes(session, [owner.id, *(a for _, a, _, _ in new.shares if a)])
-    session.add(
-        RecordVersion(
-            record_id=record.id,
-            version=version,
-            at=now,
-            actor=principal.username,
-            agency=principal.agency_code or owner.code,
-            operation="alteration",
-            change={
-                "added": len(added),
-                "removed": len(removed),
-                "envelope": new != old,
-                "widened": widened,
-            },
-            envelope_digest=snapshot(session, new, owner.code, codes) if new != old else None,
-        )
+    new_version(
+        session,
+        record,
+        principal=principal,
+        operation="alteration",
+        change={
+            "added": len(added),
+            "removed": len(removed),
+            "envelope": new != old,
+            "widened": widened,
+        },
+        envelope_digest=snapshot(session, new, owner.code, codes) if new != old else None,
+        now=now,
+        caption=entity.caption,
+        **_envelope_columns(new),
     )
     audit(
         session,
@@ -534,11 +528,44 @@ def apply_change(
     return True
 
 
+def new_version(
+    session: Session,
+    record: Record,
+    *,
+    principal: Principal,
+    operation: str,
+    change: dict[str, Any],
+    now: datetime,
+    envelope_digest: str | None = None,
+    **columns: Any,
+) -> int:
+    """Bump the record's version, set `columns` on its row and say who changed what."""
+    version = record.version + 1
+    session.execute(
+        update(Record)
+        .where(Record.id == record.id)
+        .values(version=version, updated_at=now, **columns)
+    )
+    session.add(
+        RecordVersion(
+            record_id=record.id,
+            version=version,
+            at=now,
+            actor=principal.username,
+            agency=principal.agency_code,
+            operation=operation,
+            change=change,
+            envelope_digest=envelope_digest,
+        )
+    )
+    return version
+
+
 def erase_record(
     session: Session, *, principal: Principal, record_id: str, reason: str, now: datetime
 ) -> None:
     """Erase a record's content for good; a tombstone keeps the audit trail's references."""
-    record = _owned_record(session, principal, record_id)
+    record = owned_record(session, principal, record_id)
     if not (principal.is_operator or principal.has_role(Role.supervisor, Role.agency_admin)):
         raise Forbidden("only a supervisor of the owner agency may erase records")
     erase(session, record=record, principal=principal, reason=reason, now=now)
@@ -549,28 +576,21 @@ def erase(
 ) -> None:
     if not reason.strip():
         raise Invalid("an erasure needs a reason")
-    version = record.version + 1
     for table, column in (
         (Statement, Statement.record_id),
         (RecordKey, RecordKey.record_id),
         (RecordLink, RecordLink.source_id),
     ):
         session.execute(delete(table).where(column == record.id))
-    session.execute(
-        update(Record)
-        .where(Record.id == record.id)
-        .values(status=RecordStatus.erased, caption="(erased)", version=version, updated_at=now)
-    )
-    session.add(
-        RecordVersion(
-            record_id=record.id,
-            version=version,
-            at=now,
-            actor=principal.username,
-            agency=principal.agency_code,
-            operation="erasure",
-            change={"reason": reason.strip()},
-        )
+    new_version(
+        session,
+        record,
+        principal=principal,
+        operation="erasure",
+        change={"reason": reason.strip()},
+        now=now,
+        status=RecordStatus.erased,
+        caption="(erased)",
     )
     audit(
         session,
