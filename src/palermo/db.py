@@ -10,6 +10,7 @@ import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import lru_cache
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Engine, Table, create_engine, event
@@ -102,7 +103,7 @@ def insert_rows(
     dialect = connection.dialect
     sql = _insert_sql(dialect, table.name, tuple(columns))
     processed = [
-        (position, processor)
+        (position, _memoized(processor))
         for position, name in enumerate(columns)
         if (processor := table.c[name].type._cached_bind_processor(dialect)) is not None
     ]
@@ -113,6 +114,23 @@ def insert_rows(
         cursor.executemany(sql, rows)
     finally:
         cursor.close()
+
+
+def _memoized(processor: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """Bulk rows repeat their values (one owner, one time, a few enum members): convert each
+    distinct value once."""
+    seen: dict[Any, Any] = {}
+
+    def convert(value: Any) -> Any:
+        try:
+            return seen[value]
+        except KeyError:
+            seen[value] = converted = processor(value)
+            return converted
+        except TypeError:  # unhashable (JSON documents)
+            return processor(value)
+
+    return convert
 
 
 def _convert(row: tuple[Any, ...], processed: list[tuple[int, Any]]) -> tuple[Any, ...]:
@@ -168,4 +186,8 @@ def insert_dicts(session: Session, table: Table, rows: Sequence[dict[str, Any]])
     Column defaults are not applied: every row names every column it sets."""
     if rows:
         columns = tuple(rows[0])
-        insert_rows(session, table, columns, [tuple(row[c] for c in columns) for row in rows])
+        values = itemgetter(*columns)
+        if len(columns) == 1:  # itemgetter of one key gives the value, not a 1-tuple
+            insert_rows(session, table, columns, [(values(row),) for row in rows])
+        else:
+            insert_rows(session, table, columns, [values(row) for row in rows])

@@ -575,7 +575,8 @@ def worlds(draw: st.DrawFn, *, partner_owners: bool = False) -> World:
         )
     grant_specs = []
     for _ in range(draw(st.integers(0, 3))):
-        owner = draw(st.sampled_from([a.code for a in agencies]))
+        # Grants come from agencies holding records (so they can matter).
+        owner = draw(st.sampled_from(sorted({r.owner for r in record_specs})))
         own_records = [r.id for r in record_specs if r.owner == owner]
         grant_specs.append(
             GrantSpec(
@@ -584,8 +585,11 @@ def worlds(draw: st.DrawFn, *, partner_owners: bool = False) -> World:
                 level=draw(st.sampled_from(AccessLevel)),
                 schema=draw(st.none() | st.sampled_from(SCHEMAS)),
                 purpose=draw(st.none() | st.sampled_from(QUERY_PURPOSES)),
+                # Mostly one of the owner's records; sometimes another's (it never matches).
                 record=draw(
-                    st.none() | st.sampled_from(own_records or [r.id for r in record_specs])
+                    st.none()
+                    | st.sampled_from(own_records)
+                    | st.sampled_from([r.id for r in record_specs])
                 ),
                 state=draw(st.sampled_from(["open", "until_later", "revoked", "expired"])),
             )

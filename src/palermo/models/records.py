@@ -44,11 +44,13 @@ class Record(Base):
     __tablename__ = "records"
 
     id: Mapped[str] = mapped_column(String(128), primary_key=True)
-    schema: Mapped[str] = mapped_column(String(64), index=True)
+    schema: Mapped[str] = mapped_column(String(64))
     caption: Mapped[str] = mapped_column(String(500))
     owner_agency_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("agencies.id"), index=True)
+    # Not indexed: too unselective, and an index on it would tempt the planner to scan
+    # every active record instead of starting from the few that match a search.
     status: Mapped[RecordStatus] = mapped_column(
-        str_enum(RecordStatus, "record_status"), default=RecordStatus.active, index=True
+        str_enum(RecordStatus, "record_status"), default=RecordStatus.active
     )
     version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -69,6 +71,7 @@ class Record(Base):
     handling_note: Mapped[str | None] = mapped_column(Text)
     tlp: Mapped[Tlp] = mapped_column(str_enum(Tlp, "tlp"))
     legal_basis: Mapped[str] = mapped_column(Text)
+    # Not indexed either: only the daily retention job looks records up by these.
     review_due: Mapped[date]
     delete_by: Mapped[date | None]
     review_notified_on: Mapped[date | None]
@@ -91,16 +94,20 @@ class RecordPurpose(Base):
     )
     purpose: Mapped[Purpose] = mapped_column(str_enum(Purpose, "purpose"), primary_key=True)
 
+    # Tables that are nothing but their key are stored as that key alone on SQLite.
+    __table_args__ = {"sqlite_with_rowid": False}
 
-class RecordShare(IdMixin, Base):
+
+class RecordShare(Base):
     """Who besides the owner may use the record, and how far: full, or hit/no-hit only."""
 
     __tablename__ = "record_shares"
 
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     record_id: Mapped[str] = mapped_column(ForeignKey("records.id", ondelete="CASCADE"), index=True)
     scope: Mapped[ShareScope] = mapped_column(str_enum(ShareScope, "share_scope"))
-    agency_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("agencies.id"), index=True)
-    country: Mapped[str | None] = mapped_column(String(2), index=True)
+    agency_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("agencies.id"))
+    country: Mapped[str | None] = mapped_column(String(2))
     level: Mapped[AccessLevel] = mapped_column(str_enum(AccessLevel, "access_level"))
 
     __table_args__ = (
@@ -120,6 +127,8 @@ class RecordOffence(Base):
         ForeignKey("records.id", ondelete="CASCADE"), primary_key=True
     )
     iccs_code: Mapped[str] = mapped_column(String(8), primary_key=True, index=True)
+
+    __table_args__ = {"sqlite_with_rowid": False}
 
 
 class Statement(Base):
@@ -147,7 +156,10 @@ class RecordKey(Base):
         ForeignKey("records.id", ondelete="CASCADE"), primary_key=True
     )
 
-    __table_args__ = (Index("ix_record_keys_record_id", "record_id"),)
+    __table_args__ = (
+        Index("ix_record_keys_record_id", "record_id"),
+        {"sqlite_with_rowid": False},
+    )
 
 
 class RecordLink(Base):
@@ -160,6 +172,8 @@ class RecordLink(Base):
     )
     prop: Mapped[str] = mapped_column(String(64), primary_key=True)
     target_id: Mapped[str] = mapped_column(String(128), primary_key=True, index=True)
+
+    __table_args__ = {"sqlite_with_rowid": False}
 
 
 class RecordVersion(Base):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 from followthemoney import EntityProxy, model, registry
@@ -36,7 +37,7 @@ class EntityData:
 
     @property
     def is_person(self) -> bool:
-        return self.schema.is_a("Person")
+        return _is_person(self.schema.name)
 
     def proxy(self, entity_id: str) -> EntityProxy:
         proxy = model.make_entity(self.schema)
@@ -67,6 +68,11 @@ class EntityData:
             if self.schema.properties[name].type == registry.name
             for value in values
         ]
+
+
+@cache
+def _is_person(schema: str) -> bool:
+    return model[schema].is_a("Person")
 
 
 def schema_named(name: object) -> Schema:

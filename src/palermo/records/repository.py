@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from followthemoney import model
-from sqlalchemy import Select, case, exists, func, select
+from sqlalchemy import Select, case, exists, func, intersect, select
 from sqlalchemy.orm import Session, selectinload
 
 from palermo.identity.principal import Principal
@@ -88,26 +88,17 @@ def search(
     """Records the principal may see that match: (total, [(record id, full access)])."""
     rules: Visibility = visibility(principal, purpose, now=now)
     conditions = [rules.any]
-    for term in name_terms:
-        conditions.append(
-            exists(
-                select(RecordKey.record_id).where(
-                    RecordKey.field == "name",
-                    RecordKey.term == term,
-                    RecordKey.record_id == Record.id,
-                )
-            )
-        )
+    # Candidates come from the key index first (IN on the primary key lets the database
+    # drive the query from the few matching keys instead of scanning every record).
+    keyed = [("name", term) for term in name_terms]
     if key_field and key_term:
-        conditions.append(
-            exists(
-                select(RecordKey.record_id).where(
-                    RecordKey.field == key_field,
-                    RecordKey.term == key_term,
-                    RecordKey.record_id == Record.id,
-                )
-            )
-        )
+        keyed.append((key_field, key_term))
+    if keyed:
+        sets = [
+            select(RecordKey.record_id).where(RecordKey.field == f, RecordKey.term == t)
+            for f, t in keyed
+        ]
+        conditions.append(Record.id.in_(intersect(*sets) if len(sets) > 1 else sets[0]))
     if prop and value is not None:
         conditions.append(
             exists(

@@ -100,6 +100,8 @@ def resolve_references(
     entity: EntityData, *, owner: Agency, batch: dict[str, str], existing: set[str]
 ) -> EntityData:
     """Point entity-typed properties at record ids: this batch's, or records already held."""
+    if not entity.references:
+        return entity
     properties = dict(entity.properties)
     references: dict[str, list[str]] = {}
     for prop, values in entity.references.items():
@@ -131,8 +133,8 @@ def linkable(
 ) -> set[str]:
     """The records the entities' references may point at: those the principal may know of
     for the record's purposes. A hidden record is as unknown as one that does not exist."""
-    values = {v for e in entities for vs in e.references.values() for v in vs}
-    values -= set(batch or {})
+    batch = batch or {}
+    values = {v for e in entities for vs in e.references.values() for v in vs if v not in batch}
     candidates = values | {record_id_for(owner, v) for v in values}
     return repository.known_ids(
         session, principal=principal, ids=candidates, purposes=purposes, now=now
@@ -231,7 +233,6 @@ def _insert_envelope_rows(session: Session, items: Sequence[tuple[str, Envelope]
     purposes = [{"record_id": rid, "purpose": p} for rid, env in items for p in env.purposes]
     shares = [
         {
-            "id": uuid.uuid4(),
             "record_id": rid,
             "scope": scope,
             "agency_id": agency_id,

@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from followthemoney import model
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from palermo.audit.service import Operation
@@ -42,6 +42,7 @@ from palermo.settings import Settings
 CHUNK = 2000  # entities validated and written together
 PARALLEL_FROM = 20_000  # lines; below this a worker process costs more than it saves
 PARSE_AHEAD = 2  # chunks the worker may run ahead of the writer
+OPTIMIZE_AFTER = 10_000  # records: a large import refreshes SQLite's planner statistics
 MAX_REPORTED_ERRORS = 1000
 
 
@@ -179,6 +180,9 @@ def import_ftm(
         )
         on_progress(chunk[-1][0])
     on_progress(total)
+    if report.created > OPTIMIZE_AFTER and session.get_bind().dialect.name == "sqlite":
+        # Let SQLite's planner learn the new sizes (it then starts searches from the keys).
+        session.execute(text("PRAGMA optimize"))
     if report.errors:
         raise Invalid(
             f"{len(report.errors)} bad line(s); nothing was imported",

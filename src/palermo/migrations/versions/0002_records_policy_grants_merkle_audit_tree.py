@@ -2,7 +2,7 @@
 
 Revision ID: 0002
 Revises: 0001
-Create Date: 2026-11-28 10:26:49.228938
+Create Date: 2026-11-28 10:47:56.801898
 """
 
 from __future__ import annotations
@@ -223,8 +223,6 @@ def upgrade() -> None:
         batch_op.create_index(
             batch_op.f("ix_records_owner_agency_id"), ["owner_agency_id"], unique=False
         )
-        batch_op.create_index(batch_op.f("ix_records_schema"), ["schema"], unique=False)
-        batch_op.create_index(batch_op.f("ix_records_status"), ["status"], unique=False)
 
     op.create_table(
         "disclosures",
@@ -324,6 +322,7 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("field", "term", "record_id", name=op.f("pk_record_keys")),
+        sqlite_with_rowid=False,
     )
     with op.batch_alter_table("record_keys", schema=None) as batch_op:
         batch_op.create_index("ix_record_keys_record_id", ["record_id"], unique=False)
@@ -340,6 +339,7 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("source_id", "prop", "target_id", name=op.f("pk_record_links")),
+        sqlite_with_rowid=False,
     )
     with op.batch_alter_table("record_links", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_record_links_target_id"), ["target_id"], unique=False)
@@ -355,6 +355,7 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("record_id", "iccs_code", name=op.f("pk_record_offences")),
+        sqlite_with_rowid=False,
     )
     with op.batch_alter_table("record_offences", schema=None) as batch_op:
         batch_op.create_index(
@@ -391,9 +392,16 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("record_id", "purpose", name=op.f("pk_record_purposes")),
+        sqlite_with_rowid=False,
     )
     op.create_table(
         "record_shares",
+        sa.Column(
+            "id",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            autoincrement=True,
+            nullable=False,
+        ),
         sa.Column("record_id", sa.String(length=128), nullable=False),
         sa.Column(
             "scope",
@@ -422,7 +430,6 @@ def upgrade() -> None:
             ),
             nullable=False,
         ),
-        sa.Column("id", sa.Uuid(), nullable=False),
         sa.CheckConstraint(
             "(scope = 'agency' AND agency_id IS NOT NULL AND country IS NULL) OR (scope = 'country' AND country IS NOT NULL AND agency_id IS NULL) OR (scope = 'everyone' AND agency_id IS NULL AND country IS NULL)",
             name=op.f("ck_record_shares_scope_target"),
@@ -439,8 +446,6 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_record_shares")),
     )
     with op.batch_alter_table("record_shares", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_record_shares_agency_id"), ["agency_id"], unique=False)
-        batch_op.create_index(batch_op.f("ix_record_shares_country"), ["country"], unique=False)
         batch_op.create_index(batch_op.f("ix_record_shares_record_id"), ["record_id"], unique=False)
 
     op.create_table(
@@ -519,8 +524,6 @@ def downgrade() -> None:
     op.drop_table("record_versions")
     with op.batch_alter_table("record_shares", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_record_shares_record_id"))
-        batch_op.drop_index(batch_op.f("ix_record_shares_country"))
-        batch_op.drop_index(batch_op.f("ix_record_shares_agency_id"))
 
     op.drop_table("record_shares")
     op.drop_table("record_purposes")
@@ -543,8 +546,6 @@ def downgrade() -> None:
     op.drop_table("grants")
     op.drop_table("disclosures")
     with op.batch_alter_table("records", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_records_status"))
-        batch_op.drop_index(batch_op.f("ix_records_schema"))
         batch_op.drop_index(batch_op.f("ix_records_owner_agency_id"))
 
     op.drop_table("records")
