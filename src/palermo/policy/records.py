@@ -106,7 +106,8 @@ def visibility(principal: Principal, purpose: Purpose, *, now: datetime) -> Visi
     - Others see active records shared with them (agency, country or everyone) or granted
       by the owner, and only for a purpose the record permits (Europol Reg. Art. 19).
     - A share or grant at hit-only level gives reference and owner, nothing more.
-    - Private partners only ever get hits. Roles without record work get nothing.
+    - Private partners see their own agency's records, and only ever hits of others'.
+      Roles without record work get nothing.
     """
     if not reads_records(principal):
         return Visibility(full=false(), hit_only=false())
@@ -127,7 +128,8 @@ def visibility(principal: Principal, purpose: Purpose, *, now: datetime) -> Visi
         others, or_(_shared(principal, None), _granted(principal, None, purpose, now))
     )
     if principal.has_role(Role.partner) and not principal.is_operator:
-        return Visibility(full=false(), hit_only=any_for_others)
+        # A bank sees what it reported in full, and of everyone else's data only hits.
+        return Visibility(full=own, hit_only=any_for_others)
     full = or_(own, full_for_others)
     return Visibility(full=full, hit_only=and_(any_for_others, not_(full_for_others)))
 
