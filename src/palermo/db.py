@@ -165,7 +165,7 @@ def fetch_rows(session: Session, sql: str, params: Sequence[Any]) -> list[tuple[
 
 def stream_rows(
     session: Session, sql: str, batch: int, params: Sequence[Any] = ()
-) -> Iterator[tuple[Any, ...]]:
+) -> Iterator[Sequence[Any]]:
     """Stream a large read through the driver, `batch` rows at a time (see `fetch_rows`)."""
     connection = session.connection()
     if connection.dialect.paramstyle != "qmark":
@@ -174,8 +174,7 @@ def stream_rows(
     try:
         cursor.execute(sql, tuple(params))
         while rows := cursor.fetchmany(batch):
-            for row in rows:
-                yield tuple(row)
+            yield from rows
     finally:
         cursor.close()
 

@@ -185,6 +185,8 @@ class World:
 
 # The ORACLE: the specification in plain Python -------------------------------------------
 READER_ROLES = frozenset({Role.officer, Role.analyst, Role.supervisor, Role.agency_admin})
+# Private partners (banks) see what their own agency reported in full, and of everyone
+# else's data only hits — whatever role their users hold (docs/architecture.md, Policy).
 
 
 def share_matches(share: ShareSpec, agency: AgencySpec) -> bool:
@@ -225,8 +227,9 @@ def oracle(world: World, user: UserSpec, record: RecordSpec, purpose: Purpose) -
             g.level for g in world.grants if grant_matches(g, record, agency, purpose)
         }
         level = FULL if AccessLevel.full in levels else HIT if levels else None
-    if level is not None and partner:
-        return HIT  # a partner only ever screens
+    # A private partner only screens others' data, whatever its users' roles.
+    if level is not None and (partner or agency.partner) and record.owner != agency.code:
+        return HIT
     return level
 
 
@@ -323,7 +326,9 @@ def check_search(
     for item in items:
         check_item(world, item, expected[item["id"]])
     accesses = [item["access"] for item in items]
-    assert accesses == sorted(accesses, key=lambda a: a != FULL), f"{where}: hits before full"
+    assert accesses == sorted(accesses, key=lambda a: a != FULL), (
+        f"{where}: a hit sorted before a full record"
+    )
     check_no_leak(
         world, json.dumps(answer), {i for i, level in expected.items() if level == FULL}, where
     )
@@ -534,7 +539,7 @@ def share_specs(draw: st.DrawFn, others: list[str], countries: tuple[str, ...]) 
 
 
 @st.composite
-def worlds(draw: st.DrawFn, *, partner_owners: bool = False) -> World:
+def worlds(draw: st.DrawFn, *, partner_owners: bool = True) -> World:
     countries = COUNTRIES[: draw(st.integers(2, 3))]
     count = draw(st.integers(3, 5))
     partner_at = draw(st.none() | st.integers(0, count - 1))
@@ -574,7 +579,7 @@ def worlds(draw: st.DrawFn, *, partner_owners: bool = False) -> World:
             )
         )
     grant_specs = []
-    for _ in range(draw(st.integers(0, 3))):
+    for _ in range(draw(st.integers(0, 4))):
         # Grants come from agencies holding records (so they can matter).
         owner = draw(st.sampled_from(sorted({r.owner for r in record_specs})))
         own_records = [r.id for r in record_specs if r.owner == owner]
@@ -587,11 +592,14 @@ def worlds(draw: st.DrawFn, *, partner_owners: bool = False) -> World:
                 purpose=draw(st.none() | st.sampled_from(QUERY_PURPOSES)),
                 # Mostly one of the owner's records; sometimes another's (it never matches).
                 record=draw(
-                    st.none()
-                    | st.sampled_from(own_records)
-                    | st.sampled_from([r.id for r in record_specs])
+                    st.one_of(
+                        st.none(),
+                        st.none(),
+                        st.sampled_from(own_records),
+                        st.sampled_from([r.id for r in record_specs]),
+                    )
                 ),
-                state=draw(st.sampled_from(["open", "until_later", "revoked", "expired"])),
+                state=draw(st.sampled_from(["open", "open", "until_later", "revoked", "expired"])),
             )
         )
         # The grant is given by one of the owner's agency administrators.
@@ -937,6 +945,7 @@ def test_revoked_grant_stops_working_on_the_next_request(
 PARTNER_WORLD = World(
     agencies=(
         AgencySpec("BANK", "FR", partner=True),
+        AgencySpec("BANK-TWO", "FR", partner=True),
         AgencySpec("FR-POL", "FR"),
         AgencySpec("NG-POL", "NG"),
     ),
@@ -944,6 +953,8 @@ PARTNER_WORLD = World(
         UserSpec("bank.partner", "BANK", frozenset({Role.partner})),
         UserSpec("bank.admin", "BANK", frozenset({Role.agency_admin})),
         UserSpec("bank.both", "BANK", frozenset({Role.partner, Role.agency_admin})),
+        UserSpec("other.partner", "BANK-TWO", frozenset({Role.partner})),
+        UserSpec("other.admin", "BANK-TWO", frozenset({Role.agency_admin})),
         UserSpec("fr.officer", "FR-POL", frozenset({Role.officer})),
         UserSpec("ng.officer", "NG-POL", frozenset({Role.officer})),
     ),
@@ -971,12 +982,18 @@ PARTNER_WORLD = World(
 
 
 def test_oracle_for_a_private_partners_own_records() -> None:
-    """The rule as specified: partners screen (hits), the bank's admin reads its own."""
+    """Partners screen others' data (hits); their own bank's records follow
+    in full; the bank's admin reads its own in full; another bank's admin gets hits only."""
     world = PARTNER_WORLD
     sar, company = world.records
+    own = FULL
     assert oracle(world, world.user("bank.admin"), sar, P1) == FULL
-    assert oracle(world, world.user("bank.partner"), sar, P3) == HIT
-    assert oracle(world, world.user("bank.both"), company, P3) == HIT
+    assert oracle(world, world.user("bank.partner"), sar, P1) == own  # any purpose
+    assert oracle(world, world.user("bank.both"), company, P2) == own
+    assert oracle(world, world.user("other.partner"), sar, P3) == HIT  # full share, capped
+    assert oracle(world, world.user("other.partner"), sar, P1) is None  # purpose
+    assert oracle(world, world.user("other.admin"), sar, P3) == HIT  # another bank: hits only
+    assert oracle(world, world.user("other.admin"), company, P3) == HIT
     assert oracle(world, world.user("fr.officer"), sar, P3) == FULL
     assert oracle(world, world.user("fr.officer"), sar, P1) is None
     assert oracle(world, world.user("ng.officer"), sar, P3) is None
@@ -989,7 +1006,8 @@ def test_private_partner_records_match_the_oracle(
     settings: Settings,
     credentials: Credentials,
 ) -> None:
-    """A partner user of the owner agency gets hit-only where its admin gets full access."""
+    """Records a private partner owns, seen by its partners and admins, by another bank's,
+    and by police: through show, search and export."""
     world = PARTNER_WORLD
     built = build(db, settings, credentials, world, now=utcnow())
     for user in world.users:
@@ -1090,7 +1108,7 @@ CLI_WORLD = World(
             owner="NG-ONE",
             schema="Person",
             name=f"Vesna {TOKEN}",
-            purposes=frozenset({P2}),
+            purposes=frozenset({P1, P2}),
             shares=(),
             tlp=Tlp.red,
             handling=HandlingCode.H3,
@@ -1141,6 +1159,7 @@ CLI_SHOWS = (
     ("fr2.analyst", "ng-one.c2", P1),  # full: record grant
     ("fr2.analyst", "ng-one.c2", P2),  # hit: agency share, hit-only
     ("fr2.analyst", "ng-one.p3", P2),  # nothing: revoked grant
+    ("fr2.analyst", "ng-one.p3", P1),  # nothing: the record grant is for c2
     ("fr2.auditor", "fr-one.p1", P1),  # nothing: auditors read no records
     ("ng1.supervisor", "fr-one.v2", P3),  # hit: Vehicle grant, hit-only
     ("ng1.sysadmin", "ng-one.p3", P2),  # nothing: system admins read no records
@@ -1171,7 +1190,9 @@ def test_oracle_on_the_cli_world() -> None:
     assert oracle(w, u("ng1.sysadmin"), p3, P2) is None  # system admins read no records
     assert oracle(w, u("fr1.officer"), p3, P2) == FULL  # Person/P2 grant
     assert oracle(w, u("fr1.officer"), c2, P2) is None  # grant is for persons only
-    assert oracle(w, u("bank.admin"), p1, P1) == FULL  # country share to France
+    assert oracle(w, u("fr1.officer"), p3, P1) is None  # grant is for P2 only
+    assert oracle(w, u("fr2.analyst"), p3, P1) is None  # record grant is for c2 only
+    assert oracle(w, u("bank.admin"), p1, P1) == HIT  # a bank, whatever the role: hits only
     assert oracle(w, u("bank.partner"), p1, P1) == HIT  # partners only screen
     assert oracle(w, u("bank.partner"), p3, P2) is None  # expired grant
 

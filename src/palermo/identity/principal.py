@@ -20,6 +20,9 @@ class Principal:
     country: str | None = None
     # How the principal authenticated: "session", "token", "cli" or "system".
     channel: str = "session"
+    # Acting for a private partner (a bank…): whatever its role, it only ever gets hits of
+    # the authorities' data.
+    private_partner: bool = False
     # The node operator acts for every agency hosted on this node (CLI without --as).
     is_operator: bool = False
     hosted_agency_ids: frozenset[uuid.UUID] = field(default_factory=frozenset)

@@ -245,6 +245,7 @@ def principal_for(user: User, *, channel: str) -> Principal:
         agency_code=user.agency.code,
         country=user.agency.country,
         channel=channel,
+        private_partner=user.agency.kind in PARTNER_ONLY_KINDS,
     )
 
 

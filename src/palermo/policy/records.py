@@ -127,7 +127,7 @@ def visibility(principal: Principal, purpose: Purpose, *, now: datetime) -> Visi
     any_for_others = and_(
         others, or_(_shared(principal, None), _granted(principal, None, purpose, now))
     )
-    if principal.has_role(Role.partner) and not principal.is_operator:
+    if principal.private_partner or principal.has_role(Role.partner):
         # A bank sees what it reported in full, and of everyone else's data only hits.
         return Visibility(full=own, hit_only=any_for_others)
     full = or_(own, full_for_others)
