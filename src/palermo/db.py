@@ -24,7 +24,9 @@ SessionFactory = sessionmaker[Session]
 _DURABLE_KEY = "palermo.durable_writes"
 
 
-def create_db_engine(url: str, **kwargs: Any) -> Engine:
+def create_db_engine(url: str, *, readonly: bool = False, **kwargs: Any) -> Engine:
+    """An engine for `url`. `readonly` engines (verifiers, reports) never take SQLite's
+    write lock, so they can read while another process writes."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
@@ -33,7 +35,11 @@ def create_db_engine(url: str, **kwargs: Any) -> Engine:
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"timeout": 30}, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
-        event.listen(engine, "begin", _sqlite_begin_immediate)
+        if readonly:
+            event.listen(engine, "connect", _sqlite_query_only)
+            event.listen(engine, "begin", _sqlite_begin_deferred)
+        else:
+            event.listen(engine, "begin", _sqlite_begin_immediate)
         return engine
     return create_engine(url, pool_pre_ping=True, **kwargs)
 
@@ -55,6 +61,14 @@ def _sqlite_begin_immediate(connection: Any) -> None:
     # Take the write lock at BEGIN: a deferred transaction that reads then writes can fail
     # with "database is locked" when another writer got there first.
     connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _sqlite_query_only(dbapi_connection: sqlite3.Connection, _record: object) -> None:
+    dbapi_connection.execute("PRAGMA query_only=ON")
+
+
+def _sqlite_begin_deferred(connection: Any) -> None:
+    connection.exec_driver_sql("BEGIN")
 
 
 def session_factory(engine: Engine) -> SessionFactory:

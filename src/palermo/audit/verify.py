@@ -83,7 +83,7 @@ def verify_log(
 
 def _check_range(url: str, start: int, end: int) -> tuple[list[bytes], list[tuple[str, int]]]:
     """`_check_entries` in a worker process, on its own connection."""
-    engine = create_db_engine(url)
+    engine = create_db_engine(url, readonly=True)
     try:
         with Session(engine) as session:
             report = Verification()
@@ -132,13 +132,17 @@ def _check_entries(
 
 
 def _verify_nodes(session: Session, tree: merkle.InMemoryTree, report: Verification) -> None:
+    """Every stored perfect subtree must equal the one recomputed from the entries."""
     for level, index, digest in stream_rows(
         session, 'SELECT level, "index", hash FROM audit_nodes', BATCH
     ):
-        first_leaf = index << level
-        if first_leaf + (1 << level) > len(tree):
+        try:
+            expected = tree.perfect(level, index)
+        except IndexError:
             report.bad(f"stored node ({level}, {index}) covers entries the log does not have")
-        elif tree.perfect(level, index) != bytes(digest):
+            continue
+        if expected != digest:
+            first_leaf = index << level
             report.bad(
                 f"stored node ({level}, {index}) over entries {first_leaf}.."
                 f"{first_leaf + (1 << level) - 1} does not match them",
