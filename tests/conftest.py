@@ -184,6 +184,20 @@ class Palermo:
             assert result.exit_code == 0, result.output
         return result
 
+    def add_ncb(self, country: str) -> None:
+        """Register the national central bureau of `country` (NCB-<country>)."""
+        self(
+            "agency",
+            "add",
+            f"NCB-{country}",
+            "--name",
+            f"NCB {country}",
+            "--kind",
+            "national_central_bureau",
+            "--country",
+            country,
+        )
+
     def json(self, *args: str) -> object:
         return json.loads(self(*args, "--json").stdout)
 

@@ -12,22 +12,12 @@ from tests.conftest import Palermo
 
 
 def test_directory_round_trip(palermo: Palermo) -> None:
-    palermo(
-        "agency",
-        "add",
-        "NCB-KE",
-        "--name",
-        "NCB Nairobi",
-        "--kind",
-        "national_central_bureau",
-        "--country",
-        "KE",
-    )
+    palermo.add_ncb("KE")
     agencies = palermo.json("agency", "list")
     assert agencies == [
         {
             "code": "NCB-KE",
-            "name": "NCB Nairobi",
+            "name": "NCB KE",
             "kind": "national_central_bureau",
             "country": "KE",
             "node": "NODE-LOCAL",
@@ -69,17 +59,7 @@ def test_directory_round_trip(palermo: Palermo) -> None:
 
 
 def test_tokens_need_a_user_and_can_be_revoked(palermo: Palermo) -> None:
-    palermo(
-        "agency",
-        "add",
-        "NCB-KE",
-        "--name",
-        "NCB",
-        "--kind",
-        "national_central_bureau",
-        "--country",
-        "KE",
-    )
+    palermo.add_ncb("KE")
     palermo(
         "user", "add", "wanjiru", "--agency", "NCB-KE", "--role", "officer", "--password", PASSWORD
     )
@@ -109,17 +89,7 @@ def test_errors_are_clear_and_exit_non_zero(palermo: Palermo) -> None:
 
 
 def test_acting_user_is_held_to_their_role(palermo: Palermo) -> None:
-    palermo(
-        "agency",
-        "add",
-        "NCB-KE",
-        "--name",
-        "NCB",
-        "--kind",
-        "national_central_bureau",
-        "--country",
-        "KE",
-    )
+    palermo.add_ncb("KE")
     palermo(
         "user", "add", "wanjiru", "--agency", "NCB-KE", "--role", "officer", "--password", PASSWORD
     )

@@ -249,17 +249,7 @@ def _tamper(palermo: Palermo, statement: str) -> None:
 
 
 def test_verify_names_an_edited_entry(palermo: Palermo) -> None:
-    palermo(
-        "agency",
-        "add",
-        "NCB-KE",
-        "--name",
-        "NCB Nairobi",
-        "--kind",
-        "national_central_bureau",
-        "--country",
-        "KE",
-    )
+    palermo.add_ncb("KE")
     palermo(
         "user", "add", "wanjiru", "--agency", "NCB-KE", "--role", "officer", "--password", PASSWORD
     )
@@ -277,39 +267,9 @@ def test_verify_names_an_edited_entry(palermo: Palermo) -> None:
 
 
 def test_verify_names_a_deleted_entry(palermo: Palermo) -> None:
-    palermo(
-        "agency",
-        "add",
-        "NCB-KE",
-        "--name",
-        "NCB",
-        "--kind",
-        "national_central_bureau",
-        "--country",
-        "KE",
-    )
-    palermo(
-        "agency",
-        "add",
-        "NCB-TZ",
-        "--name",
-        "NCB",
-        "--kind",
-        "national_central_bureau",
-        "--country",
-        "TZ",
-    )
-    palermo(
-        "agency",
-        "add",
-        "NCB-UG",
-        "--name",
-        "NCB",
-        "--kind",
-        "national_central_bureau",
-        "--country",
-        "UG",
-    )
+    palermo.add_ncb("KE")
+    palermo.add_ncb("TZ")
+    palermo.add_ncb("UG")
     _tamper(palermo, "DELETE FROM audit_events WHERE leaf_index = 1")
     report = json.loads(palermo("audit", "verify", "--json", ok=False).stdout)
     assert report["ok"] is False
@@ -319,17 +279,7 @@ def test_verify_names_a_deleted_entry(palermo: Palermo) -> None:
 
 def test_a_rewritten_history_breaks_the_signed_heads(palermo: Palermo) -> None:
     """Even an attacker who recomputes the leaf hash is caught by the signed tree head."""
-    palermo(
-        "agency",
-        "add",
-        "NCB-KE",
-        "--name",
-        "NCB",
-        "--kind",
-        "national_central_bureau",
-        "--country",
-        "KE",
-    )
+    palermo.add_ncb("KE")
     palermo.json("audit", "head")
     from sqlalchemy import create_engine
 
@@ -356,17 +306,7 @@ def test_a_rewritten_history_breaks_the_signed_heads(palermo: Palermo) -> None:
 
 
 def test_verify_reads_a_real_log(tmp_path: Path, palermo: Palermo) -> None:
-    palermo(
-        "agency",
-        "add",
-        "NCB-KE",
-        "--name",
-        "NCB",
-        "--kind",
-        "national_central_bureau",
-        "--country",
-        "KE",
-    )
+    palermo.add_ncb("KE")
     assert palermo.json("audit", "verify") == {
         "ok": True,
         "entries": 1,

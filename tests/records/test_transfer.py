@@ -42,17 +42,7 @@ def setup_world(palermo: Palermo) -> None:
         "--country",
         "RS",
     )
-    palermo(
-        "agency",
-        "add",
-        "NCB-AT",
-        "--name",
-        "NCB Vienna",
-        "--kind",
-        "national_central_bureau",
-        "--country",
-        "AT",
-    )
+    palermo.add_ncb("AT")
     palermo(
         "user", "add", "milan", "--agency", "RS-POL", "--role", "officer", "--password", PASSWORD
     )
