@@ -15,6 +15,7 @@ from palermo.identity.cli import agency_app, token_app, user_app
 from palermo.identity.service import ensure_local_node
 from palermo.migrations import upgrade
 from palermo.records.cli import export_app, import_app, records_app
+from palermo.screening.cli import lists_app, screen, screen_batch
 from palermo.settings import Settings
 
 app = typer.Typer(
@@ -85,6 +86,9 @@ app.add_typer(import_app, name="import")
 app.add_typer(export_app, name="export")
 app.add_typer(records_app, name="records")
 app.add_typer(audit_app, name="audit")
+app.add_typer(lists_app, name="lists")
+app.command("screen")(screen)
+app.command("screen-batch")(screen_batch)
 
 
 def main() -> None:

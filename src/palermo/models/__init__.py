@@ -16,6 +16,7 @@ from palermo.models.records import (
     RecordVersion,
     Statement,
 )
+from palermo.models.screening import ListEntry, RecordChange, ScreeningJob
 
 __all__ = [
     "Agency",
@@ -26,15 +27,18 @@ __all__ = [
     "Base",
     "Disclosure",
     "Grant",
+    "ListEntry",
     "Node",
     "Notification",
     "Record",
+    "RecordChange",
     "RecordKey",
     "RecordLink",
     "RecordOffence",
     "RecordPurpose",
     "RecordShare",
     "RecordVersion",
+    "ScreeningJob",
     "Statement",
     "User",
     "UserRole",

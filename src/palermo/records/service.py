@@ -39,6 +39,7 @@ from palermo.models.records import (
     RecordVersion,
     Statement,
 )
+from palermo.models.screening import RecordChange
 from palermo.policy.records import AccessContext, Effect, decide, owns, writes_records
 from palermo.records import envelopes, repository
 from palermo.records.entities import (
@@ -202,6 +203,7 @@ def store_new(
         ],
     )
     ids = [p.record_id for p in prepared]
+    insert_dicts(session, table_of(RecordChange), [{"record_id": rid} for rid in ids])
     for start in range(0, len(ids), AUDIT_CHUNK):
         audit(
             session,
@@ -542,6 +544,7 @@ def new_version(
 ) -> int:
     """Bump the record's version, set `columns` on its row and say who changed what."""
     version = record.version + 1
+    session.add(RecordChange(record_id=record.id))
     session.execute(
         update(Record)
         .where(Record.id == record.id)

@@ -1,0 +1,1 @@
+"""Screening: watch lists (sanctions, wanted persons) and matching against them."""

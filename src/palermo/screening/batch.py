@@ -1,0 +1,164 @@
+"""Batch screening of passenger manifests and customer lists (CSV in, hits CSV out)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from palermo.errors import Invalid
+from palermo.identity.principal import Principal
+from palermo.policy.records import AccessContext
+from palermo.screening.schemas import ScreenHit
+from palermo.screening.scoring import ScreeningQuery
+from palermo.screening.service import screen_many
+
+FIELDS = ("name", "birth_date", "nationality", "document", "document_type", "gender")
+# Headers seen in manifests and customer files, lower-cased, mapped to our fields.
+ALIASES = {
+    "full_name": "name",
+    "fullname": "name",
+    "surname_given_names": "name",
+    "dob": "birth_date",
+    "date_of_birth": "birth_date",
+    "birthdate": "birth_date",
+    "citizenship": "nationality",
+    "country": "nationality",
+    "passport": "document",
+    "passport_number": "document",
+    "document_number": "document",
+    "doc_number": "document",
+    "sex": "gender",
+}
+OUTPUT = (
+    "line",
+    "query_name",
+    "record_id",
+    "access",
+    "score",
+    "alert",
+    "algorithm",
+    "schema",
+    "caption",
+    "owner_agency",
+    "source",
+    "source_ref",
+    "explanation",
+)
+MAX_ROWS = 200_000
+
+
+@dataclass(frozen=True)
+class BatchRow:
+    line: int
+    query: ScreeningQuery
+
+
+def read_rows(data: bytes, *, mapping: Mapping[str, str] | None = None) -> list[BatchRow]:
+    """Every row of a CSV file as a query, or an error naming each bad line (none taken)."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise Invalid(f"the file is not UTF-8 (byte {error.start}); save it as UTF-8 CSV") from None
+    reader = csv.DictReader(io.StringIO(text))
+    if not reader.fieldnames:
+        raise Invalid("the file is empty: a header line is needed (name, birth_date, …)")
+    columns = _columns(reader.fieldnames, mapping or {})
+    rows: list[BatchRow] = []
+    problems: list[dict[str, Any]] = []
+    for number, raw in enumerate(reader, start=2):
+        values = {field: (raw.get(header) or "").strip() for field, header in columns.items()}
+        try:
+            query = ScreeningQuery.of(
+                values.get("name", ""),
+                birth_date=values.get("birth_date") or None,
+                nationality=values.get("nationality") or None,
+                gender=values.get("gender") or None,
+                document=values.get("document") or None,
+            )
+        except Invalid as error:
+            problems.append({"line": number, "reason": error.message})
+            continue
+        rows.append(BatchRow(line=number, query=query))
+        if len(rows) > MAX_ROWS:
+            raise Invalid(f"more than {MAX_ROWS} rows: split the file")
+    if problems:
+        raise Invalid(f"{len(problems)} bad line(s); nothing was screened", details=problems[:100])
+    if not rows:
+        raise Invalid("the file has a header but no rows")
+    return rows
+
+
+def _columns(headers: Sequence[str], mapping: Mapping[str, str]) -> dict[str, str]:
+    """Our field → the file's header, from explicit --map flags, then known aliases."""
+    columns: dict[str, str] = {}
+    for field, header in mapping.items():
+        if field not in FIELDS:
+            raise Invalid(f"unknown field {field!r} in a mapping; fields: {', '.join(FIELDS)}")
+        if header not in headers:
+            raise Invalid(f"the file has no column {header!r}; it has {', '.join(headers)}")
+        columns[field] = header
+    for header in headers:
+        key = header.strip().lower().replace(" ", "_")
+        known = key if key in FIELDS else ALIASES.get(key)
+        if known and known not in columns:
+            columns[known] = header
+    if "name" not in columns and "document" not in columns:
+        raise Invalid(
+            f"no name or document column among {', '.join(headers)}; map one with --map name=HEADER"
+        )
+    return columns
+
+
+def screen_rows(
+    session: Session,
+    *,
+    principal: Principal,
+    context: AccessContext,
+    rows: Sequence[BatchRow],
+    limit: int,
+    now: datetime,
+    progress: Callable[[int], None] | None = None,
+) -> list[dict[str, Any]]:
+    """One output line per hit (lines without hits produce nothing)."""
+    answers = screen_many(
+        session,
+        principal=principal,
+        context=context,
+        queries=[r.query for r in rows],
+        limit=limit,
+        now=now,
+        progress=progress,
+    )
+    return [_output(row, hit) for row, hits in zip(rows, answers, strict=True) for hit in hits]
+
+
+def _output(row: BatchRow, hit: ScreenHit) -> dict[str, Any]:
+    return {
+        "line": row.line,
+        "query_name": row.query.raw_name,
+        "record_id": hit.record_id,
+        "access": hit.access,
+        "score": "" if hit.score is None else f"{hit.score:.3f}",
+        "alert": "yes" if hit.alert else "no",
+        "algorithm": hit.algorithm,
+        "schema": hit.schema_,
+        "caption": hit.caption or "",
+        "owner_agency": hit.owner_agency,
+        "source": hit.source or "",
+        "source_ref": hit.source_ref or "",
+        "explanation": " | ".join(hit.explanation),
+    }
+
+
+def hits_csv(lines: Sequence[Mapping[str, Any]]) -> str:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=OUTPUT, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(lines)
+    return buffer.getvalue()

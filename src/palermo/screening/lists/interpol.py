@@ -1,0 +1,146 @@
+"""Interpol public notices (the HAL JSON web service): list pages and detail records.
+
+A file holds one list page, one detail record, a JSON array of detail records, or detail
+records as JSON lines. Height (metres) and weight (kilograms) are kept as Interpol gives them.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+from palermo.errors import Invalid
+from palermo.screening.lists import EntityDraft, ListEntry, ListFile, joined, read_bytes
+
+ENTITY_ID = re.compile(r"^\d{4}/\d+$")
+DATE_OF_BIRTH = re.compile(r"^\d{4}(/\d{2}(/\d{2})?)?$")
+GENDERS = {"M": "male", "F": "female"}  # "U" (unknown) says nothing
+
+
+def parse_interpol(path: Path) -> ListFile:
+    """Every notice of the file, as Person entities ("wanted" when it is a red notice)."""
+    notices = _notices(path)
+    entries: list[ListEntry] = []
+    seen: set[str] = set()
+    for where, notice in notices:
+        entry = _entry(where, notice)
+        if entry.reference in seen:
+            raise Invalid(f"{where}: notice {entry.reference} appears twice")
+        seen.add(entry.reference)
+        entries.append(entry)
+    return ListFile(source="interpol", entries=entries)
+
+
+def _notices(path: Path) -> list[tuple[str, Any]]:
+    """(where, record) pairs; `where` names the file and the line or array element."""
+    raw = read_bytes(path)
+    try:
+        data = json.loads(raw)
+    except UnicodeDecodeError as error:
+        raise Invalid(f"{path.name}: not UTF-8 text") from error
+    except json.JSONDecodeError as error:
+        if error.msg != "Extra data":
+            raise Invalid(f"{path.name} line {error.lineno}: not JSON ({error.msg})") from error
+        return _json_lines(path.name, raw)
+    if isinstance(data, list):
+        return [(f"{path.name} record {i}", notice) for i, notice in enumerate(data, start=1)]
+    if isinstance(data, dict) and "entity_id" in data:
+        return [(path.name, data)]
+    if isinstance(data, dict) and "_embedded" in data:
+        embedded = data["_embedded"]
+        notices = embedded.get("notices") if isinstance(embedded, dict) else None
+        if not isinstance(notices, list):
+            raise Invalid(f"{path.name}: a list page needs _embedded.notices as an array")
+        return [(f"{path.name} notices[{i}]", notice) for i, notice in enumerate(notices)]
+    raise Invalid(f"{path.name}: expected a notice list page, a notice or an array of notices")
+
+
+def _json_lines(name: str, raw: bytes) -> list[tuple[str, Any]]:
+    records: list[tuple[str, Any]] = []
+    for number, line in enumerate(raw.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            records.append((f"{name} line {number}", json.loads(line)))
+        except json.JSONDecodeError as error:
+            raise Invalid(f"{name} line {number}: not JSON ({error.msg})") from error
+    return records
+
+
+def _entry(where: str, notice: Any) -> ListEntry:
+    if not isinstance(notice, dict):
+        raise Invalid(f"{where}: a notice must be a JSON object")
+    entity_id = _text(notice, "entity_id", where)
+    if not ENTITY_ID.match(entity_id):
+        raise Invalid(f"{where}: entity_id {entity_id!r} is not YYYY/NNNNN")
+    forename, family_name = _text(notice, "forename", where), _text(notice, "name", where)
+    if not (forename or family_name):
+        raise Invalid(f"{where}: notice {entity_id} has neither forename nor name")
+
+    entity = EntityDraft(f"interpol-{entity_id.replace('/', '-')}", "Person")
+    entity.add("name", joined(forename, family_name, sep=" "))
+    entity.add("firstName", forename)
+    entity.add("lastName", family_name)
+    entity.add("birthDate", _birth_date(notice, where))
+    entity.add("nationality", *_texts(notice, "nationalities", where))
+    entity.add("gender", GENDERS.get(_text(notice, "sex_id", where)))
+    entity.add("birthCountry", _text(notice, "country_of_birth_id", where))
+    entity.add("birthPlace", _text(notice, "place_of_birth", where))
+    entity.add("appearance", _text(notice, "distinguishing_marks", where))
+    entity.add("spokenLanguage", *_texts(notice, "languages_spoken_ids", where))
+    for measure in ("height", "weight"):
+        value = notice.get(measure)
+        if isinstance(value, int | float) and not isinstance(value, bool) and value > 0:
+            entity.add(measure, str(value))  # 0 is how the service says "not known"
+    entity.add("sourceUrl", _self_link(notice))
+    entity.add("notes", f"Interpol notice {entity_id}")
+    warrants = notice.get("arrest_warrants") or []
+    if not isinstance(warrants, list):
+        raise Invalid(f"{where}: arrest_warrants must be an array")
+    for warrant in warrants:
+        entity.add("notes", _warrant_note(warrant, where))
+    if warrants or "/notices/v1/red/" in _self_link(notice):
+        entity.add("topics", "wanted")
+    return ListEntry(reference=entity_id, entity=entity.to_dict(), listed_on=None)
+
+
+def _text(record: dict[str, Any], key: str, where: str) -> str:
+    value = record.get(key)
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise Invalid(f"{where}: {key} must be text, not {type(value).__name__}")
+    return value.strip()
+
+
+def _texts(record: dict[str, Any], key: str, where: str) -> list[str]:
+    values = record.get(key) or []
+    if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+        raise Invalid(f"{where}: {key} must be an array of text")
+    return values
+
+
+def _birth_date(notice: dict[str, Any], where: str) -> str:
+    value = _text(notice, "date_of_birth", where)
+    if value and not DATE_OF_BIRTH.match(value):
+        raise Invalid(f"{where}: date_of_birth {value!r} is not YYYY/MM/DD or YYYY")
+    return value.replace("/", "-")
+
+
+def _self_link(notice: dict[str, Any]) -> str:
+    links = notice.get("_links")
+    link = links.get("self") if isinstance(links, dict) else None
+    href = link.get("href") if isinstance(link, dict) else None
+    return href if isinstance(href, str) else ""
+
+
+def _warrant_note(warrant: Any, where: str) -> str:
+    if not isinstance(warrant, dict):
+        raise Invalid(f"{where}: an arrest warrant must be a JSON object")
+    country = _text(warrant, "issuing_country_id", where)
+    charge = _text(warrant, "charge", where)
+    translation = _text(warrant, "charge_translation", where)
+    text = joined(charge, f"translation: {translation}" if translation else "", sep="; ")
+    return f"Arrest warrant ({country or 'country not given'}): {text}"

@@ -1,0 +1,153 @@
+"""Name intelligence: any script and any romanisation to comparable name parts.
+
+rigour does the linguistics (prefix and legal-form handling, transliteration, tokenising,
+metaphone codes and its name-variant symbols, which are Wikidata given-name and surname
+ids: "Yuliya", "Iuliia" and "Julija" share one). This module only shapes its output into
+the small immutable parts the index and the scorer work on.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+
+from rigour.names import (
+    Name,
+    NameTypeTag,
+    SymbolCategory,
+    analyze_names,
+    remove_org_types,
+    remove_person_prefixes,
+)
+from rigour.text.translit import ascii_text
+
+from palermo.screening.fold import fold
+
+# Symbols that say two parts are the same name; organisation classes ("LLC") and domain
+# words are handled by rigour's legal-form rewriting and must not make two firms meet.
+_NAME_SYMBOLS = frozenset({SymbolCategory.NAME, SymbolCategory.NICK, SymbolCategory.SYMBOL})
+
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+# Arabic surnames are listed as "Al-Tamimi", "Al Tamimi" and "Altamimi": one word.
+_ARTICLE = re.compile(r"\b((?:al|el|ul)(?=[-\s]))[-\s]+", re.IGNORECASE)
+MAX_INDEX_SYMBOLS = 12
+_TYPE_OF_SCHEMA = {
+    "Person": NameTypeTag.PER,
+    "Organization": NameTypeTag.ORG,
+    "Company": NameTypeTag.ORG,
+    "LegalEntity": NameTypeTag.ENT,
+    "PublicBody": NameTypeTag.ORG,
+    "Vessel": NameTypeTag.OBJ,
+    "Vehicle": NameTypeTag.OBJ,
+    "Airplane": NameTypeTag.OBJ,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Part:
+    text: str  # comparable form: lower case, Latin script where rigour transliterates
+    folded: str  # romanisation-folded (see fold.py)
+    phonetic: str | None  # metaphone of the Latin form
+    symbols: frozenset[str]  # name-variant ids this part carries
+    initial: bool
+    index_symbols: tuple[str, ...]  # the few the index keeps (common names carry dozens)
+    weight: float  # long parts say more than short ones ("Wei", an initial) about a person
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedName:
+    original: str
+    parts: tuple[Part, ...]
+
+    @property
+    def text(self) -> str:
+        return " ".join(p.text for p in self.parts)
+
+
+def name_type(schema: str) -> NameTypeTag:
+    return _TYPE_OF_SCHEMA.get(schema, NameTypeTag.ENT)
+
+
+@lru_cache(maxsize=1 << 16)
+def _latin_forms(text: str) -> tuple[str, ...]:
+    """ICU's Latin transliteration of text whose script rigour keeps (Arabic, Han,
+    Hebrew…), so "محمد" can meet "Mohammed" through its parts. Han gives one syllable per
+    character while lists write "Wang Guoqiang": the given-name syllables are also joined."""
+    latin = ascii_text(text)
+    if not latin or latin.lower() == text.lower():
+        return ()
+    syllables = latin.split()
+    if _HAN.search(text) and len(syllables) >= 3:
+        return (latin, f"{syllables[0]} {''.join(syllables[1:])}")
+    return (latin,)
+
+
+def _parts(name: Name) -> tuple[Part, ...]:
+    symbols: dict[int, set[str]] = {}
+    for span in name.spans:
+        if span.symbol.category in _NAME_SYMBOLS:
+            key = f"{span.symbol.category.value}:{span.symbol.id}"
+            for part in span.parts:
+                symbols.setdefault(part.index, set()).add(key)
+    return tuple(
+        Part(
+            text=p.comparable,
+            folded=fold(p.comparable),
+            phonetic=p.metaphone,
+            symbols=frozenset(symbols.get(p.index, ())),
+            initial=len(p.comparable) == 1,
+            index_symbols=tuple(sorted(symbols.get(p.index, ()))[:MAX_INDEX_SYMBOLS]),
+            weight=2.0 if len(p.comparable) == 1 else float(min(max(len(p.comparable), 3), 8)),
+        )
+        for p in name.parts
+        if p.comparable
+    )
+
+
+@lru_cache(maxsize=1 << 19)
+def _word_parts(word: str) -> tuple[Part, ...]:
+    """The parts of one word of a person's name. Person names are analysed word by word:
+    words repeat across a list far more than whole names do, so the cache answers most."""
+    for name in analyze_names(NameTypeTag.PER, [word]):
+        return _parts(name)
+    return ()
+
+
+@lru_cache(maxsize=1 << 16)
+def _whole_parts(type_tag: NameTypeTag, text: str) -> tuple[Part, ...]:
+    """Organisation and object names are analysed whole: legal forms span words."""
+    for name in analyze_names(type_tag, [text]):
+        return _parts(name)
+    return ()
+
+
+def _parse(type_tag: NameTypeTag, name: str) -> list[ParsedName]:
+    if type_tag is NameTypeTag.PER:
+        words = _ARTICLE.sub(r"\1", remove_person_prefixes(name)).split()
+        parts = tuple(p for w in words for p in _word_parts(w))
+        native = [ParsedName(name, parts)] if parts else []
+        if all(p.text.isascii() for p in parts):
+            return native
+        forms = [_latin_forms(w) or (w,) for w in words]
+        variants = {tuple(f[0] for f in forms), tuple(f[-1] for f in forms)}
+        latin = [tuple(p for w in v for p in _word_parts(w)) for v in sorted(variants)]
+        return native + [ParsedName(name, found) for found in latin if found]
+    if type_tag in (NameTypeTag.ORG, NameTypeTag.ENT):
+        # "OOO Gazprom Neft" and "Gazprom Neft LLC" are the same firm: legal forms go.
+        name = remove_org_types(name).strip() or name
+    parts = _whole_parts(type_tag, name)
+    whole = [ParsedName(name, parts)] if parts else []
+    if not all(p.text.isascii() for p in parts):
+        for form in _latin_forms(name):
+            if latin_parts := _whole_parts(type_tag, form):
+                whole.append(ParsedName(name, latin_parts))
+    return whole
+
+
+def parse_names(names: Iterable[str], schema: str) -> list[ParsedName]:
+    """Comparable names of one entity (each name in its script, and in Latin letters)."""
+    type_tag = name_type(schema)
+    parsed = {p.parts: p for n in names if n.strip() for p in _parse(type_tag, n.strip())}
+    return sorted(parsed.values(), key=lambda p: p.text)

@@ -1,0 +1,250 @@
+"""Second stage: score one candidate against the query and say why.
+
+Names decide; birth date, nationality, gender and identifiers move the score. Every step
+leaves a line in the explanation, so an officer sees what matched and what did not.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from rapidfuzz.distance import OSA
+
+from palermo.errors import Invalid
+from palermo.records.entities import identifier_key
+from palermo.screening.entries import Entry
+from palermo.screening.names import ParsedName, Part, parse_names
+
+ALGORITHM = "palermo-name-v1"
+THRESHOLD = 0.80  # at or above: an alert; hit-only records are reported only above it
+_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+# An unmatched part (a dropped middle name, an extra surname) costs a third of a part.
+_EXTRA_PART = 0.35
+_STRONG_NAME = 0.8
+
+
+@dataclass(frozen=True)
+class ScreeningQuery:
+    names: tuple[ParsedName, ...]
+    schema: str = "Person"
+    birth_date: str | None = None
+    nationality: str | None = None
+    gender: str | None = None
+    document: str | None = None
+    raw_name: str = ""
+
+    @classmethod
+    def of(
+        cls,
+        name: str,
+        *,
+        schema: str = "Person",
+        birth_date: str | None = None,
+        nationality: str | None = None,
+        gender: str | None = None,
+        document: str | None = None,
+    ) -> ScreeningQuery:
+        """A query from what a form or a manifest line gives; bad values are refused."""
+        name = (name or "").strip()
+        if len(name) > 300:
+            raise Invalid("the name is longer than 300 characters")
+        parsed = tuple(parse_names([name], schema)) if name else ()
+        doc = identifier_key(document) if document else None
+        if not parsed and not doc:
+            raise Invalid("give a name with letters (or a document number) to screen")
+        if parsed and all(len(p.parts) == 1 and p.parts[0].initial for p in parsed) and not doc:
+            raise Invalid(f"{name!r} is too short to screen: give at least one full name part")
+        return cls(
+            names=parsed,
+            schema=schema,
+            birth_date=check_date(birth_date) if birth_date else None,
+            nationality=_country(nationality) if nationality else None,
+            gender=gender.strip().lower() if gender else None,
+            document=doc or None,
+            raw_name=name,
+        )
+
+
+def check_date(value: str) -> str:
+    text = value.strip().replace("/", "-")
+    match = _DATE.match(text)
+    if not match:
+        raise Invalid(f"birth date {value!r} is not YYYY, YYYY-MM or YYYY-MM-DD")
+    year, month, day = match.groups()
+    if not 1850 <= int(year) <= 2100:
+        raise Invalid(f"birth date {value!r} has an implausible year")
+    if month and not 1 <= int(month) <= 12:
+        raise Invalid(f"birth date {value!r} has no month {month}")
+    if day and not 1 <= int(day) <= 31:
+        raise Invalid(f"birth date {value!r} has no day {day}")
+    return text
+
+
+def _country(value: str) -> str:
+    from followthemoney.types import registry
+
+    cleaned = registry.country.clean(value.strip())
+    if cleaned is None:
+        raise Invalid(f"unknown country {value!r}; use an ISO 3166 code such as FR")
+    return str(cleaned)
+
+
+@dataclass
+class Match:
+    score: float
+    name_score: float
+    query_name: str
+    matched_name: str
+    explanation: list[str] = field(default_factory=list)
+
+    @property
+    def alert(self) -> bool:
+        return self.score >= THRESHOLD
+
+
+def part_similarity(q: Part, c: Part) -> tuple[float, str]:
+    """How alike two name parts are, and by which rule."""
+    if q.text == c.text:
+        return 1.0, "same"
+    if q.initial or c.initial:
+        return (0.9, "initial") if q.text[0] == c.text[0] else (0.0, "")
+    if q.symbols & c.symbols:
+        return 0.95, "name variant"
+    fq, fc = q.folded, c.folded
+    if fq == fc:
+        return 0.95, "romanisation"
+    if q.phonetic and q.phonetic == c.phonetic and fq[0] == fc[0]:
+        return 0.9, "sounds alike"
+    longest = max(len(fq), len(fc))
+    budget = 1 if longest <= 5 else 2 if longest <= 10 else 3
+    distance = OSA.distance(fq, fc, score_cutoff=budget)
+    if distance <= budget:
+        return 1.0 - 0.6 * distance / longest, f"{distance} typing error(s)"
+    return 0.0, ""
+
+
+def name_similarity(query: ParsedName, candidate: ParsedName) -> tuple[float, list[str]]:
+    """Parts pair off greedily, best first, in any order; unpaired parts cost a little.
+    The score is the weighted mean of the paired parts' similarities (see Part.weight)."""
+    pairs = []
+    for i, q in enumerate(query.parts):
+        for j, c in enumerate(candidate.parts):
+            sim, how = part_similarity(q, c)
+            if sim > 0:
+                pairs.append((sim, i, j, how))
+    if not pairs:
+        return 0.0, []
+    pairs.sort(key=lambda p: -p[0])
+    used_q: set[int] = set()
+    used_c: set[int] = set()
+    total = weights = 0.0
+    notes: list[str] = []
+    full_parts = 0
+    for sim, i, j, how in pairs:
+        if i in used_q or j in used_c:
+            continue
+        used_q.add(i)
+        used_c.add(j)
+        q, c = query.parts[i], candidate.parts[j]
+        weight = q.weight if q.weight > c.weight else c.weight
+        total += sim * weight
+        weights += weight
+        if how != "initial":
+            full_parts += 1
+        if how != "same":
+            notes.append(f"{q.text}~{c.text} ({how})")
+    if full_parts == 0:
+        return 0.0, []
+    extra = sum(p.weight for i, p in enumerate(query.parts) if i not in used_q)
+    extra += sum(p.weight for j, p in enumerate(candidate.parts) if j not in used_c)
+    return total / (weights + _EXTRA_PART * extra), notes
+
+
+def _date_factor(query: str, known: tuple[str, ...]) -> tuple[float, str]:
+    """Full dates must agree; a year alone, or swapped day and month, are tolerated."""
+    best, why = 0.5, f"born {query}, the record says {', '.join(known)}"
+    qy, _, qrest = query.partition("-")
+    for value in known:
+        vy, _, vrest = value.partition("-")
+        if value == query:
+            return 1.0, f"birth date {value} matches"
+        partial = not qrest or not vrest or qrest.startswith(vrest) or vrest.startswith(qrest)
+        if qy == vy and partial:
+            factor, reason = 0.97, f"birth year {vy} matches (the rest is not known on both)"
+        elif qy == vy and len(qrest) == 5 == len(vrest) and qrest[3:] + "-" + qrest[:2] == vrest:
+            factor, reason = 0.97, f"birth date {value} matches with day and month swapped"
+        elif abs(int(qy) - int(vy)) == 1 and (not qrest or not vrest):
+            factor, reason = 0.75, f"birth year {vy} is one year off"
+        else:
+            continue
+        if factor > best:
+            best, why = factor, reason
+    return best, why
+
+
+def score(query: ScreeningQuery, entry: Entry) -> Match | None:
+    """The match of a candidate, or None when no name (or document) of it fits at all."""
+    best: tuple[float, str, str, list[str]] = (0.0, "", "", [])
+    for qn in query.names:
+        for cn in entry.names:
+            sim, notes = name_similarity(qn, cn)
+            if sim > best[0]:
+                best = (sim, qn.original, cn.original, notes)
+    name_score, qname, cname, notes = best
+    explanation = []
+    value = name_score
+    if name_score > 0:
+        explanation.append(
+            f"name {qname!r} ~ {cname!r}: {name_score:.2f}"
+            + (f" ({'; '.join(notes)})" if notes else "")
+        )
+    if query.document and query.document in entry.identifiers:
+        value = max(value, 0.99)
+        explanation.append(f"document number {query.document} matches")
+    if value == 0:
+        return None
+    # Agreeing details lift a strong name further; they never make a weak name an alert.
+    strong = value >= _STRONG_NAME
+    if query.birth_date:
+        if entry.birth_dates:
+            factor, reason = _date_factor(query.birth_date, entry.birth_dates)
+            value *= factor
+            if factor == 1.0 and strong:
+                value += (1 - value) * 0.5
+            explanation.append(reason)
+        else:
+            value *= 0.95
+            explanation.append("no birth date on record")
+    if query.nationality and entry.countries:
+        if query.nationality in entry.countries:
+            if strong:
+                value += (1 - value) * 0.1
+            explanation.append(f"country {query.nationality} matches")
+        else:
+            value *= 0.9
+            explanation.append(f"country {query.nationality} not among {sorted(entry.countries)}")
+    if query.gender and entry.gender and query.gender != entry.gender:
+        value *= 0.8
+        explanation.append(f"gender {query.gender} differs from {entry.gender}")
+    return Match(
+        score=round(min(value, 1.0), 3),
+        name_score=round(name_score, 3),
+        query_name=qname,
+        matched_name=cname,
+        explanation=explanation,
+    )
+
+
+def best_matches(
+    query: ScreeningQuery, entries: Iterable[Entry], *, limit: int, floor: float = 0.0
+) -> list[tuple[Entry, Match]]:
+    """Entries scored against the query, best first (ties by record id), above `floor`."""
+    scored = []
+    for entry in entries:
+        match = score(query, entry)
+        if match is not None and match.score >= floor:
+            scored.append((entry, match))
+    scored.sort(key=lambda pair: (-pair[1].score, pair[0].record_id))
+    return scored[:limit]

@@ -1,0 +1,219 @@
+"""Screening: is this person, company, document or account known — and what may be said.
+
+Candidates come from the index, policy decides in SQL which of them the caller may know of
+(in full or as a hit only), only those are scored, and the answer is audited and the owners
+of hit records are told. Private partners (banks) only ever receive hit-only answers.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
+from functools import cache
+
+from sqlalchemy import Connection, select
+from sqlalchemy.orm import Session
+
+from palermo.audit.service import Operation
+from palermo.audit.service import record as audit
+from palermo.errors import Forbidden
+from palermo.identity.principal import Principal
+from palermo.identity.roles import Role
+from palermo.models.records import Record
+from palermo.models.screening import ListEntry
+from palermo.policy.records import AccessContext, reads_records, visibility
+from palermo.records import repository
+from palermo.records.schemas import HitOut
+from palermo.records.service import log_disclosure, notify_owner_of_hit
+from palermo.screening.entries import Entry
+from palermo.screening.index import Candidate, ScreeningIndex, index_for
+from palermo.screening.schemas import ScreenHit
+from palermo.screening.scoring import ALGORITHM, Match, ScreeningQuery, best_matches
+
+CANDIDATES = 50  # retrieved per query before policy and scoring
+MIN_SCORE = 0.5  # below this a candidate is not worth an officer's time
+CHUNK = 200  # queries whose candidates go through policy in one SQL statement
+
+
+@dataclass(frozen=True)
+class Visible:
+    full: bool
+    schema: str
+    caption: str
+    owner_agency_id: uuid.UUID
+    origin: str
+
+
+def current_index(session: Session) -> ScreeningIndex:
+    bind = session.get_bind()
+    engine = bind.engine if isinstance(bind, Connection) else bind
+    index = index_for(engine)
+    index.refresh(session)
+    return index
+
+
+def _visible(
+    session: Session, principal: Principal, context: AccessContext, ids: set[str], now: datetime
+) -> dict[str, Visible]:
+    rules = visibility(principal, context.purpose, now=now)
+    found: dict[str, Visible] = {}
+    wanted = sorted(ids)
+    for start in range(0, len(wanted), 500):
+        rows = session.execute(
+            select(
+                Record.id,
+                rules.full,
+                Record.schema,
+                Record.caption,
+                Record.owner_agency_id,
+                Record.origin,
+            ).where(Record.id.in_(wanted[start : start + 500]), rules.any)
+        )
+        for rid, full, schema, caption, owner, origin in rows:
+            found[rid] = Visible(bool(full), schema, caption, owner, origin)
+    return found
+
+
+@cache
+def _schemas(schema: str) -> list[str]:
+    return repository.schema_and_descendants(schema)
+
+
+def _hit_only(principal: Principal) -> bool:
+    return principal.private_partner or principal.has_role(Role.partner)
+
+
+def _ranked(
+    query: ScreeningQuery, candidates: Sequence[Candidate], visible: dict[str, Visible], limit: int
+) -> list[tuple[Entry, Match, bool]]:
+    """Scored hits the caller may know of; hit-only ones only when they raise an alert."""
+    known = [c.entry for c in candidates if c.entry.record_id in visible]
+    ranked = []
+    for entry, match in best_matches(query, known, limit=len(known), floor=MIN_SCORE):
+        full = visible[entry.record_id].full
+        if full or match.alert:  # a hit/no-hit answer is a hit or nothing
+            ranked.append((entry, match, full))
+    return ranked[:limit]
+
+
+def screen_many(
+    session: Session,
+    *,
+    principal: Principal,
+    context: AccessContext,
+    queries: Sequence[ScreeningQuery],
+    limit: int = 10,
+    now: datetime,
+    progress: Callable[[int], None] | None = None,
+) -> list[list[ScreenHit]]:
+    """Hits of each query, best first: full where policy allows, hit-only otherwise."""
+    if not reads_records(principal):
+        raise Forbidden("your roles do not include screening")
+    index = current_index(session)
+    partner = _hit_only(principal)
+    results: list[list[ScreenHit]] = []
+    for start in range(0, len(queries), CHUNK):
+        chunk = queries[start : start + CHUNK]
+        found = [
+            index.candidates(
+                q, schemas=repository.schema_and_descendants(q.schema), limit=CANDIDATES
+            )
+            for q in chunk
+        ]
+        visible = _visible(
+            session, principal, context, {c.entry.record_id for cs in found for c in cs}, now
+        )
+        if partner:
+            visible = {rid: replace(v, full=False) for rid, v in visible.items()}
+        ranked = [_ranked(q, cs, visible, limit) for q, cs in zip(chunk, found, strict=True)]
+        results.extend(_answers(session, principal, context, ranked, visible, now))
+        if progress:
+            progress(len(chunk))
+    return results
+
+
+def _answers(
+    session: Session,
+    principal: Principal,
+    context: AccessContext,
+    ranked: list[list[tuple[Entry, Match, bool]]],
+    visible: dict[str, Visible],
+    now: datetime,
+) -> list[list[ScreenHit]]:
+    hit_ids = sorted({e.record_id for rs in ranked for e, _, _ in rs})
+    owners = repository.agency_codes(session, (visible[r].owner_agency_id for r in hit_ids))
+    lists: dict[str, tuple[str, str]] = {}
+    if hit_ids:
+        listed = session.execute(
+            select(ListEntry.record_id, ListEntry.source, ListEntry.reference).where(
+                ListEntry.record_id.in_(hit_ids)
+            )
+        )
+        lists = {rid: (source, ref) for rid, source, ref in listed}
+    answers: list[list[ScreenHit]] = []
+    full_ids: set[str] = set()
+    hit_only_ids: set[str] = set()
+    for rows in ranked:
+        hits = []
+        for entry, match, full in rows:
+            rid = entry.record_id
+            seen = visible[rid]
+            owner = owners[seen.owner_agency_id]
+            if full:
+                full_ids.add(rid)
+                source, ref = lists.get(rid, (seen.origin, None))
+                hits.append(ScreenHit.full(entry, match, seen.caption, owner, source, ref))
+            else:
+                hit_only_ids.add(rid)
+                hits.append(ScreenHit.hit_only(rid, seen.schema, owner))
+        answers.append(hits)
+    audit(
+        session,
+        action="screening.search",
+        operation=Operation.consultation,
+        principal=principal,
+        purpose=context.purpose,
+        justification=context.justification,
+        object_ids=hit_ids,
+        detail={
+            "queries": len(ranked),
+            "full": len(full_ids),
+            "hit_only": len(hit_only_ids),
+            "algorithm": ALGORITHM,
+        },
+    )
+    log_disclosure(session, principal, full_ids, now)
+    _notify_owners(session, principal, context, hit_ids, visible, owners)
+    return answers
+
+
+def _notify_owners(
+    session: Session,
+    principal: Principal,
+    context: AccessContext,
+    ids: Iterable[str],
+    visible: dict[str, Visible],
+    owners: dict[uuid.UUID, str],
+) -> None:
+    for rid in ids:
+        seen = visible[rid]
+        if seen.owner_agency_id in principal.acting_agency_ids:
+            continue
+        hit = HitOut(id=rid, schema=seen.schema, owner_agency=owners[seen.owner_agency_id])
+        notify_owner_of_hit(session, principal, hit, context)
+
+
+def screen(
+    session: Session,
+    *,
+    principal: Principal,
+    context: AccessContext,
+    query: ScreeningQuery,
+    limit: int = 10,
+    now: datetime,
+) -> list[ScreenHit]:
+    return screen_many(
+        session, principal=principal, context=context, queries=[query], limit=limit, now=now
+    )[0]
