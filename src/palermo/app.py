@@ -29,6 +29,7 @@ from palermo.identity.credentials import Credentials
 from palermo.identity.keys import load_or_create_node_key
 from palermo.migrations import current_revision, head_revision
 from palermo.records.api import router as records_router
+from palermo.screening.api import router as screening_router
 from palermo.settings import Settings, get_settings
 from palermo.web import pages, workspace
 from palermo.web.errors import wants_html, web_error_response
@@ -57,6 +58,7 @@ def create_app(settings: Settings | None = None, *, sessions: Any | None = None)
 
     app.include_router(identity_router)
     app.include_router(records_router)
+    app.include_router(screening_router)
     app.include_router(audit_router)
     app.include_router(pages.router)
     app.include_router(workspace.router)

@@ -51,12 +51,25 @@ OUTPUT = (
     "explanation",
 )
 MAX_ROWS = 200_000
+HITS_PER_LINE = 3  # a manifest line is one traveller: the best few candidates are enough
 
 
 @dataclass(frozen=True)
 class BatchRow:
     line: int
+    fields: dict[str, str]  # as read, kept by jobs to screen later
     query: ScreeningQuery
+
+    @classmethod
+    def of(cls, line: int, fields: dict[str, str]) -> BatchRow:
+        query = ScreeningQuery.of(
+            fields.get("name", ""),
+            birth_date=fields.get("birth_date") or None,
+            nationality=fields.get("nationality") or None,
+            gender=fields.get("gender") or None,
+            document=fields.get("document") or None,
+        )
+        return cls(line=line, fields=fields, query=query)
 
 
 def read_rows(data: bytes, *, mapping: Mapping[str, str] | None = None) -> list[BatchRow]:
@@ -74,17 +87,10 @@ def read_rows(data: bytes, *, mapping: Mapping[str, str] | None = None) -> list[
     for number, raw in enumerate(reader, start=2):
         values = {field: (raw.get(header) or "").strip() for field, header in columns.items()}
         try:
-            query = ScreeningQuery.of(
-                values.get("name", ""),
-                birth_date=values.get("birth_date") or None,
-                nationality=values.get("nationality") or None,
-                gender=values.get("gender") or None,
-                document=values.get("document") or None,
-            )
+            rows.append(BatchRow.of(number, values))
         except Invalid as error:
             problems.append({"line": number, "reason": error.message})
             continue
-        rows.append(BatchRow(line=number, query=query))
         if len(rows) > MAX_ROWS:
             raise Invalid(f"more than {MAX_ROWS} rows: split the file")
     if problems:

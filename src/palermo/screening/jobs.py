@@ -1,0 +1,106 @@
+"""Batch screening as a job: accepted at once, screened in the background, chunk by chunk,
+with its progress readable while it runs. The job acts with its submitter's rights as they
+are when each chunk runs (a user disabled meanwhile stops the job)."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Sequence
+
+from sqlalchemy.orm import Session
+
+from palermo.db import SessionFactory, unit_of_work
+from palermo.errors import NotFound, PalermoError
+from palermo.identity import repository as directory
+from palermo.identity.principal import Principal
+from palermo.identity.service import principal_for
+from palermo.models.base import utcnow
+from palermo.models.screening import ScreeningJob
+from palermo.policy.records import AccessContext
+from palermo.screening.batch import HITS_PER_LINE, BatchRow, screen_rows
+from palermo.screening.service import CHUNK
+
+log = logging.getLogger(__name__)
+
+
+def submit(
+    session: Session,
+    *,
+    principal: Principal,
+    context: AccessContext,
+    filename: str,
+    rows: Sequence[BatchRow],
+) -> ScreeningJob:
+    job = ScreeningJob(
+        agency_id=principal.agency_id,
+        username=principal.username,
+        purpose=context.purpose.value,
+        justification=context.justification,
+        filename=filename[:255],
+        status="queued",
+        total=len(rows),
+        rows=[{"line": r.line, **r.fields} for r in rows],
+        results=None,
+    )
+    session.add(job)
+    session.flush()
+    return job
+
+
+def job_for(session: Session, principal: Principal, job_id: uuid.UUID) -> ScreeningJob:
+    """A job is its agency's: hits came through that agency's policy."""
+    job = session.get(ScreeningJob, job_id)
+    if job is None or job.agency_id is None or job.agency_id not in principal.acting_agency_ids:
+        raise NotFound(f"no screening job {job_id}")
+    return job
+
+
+def run(sessions: SessionFactory, job_id: uuid.UUID) -> None:
+    """Screen a queued job to the end; a failure is recorded on the job, never lost."""
+    with unit_of_work(sessions) as session:
+        job = session.get(ScreeningJob, job_id)
+        if job is None or job.status != "queued":
+            return
+        job.status = "running"
+        pending = list(job.rows)
+    results: list[dict[str, object]] = []
+    try:
+        for start in range(0, len(pending), CHUNK):
+            with unit_of_work(sessions) as session:
+                job = session.get(ScreeningJob, job_id)
+                assert job is not None
+                user = directory.user_by_username(session, job.username)
+                if user is None or not user.active:
+                    raise NotFound(f"user {job.username} is no longer active")
+                chunk = [
+                    BatchRow.of(int(row["line"]), {k: v for k, v in row.items() if k != "line"})
+                    for row in pending[start : start + CHUNK]
+                ]
+                lines = screen_rows(
+                    session,
+                    principal=principal_for(user, channel="api"),
+                    context=AccessContext.of(job.purpose, job.justification),
+                    rows=chunk,
+                    limit=HITS_PER_LINE,
+                    now=utcnow(),
+                )
+                results.extend(lines)
+                job.done = min(job.total, start + len(chunk))
+                job.hits = len(results)
+        with unit_of_work(sessions) as session:
+            job = session.get(ScreeningJob, job_id)
+            assert job is not None
+            job.results, job.status, job.finished_at = results, "done", utcnow()
+    except PalermoError as error:
+        _failed(sessions, job_id, error.message)
+    except Exception:
+        log.exception("screening job %s failed", job_id)
+        _failed(sessions, job_id, "internal error; the operators have the details")
+
+
+def _failed(sessions: SessionFactory, job_id: uuid.UUID, reason: str) -> None:
+    with unit_of_work(sessions) as session:
+        job = session.get(ScreeningJob, job_id)
+        if job is not None:
+            job.status, job.error, job.finished_at = "failed", reason, utcnow()
