@@ -81,13 +81,15 @@ def test_screen_refuses_bad_input_with_the_reason(client: TestClient, factory: F
         assert response.status_code == 422
         assert reason in response.json()["error"]["message"]
     response = client.post(
-        "/api/screen", json={"name": "Ivan Petrov", "birth_date": "1990-13-01", **WHY},
+        "/api/screen",
+        json={"name": "Ivan Petrov", "birth_date": "1990-13-01", **WHY},
         headers=headers,
     )
     assert response.status_code == 422
     assert "no month 13" in response.json()["error"]["message"]
     response = client.post(
-        "/api/screen", json={"name": "Ivan Petrov", "purpose": "border_management"},
+        "/api/screen",
+        json={"name": "Ivan Petrov", "purpose": "border_management"},
         headers=headers,
     )
     assert response.status_code == 422  # the justification is a required field

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from palermo.demo import directory, groups
+from palermo.demo import directory, groups, watchlists
 from palermo.demo.builder import Chapter
 
 CHAPTERS: list[tuple[str, Chapter]] = [
     ("agencies and staff", directory.populate),
     ("criminal groups", groups.populate),
+    ("watch lists", watchlists.populate),
 ]

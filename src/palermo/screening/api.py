@@ -21,7 +21,6 @@ from palermo.screening.scoring import THRESHOLD, ScreeningQuery
 
 router = APIRouter(prefix="/api", tags=["screening"])
 COMMON = error_responses(Unauthorized, Invalid, Forbidden)
-MAX_BATCH_BYTES = 20 * 1024 * 1024
 
 
 @router.post("/screen", response_model=ScreenOut, responses=COMMON)
@@ -86,9 +85,9 @@ async def submit_batch(
     context = AccessContext.of(purpose, justification)
     if not reads_records(principal):
         raise Forbidden("your roles do not include screening")
-    content = await file.read(MAX_BATCH_BYTES + 1)
-    if len(content) > MAX_BATCH_BYTES:
-        raise Invalid(f"the file is larger than {MAX_BATCH_BYTES // (1024 * 1024)} MiB")
+    content = await file.read(batch.MAX_BYTES + 1)
+    if len(content) > batch.MAX_BYTES:
+        raise Invalid(f"the file is larger than {batch.MAX_BYTES // 2**20} MiB")
     try:
         columns = json.loads(mapping) if mapping else {}
     except json.JSONDecodeError:

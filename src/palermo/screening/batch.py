@@ -24,6 +24,12 @@ ALIASES = {
     "full_name": "name",
     "fullname": "name",
     "surname_given_names": "name",
+    "passenger": "name",
+    "passenger_name": "name",
+    "traveller": "name",
+    "customer": "name",
+    "customer_name": "name",
+    "client_name": "name",
     "dob": "birth_date",
     "date_of_birth": "birth_date",
     "birthdate": "birth_date",
@@ -51,6 +57,7 @@ OUTPUT = (
     "explanation",
 )
 MAX_ROWS = 200_000
+MAX_BYTES = 20 * 2**20
 HITS_PER_LINE = 3  # a manifest line is one traveller: the best few candidates are enough
 
 
@@ -89,7 +96,10 @@ def read_rows(data: bytes, *, mapping: Mapping[str, str] | None = None) -> list[
         try:
             rows.append(BatchRow.of(number, values))
         except Invalid as error:
-            problems.append({"line": number, "reason": error.message})
+            reason = error.message
+            if "name" not in columns:
+                reason += " (no column was taken as the name: use --map name=HEADER)"
+            problems.append({"line": number, "reason": reason})
             continue
         if len(rows) > MAX_ROWS:
             raise Invalid(f"more than {MAX_ROWS} rows: split the file")

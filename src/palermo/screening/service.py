@@ -18,12 +18,12 @@ from sqlalchemy.orm import Session
 
 from palermo.audit.service import Operation
 from palermo.audit.service import record as audit
-from palermo.errors import Forbidden
+from palermo.errors import Forbidden, NotFound
 from palermo.identity.principal import Principal
 from palermo.identity.roles import Role
-from palermo.models.records import Record
+from palermo.models.records import Notification, Record
 from palermo.models.screening import ListEntry
-from palermo.policy.records import AccessContext, reads_records, visibility
+from palermo.policy.records import AccessContext, Effect, decide, reads_records, visibility
 from palermo.records import repository
 from palermo.records.schemas import HitOut
 from palermo.records.service import log_disclosure, notify_owner_of_hit
@@ -217,3 +217,42 @@ def screen(
     return screen_many(
         session, principal=principal, context=context, queries=[query], limit=limit, now=now
     )[0]
+
+
+def request_details(
+    session: Session,
+    *,
+    principal: Principal,
+    context: AccessContext,
+    record_id: str,
+    now: datetime,
+) -> str:
+    """Ask the owner of a hit for its details (Prüm / EIS: the owner decides). Returns the
+    owner's code; the owner's agency is notified with the purpose and justification."""
+    decision = decide(session, principal, record_id, context.purpose, now=now)
+    if decision.effect is Effect.deny:
+        raise NotFound(f"no record {record_id}")
+    owner_id = session.scalar(select(Record.owner_agency_id).where(Record.id == record_id))
+    assert owner_id is not None
+    owner = repository.agency_codes(session, [owner_id])[owner_id]
+    asker = principal.agency_code or principal.username
+    session.add(
+        Notification(
+            agency_id=owner_id,
+            kind="record.details_requested",
+            record_id=record_id,
+            message=f"{asker} asks for the details of {record_id} for "
+            f"{context.purpose.value}: {context.justification}",
+        )
+    )
+    audit(
+        session,
+        action="screening.request_details",
+        operation=Operation.consultation,
+        principal=principal,
+        purpose=context.purpose,
+        justification=context.justification,
+        object_ids=[record_id],
+        detail={"owner": owner},
+    )
+    return owner

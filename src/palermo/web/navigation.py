@@ -24,7 +24,7 @@ class NavItem:
 NAVIGATION: tuple[NavItem, ...] = (
     NavItem("Home", "/"),
     NavItem("Records", "/records"),
-    NavItem("Screening", "/screening", available=False),
+    NavItem("Screening", "/screening"),
     NavItem("Messages", "/messages", available=False),
     NavItem("Notices", "/notices", available=False),
     NavItem("Linkage", "/linkage", available=False),

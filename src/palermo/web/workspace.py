@@ -27,7 +27,8 @@ router = APIRouter(include_in_schema=False)
 PAGE_SIZE = 25
 
 
-def _context_or_redirect(request: Request) -> AccessContext | Response:
+def context_or_redirect(request: Request) -> AccessContext | Response:
+    """The declared working context, or a redirect to declare it first."""
     context = working_context(request)
     if context is None:
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
@@ -78,7 +79,7 @@ def records(
     page_number: Annotated[int, Query(alias="page", ge=1)] = 1,
 ) -> Response:
     """Search: nothing is consulted until the officer asks, under the declared context."""
-    context = _context_or_redirect(request)
+    context = context_or_redirect(request)
     if isinstance(context, Response):
         return context
     result = error = None
@@ -118,7 +119,7 @@ def records(
 def record_page(
     request: Request, record_id: str, session: SessionDep, principal: PrincipalDep
 ) -> Response:
-    context = _context_or_redirect(request)
+    context = context_or_redirect(request)
     if isinstance(context, Response):
         return context
     view = service.read_record(
@@ -172,7 +173,7 @@ def _links(
 def history_page(
     request: Request, record_id: str, session: SessionDep, principal: PrincipalDep
 ) -> Response:
-    context = _context_or_redirect(request)
+    context = context_or_redirect(request)
     if isinstance(context, Response):
         return context
     versions = service.record_history(
