@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import logging
+import threading
+
 import uvicorn
+from fastapi import FastAPI
 from sqlalchemy import create_engine
 
 from palermo.app import create_app
+from palermo.db import unit_of_work
 from palermo.errors import Conflict
 from palermo.migrations import current_revision, head_revision
+from palermo.screening.service import current_index
 from palermo.settings import Settings
+
+log = logging.getLogger(__name__)
 
 
 def check_schema(settings: Settings) -> None:
@@ -25,10 +33,22 @@ def check_schema(settings: Settings) -> None:
         )
 
 
+def warm_screening(app: FastAPI) -> None:
+    """Build the screening index (and load rigour's name tables, seconds of work) while the
+    server starts, so the first officer to screen does not wait for it."""
+    try:
+        with unit_of_work(app.state.session_factory) as session:
+            current_index(session)
+    except Exception:
+        log.exception("warming the screening index failed; it is built on first use")
+
+
 def serve_node(settings: Settings, *, host: str | None = None, port: int | None = None) -> None:
     check_schema(settings)
+    app = create_app(settings)
+    threading.Thread(target=warm_screening, args=(app,), name="warm-screening", daemon=True).start()
     uvicorn.run(
-        create_app(settings),
+        app,
         host=host or settings.host,
         port=port or settings.port,
         proxy_headers=False,
