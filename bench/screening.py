@@ -65,7 +65,7 @@ def parse(query: Query) -> ScreeningQuery:
 def answer(index: ScreeningIndex, query: Query) -> list[tuple[str, float]]:
     """The same two stages as the service: candidates, then scores, best first."""
     parsed = parse(query)
-    found = index.candidates(parsed, schemas=["Person"], limit=CANDIDATES)
+    found = index.candidates(parsed, schemas=["Person"], limit=CANDIDATES).candidates
     ranked = best_matches(parsed, (c.entry for c in found), limit=TOP, floor=0.5)
     return [(e.record_id, m.score) for e, m in ranked]
 
@@ -147,7 +147,7 @@ def logic_v1_rerank(index: ScreeningIndex, people: dict[str, Person], sample: li
     planted = found = 0
     for query in sample:
         parsed = parse(query)
-        candidates = index.candidates(parsed, schemas=["Person"], limit=CANDIDATES)
+        candidates = index.candidates(parsed, schemas=["Person"], limit=CANDIDATES).candidates
         q = proxy("q", [query.name], query.birth_date, query.nationality)
         scored = []
         for c in candidates:

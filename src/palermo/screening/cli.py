@@ -8,7 +8,6 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
 from palermo.console import emit_json, err, handles_errors, out, state
 from palermo.errors import Invalid
@@ -62,21 +61,21 @@ def screen(
     if not hits:
         out.print(f"No hit for {escape(name)!r}.")
         return
-    table = Table("Score", "Record", "Caption", "Born", "Owner", "Source", "Why")
+    # One block per hit, so that nothing (least of all the reference an officer quotes to
+    # the owner) is cut on a narrow terminal.
     for hit in hits:
-        shown = "—" if hit.score is None else f"{hit.score:.2f}"
-        if hit.alert:
-            shown = f"[bold red]{shown}[/]"
-        table.add_row(
-            shown,
-            hit.record_id,
-            escape(hit.caption or "(hit only: ask the owner)"),
-            ", ".join(hit.birth_dates),
-            hit.owner_agency,
-            escape(" ".join(x for x in (hit.source, hit.source_ref) if x)),
-            escape("\n".join(hit.explanation)),
+        score = "—" if hit.score is None else f"{hit.score:.2f}"
+        flag = " [bold red]ALERT[/]" if hit.alert else ""
+        source = " ".join(x for x in (hit.source, hit.source_ref) if x)
+        out.print(
+            f"[bold]{score}[/]{flag}  {escape(hit.record_id)}  "
+            f"({escape(hit.owner_agency)}{' · ' + escape(source) if source else ''})"
         )
-    out.print(table)
+        caption = hit.caption or "(hit only: ask the owner for details)"
+        born = f" · born {', '.join(hit.birth_dates)}" if hit.birth_dates else ""
+        out.print(f"  {escape(caption)} · {hit.schema_}{born}", highlight=False)
+        for line in hit.explanation:
+            out.print(f"  · {escape(line)}", highlight=False)
     out.print(f"alert threshold {THRESHOLD:.2f}; algorithm {hits[0].algorithm}")
 
 

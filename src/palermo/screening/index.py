@@ -75,6 +75,12 @@ class Candidate:
     retrieval: float
 
 
+@dataclass(frozen=True)
+class Page:
+    candidates: list[Candidate]
+    next_offset: int | None  # None: the index has nothing further
+
+
 class ScreeningIndex:
     def __init__(self) -> None:
         self._schema = _schema()
@@ -141,9 +147,9 @@ class ScreeningIndex:
         return tantivy.Query.boost_query(query, boost) if boost != 1.0 else query
 
     def candidates(
-        self, query: ScreeningQuery, *, schemas: Sequence[str], limit: int = 50
-    ) -> list[Candidate]:
-        """Up to `limit` entries of the given schemas that share keys with the query."""
+        self, query: ScreeningQuery, *, schemas: Sequence[str], limit: int = 50, offset: int = 0
+    ) -> Page:
+        """The `limit` best-ranked index hits from `offset` on, kept if of the given schemas."""
         searcher = self._index.searcher()
         should: list[tantivy.Query] = []
         for f in sorted({family(s) for s in schemas}):
@@ -155,18 +161,17 @@ class ScreeningIndex:
         if query.document:
             should.append(self._term("ids", query.document, 5.0))
         if not should:
-            return []
+            return Page([], None)
         wanted = set(schemas)
         combined = tantivy.Query.boolean_query([(tantivy.Occur.Should, q) for q in should])
+        hits = searcher.search(combined, limit, count=False, offset=offset).hits
         found: list[Candidate] = []
         # Other schemas of the same family (or sharing only a birth date) are skipped here.
-        for retrieval, address in searcher.search(combined, limit * 2).hits:
+        for retrieval, address in hits:
             entry = self._entries.get(searcher.doc(address)["rid"][0])
             if entry is not None and entry.schema in wanted:
                 found.append(Candidate(entry=entry, retrieval=retrieval))
-                if len(found) == limit:
-                    break
-        return found
+        return Page(found, offset + limit if len(hits) == limit else None)
 
     def _name_terms(
         self, searcher: tantivy.Searcher, query: ScreeningQuery, f: str

@@ -134,13 +134,14 @@ def _parse(type_tag: NameTypeTag, name: str) -> list[ParsedName]:
         variants = {tuple(f[0] for f in forms), tuple(f[-1] for f in forms)}
         latin = [tuple(p for w in v for p in _word_parts(w)) for v in sorted(variants)]
         return native + [ParsedName(name, found) for found in latin if found]
+    text = name
     if type_tag in (NameTypeTag.ORG, NameTypeTag.ENT):
         # "OOO Gazprom Neft" and "Gazprom Neft LLC" are the same firm: legal forms go.
-        name = remove_org_types(name).strip() or name
-    parts = _whole_parts(type_tag, name)
+        text = remove_org_types(name).strip() or name
+    parts = _whole_parts(type_tag, text)
     whole = [ParsedName(name, parts)] if parts else []
     if not all(p.text.isascii() for p in parts):
-        for form in _latin_forms(name):
+        for form in _latin_forms(text):
             if latin_parts := _whole_parts(type_tag, form):
                 whole.append(ParsedName(name, latin_parts))
     return whole

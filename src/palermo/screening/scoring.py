@@ -9,20 +9,25 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import date
 
+from followthemoney import model
+from followthemoney.types import registry
 from rapidfuzz.distance import OSA
 
 from palermo.errors import Invalid
 from palermo.records.entities import identifier_key
-from palermo.screening.entries import Entry
+from palermo.screening.entries import Entry, screenable
 from palermo.screening.names import ParsedName, Part, parse_names
 
 ALGORITHM = "palermo-name-v1"
 THRESHOLD = 0.80  # at or above: an alert; hit-only records are reported only above it
 _DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
-# An unmatched part (a dropped middle name, an extra surname) costs a third of a part.
-_EXTRA_PART = 0.35
-_STRONG_NAME = 0.8
+# An unmatched part costs a share of its weight: less on the record's side (passports and
+# manifests drop middle names and patronymics that lists keep) than on the query's.
+_EXTRA_QUERY_PART = 0.35
+_EXTRA_RECORD_PART = 0.2
+_STRONG_NAME = 0.75
 
 
 @dataclass(frozen=True)
@@ -48,6 +53,9 @@ class ScreeningQuery:
     ) -> ScreeningQuery:
         """A query from what a form or a manifest line gives; bad values are refused."""
         name = (name or "").strip()
+        found = model.get(schema)
+        if found is None or not screenable(found.name):
+            raise Invalid(f"cannot screen schema {schema!r}: use Person, Organization, Company…")
         if len(name) > 300:
             raise Invalid("the name is longer than 300 characters")
         parsed = tuple(parse_names([name], schema)) if name else ()
@@ -61,7 +69,7 @@ class ScreeningQuery:
             schema=schema,
             birth_date=check_date(birth_date) if birth_date else None,
             nationality=_country(nationality) if nationality else None,
-            gender=gender.strip().lower() if gender else None,
+            gender=_gender(gender) if gender else None,
             document=doc or None,
             raw_name=name,
         )
@@ -77,14 +85,22 @@ def check_date(value: str) -> str:
         raise Invalid(f"birth date {value!r} has an implausible year")
     if month and not 1 <= int(month) <= 12:
         raise Invalid(f"birth date {value!r} has no month {month}")
-    if day and not 1 <= int(day) <= 31:
-        raise Invalid(f"birth date {value!r} has no day {day}")
+    if day:
+        try:
+            date(int(year), int(month), int(day))
+        except ValueError:
+            raise Invalid(f"birth date {value!r} has no day {day} in that month") from None
     return text
 
 
-def _country(value: str) -> str:
-    from followthemoney.types import registry
+def _gender(value: str) -> str:
+    cleaned = registry.gender.clean(value.strip())  # "M", "f", "Male" → male, female
+    if cleaned is None:
+        raise Invalid(f"unknown gender {value!r}; use male, female or other")
+    return str(cleaned)
 
+
+def _country(value: str) -> str:
     cleaned = registry.country.clean(value.strip())
     if cleaned is None:
         raise Invalid(f"unknown country {value!r}; use an ISO 3166 code such as FR")
@@ -157,9 +173,11 @@ def name_similarity(query: ParsedName, candidate: ParsedName) -> tuple[float, li
             notes.append(f"{q.text}~{c.text} ({how})")
     if full_parts == 0:
         return 0.0, []
-    extra = sum(p.weight for i, p in enumerate(query.parts) if i not in used_q)
-    extra += sum(p.weight for j, p in enumerate(candidate.parts) if j not in used_c)
-    return total / (weights + _EXTRA_PART * extra), notes
+    extra = _EXTRA_QUERY_PART * sum(p.weight for i, p in enumerate(query.parts) if i not in used_q)
+    extra += _EXTRA_RECORD_PART * sum(
+        p.weight for j, p in enumerate(candidate.parts) if j not in used_c
+    )
+    return total / (weights + extra), notes
 
 
 def _date_factor(query: str, known: tuple[str, ...]) -> tuple[float, str]:

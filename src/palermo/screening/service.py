@@ -28,11 +28,12 @@ from palermo.records import repository
 from palermo.records.schemas import HitOut
 from palermo.records.service import log_disclosure, notify_owner_of_hit
 from palermo.screening.entries import Entry
-from palermo.screening.index import Candidate, ScreeningIndex, index_for
+from palermo.screening.index import Candidate, Page, ScreeningIndex, index_for
 from palermo.screening.schemas import ScreenHit
 from palermo.screening.scoring import ALGORITHM, Match, ScreeningQuery, best_matches
 
-CANDIDATES = 50  # retrieved per query before policy and scoring
+CANDIDATES = 50  # visible candidates scored per query
+MAX_SCANNED = 1000  # index hits read per query at most, looking past hidden ones
 MIN_SCORE = 0.5  # below this a candidate is not worth an officer's time
 CHUNK = 200  # queries whose candidates go through policy in one SQL statement
 
@@ -76,9 +77,47 @@ def _visible(
     return found
 
 
+def _schemas(query: ScreeningQuery) -> list[str]:
+    """The query's schema and its descendants; with a document number, identity papers too
+    (a passport is often its own record, linked to its holder)."""
+    wanted = _descendants(query.schema)
+    return wanted + _descendants("Identification") if query.document else wanted
+
+
 @cache
-def _schemas(schema: str) -> list[str]:
+def _descendants(schema: str) -> list[str]:
     return repository.schema_and_descendants(schema)
+
+
+def _ids(candidates: Iterable[Candidate]) -> set[str]:
+    return {c.entry.record_id for c in candidates}
+
+
+def _enough_visible(
+    session: Session,
+    principal: Principal,
+    context: AccessContext,
+    index: ScreeningIndex,
+    query: ScreeningQuery,
+    page: Page,
+    visible: dict[str, Visible],
+    now: datetime,
+) -> list[Candidate]:
+    """The query's candidates the caller may know of. When others' hidden records (many
+    namesakes) fill the first page, the index is read further, a page at a time."""
+    found = [c for c in page.candidates if c.entry.record_id in visible]
+    scanned = CANDIDATES
+    while len(found) < CANDIDATES and page.next_offset is not None and scanned < MAX_SCANNED:
+        page = index.candidates(
+            query, schemas=_schemas(query), limit=CANDIDATES, offset=page.next_offset
+        )
+        scanned += CANDIDATES
+        more = _visible(
+            session, principal, context, {c.entry.record_id for c in page.candidates}, now
+        )
+        visible.update(more)
+        found.extend(c for c in page.candidates if c.entry.record_id in more)
+    return found[:CANDIDATES]
 
 
 def _hit_only(principal: Principal) -> bool:
@@ -116,15 +155,18 @@ def screen_many(
     results: list[list[ScreenHit]] = []
     for start in range(0, len(queries), CHUNK):
         chunk = queries[start : start + CHUNK]
-        found = [
-            index.candidates(
-                q, schemas=repository.schema_and_descendants(q.schema), limit=CANDIDATES
-            )
-            for q in chunk
-        ]
+        pages = [index.candidates(q, schemas=_schemas(q), limit=CANDIDATES) for q in chunk]
         visible = _visible(
-            session, principal, context, {c.entry.record_id for cs in found for c in cs}, now
+            session,
+            principal,
+            context,
+            {c.entry.record_id for p in pages for c in p.candidates},
+            now,
         )
+        found = [
+            _enough_visible(session, principal, context, index, q, p, visible, now)
+            for q, p in zip(chunk, pages, strict=True)
+        ]
         if partner:
             visible = {rid: replace(v, full=False) for rid, v in visible.items()}
         ranked = [_ranked(q, cs, visible, limit) for q, cs in zip(chunk, found, strict=True)]
