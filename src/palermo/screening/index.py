@@ -94,6 +94,9 @@ class ScreeningIndex:
     def __len__(self) -> int:
         return len(self._entries)
 
+    def get(self, record_id: str) -> Entry | None:
+        return self._entries.get(record_id)
+
     # Following the database ----------------------------------------------------------
     def refresh(self, session: Session) -> None:
         with self._lock:
