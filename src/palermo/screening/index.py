@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from palermo.db import fetch_rows
 from palermo.screening.entries import Entry, all_entries, entries_of
+from palermo.screening.names import Part
 from palermo.screening.scoring import ScreeningQuery
 
 # The feed's tail re-read on every refresh: writes that commit out of order (PostgreSQL
@@ -62,7 +63,7 @@ def _document(entry: Entry) -> tantivy.Document:
         tok=list({f + p.text for p in parts}),
         fold=list({f + p.folded for p in parts}),
         pho=list({f + p.phonetic for p in parts if p.phonetic}),
-        sym=list({f + s for p in parts for s in p.index_symbols}),
+        sym=list({f + s for p in parts for s in p.symbols}),
         yr=list({d[:4] for d in entry.birth_dates}),
         dob=list(entry.birth_dates),
         ids=list(entry.identifiers),
@@ -179,26 +180,33 @@ class ScreeningIndex:
     def _name_terms(
         self, searcher: tantivy.Searcher, query: ScreeningQuery, f: str
     ) -> Iterator[tantivy.Query]:
+        """One clause per name part: the best of its keys counts (a disjunction-max), so a
+        record with many variant ids, or with the name in two scripts, is not ranked above
+        one that agrees on every part and on the birth date."""
         for name in query.names:
             for part in name.parts:
                 if part.initial:
                     continue
-                folded = f + part.folded
-                yield self._term("tok", f + part.text, 1.0)
-                yield self._term("fold", folded, 1.0)
-                if part.phonetic:
-                    yield self._term("pho", f + part.phonetic, 0.5)
-                if not part.text.isascii():  # another script: its name variants lead
-                    for symbol in part.index_symbols:
-                        yield self._term("sym", f + symbol, 0.6)
-                unseen = len(part.folded) >= 4 and not searcher.doc_freq("fold", folded)
-                if unseen and part.folded.isascii():
-                    # Never seen: most likely a typing error; look an edit or two away.
-                    distance = 1 if len(part.folded) < 8 else 2
-                    fuzzy = tantivy.Query.fuzzy_term_query(
-                        self._schema, "fold", folded, distance=distance, transposition_cost_one=True
-                    )
-                    yield tantivy.Query.boost_query(fuzzy, 0.8)
+                keys = list(self._part_keys(searcher, part, f))
+                yield keys[0] if len(keys) == 1 else tantivy.Query.disjunction_max_query(keys, 0.1)
+
+    def _part_keys(self, searcher: tantivy.Searcher, part: Part, f: str) -> Iterator[tantivy.Query]:
+        folded = f + part.folded
+        yield self._term("tok", f + part.text, 1.0)
+        yield self._term("fold", folded, 1.0)
+        if part.phonetic:
+            yield self._term("pho", f + part.phonetic, 0.5)
+        if not part.text.isascii():  # another script: its name variants lead
+            for symbol in part.symbols:
+                yield self._term("sym", f + symbol, 0.9)
+        unseen = len(part.folded) >= 4 and not searcher.doc_freq("fold", folded)
+        if unseen and part.folded.isascii():
+            # Never seen: most likely a typing error; look an edit or two away.
+            distance = 1 if len(part.folded) < 8 else 2
+            fuzzy = tantivy.Query.fuzzy_term_query(
+                self._schema, "fold", folded, distance=distance, transposition_cost_one=True
+            )
+            yield tantivy.Query.boost_query(fuzzy, 0.8)
 
 
 _INDEXES: dict[str, ScreeningIndex] = {}

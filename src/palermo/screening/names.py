@@ -32,7 +32,6 @@ _NAME_SYMBOLS = frozenset({SymbolCategory.NAME, SymbolCategory.NICK, SymbolCateg
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 # Arabic surnames are listed as "Al-Tamimi", "Al Tamimi" and "Altamimi": one word.
 _ARTICLE = re.compile(r"\b((?:al|el|ul)(?=[-\s]))[-\s]+", re.IGNORECASE)
-MAX_INDEX_SYMBOLS = 12
 _TYPE_OF_SCHEMA = {
     "Person": NameTypeTag.PER,
     "Organization": NameTypeTag.ORG,
@@ -52,7 +51,6 @@ class Part:
     phonetic: str | None  # metaphone of the Latin form
     symbols: frozenset[str]  # name-variant ids this part carries
     initial: bool
-    index_symbols: tuple[str, ...]  # the few the index keeps (common names carry dozens)
     weight: float  # long parts say more than short ones ("Wei", an initial) about a person
 
 
@@ -98,7 +96,6 @@ def _parts(name: Name) -> tuple[Part, ...]:
             phonetic=p.metaphone,
             symbols=frozenset(symbols.get(p.index, ())),
             initial=len(p.comparable) == 1,
-            index_symbols=tuple(sorted(symbols.get(p.index, ()))[:MAX_INDEX_SYMBOLS]),
             weight=2.0 if len(p.comparable) == 1 else float(min(max(len(p.comparable), 3), 8)),
         )
         for p in name.parts

@@ -23,8 +23,8 @@ from palermo.screening.names import ParsedName, Part, parse_names
 ALGORITHM = "palermo-name-v1"
 THRESHOLD = 0.80  # at or above: an alert; hit-only records are reported only above it
 _DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
-# An unmatched part costs a share of its weight: less on the record's side (passports and
-# manifests drop middle names and patronymics that lists keep) than on the query's.
+# A part missing on one side costs a share of its weight: less on the record's side
+# (passports and manifests drop middle names and patronymics that lists keep).
 _EXTRA_QUERY_PART = 0.35
 _EXTRA_RECORD_PART = 0.2
 _STRONG_NAME = 0.75
@@ -126,18 +126,23 @@ def part_similarity(q: Part, c: Part) -> tuple[float, str]:
         return 1.0, "same"
     if q.initial or c.initial:
         return (0.9, "initial") if q.text[0] == c.text[0] else (0.0, "")
-    if q.symbols & c.symbols:
-        return 0.95, "name variant"
     fq, fc = q.folded, c.folded
+    shortest, longest = sorted((len(fq), len(fc)))
+    # Short Latin parts ("Yu", "Shu", "Kong") share variant ids and sounds by chance.
+    other_script = not (fq.isascii() and fc.isascii())
+    if q.symbols & c.symbols and (other_script or shortest >= 4):
+        return 0.95, "name variant"
     if fq == fc:
         return 0.95, "romanisation"
-    if q.phonetic and q.phonetic == c.phonetic and fq[0] == fc[0]:
+    if q.phonetic and q.phonetic == c.phonetic and fq[0] == fc[0] and shortest >= 5:
         return 0.9, "sounds alike"
-    longest = max(len(fq), len(fc))
-    budget = 1 if longest <= 5 else 2 if longest <= 10 else 3
+    budget = 0 if longest <= 3 else 1 if longest <= 7 else 2 if longest <= 10 else 3
+    if budget == 0:
+        return 0.0, ""
     distance = OSA.distance(fq, fc, score_cutoff=budget)
     if distance <= budget:
-        return 1.0 - 0.6 * distance / longest, f"{distance} typing error(s)"
+        cost = 1.0 if longest <= 5 else 0.6
+        return 1.0 - cost * distance / longest, f"{distance} typing error(s)"
     return 0.0, ""
 
 
@@ -173,10 +178,13 @@ def name_similarity(query: ParsedName, candidate: ParsedName) -> tuple[float, li
             notes.append(f"{q.text}~{c.text} ({how})")
     if full_parts == 0:
         return 0.0, []
-    extra = _EXTRA_QUERY_PART * sum(p.weight for i, p in enumerate(query.parts) if i not in used_q)
-    extra += _EXTRA_RECORD_PART * sum(
-        p.weight for j, p in enumerate(candidate.parts) if j not in used_c
-    )
+    left_q = sum(p.weight for i, p in enumerate(query.parts) if i not in used_q)
+    left_c = sum(p.weight for j, p in enumerate(candidate.parts) if j not in used_c)
+    # Parts left on both sides disagree ("Aisha" where the record says "Ibrahim"): a conflict
+    # costs in full. What is left on one side only was dropped, and costs a share.
+    conflict = min(left_q, left_c)
+    extra = conflict + _EXTRA_QUERY_PART * (left_q - conflict)
+    extra += _EXTRA_RECORD_PART * (left_c - conflict)
     return total / (weights + extra), notes
 
 
@@ -190,7 +198,7 @@ def _date_factor(query: str, known: tuple[str, ...]) -> tuple[float, str]:
             return 1.0, f"birth date {value} matches"
         partial = not qrest or not vrest or qrest.startswith(vrest) or vrest.startswith(qrest)
         if qy == vy and partial:
-            factor, reason = 0.97, f"birth year {vy} matches (the rest is not known on both)"
+            factor, reason = 0.95, f"birth year {vy} matches (the rest is not known on both)"
         elif qy == vy and len(qrest) == 5 == len(vrest) and qrest[3:] + "-" + qrest[:2] == vrest:
             factor, reason = 0.97, f"birth date {value} matches with day and month swapped"
         elif abs(int(qy) - int(vy)) == 1 and (not qrest or not vrest):
