@@ -137,7 +137,8 @@ def part_similarity(q: Part, c: Part) -> tuple[float, str]:
     if q.phonetic and q.phonetic == c.phonetic and fq[0] == fc[0] and shortest >= 5:
         return 0.9, "sounds alike"
     budget = 0 if longest <= 3 else 1 if longest <= 7 else 2 if longest <= 10 else 3
-    if budget == 0:
+    # Short names that differ in their first letter are other names (Wang, Gang, Yang).
+    if budget == 0 or (longest <= 5 and fq[0] != fc[0]):
         return 0.0, ""
     distance = OSA.distance(fq, fc, score_cutoff=budget)
     if distance <= budget:
@@ -198,7 +199,7 @@ def _date_factor(query: str, known: tuple[str, ...]) -> tuple[float, str]:
             return 1.0, f"birth date {value} matches"
         partial = not qrest or not vrest or qrest.startswith(vrest) or vrest.startswith(qrest)
         if qy == vy and partial:
-            factor, reason = 0.95, f"birth year {vy} matches (the rest is not known on both)"
+            factor, reason = 0.9, f"birth year {vy} matches (the rest is not known on both)"
         elif qy == vy and len(qrest) == 5 == len(vrest) and qrest[3:] + "-" + qrest[:2] == vrest:
             factor, reason = 0.97, f"birth date {value} matches with day and month swapped"
         elif abs(int(qy) - int(vy)) == 1 and (not qrest or not vrest):
