@@ -15,8 +15,9 @@ from palermo.records.entities import parse_entity
 from palermo.screening.lists import PARSERS, ListEntry, ListFile
 
 DATA = Path(__file__).parent / "data"
-# The standards live beside the project: ../shared/standards/ from the project root.
-SCHEMAS = Path(__file__).resolve().parents[3] / "shared" / "standards" / "sanctions-schemas"
+# The published schemas (UN consolidated list, EU FSF 1.1), kept with the fixtures so the
+# suite runs from a clean clone.
+SCHEMAS = Path(__file__).resolve().parent / "data" / "xsd"
 FIXTURES = [
     ("un", DATA / "un_consolidated.xml"),
     ("eu", DATA / "eu_fsf.xml"),

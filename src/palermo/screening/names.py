@@ -120,9 +120,28 @@ def _whole_parts(type_tag: NameTypeTag, text: str) -> tuple[Part, ...]:
     return ()
 
 
+@lru_cache(maxsize=1 << 16)
+def _is_prefix(words: str) -> bool:
+    probe = f"{words} x"
+    return remove_person_prefixes(probe) != probe
+
+
+def _person_words(name: str) -> list[str]:
+    """The words of a person's name without titles ("Dr.", "Sheikh") and with Arabic
+    articles joined. rigour's prefix expression is costly, so it runs only when the first
+    word is a title (cached per word): "Associate Professor" and other two-word titles whose
+    first word is no title alone are kept."""
+    words = name.split()
+    if _is_prefix(words[0]):
+        words = remove_person_prefixes(name).split()
+    if any(w[:2].lower() in ("al", "el", "ul") for w in words):
+        words = _ARTICLE.sub(r"\1", " ".join(words)).split()
+    return words
+
+
 def _parse(type_tag: NameTypeTag, name: str) -> list[ParsedName]:
     if type_tag is NameTypeTag.PER:
-        words = _ARTICLE.sub(r"\1", remove_person_prefixes(name)).split()
+        words = _person_words(name)
         parts = tuple(p for w in words for p in _word_parts(w))
         native = [ParsedName(name, parts)] if parts else []
         if all(p.text.isascii() for p in parts):
@@ -147,5 +166,5 @@ def _parse(type_tag: NameTypeTag, name: str) -> list[ParsedName]:
 def parse_names(names: Iterable[str], schema: str) -> list[ParsedName]:
     """Comparable names of one entity (each name in its script, and in Latin letters)."""
     type_tag = name_type(schema)
-    parsed = {p.parts: p for n in names if n.strip() for p in _parse(type_tag, n.strip())}
+    parsed = {p.text: p for n in names if n.strip() for p in _parse(type_tag, n.strip())}
     return sorted(parsed.values(), key=lambda p: p.text)
