@@ -30,7 +30,7 @@ from palermo.screening.scoring import ScreeningQuery
 # The feed's tail re-read on every refresh: writes that commit out of order (PostgreSQL
 # sequences) or roll back (a reused SQLite rowid) within it are still caught.
 TAIL = 256
-_FIELDS = ("tok", "fold", "pho", "sym", "yr", "dob", "ids")
+_FIELDS = ("tok", "fold", "pho", "sym", "ini", "yr", "dob", "ids")
 
 
 def _schema() -> tantivy.Schema:
@@ -57,9 +57,11 @@ def family(schema_name: str) -> str:
 
 def _document(entry: Entry) -> tantivy.Document:
     f = family(entry.schema)
-    parts = [p for name in entry.names for p in name.parts if not p.initial]
+    every = [p for name in entry.names for p in name.parts]
+    parts = [p for p in every if not p.initial]
     return tantivy.Document(
         rid=entry.record_id,
+        ini=list({f + p.text[0] for p in every if p.text.isascii()}),
         tok=list({f + p.text for p in parts}),
         fold=list({f + p.folded for p in parts}),
         pho=list({f + p.phonetic for p in parts if p.phonetic}),
@@ -185,7 +187,8 @@ class ScreeningIndex:
         one that agrees on every part and on the birth date."""
         for name in query.names:
             for part in name.parts:
-                if part.initial:
+                if part.initial:  # "J." narrows the Smiths to those with a J name
+                    yield self._term("ini", f + part.text, 0.5)
                     continue
                 keys = list(self._part_keys(searcher, part, f))
                 yield keys[0] if len(keys) == 1 else tantivy.Query.disjunction_max_query(keys, 0.1)
@@ -195,7 +198,7 @@ class ScreeningIndex:
         yield self._term("tok", f + part.text, 1.0)
         yield self._term("fold", folded, 1.0)
         if part.phonetic:
-            yield self._term("pho", f + part.phonetic, 0.5)
+            yield self._term("pho", f + part.phonetic, 0.7)
         if not part.text.isascii():  # another script: its name variants lead
             for symbol in part.symbols:
                 yield self._term("sym", f + symbol, 0.9)

@@ -127,7 +127,7 @@ def part_similarity(q: Part, c: Part) -> tuple[float, str]:
     if q.initial or c.initial:
         return (0.9, "initial") if q.text[0] == c.text[0] else (0.0, "")
     fq, fc = q.folded, c.folded
-    shortest, longest = sorted((len(fq), len(fc)))
+    shortest = min(len(fq), len(fc))
     # Short Latin parts ("Yu", "Shu", "Kong") share variant ids and sounds by chance.
     other_script = not (fq.isascii() and fc.isascii())
     if q.symbols & c.symbols and (other_script or shortest >= 4):
@@ -136,11 +136,16 @@ def part_similarity(q: Part, c: Part) -> tuple[float, str]:
         return 0.95, "romanisation"
     if q.phonetic and q.phonetic == c.phonetic and fq[0] == fc[0] and shortest >= 5:
         return 0.9, "sounds alike"
+    # The budget follows the names as written: folding shortens them ("Ullmann", "ulman").
+    longest = max(len(q.text), len(c.text))
     budget = 0 if longest <= 3 else 1 if longest <= 7 else 2 if longest <= 10 else 3
     # Short names that differ in their first letter are other names (Wang, Gang, Yang).
     if budget == 0 or (longest <= 5 and fq[0] != fc[0]):
         return 0.0, ""
-    distance = OSA.distance(fq, fc, score_cutoff=budget)
+    distance = min(
+        OSA.distance(fq, fc, score_cutoff=budget),
+        OSA.distance(q.text, c.text, score_cutoff=budget),
+    )
     if distance <= budget:
         cost = 1.0 if longest <= 5 else 0.6
         return 1.0 - cost * distance / longest, f"{distance} typing error(s)"
