@@ -13,6 +13,7 @@ and prints quality, speed and memory. The comparisons run on a sample of the que
 from __future__ import annotations
 
 import argparse
+import gc
 import multiprocessing
 import os
 import resource
@@ -222,6 +223,9 @@ def main() -> None:
     quality(index, results, qs)
 
     chunks = [qs[i :: args.workers] for i in range(args.workers)]
+    # The index is shared with the forked workers copy-on-write; frozen objects are left
+    # out of the collector's passes, which would otherwise touch (and copy) every page.
+    gc.freeze()
     context = multiprocessing.get_context("fork")
     begin = time.perf_counter()
     with context.Pool(args.workers) as pool:
