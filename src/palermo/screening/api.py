@@ -85,22 +85,19 @@ async def submit_batch(
     context = AccessContext.of(purpose, justification)
     if not reads_records(principal):
         raise Forbidden("your roles do not include screening")
-    content = await file.read(batch.MAX_BYTES + 1)
-    if len(content) > batch.MAX_BYTES:
-        raise Invalid(f"the file is larger than {batch.MAX_BYTES // 2**20} MiB")
     try:
         columns = json.loads(mapping) if mapping else {}
     except json.JSONDecodeError:
         raise Invalid('mapping must be a JSON object such as {"name": "Passenger"}') from None
     if not isinstance(columns, dict):
         raise Invalid('mapping must be a JSON object such as {"name": "Passenger"}')
-    rows = batch.read_rows(content, mapping={str(k): str(v) for k, v in columns.items()})
-    job = jobs.submit(
+    job = jobs.submit_file(
         session,
         principal=principal,
         context=context,
         filename=file.filename or "upload.csv",
-        rows=rows,
+        content=await file.read(batch.MAX_BYTES + 1),
+        mapping={str(k): str(v) for k, v in columns.items()},
     )
     # The job row is committed with this request; the screening runs after the response.
     background.add_task(jobs.run, request.app.state.session_factory, job.id)

@@ -11,14 +11,14 @@ from collections.abc import Sequence
 from sqlalchemy.orm import Session
 
 from palermo.db import SessionFactory, unit_of_work
-from palermo.errors import NotFound, PalermoError
+from palermo.errors import Invalid, NotFound, PalermoError
 from palermo.identity import repository as directory
 from palermo.identity.principal import Principal
 from palermo.identity.service import principal_for
 from palermo.models.base import utcnow
 from palermo.models.screening import ScreeningJob
 from palermo.policy.records import AccessContext
-from palermo.screening.batch import HITS_PER_LINE, BatchRow, screen_rows
+from palermo.screening.batch import HITS_PER_LINE, MAX_BYTES, BatchRow, read_rows, screen_rows
 from palermo.screening.service import CHUNK
 
 log = logging.getLogger(__name__)
@@ -46,6 +46,23 @@ def submit(
     session.add(job)
     session.flush()
     return job
+
+
+def submit_file(
+    session: Session,
+    *,
+    principal: Principal,
+    context: AccessContext,
+    filename: str,
+    content: bytes,
+    mapping: dict[str, str] | None,
+) -> ScreeningJob:
+    """A job from an uploaded CSV (read with at most MAX_BYTES + 1 bytes): every line is
+    checked now, so a bad file is refused at once, naming its lines."""
+    if len(content) > MAX_BYTES:
+        raise Invalid(f"the file is larger than {MAX_BYTES // 2**20} MiB")
+    rows = read_rows(content, mapping=mapping)
+    return submit(session, principal=principal, context=context, filename=filename, rows=rows)
 
 
 def job_for(session: Session, principal: Principal, job_id: uuid.UUID) -> ScreeningJob:

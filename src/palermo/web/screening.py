@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 
 from palermo.deps import PrincipalDep, SessionDep
-from palermo.errors import Invalid, PalermoError
+from palermo.errors import PalermoError
 from palermo.models.base import utcnow
 from palermo.models.screening import ScreeningJob
 from palermo.screening import batch, jobs, service
@@ -139,16 +139,13 @@ async def upload_batch(
     if isinstance(context, Response):
         return context
     try:
-        content = await file.read(batch.MAX_BYTES + 1)
-        if len(content) > batch.MAX_BYTES:
-            raise Invalid(f"the file is larger than {batch.MAX_BYTES // 2**20} MiB")
-        rows = batch.read_rows(content, mapping={"name": name_column} if name_column else None)
-        job = jobs.submit(
+        job = jobs.submit_file(
             session,
             principal=principal,
             context=context,
             filename=file.filename or "upload.csv",
-            rows=rows,
+            content=await file.read(batch.MAX_BYTES + 1),
+            mapping={"name": name_column} if name_column else None,
         )
     except PalermoError as failure:
         return page(
