@@ -34,6 +34,7 @@ from palermo.screening.scoring import ALGORITHM, Match, ScreeningQuery, best_mat
 
 CANDIDATES = 50  # visible candidates scored per query
 MAX_SCANNED = 1000  # index hits read per query at most, looking past hidden ones
+RELEVANT_SHARE = 0.6  # ...while they score at least this share of the best retrieval
 MIN_SCORE = 0.5  # below this a candidate is not worth an officer's time
 CHUNK = 200  # queries whose candidates go through policy in one SQL statement
 
@@ -104,17 +105,21 @@ def _enough_visible(
     now: datetime,
 ) -> list[Candidate]:
     """The query's candidates the caller may know of. When others' hidden records (many
-    namesakes) fill the first page, the index is read further, a page at a time."""
+    namesakes) fill the first page, the index is read further, a page at a time, as long as
+    its hits still agree with the query nearly as well as the first page's best."""
     found = [c for c in page.candidates if c.entry.record_id in visible]
+    if not page.candidates:
+        return found
+    floor = RELEVANT_SHARE * max(c.retrieval for c in page.candidates)
     scanned = CANDIDATES
     while len(found) < CANDIDATES and page.next_offset is not None and scanned < MAX_SCANNED:
+        if page.candidates and page.candidates[-1].retrieval < floor:
+            break
         page = index.candidates(
             query, schemas=_schemas(query), limit=CANDIDATES, offset=page.next_offset
         )
         scanned += CANDIDATES
-        more = _visible(
-            session, principal, context, {c.entry.record_id for c in page.candidates}, now
-        )
+        more = _visible(session, principal, context, _ids(page.candidates), now)
         visible.update(more)
         found.extend(c for c in page.candidates if c.entry.record_id in more)
     return found[:CANDIDATES]
