@@ -35,7 +35,8 @@ _FIELDS = ("tok", "fold", "pho", "sym", "ini", "yr", "dob", "ids")
 
 def _schema() -> tantivy.Schema:
     builder = tantivy.SchemaBuilder()
-    builder.add_text_field("rid", stored=True, tokenizer_name="raw")
+    builder.add_text_field("rid", stored=False, tokenizer_name="raw")  # to delete by
+    builder.add_integer_field("n", fast=True)  # the entry's slot: read without a doc fetch
     for name in _FIELDS:
         builder.add_text_field(name, stored=False, tokenizer_name="raw")
     return builder.build()
@@ -55,12 +56,13 @@ def family(schema_name: str) -> str:
     return "x"
 
 
-def _document(entry: Entry) -> tantivy.Document:
+def _document(entry: Entry, slot: int) -> tantivy.Document:
     f = family(entry.schema)
     every = [p for name in entry.names for p in name.parts]
     parts = [p for p in every if not p.initial]
     return tantivy.Document(
         rid=entry.record_id,
+        n=slot,
         ini=list({f + p.text[0] for p in every if p.text.isascii()}),
         tok=list({f + p.text for p in parts}),
         fold=list({f + p.folded for p in parts}),
@@ -89,16 +91,21 @@ class ScreeningIndex:
         self._schema = _schema()
         self._index = tantivy.Index(self._schema)
         self._writer = self._index.writer(heap_size=256_000_000, num_threads=1)
-        self._entries: dict[str, Entry] = {}
+        # Entries by slot number (the documents' fast field "n"); a replaced entry's old slot
+        # is emptied, so a document not yet deleted in a searcher's snapshot finds nothing.
+        # Slots are not reused: eight bytes per change until the process restarts.
+        self._slots: list[Entry | None] = []
+        self._slot_of: dict[str, int] = {}
         self._tail: dict[int, str] = {}
         self._built = False
         self._lock = threading.Lock()
 
     def __len__(self) -> int:
-        return len(self._entries)
+        return len(self._slot_of)
 
     def get(self, record_id: str) -> Entry | None:
-        return self._entries.get(record_id)
+        slot = self._slot_of.get(record_id)
+        return None if slot is None else self._slots[slot]
 
     # Following the database ----------------------------------------------------------
     def refresh(self, session: Session) -> None:
@@ -133,17 +140,22 @@ class ScreeningIndex:
         if not changed:
             return
         for rid in changed:
-            self._writer.delete_documents_by_term("rid", rid)
-            self._entries.pop(rid, None)
+            self._forget(rid)
         self.add(entries_of(session, sorted(changed)))
+
+    def _forget(self, record_id: str) -> None:
+        slot = self._slot_of.pop(record_id, None)
+        if slot is not None:
+            self._writer.delete_documents_by_term("rid", record_id)
+            self._slots[slot] = None
 
     def add(self, entries: Iterable[Entry]) -> None:
         """Index (or re-index) entries and make them searchable."""
         for entry in entries:
-            if entry.record_id in self._entries:
-                self._writer.delete_documents_by_term("rid", entry.record_id)
-            self._entries[entry.record_id] = entry
-            self._writer.add_document(_document(entry))
+            self._forget(entry.record_id)
+            slot = self._slot_of[entry.record_id] = len(self._slots)
+            self._slots.append(entry)
+            self._writer.add_document(_document(entry, slot))
         self._writer.commit()
         self._index.reload()
 
@@ -173,8 +185,9 @@ class ScreeningIndex:
         hits = searcher.search(combined, limit, count=False, offset=offset).hits
         found: list[Candidate] = []
         # Other schemas of the same family (or sharing only a birth date) are skipped here.
-        for retrieval, address in hits:
-            entry = self._entries.get(searcher.doc(address)["rid"][0])
+        slots = searcher.fast_field_values("n", [address for _, address in hits])
+        for (retrieval, _), slot in zip(hits, slots, strict=True):
+            entry = self._slots[int(slot)] if slot is not None else None
             if entry is not None and entry.schema in wanted:
                 found.append(Candidate(entry=entry, retrieval=retrieval))
         return Page(found, offset + limit if len(hits) == limit else None)

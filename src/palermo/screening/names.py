@@ -44,7 +44,9 @@ _TYPE_OF_SCHEMA = {
 }
 
 
-@dataclass(frozen=True, slots=True)
+# Compared by identity: parts are made once per word (cached) and shared by every name that
+# has the word, which keeps hashing them (the scorer caches pairs of parts) cheap.
+@dataclass(frozen=True, slots=True, eq=False)
 class Part:
     text: str  # comparable form: lower case, Latin script where rigour transliterates
     folded: str  # romanisation-folded (see fold.py)

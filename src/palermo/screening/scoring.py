@@ -10,6 +10,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 
 from followthemoney import model
 from followthemoney.types import registry
@@ -120,8 +121,10 @@ class Match:
         return self.score >= THRESHOLD
 
 
+@lru_cache(maxsize=1 << 18)
 def part_similarity(q: Part, c: Part) -> tuple[float, str]:
-    """How alike two name parts are, and by which rule."""
+    """How alike two name parts are, and by which rule (cached: a list's common names meet
+    the same query parts again and again)."""
     if q.text == c.text:
         return 1.0, "same"
     if q.initial or c.initial:
