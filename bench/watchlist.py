@@ -49,6 +49,28 @@ ARABIC_GIVEN = {
     "زينب": ("Zainab", "Zeinab"),
     "ليلى": ("Layla", "Leila"),
     "أمينة": ("Amina", "Aminah"),
+    "نور": ("Nour", "Noor", "Nur"),
+    "سارة": ("Sara", "Sarah"),
+    "هدى": ("Huda", "Hoda"),
+    "رنا": ("Rana",),
+    "دينا": ("Dina", "Deena"),
+    "سلمى": ("Salma", "Selma"),
+    "ياسمين": ("Yasmin", "Yasmine"),
+    "خديجة": ("Khadija", "Khadidja"),
+}
+ARABIC_MALE_MORE = {
+    "سامي": ("Sami", "Samy"),
+    "رامي": ("Rami", "Ramy"),
+    "باسم": ("Basim", "Bassem"),
+    "هشام": ("Hisham", "Hesham"),
+    "عماد": ("Imad", "Emad"),
+    "زياد": ("Ziad", "Ziyad"),
+    "ماجد": ("Majid", "Maged"),
+    "عادل": ("Adel", "Adil"),
+    "منير": ("Munir", "Mounir"),
+    "رشيد": ("Rashid", "Rachid"),
+    "أنس": ("Anas",),
+    "بلال": ("Bilal", "Belal"),
 }
 ARABIC_FAMILY = {
     "حداد": ("Haddad",),
@@ -76,6 +98,48 @@ ARABIC_FAMILY = {
     "الزهراني": ("Al-Zahrani", "Alzahrani"),
     "العبيدي": ("Al-Obaidi", "Alobaidi"),
     "الخطيب": ("Al-Khatib", "Alkhatib"),
+    "البغدادي": ("Al-Baghdadi", "Albaghdadi"),
+    "الحلبي": ("Al-Halabi", "Alhalabi"),
+    "الدوري": ("Al-Douri", "Al-Duri"),
+    "الجبوري": ("Al-Jubouri", "Al-Jabouri"),
+    "الكبيسي": ("Al-Kubaisi", "Al-Kubaysi"),
+    "العنزي": ("Al-Anazi", "Al-Enezi"),
+    "القحطاني": ("Al-Qahtani", "Al-Kahtani"),
+    "الغامدي": ("Al-Ghamdi", "Alghamdi"),
+    "الشهري": ("Al-Shehri", "Al-Shahri"),
+    "العتيبي": ("Al-Otaibi", "Al-Utaybi"),
+    "الدوسري": ("Al-Dosari", "Al-Dossary"),
+    "المطيري": ("Al-Mutairi", "Al-Mutayri"),
+    "الحربي": ("Al-Harbi", "Alharbi"),
+    "السعدي": ("Al-Saadi", "Alsaadi"),
+    "الراشد": ("Al-Rashed", "Al-Rashid"),
+    "الطائي": ("Al-Taie", "Al-Tai"),
+    "البزاز": ("Al-Bazzaz", "Albazzaz"),
+    "حجازي": ("Hijazi", "Hegazy", "Higazi"),
+    "نصار": ("Nassar", "Nasar"),
+    "عيسى": ("Issa", "Eissa"),
+    "موسى": ("Moussa", "Musa", "Mousa"),
+    "داود": ("Daoud", "Dawood", "Dawud"),
+    "يعقوب": ("Yacoub", "Yaqub", "Yakoub"),
+    "شحادة": ("Shehadeh", "Chehade", "Shahada"),
+    "بركات": ("Barakat",),
+    "زيدان": ("Zeidan", "Zaydan", "Zidane"),
+    "سلامة": ("Salameh", "Salama"),
+    "عودة": ("Odeh", "Awda"),
+    "حمود": ("Hamoud", "Hammoud"),
+    "شريف": ("Sharif", "Cherif", "Sherif"),
+    "عوض": ("Awad", "Aouad"),
+    "بدوي": ("Badawi", "Badawy"),
+    "رزق": ("Rizk", "Rizq"),
+    "سرور": ("Sorour", "Surur"),
+    "طه": ("Taha",),
+    "نجم": ("Najm", "Nagm"),
+    "فرحات": ("Farhat",),
+    "حلمي": ("Helmy", "Hilmi"),
+    "رمضان": ("Ramadan", "Ramadhan"),
+    "عاشور": ("Ashour", "Achour"),
+    "مراد": ("Mourad", "Murad"),
+    "جرادات": ("Jaradat",),
 }
 # (Faker locale, nationality, weight, script): "latin", "cyrillic", "greek", "han".
 CULTURES = (
@@ -114,7 +178,7 @@ class Person:
 
     def _latin(self, part: str, spelling: int | None, scheme: object) -> str:
         if self.script == "arabic":
-            variants = ARABIC_GIVEN.get(part) or ARABIC_FAMILY[part]
+            variants = ARABIC_GIVEN.get(part) or ARABIC_MALE_MORE.get(part) or ARABIC_FAMILY[part]
             return variants[(self.spelling if spelling is None else spelling) % len(variants)]
         if self.script == "cyrillic":
             return scheme.translate(part)  # type: ignore[attr-defined]
@@ -140,7 +204,8 @@ class Pools:
         for locale, _, _, script in CULTURES:
             if script == "arabic":
                 given = list(ARABIC_GIVEN)
-                self.pools[locale] = (given[:20], given[20:], list(ARABIC_FAMILY))
+                male = given[:20] + list(ARABIC_MALE_MORE)
+                self.pools[locale] = (male, given[20:], list(ARABIC_FAMILY))
                 continue
             fake = Faker(locale)
             fake.seed_instance(seed)
