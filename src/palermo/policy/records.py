@@ -52,6 +52,11 @@ def reads_records(principal: Principal) -> bool:
     return principal.is_operator or principal.has_role(*READER_ROLES, Role.partner)
 
 
+def hits_only(principal: Principal) -> bool:
+    """Private partners (banks) learn of others' records only that they exist."""
+    return principal.private_partner or principal.has_role(Role.partner)
+
+
 def writes_records(principal: Principal) -> bool:
     return principal.is_operator or principal.has_role(*WRITER_ROLES)
 
@@ -127,7 +132,7 @@ def visibility(principal: Principal, purpose: Purpose, *, now: datetime) -> Visi
     any_for_others = and_(
         others, or_(_shared(principal, None), _granted(principal, None, purpose, now))
     )
-    if principal.private_partner or principal.has_role(Role.partner):
+    if hits_only(principal):
         # A bank sees what it reported in full, and of everyone else's data only hits.
         return Visibility(full=own, hit_only=any_for_others)
     full = or_(own, full_for_others)

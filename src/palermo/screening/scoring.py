@@ -112,8 +112,6 @@ def _country(value: str) -> str:
 class Match:
     score: float
     name_score: float
-    query_name: str
-    matched_name: str
     explanation: list[str] = field(default_factory=list)
 
     @property
@@ -266,8 +264,6 @@ def score(query: ScreeningQuery, entry: Entry) -> Match | None:
     return Match(
         score=round(min(value, 1.0), 3),
         name_score=round(name_score, 3),
-        query_name=qname,
-        matched_name=cname,
         explanation=explanation,
     )
 

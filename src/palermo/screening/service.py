@@ -20,10 +20,16 @@ from palermo.audit.service import Operation
 from palermo.audit.service import record as audit
 from palermo.errors import Forbidden, NotFound
 from palermo.identity.principal import Principal
-from palermo.identity.roles import Role
 from palermo.models.records import Notification, Record
 from palermo.models.screening import ListEntry
-from palermo.policy.records import AccessContext, Effect, decide, reads_records, visibility
+from palermo.policy.records import (
+    AccessContext,
+    Effect,
+    decide,
+    hits_only,
+    reads_records,
+    visibility,
+)
 from palermo.records import repository
 from palermo.records.schemas import HitOut
 from palermo.records.service import log_disclosure, notify_owner_of_hit
@@ -125,10 +131,6 @@ def _enough_visible(
     return found[:CANDIDATES]
 
 
-def _hit_only(principal: Principal) -> bool:
-    return principal.private_partner or principal.has_role(Role.partner)
-
-
 def _ranked(
     query: ScreeningQuery, candidates: Sequence[Candidate], visible: dict[str, Visible], limit: int
 ) -> list[tuple[Entry, Match, bool]]:
@@ -156,7 +158,7 @@ def screen_many(
     if not reads_records(principal):
         raise Forbidden("your roles do not include screening")
     index = current_index(session)
-    partner = _hit_only(principal)
+    partner = hits_only(principal)
     results: list[list[ScreenHit]] = []
     for start in range(0, len(queries), CHUNK):
         chunk = queries[start : start + CHUNK]
