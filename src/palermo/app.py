@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import httpx
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
@@ -23,6 +24,10 @@ from palermo.errors import (
     NotFound,
     PalermoError,
 )
+from palermo.exchange.api import federation_router
+from palermo.exchange.api import router as exchange_router
+from palermo.exchange.crypto import sealer_for
+from palermo.exchange.keys import Keyring
 from palermo.http import BodySizeLimit, SecurityHeaders
 from palermo.identity.api import router as identity_router
 from palermo.identity.credentials import Credentials
@@ -35,6 +40,9 @@ from palermo.web import pages, screening, workspace
 from palermo.web.errors import wants_html, web_error_response
 
 log = logging.getLogger(__name__)
+
+# A peer that takes longer than this to answer a hit/no-hit query is reported unreachable.
+PEER_TIMEOUT_SECONDS = 5.0
 
 
 def create_app(settings: Settings | None = None, *, sessions: Any | None = None) -> FastAPI:
@@ -55,11 +63,15 @@ def create_app(settings: Settings | None = None, *, sessions: Any | None = None)
     app.state.session_factory = sessions
     app.state.credentials = Credentials(settings)
     app.state.node_key = load_or_create_node_key(settings)
+    app.state.keyring = Keyring(app.state.node_key, sealer_for(settings.secret_key))
+    app.state.peer_client = httpx.Client(timeout=PEER_TIMEOUT_SECONDS)
 
     app.include_router(identity_router)
     app.include_router(records_router)
     app.include_router(screening_router)
     app.include_router(audit_router)
+    app.include_router(exchange_router)
+    app.include_router(federation_router)
     app.include_router(pages.router)
     app.include_router(workspace.router)
     app.include_router(screening.router)

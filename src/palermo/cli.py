@@ -11,6 +11,7 @@ from palermo import __version__
 from palermo.audit.cli import audit_app
 from palermo.console import CliState, handles_errors, out, state
 from palermo.demo.cli import demo_app
+from palermo.exchange.cli import messages_app, node_app
 from palermo.identity.cli import agency_app, token_app, user_app
 from palermo.identity.service import ensure_local_node
 from palermo.migrations import upgrade
@@ -87,6 +88,8 @@ app.add_typer(export_app, name="export")
 app.add_typer(records_app, name="records")
 app.add_typer(audit_app, name="audit")
 app.add_typer(lists_app, name="lists")
+app.add_typer(node_app, name="node")
+app.add_typer(messages_app, name="messages")
 app.command("screen")(screen)
 app.command("screen-batch")(screen_batch)
 

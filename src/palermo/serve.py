@@ -12,6 +12,7 @@ from sqlalchemy import create_engine
 from palermo.app import create_app
 from palermo.db import unit_of_work
 from palermo.errors import Conflict
+from palermo.exchange.outbox import Courier
 from palermo.migrations import current_revision, head_revision
 from palermo.screening.service import current_index
 from palermo.settings import Settings
@@ -47,11 +48,23 @@ def serve_node(settings: Settings, *, host: str | None = None, port: int | None 
     check_schema(settings)
     app = create_app(settings)
     threading.Thread(target=warm_screening, args=(app,), name="warm-screening", daemon=True).start()
-    uvicorn.run(
-        app,
-        host=host or settings.host,
-        port=port or settings.port,
-        proxy_headers=False,
-        server_header=False,
-        log_level="info",
-    )
+    courier = None
+    if settings.outbox_courier:
+        courier = Courier(
+            app.state.session_factory,
+            base_backoff=settings.outbox_base_backoff_seconds,
+            max_backoff=settings.outbox_max_backoff_seconds,
+        )
+        courier.start()
+    try:
+        uvicorn.run(
+            app,
+            host=host or settings.host,
+            port=port or settings.port,
+            proxy_headers=False,
+            server_header=False,
+            log_level="info",
+        )
+    finally:
+        if courier is not None:
+            courier.stop()

@@ -54,6 +54,14 @@ class Settings(BaseSettings):
     review_reminder_months: int = Field(default=6, ge=0)
 
     max_request_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
+
+    # Exchange and federation.
+    node_url: str | None = Field(default=None, description="This node's URL as peers reach it")
+    max_attachment_bytes: int = Field(default=5 * 1024 * 1024, ge=1024)
+    outbox_base_backoff_seconds: float = Field(default=1.0, gt=0)
+    outbox_max_backoff_seconds: float = Field(default=300.0, gt=0)
+    # Run the outbox courier inside `palermo serve` (off: deliver with `palermo node outbox`).
+    outbox_courier: bool = True
     host: str = "127.0.0.1"
     port: int = 8000
 

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from palermo.identity.roles import Role
 
 OPERATOR = "operator"
+# The channel of an agency of a peer node, asking through federation.
+FEDERATION = "federation"
 
 
 @dataclass(frozen=True)
@@ -18,7 +20,7 @@ class Principal:
     agency_id: uuid.UUID | None = None
     agency_code: str | None = None
     country: str | None = None
-    # How the principal authenticated: "session", "token", "cli" or "system".
+    # How the principal authenticated: "session", "token", "cli", "system" or FEDERATION.
     channel: str = "session"
     # Acting for a private partner (a bank…): whatever its role, it only ever gets hits of
     # the authorities' data.

@@ -2,6 +2,17 @@
 
 from palermo.models.audit import AuditEvent, AuditNode, AuditTreeHead
 from palermo.models.base import Base
+from palermo.models.exchange import (
+    AgencyKey,
+    Blob,
+    Consent,
+    InboxEntry,
+    Message,
+    MessageAttachment,
+    MessageCopy,
+    MessageReceipt,
+    OutboxItem,
+)
 from palermo.models.identity import Agency, ApiToken, Node, User, UserRole, WebSession
 from palermo.models.records import (
     Disclosure,
@@ -20,16 +31,25 @@ from palermo.models.screening import ListEntry, RecordChange, ScreeningJob
 
 __all__ = [
     "Agency",
+    "AgencyKey",
     "ApiToken",
     "AuditEvent",
     "AuditNode",
     "AuditTreeHead",
     "Base",
+    "Blob",
+    "Consent",
     "Disclosure",
     "Grant",
+    "InboxEntry",
     "ListEntry",
+    "Message",
+    "MessageAttachment",
+    "MessageCopy",
+    "MessageReceipt",
     "Node",
     "Notification",
+    "OutboxItem",
     "Record",
     "RecordChange",
     "RecordKey",

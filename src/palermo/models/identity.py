@@ -21,6 +21,11 @@ class Node(IdMixin, CreatedMixin, Base):
     name: Mapped[str] = mapped_column(String(200))
     base_url: Mapped[str | None] = mapped_column(String(500))
     is_local: Mapped[bool] = mapped_column(default=False)
+    # A peer is trusted by its Ed25519 public key, configured by the operator (never fetched).
+    public_key: Mapped[bytes | None] = mapped_column(LargeBinary(32))
+    # Federation rule: the highest TLP label this peer may receive (None: any).
+    max_tlp: Mapped[str | None] = mapped_column(String(16))
+    directory_synced_at: Mapped[datetime | None]
 
 
 class Agency(IdMixin, CreatedMixin, Base):

@@ -15,7 +15,7 @@ from sqlalchemy import ColumnElement, and_, exists, false, not_, or_, select
 from sqlalchemy.orm import Session
 
 from palermo.errors import Invalid
-from palermo.identity.principal import Principal
+from palermo.identity.principal import FEDERATION, Principal
 from palermo.identity.roles import Role
 from palermo.models.records import Grant, Record, RecordPurpose, RecordShare
 from palermo.records.envelope import AccessLevel, Purpose, RecordStatus, ShareScope
@@ -53,8 +53,13 @@ def reads_records(principal: Principal) -> bool:
 
 
 def hits_only(principal: Principal) -> bool:
-    """Private partners (banks) learn of others' records only that they exist."""
-    return principal.private_partner or principal.has_role(Role.partner)
+    """Private partners (banks), and agencies asking from a peer node (Prüm), learn of
+    others' records only that they exist."""
+    return (
+        principal.private_partner
+        or principal.has_role(Role.partner)
+        or principal.channel == FEDERATION
+    )
 
 
 def writes_records(principal: Principal) -> bool:

@@ -675,30 +675,30 @@ def hit_views(session: Session, ids: Sequence[str]) -> dict[str, HitOut]:
 
 
 def log_disclosure(
-    session: Session, principal: Principal, ids: Iterable[str], now: datetime
+    session: Session, agency_id: uuid.UUID | None, ids: Iterable[str], now: datetime
 ) -> None:
     """Remember which agency received which record, to tell it of corrections later."""
-    if principal.agency_id is None:
+    if agency_id is None:
         return
     owners = dict(
         session.execute(
             select(Record.id, Record.owner_agency_id).where(Record.id.in_(list(ids)))
         ).all()
     )
-    foreign = [rid for rid, owner in owners.items() if owner != principal.agency_id]
+    foreign = [rid for rid, owner in owners.items() if owner != agency_id]
     if not foreign:
         return
     known = set(
         session.scalars(
             select(Disclosure.record_id).where(
-                Disclosure.agency_id == principal.agency_id, Disclosure.record_id.in_(foreign)
+                Disclosure.agency_id == agency_id, Disclosure.record_id.in_(foreign)
             )
         )
     )
     if known:
         session.execute(
             update(Disclosure)
-            .where(Disclosure.agency_id == principal.agency_id, Disclosure.record_id.in_(known))
+            .where(Disclosure.agency_id == agency_id, Disclosure.record_id.in_(known))
             .values(last_at=now, count=Disclosure.count + 1)
         )
     fresh = [rid for rid in foreign if rid not in known]
@@ -708,7 +708,7 @@ def log_disclosure(
             [
                 {
                     "record_id": rid,
-                    "agency_id": principal.agency_id,
+                    "agency_id": agency_id,
                     "first_at": now,
                     "last_at": now,
                     "count": 1,
@@ -752,7 +752,7 @@ def read_record(
         view = hit_views(session, [record_id])[record_id]
         notify_owner_of_hit(session, principal, view, context)
         return view
-    log_disclosure(session, principal, [record_id], now)
+    log_disclosure(session, principal.agency_id, [record_id], now)
     return full_views(session, [record_id])[record_id]
 
 
@@ -856,7 +856,7 @@ def search_records(
         object_ids=[rid for rid, _ in rows],
         detail={"total": total, "by_name": bool(text), "property": prop, "schema": schema},
     )
-    log_disclosure(session, principal, full_ids, now)
+    log_disclosure(session, principal.agency_id, full_ids, now)
     for hit in hits.values():
         notify_owner_of_hit(session, principal, hit, context)
     return SearchResult(total=total, items=items)

@@ -349,7 +349,7 @@ def export_ftm(
             object_ids=ids,
             recipients=[principal.agency_code or principal.username],
         )
-        log_disclosure(session, principal, ids, now)
+        log_disclosure(session, principal.agency_id, ids, now)
         for record_id in ids:
             view = views[record_id]
             yield {

@@ -233,7 +233,7 @@ def _answers(
             "algorithm": ALGORITHM,
         },
     )
-    log_disclosure(session, principal, full_ids, now)
+    log_disclosure(session, principal.agency_id, full_ids, now)
     _notify_owners(session, principal, context, hit_ids, visible, owners)
     return answers
 

@@ -1,0 +1,1 @@
+"""Secure exchange between agencies and federation between nodes."""

@@ -1,0 +1,208 @@
+"""Peers and their directories. A peer is trusted by the node key its operator configures
+(never by what the network says); its directory — agencies and their public keys — is
+fetched and accepted only when signed by that key."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+import httpx
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from palermo.audit.service import Operation
+from palermo.audit.service import record as audit
+from palermo.errors import Conflict, Invalid, NotFound
+from palermo.exchange import crypto, keys
+from palermo.exchange.keys import Keyring
+from palermo.identity import repository
+from palermo.identity.principal import Principal
+from palermo.identity.roles import AgencyKind
+from palermo.identity.service import AGENCY_CODE, country_code
+from palermo.models.identity import Agency, Node
+from palermo.policy.administration import require_system_admin
+from palermo.records.envelope import Tlp
+
+NODE_CODE = re.compile(r"^[A-Z0-9][A-Z0-9_-]{1,63}$")
+
+
+def local(session: Session) -> Node:
+    node = repository.local_node(session)
+    if node is None:
+        raise NotFound("this node is not initialised: run `palermo node init`")
+    return node
+
+
+def init(session: Session, keyring: Keyring, *, principal: Principal, base_url: str | None) -> Node:
+    """Name this node's URL and give every hosted agency its key pairs."""
+    require_system_admin(principal, act="initialise the node")
+    node = local(session)
+    if base_url:
+        node.base_url = _url(base_url)
+    node.public_key = keyring.node.public_bytes
+    made = keys.ensure_hosted_keys(session, keyring.sealer)
+    audit(
+        session,
+        action="node.init",
+        operation=Operation.administration,
+        principal=principal,
+        object_ids=[node.code],
+        detail={"base_url": node.base_url, "agency_keys_created": made},
+    )
+    return node
+
+
+def _url(value: str) -> str:
+    value = value.strip().rstrip("/")
+    if not re.match(r"^https?://[^\s/]+(/\S*)?$", value):
+        raise Invalid(f"peer URL {value!r} must be an http(s) URL")
+    return value
+
+
+def add_peer(
+    session: Session,
+    *,
+    principal: Principal,
+    code: str,
+    base_url: str,
+    public_key: str,
+    name: str | None = None,
+    max_tlp: str | None = None,
+) -> Node:
+    require_system_admin(principal, act="configure peers")
+    code = code.strip().upper()
+    if not NODE_CODE.match(code):
+        raise Invalid(f"node code {code!r} must be 2-64 letters, digits, '-' or '_'")
+    try:
+        key = bytes.fromhex(public_key.strip())
+    except ValueError:
+        key = b""
+    if len(key) != 32:
+        raise Invalid("the peer's public key must be its 64 hex digits (`palermo node show`)")
+    if max_tlp is not None:
+        max_tlp = Tlp(max_tlp.upper()).value if max_tlp.upper() in set(Tlp) else _bad_tlp(max_tlp)
+    node = session.scalar(select(Node).where(Node.code == code))
+    if node is not None and node.is_local:
+        raise Conflict(f"{code} is this node itself")
+    if node is None:
+        node = Node(code=code, name=name or code, is_local=False)
+        session.add(node)
+    node.base_url, node.public_key, node.max_tlp = _url(base_url), key, max_tlp
+    if name:
+        node.name = name
+    session.flush()
+    audit(
+        session,
+        action="node.peer.add",
+        operation=Operation.administration,
+        principal=principal,
+        object_ids=[code],
+        detail={"base_url": node.base_url, "key_id": crypto.kid_of(key), "max_tlp": max_tlp},
+    )
+    return node
+
+
+def _bad_tlp(value: str) -> str:
+    raise Invalid(f"unknown TLP label {value!r}; use one of {', '.join(Tlp)}")
+
+
+def peers(session: Session) -> Sequence[Node]:
+    return session.scalars(select(Node).where(Node.is_local.is_(False)).order_by(Node.code)).all()
+
+
+def peer(session: Session, code: str) -> Node:
+    node = session.scalar(select(Node).where(Node.code == code.upper(), Node.is_local.is_(False)))
+    if node is None:
+        raise NotFound(f"no peer {code.upper()}")
+    return node
+
+
+# Publishing and learning directories -----------------------------------------------------
+def publish(session: Session, keyring: Keyring, now: datetime) -> dict[str, Any]:
+    """This node's agencies and their public keys, signed by the node key."""
+    node = local(session)
+    keys.ensure_hosted_keys(session, keyring.sealer)
+    hosted = session.scalars(
+        select(Agency)
+        .where(Agency.node_id == node.id, Agency.active.is_(True))
+        .order_by(Agency.code)
+    ).all()
+    published = keys.published(session, [a.id for a in hosted])
+    document = {
+        "node": node.code,
+        "name": node.name,
+        "issued_at": now.isoformat(),
+        "agencies": [
+            {
+                "code": a.code,
+                "name": a.name,
+                "kind": a.kind.value,
+                "country": a.country,
+                "keys": published.get(a.id, []),
+            }
+            for a in hosted
+        ],
+    }
+    return {**document, "signature": crypto.b64(keyring.node.sign(crypto.canonical(document)))}
+
+
+def learn(
+    session: Session, *, principal: Principal, node: Node, document: dict[str, Any], now: datetime
+) -> int:
+    """Accept a peer's signed directory: its agencies become recipients here."""
+    require_system_admin(principal, act="synchronise peer directories")
+    signature = document.pop("signature", None)
+    assert node.public_key is not None
+    try:
+        crypto.verify(
+            node.public_key, crypto.unb64(signature, "signature"), crypto.canonical(document)
+        )
+    except (ValueError, crypto.CryptoFailure):
+        raise Invalid(f"the directory of {node.code} is not signed by its configured key") from None
+    if document.get("node") != node.code:
+        raise Invalid(f"the directory is of node {document.get('node')!r}, not {node.code}")
+    count = 0
+    for entry in document.get("agencies", []):
+        code = str(entry.get("code", "")).upper()
+        if not AGENCY_CODE.match(code):
+            raise Invalid(f"the directory of {node.code} names a bad agency code {code!r}")
+        agency = repository.agency_by_code(session, code)
+        if agency is not None and agency.node_id != node.id:
+            raise Conflict(f"agency {code} already exists on another node; codes must be unique")
+        if agency is None:
+            agency = Agency(
+                code=code,
+                name=str(entry.get("name") or code)[:200],
+                kind=AgencyKind(entry.get("kind")),
+                country=country_code(str(entry.get("country"))),
+                node_id=node.id,
+            )
+            session.add(agency)
+            session.flush()
+        keys.learn(session, agency.id, entry.get("keys", []))
+        count += 1
+    node.directory_synced_at = now
+    audit(
+        session,
+        action="node.peer.sync",
+        operation=Operation.administration,
+        principal=principal,
+        object_ids=[node.code],
+        detail={"agencies": count},
+    )
+    return count
+
+
+def fetch(client: httpx.Client, node: Node) -> dict[str, Any]:
+    try:
+        response = client.get(f"{(node.base_url or '').rstrip('/')}/federation/directory")
+        response.raise_for_status()
+        document = response.json()
+    except (httpx.HTTPError, ValueError) as exc:
+        raise Invalid(f"cannot read the directory of {node.code}: {exc}") from None
+    if not isinstance(document, dict):
+        raise Invalid(f"the directory of {node.code} is not a JSON object")
+    return document

@@ -1,0 +1,102 @@
+"""Node-to-node envelopes: what a node signs (Ed25519) and a peer verifies before anything
+else — addressed to it, from a configured peer, signed by that peer's key, never replayed."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from palermo.exchange import crypto
+from palermo.identity.keys import NodeKey
+from palermo.models.exchange import InboxEntry
+from palermo.models.identity import Node
+
+KINDS = frozenset({"message", "receipt", "consent", "hit_query"})
+
+
+class Refusal(Exception):
+    """A peer's envelope we do not accept; the reason goes back to the sender and into our
+    own inbox log and audit trail."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def build(
+    key: NodeKey,
+    *,
+    kind: str,
+    sender: str,
+    receiver: str,
+    body: dict[str, Any],
+    now: datetime,
+    envelope_id: uuid.UUID | None = None,
+) -> dict[str, Any]:
+    envelope = {
+        "id": str(envelope_id or uuid.uuid4()),
+        "kind": kind,
+        "from": sender,
+        "to": receiver,
+        "created_at": now.isoformat(),
+        "body": body,
+    }
+    envelope["signature"] = crypto.b64(key.sign(crypto.canonical(envelope)))
+    return envelope
+
+
+def digest(envelope: dict[str, Any]) -> str:
+    return crypto.sha256_hex(crypto.canonical(envelope))
+
+
+@dataclass(frozen=True)
+class Verified:
+    id: uuid.UUID
+    kind: str
+    peer: Node
+    body: dict[str, Any]
+    digest: str
+    seen: InboxEntry | None  # the earlier receipt of this very envelope, if any
+
+
+def shape(envelope: object) -> tuple[uuid.UUID, str, str]:
+    """(id, kind, from) of a well-formed envelope, or a refusal naming what is wrong."""
+    if not isinstance(envelope, dict):
+        raise Refusal("malformed envelope: not a JSON object")
+    for name in ("id", "kind", "from", "to", "created_at", "signature"):
+        if not isinstance(envelope.get(name), str):
+            raise Refusal(f"malformed envelope: {name!r} missing or not text")
+    if not isinstance(envelope.get("body"), dict):
+        raise Refusal("malformed envelope: 'body' missing or not an object")
+    try:
+        envelope_id = uuid.UUID(envelope["id"])
+    except ValueError:
+        raise Refusal(f"malformed envelope: id {envelope['id']!r} is not a UUID") from None
+    if envelope["kind"] not in KINDS:
+        raise Refusal(f"malformed envelope: unknown kind {envelope['kind']!r}")
+    return envelope_id, envelope["kind"], envelope["from"][:64]
+
+
+def verify(session: Session, envelope: dict[str, Any], *, local_code: str) -> Verified:
+    envelope_id, kind, sender = shape(envelope)
+    if envelope["to"] != local_code:
+        raise Refusal(f"envelope addressed to node {envelope['to']!r}, this is {local_code}")
+    peer = session.scalar(select(Node).where(Node.code == sender, Node.is_local.is_(False)))
+    if peer is None or peer.public_key is None:
+        raise Refusal(f"unknown peer {sender!r}: not configured on {local_code}")
+    unsigned = {k: v for k, v in envelope.items() if k != "signature"}
+    try:
+        signature = crypto.unb64(envelope["signature"], "signature")
+        crypto.verify(peer.public_key, signature, crypto.canonical(unsigned))
+    except (ValueError, crypto.CryptoFailure):
+        raise Refusal(f"bad signature: the envelope is not signed by {sender}'s node key") from None
+    seen_digest = digest(envelope)
+    seen = session.get(InboxEntry, envelope_id)
+    if seen is not None and seen.digest != seen_digest:
+        raise Refusal(f"replay: envelope id {envelope_id} was already used for other content")
+    return Verified(envelope_id, kind, peer, envelope["body"], seen_digest, seen)

@@ -1,0 +1,196 @@
+"""Agency key pairs: created for every agency this node hosts, rotated on demand, published
+to peers (public halves only) and learnt from them."""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from palermo.errors import Invalid, NotFound
+from palermo.exchange import crypto
+from palermo.identity import repository as directory
+from palermo.identity.keys import NodeKey, load_or_create_node_key
+from palermo.models.exchange import AgencyKey
+from palermo.settings import Settings
+
+
+class KeyUse(enum.StrEnum):
+    encryption = "encryption"  # X25519, HPKE recipient key
+    signing = "signing"  # Ed25519
+
+
+_GENERATE = {KeyUse.encryption: crypto.new_encryption_key, KeyUse.signing: crypto.new_signing_key}
+
+
+@dataclass(frozen=True)
+class PublicKey:
+    kid: str
+    public: bytes
+
+
+def _new_key(
+    session: Session, sealer: crypto.KeySealer, agency_id: uuid.UUID, use: KeyUse
+) -> AgencyKey:
+    public, private = _GENERATE[use]()
+    kid = crypto.kid_of(public)
+    key = AgencyKey(
+        kid=kid,
+        agency_id=agency_id,
+        use=use.value,
+        public_key=public,
+        sealed_private=sealer.seal(kid, private),
+    )
+    session.add(key)
+    return key
+
+
+def _current(session: Session, agency_id: uuid.UUID, use: KeyUse) -> AgencyKey | None:
+    return session.scalar(
+        select(AgencyKey)
+        .where(
+            AgencyKey.agency_id == agency_id,
+            AgencyKey.use == use.value,
+            AgencyKey.retired_at.is_(None),
+        )
+        .order_by(AgencyKey.created_at.desc())
+        .limit(1)
+    )
+
+
+def ensure_hosted_keys(session: Session, sealer: crypto.KeySealer) -> int:
+    """Give every hosted agency an encryption and a signing key; returns how many were made."""
+    have = set(
+        session.execute(
+            select(AgencyKey.agency_id, AgencyKey.use).where(AgencyKey.retired_at.is_(None))
+        ).all()
+    )
+    made = 0
+    for agency_id in directory.hosted_agency_ids(session):
+        for use in KeyUse:
+            if (agency_id, use.value) not in have:
+                _new_key(session, sealer, agency_id, use)
+                made += 1
+    session.flush()
+    return made
+
+
+def rotate(session: Session, sealer: crypto.KeySealer, agency_id: uuid.UUID, now: datetime) -> None:
+    """New keys for a hosted agency; the old ones are retired, not deleted: messages sealed
+    to them stay readable and signatures made with them stay verifiable."""
+    if agency_id not in directory.hosted_agency_ids(session):
+        raise Invalid("only an agency hosted on this node can have its keys rotated here")
+    session.execute(
+        update(AgencyKey)
+        .where(AgencyKey.agency_id == agency_id, AgencyKey.retired_at.is_(None))
+        .values(retired_at=now)
+    )
+    for use in KeyUse:
+        _new_key(session, sealer, agency_id, use)
+    session.flush()
+
+
+def current_public(session: Session, agency_id: uuid.UUID, use: KeyUse, code: str) -> PublicKey:
+    key = _current(session, agency_id, use)
+    if key is None:
+        raise Invalid(
+            f"agency {code} has no {use.value} key yet: its node must publish one "
+            "(`palermo node peer sync`)"
+        )
+    return PublicKey(key.kid, key.public_key)
+
+
+def signing_private(
+    session: Session, sealer: crypto.KeySealer, agency_id: uuid.UUID
+) -> tuple[str, bytes]:
+    key = _current(session, agency_id, KeyUse.signing)
+    if key is None or key.sealed_private is None:
+        raise Invalid("this agency has no signing key on this node: run `palermo node init`")
+    return key.kid, sealer.open(key.kid, key.sealed_private)
+
+
+def private_for(
+    session: Session, sealer: crypto.KeySealer, kid: str, agency_id: uuid.UUID
+) -> bytes:
+    key = session.get(AgencyKey, kid)
+    if key is None or key.agency_id != agency_id or key.sealed_private is None:
+        raise NotFound(f"no private key {kid} of this agency on this node")
+    return sealer.open(kid, key.sealed_private)
+
+
+def public_of(session: Session, kid: str, agency_id: uuid.UUID, use: KeyUse) -> bytes | None:
+    """A key of this agency, retired or not (old signatures verify with old keys)."""
+    key = session.get(AgencyKey, kid)
+    if key is None or key.agency_id != agency_id or key.use != use.value:
+        return None
+    return key.public_key
+
+
+def published(
+    session: Session, agency_ids: Iterable[uuid.UUID]
+) -> dict[uuid.UUID, list[dict[str, str | None]]]:
+    """Public halves of the agencies' keys, retired ones included, for the directory."""
+    keys: dict[uuid.UUID, list[dict[str, str | None]]] = {}
+    rows = session.scalars(
+        select(AgencyKey)
+        .where(AgencyKey.agency_id.in_(list(agency_ids)))
+        .order_by(AgencyKey.created_at)
+    )
+    for key in rows:
+        keys.setdefault(key.agency_id, []).append(
+            {
+                "kid": key.kid,
+                "use": key.use,
+                "public": crypto.b64(key.public_key),
+                "created_at": key.created_at.isoformat(),
+                "retired_at": key.retired_at.isoformat() if key.retired_at else None,
+            }
+        )
+    return keys
+
+
+def learn(session: Session, agency_id: uuid.UUID, entries: Iterable[dict[str, object]]) -> None:
+    """Store a remote agency's published public keys (new ones added, retirements applied)."""
+    for entry in entries:
+        use = KeyUse(str(entry["use"]))
+        public = crypto.unb64(entry["public"], "public key")
+        kid = crypto.kid_of(public)
+        if kid != entry.get("kid"):
+            raise Invalid(f"published key id {entry.get('kid')!r} does not match its key")
+        retired = entry.get("retired_at")
+        retired_at = datetime.fromisoformat(str(retired)) if retired else None
+        known = session.get(AgencyKey, kid)
+        if known is None:
+            session.add(
+                AgencyKey(
+                    kid=kid,
+                    agency_id=agency_id,
+                    use=use.value,
+                    public_key=public,
+                    retired_at=retired_at,
+                    created_at=datetime.fromisoformat(str(entry["created_at"])),
+                )
+            )
+        elif known.agency_id != agency_id:
+            raise Invalid(f"key {kid} is already known for another agency")
+        elif retired_at and known.retired_at is None:
+            known.retired_at = retired_at
+    session.flush()
+
+
+@dataclass(frozen=True)
+class Keyring:
+    """What exchanging needs of the node's secrets: its Ed25519 key (signs envelopes) and
+    the sealer of its agencies' private keys."""
+
+    node: NodeKey
+    sealer: crypto.KeySealer
+
+    @classmethod
+    def of(cls, settings: Settings) -> Keyring:
+        return cls(load_or_create_node_key(settings), crypto.sealer_for(settings.secret_key))

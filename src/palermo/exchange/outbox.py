@@ -1,0 +1,398 @@
+"""The federation outbox: envelopes written in the transaction of what they carry, then
+delivered to peers by a courier with retries, backoff and idempotency keys. Every item ends
+with a recorded outcome the sender can read: delivered, refused by the peer (its reason), or
+filtered by a rule here (which rule)."""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import httpx
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
+
+from palermo.audit.service import Operation, Outcome
+from palermo.audit.service import record as audit
+from palermo.db import SessionFactory, unit_of_work
+from palermo.exchange import envelopes
+from palermo.exchange.keys import Keyring
+from palermo.identity import repository as directory
+from palermo.models.base import utcnow
+from palermo.models.exchange import MessageReceipt, OutboxItem
+from palermo.models.identity import Agency, Node
+from palermo.records.envelope import TLP_RANK, Tlp
+
+log = logging.getLogger(__name__)
+
+PENDING, SENDING, DELIVERED, REFUSED, FILTERED = (
+    "pending",
+    "sending",
+    "delivered",
+    "refused",
+    "filtered",
+)
+BATCH = 200  # envelopes claimed per pass
+MAX_REQUEST_BYTES = 4 * 1024 * 1024  # per HTTP request (a peer's body limit is 10 MiB)
+LEASE = timedelta(seconds=60)  # a claim a crashed courier left behind expires after this
+
+# Set after a commit that queued envelopes, so the courier sends at once instead of polling.
+WAKE = threading.Event()
+_QUEUED = "palermo.outbox.queued"
+
+
+@event.listens_for(Session, "after_commit")
+def _wake_courier(session: Session) -> None:
+    if session.info.pop(_QUEUED, False):
+        WAKE.set()
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_queued(session: Session) -> None:
+    session.info.pop(_QUEUED, None)
+
+
+def _filtered_by(peer: Node, kind: str, body: dict[str, Any]) -> str | None:
+    if kind == "message" and peer.max_tlp:
+        tlp = body["header"]["tlp"]
+        if TLP_RANK[Tlp(tlp)] > TLP_RANK[Tlp(peer.max_tlp)]:
+            return (
+                f"filtered by rule max_tlp of peer {peer.code}: TLP:{tlp} is above the "
+                f"TLP:{peer.max_tlp} it may receive"
+            )
+    return None
+
+
+def enqueue(
+    session: Session,
+    keyring: Keyring,
+    *,
+    peer_id: uuid.UUID,
+    kind: str,
+    body: dict[str, Any],
+    message_id: uuid.UUID | None,
+    now: datetime,
+) -> OutboxItem:
+    peer = session.get(Node, peer_id)
+    local = directory.local_node(session)
+    assert peer is not None
+    assert local is not None
+    envelope = envelopes.build(
+        keyring.node, kind=kind, sender=local.code, receiver=peer.code, body=body, now=now
+    )
+    item = OutboxItem(
+        id=uuid.UUID(envelope["id"]),
+        peer_node_id=peer.id,
+        kind=kind,
+        message_id=message_id,
+        envelope=envelope,
+        status=PENDING,
+        attempts=0,
+        next_attempt_at=now,
+        created_at=now,
+    )
+    reason = _filtered_by(peer, kind, body)
+    if reason:
+        item.status, item.reason, item.finished_at = FILTERED, reason, now
+        audit(
+            session,
+            action="federation.filter",
+            operation=Operation.disclosure,
+            actor=local.code,
+            outcome=Outcome.deny,
+            object_ids=[item.id, *([message_id] if message_id else [])],
+            recipients=[peer.code],
+            detail={"kind": kind, "reason": reason},
+        )
+    else:
+        session.info[_QUEUED] = True
+    session.add(item)
+    return item
+
+
+# Delivery --------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Claimed:
+    id: uuid.UUID
+    peer_id: uuid.UUID
+    kind: str
+    message_id: uuid.UUID | None
+    envelope: dict[str, Any]
+    attempts: int
+
+
+@dataclass(frozen=True)
+class Result:
+    status: str  # delivered, refused, or pending (retry)
+    reason: str | None = None
+
+
+def claim(session: Session, now: datetime, *, peer_id: uuid.UUID | None = None) -> list[Claimed]:
+    """Take due items under a lease (PostgreSQL: rows other couriers hold are skipped)."""
+    query = (
+        select(OutboxItem)
+        .where(OutboxItem.status.in_([PENDING, SENDING]), OutboxItem.next_attempt_at <= now)
+        .order_by(OutboxItem.created_at)
+        .limit(BATCH)
+    )
+    if peer_id is not None:
+        query = query.where(OutboxItem.peer_node_id == peer_id)
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    claimed = []
+    for item in session.scalars(query):
+        item.status, item.next_attempt_at = SENDING, now + LEASE
+        item.attempts += 1
+        claimed.append(
+            Claimed(
+                item.id, item.peer_node_id, item.kind, item.message_id, item.envelope, item.attempts
+            )
+        )
+    return claimed
+
+
+def _chunks(items: Sequence[Claimed]) -> list[list[Claimed]]:
+    chunks: list[list[Claimed]] = [[]]
+    size = 0
+    for item in items:
+        weight = len(str(item.envelope))
+        if chunks[-1] and size + weight > MAX_REQUEST_BYTES:
+            chunks.append([])
+            size = 0
+        chunks[-1].append(item)
+        size += weight
+    return chunks
+
+
+def _refusal_text(response: httpx.Response) -> str:
+    try:
+        detail = response.json().get("detail")
+    except ValueError:
+        detail = None
+    return str(detail or response.reason_phrase or response.status_code)
+
+
+def post(client: httpx.Client, base_url: str, items: Sequence[Claimed]) -> dict[uuid.UUID, Result]:
+    """Send one batch to a peer; every item gets a result, whatever happens."""
+    try:
+        response = client.post(
+            f"{base_url.rstrip('/')}/federation/envelopes",
+            json={"envelopes": [i.envelope for i in items]},
+        )
+    except httpx.HTTPError as exc:
+        reason = f"peer unreachable: {type(exc).__name__}: {exc}"
+        return {i.id: Result(PENDING, reason) for i in items}
+    if response.status_code >= 500 or response.status_code == 429:
+        reason = f"peer answered {response.status_code}: {_refusal_text(response)}"
+        return {i.id: Result(PENDING, reason) for i in items}
+    if response.status_code >= 400:
+        reason = f"refused by peer: {_refusal_text(response)}"
+        return {i.id: Result(REFUSED, reason) for i in items}
+    answers = {a.get("id"): a for a in response.json().get("results", [])}
+    results = {}
+    for item in items:
+        answer = answers.get(str(item.id))
+        if answer is None:
+            results[item.id] = Result(PENDING, "peer gave no answer for this envelope")
+        elif answer["outcome"] in ("accepted", "duplicate"):
+            results[item.id] = Result(DELIVERED, answer.get("reason"))
+        else:
+            results[item.id] = Result(REFUSED, f"refused by peer: {answer.get('reason')}")
+    return results
+
+
+def backoff(attempts: int, *, base: float, ceiling: float) -> timedelta:
+    """Exponential backoff with ±20% jitter, so a returning peer is not stampeded."""
+    delay = min(base * 2 ** max(attempts - 1, 0), ceiling)
+    return timedelta(seconds=delay * random.uniform(0.8, 1.2))  # noqa: S311 - not secret
+
+
+def record_results(
+    session: Session,
+    claimed: Sequence[Claimed],
+    results: dict[uuid.UUID, Result],
+    *,
+    now: datetime,
+    base: float,
+    ceiling: float,
+) -> None:
+    local = directory.local_node(session)
+    assert local is not None
+    for item in claimed:
+        row = session.get(OutboxItem, item.id)
+        result = results[item.id]
+        if row is None or row.status != SENDING:
+            continue
+        if result.status == PENDING:
+            row.status, row.last_error = PENDING, result.reason
+            row.next_attempt_at = now + backoff(item.attempts, base=base, ceiling=ceiling)
+            continue
+        row.status, row.reason, row.finished_at = result.status, result.reason, now
+        peer = session.get(Node, item.peer_id)
+        assert peer is not None
+        if result.status == DELIVERED and item.kind == "message" and item.message_id:
+            _delivered_receipts(session, item, peer.code, now)
+        audit(
+            session,
+            action=f"federation.{item.kind}.{result.status}",
+            operation=Operation.disclosure,
+            actor=local.code,
+            outcome=Outcome.success if result.status == DELIVERED else Outcome.failure,
+            object_ids=[item.id, *([item.message_id] if item.message_id else [])],
+            recipients=[peer.code],
+            detail={
+                "attempts": item.attempts,
+                **({"reason": result.reason} if result.reason else {}),
+            },
+        )
+
+
+def _delivered_receipts(session: Session, item: Claimed, peer_code: str, now: datetime) -> None:
+    codes = list(item.envelope["body"]["copies"])
+    known = set(
+        session.scalars(
+            select(MessageReceipt.agency_id).where(
+                MessageReceipt.message_id == item.message_id, MessageReceipt.kind == "delivered"
+            )
+        )
+    )
+    for agency_id in session.scalars(select(Agency.id).where(Agency.code.in_(codes))):
+        if agency_id not in known:
+            session.add(
+                MessageReceipt(
+                    message_id=item.message_id,
+                    agency_id=agency_id,
+                    kind="delivered",
+                    at=now,
+                    actor=peer_code,
+                )
+            )
+
+
+class Courier:
+    """Delivers due outbox items: woken by commits that queue envelopes, else by the clock."""
+
+    def __init__(
+        self,
+        sessions: SessionFactory,
+        *,
+        base_backoff: float = 1.0,
+        max_backoff: float = 300.0,
+        timeout: float = 10.0,
+    ) -> None:
+        self.sessions = sessions
+        self.base_backoff, self.max_backoff = base_backoff, max_backoff
+        self.client = httpx.Client(timeout=timeout)
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def deliver_due(self, *, peer_id: uuid.UUID | None = None) -> int:
+        """One pass: claim, send, record. Returns how many items were attempted."""
+        with unit_of_work(self.sessions) as session:
+            claimed = claim(session, utcnow(), peer_id=peer_id)
+            urls = {
+                n.id: n.base_url
+                for n in session.scalars(
+                    select(Node).where(Node.id.in_({c.peer_id for c in claimed}))
+                )
+            }
+        if not claimed:
+            return 0
+        results: dict[uuid.UUID, Result] = {}
+        for node_id in {c.peer_id for c in claimed}:
+            items = [c for c in claimed if c.peer_id == node_id]
+            base_url = urls.get(node_id)
+            for chunk in _chunks(items):
+                if not base_url:
+                    results.update({c.id: Result(PENDING, "peer has no URL") for c in chunk})
+                else:
+                    results.update(post(self.client, base_url, chunk))
+        with unit_of_work(self.sessions) as session:
+            record_results(
+                session,
+                claimed,
+                results,
+                now=utcnow(),
+                base=self.base_backoff,
+                ceiling=self.max_backoff,
+            )
+        return len(claimed)
+
+    def _next_due(self) -> float:
+        with unit_of_work(self.sessions) as session:
+            due = session.scalar(
+                select(OutboxItem.next_attempt_at)
+                .where(OutboxItem.status.in_([PENDING, SENDING]))
+                .order_by(OutboxItem.next_attempt_at)
+                .limit(1)
+            )
+        if due is None:
+            return 5.0
+        return min(max((due - utcnow()).total_seconds(), 0.0), 5.0)
+
+    def run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                if self.deliver_due() >= BATCH:
+                    continue
+                wait = self._next_due()
+            except Exception:
+                log.exception("outbox delivery pass failed; retrying shortly")
+                wait = 1.0
+            if wait > 0:
+                WAKE.wait(wait)
+            WAKE.clear()
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self.run, name="outbox-courier", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        WAKE.set()
+        if self._thread is not None:
+            self._thread.join(timeout=15)
+        self.client.close()
+
+
+def requeue(session: Session, item_ids: Sequence[uuid.UUID], now: datetime) -> int:
+    """Send refused items again (e.g. the peer has since configured us); delivered stay."""
+    items = session.scalars(
+        select(OutboxItem).where(OutboxItem.id.in_(list(item_ids)), OutboxItem.status == REFUSED)
+    ).all()
+    for item in items:
+        item.status, item.next_attempt_at, item.finished_at = PENDING, now, None
+    if items:
+        session.info[_QUEUED] = True
+    return len(items)
+
+
+def listing(
+    session: Session, *, status: str | None = None, limit: int = 50
+) -> Sequence[OutboxItem]:
+    query = select(OutboxItem).order_by(OutboxItem.created_at.desc()).limit(limit)
+    if status:
+        query = query.where(OutboxItem.status == status)
+    return session.scalars(query).all()
+
+
+def outcomes_of(
+    session: Session, message_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, list[OutboxItem]]:
+    """The delivery items of messages, for the sender's thread view."""
+    items: dict[uuid.UUID, list[OutboxItem]] = {}
+    rows = session.scalars(
+        select(OutboxItem)
+        .where(OutboxItem.message_id.in_(list(message_ids)), OutboxItem.kind == "message")
+        .order_by(OutboxItem.created_at)
+    )
+    for item in rows:
+        assert item.message_id is not None
+        items.setdefault(item.message_id, []).append(item)
+    return items

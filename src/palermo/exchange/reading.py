@@ -1,0 +1,398 @@
+"""Reading messages: an agency opens its own copy (HPKE with its private key), the sender's
+signature is checked each time, and every opening is audited and receipted."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session
+
+from palermo.audit.service import Operation
+from palermo.audit.service import record as audit
+from palermo.errors import Invalid, NotFound
+from palermo.exchange import crypto, outbox
+from palermo.exchange.keys import Keyring, KeyUse, private_for, public_of
+from palermo.exchange.messages import (
+    ReceiptKind,
+    copy_context,
+    mark,
+    require_exchange,
+)
+from palermo.exchange.schemas import (
+    AttachmentOut,
+    ConsentOut,
+    DeliveryOut,
+    MessageOut,
+    MessageSummary,
+    ReceiptOut,
+)
+from palermo.identity.principal import Principal
+from palermo.models.exchange import Blob, Consent, Message, MessageCopy, MessageReceipt
+from palermo.models.identity import Agency, Node
+from palermo.records.envelope import HANDLING_MEANING, HANDLING_RANK, HandlingCode, Tlp
+
+FOLDERS = ("inbox", "sent", "all")
+SEARCH_SCAN = 2000  # newest messages decrypted to answer a text search
+
+
+def _codes(session: Session, ids: set[uuid.UUID]) -> dict[uuid.UUID, str]:
+    return dict(session.execute(select(Agency.id, Agency.code).where(Agency.id.in_(ids))).all())
+
+
+def open_content(
+    session: Session, keyring: Keyring, message: Message, agency_id: uuid.UUID, code: str
+) -> dict[str, Any]:
+    copy = session.get(MessageCopy, (message.id, agency_id))
+    if copy is None:
+        raise NotFound(f"no message {message.id}")
+    private = private_for(session, keyring.sealer, copy.kid, agency_id)
+    plaintext = crypto.open_sealed(private, copy.ciphertext, copy_context(message.id, code))
+    content: dict[str, Any] = json.loads(plaintext)
+    return content
+
+
+def signature_verified(session: Session, message: Message) -> bool:
+    public = public_of(
+        session, message.header["signing_kid"], message.sender_agency_id, KeyUse.signing
+    )
+    if public is None:
+        return False
+    try:
+        crypto.verify(public, message.signature, crypto.canonical(message.header))
+    except crypto.CryptoFailure:
+        return False
+    copy_digests = {c: d["sha256"] for c, d in message.header["copies"].items()}
+    stored = session.execute(
+        select(Agency.code, MessageCopy.ciphertext)
+        .join(Agency, Agency.id == MessageCopy.agency_id)
+        .where(MessageCopy.message_id == message.id)
+    ).all()
+    return all(copy_digests.get(code) == crypto.sha256_hex(ct) for code, ct in stored)
+
+
+def held(session: Session, agency_id: uuid.UUID, message_id: uuid.UUID) -> Message:
+    message = session.scalar(
+        select(Message)
+        .join(MessageCopy, MessageCopy.message_id == Message.id)
+        .where(Message.id == message_id, MessageCopy.agency_id == agency_id)
+    )
+    if message is None:
+        raise NotFound(f"no message {message_id}")
+    return message
+
+
+def needs_consent_to_forward(message: Message) -> bool:
+    """H2/H3 (SIENA), TLP:AMBER+STRICT and TLP:RED stay with their recipients unless the
+    provider agrees."""
+    return HANDLING_RANK[HandlingCode(message.handling_code)] >= 2 or message.tlp in (
+        Tlp.red,
+        Tlp.amber_strict,
+    )
+
+
+def needs_consent_as_evidence(message: Message) -> bool:
+    """From H1 up, judicial use needs the provider's permission."""
+    return HANDLING_RANK[HandlingCode(message.handling_code)] >= 1
+
+
+def consented(session: Session, message: Message, agency_id: uuid.UUID, scope: str) -> bool:
+    if message.sender_agency_id == agency_id:
+        return True
+    return (
+        session.scalar(
+            select(Consent.id).where(
+                Consent.message_id == message.id,
+                Consent.grantee_agency_id == agency_id,
+                Consent.scope == scope,
+            )
+        )
+        is not None
+    )
+
+
+def _summary(
+    message: Message, content: dict[str, Any], codes: dict[uuid.UUID, str], opened: bool
+) -> dict[str, Any]:
+    return {
+        "id": message.id,
+        "thread_id": message.thread_id,
+        "kind": message.kind,
+        "sender": codes.get(message.sender_agency_id, message.header["sender"]),
+        "recipients": message.header["recipients"],
+        "subject": content["subject"],
+        "priority": message.priority,
+        "handling_code": message.handling_code,
+        "handling_note": message.handling_note,
+        "tlp": message.tlp,
+        "sent_at": message.sent_at,
+        "reply_by": message.reply_by,
+        "case_ref": message.case_ref,
+        "attachments": len(message.header["attachments"]),
+        "opened": opened,
+    }
+
+
+def view(
+    session: Session,
+    keyring: Keyring,
+    *,
+    principal: Principal,
+    message_id: uuid.UUID,
+    now: datetime,
+) -> MessageOut:
+    """Open one message: decrypted for the principal's agency, receipted, audited."""
+    agency_id = require_exchange(principal)
+    message = held(session, agency_id, message_id)
+    code = principal.agency_code or ""
+    content = open_content(session, keyring, message, agency_id, code)
+    mark(session, keyring, message.id, agency_id, ReceiptKind.opened, principal, now)
+    audit(
+        session,
+        action="message.read",
+        operation=Operation.consultation,
+        principal=principal,
+        object_ids=[message.id],
+        detail={"handling_code": message.handling_code, "tlp": message.tlp},
+    )
+    return _full(session, message, content, agency_id)
+
+
+def _full(
+    session: Session, message: Message, content: dict[str, Any], agency_id: uuid.UUID
+) -> MessageOut:
+    receipts = session.scalars(
+        select(MessageReceipt)
+        .where(MessageReceipt.message_id == message.id)
+        .order_by(MessageReceipt.at)
+    ).all()
+    consents = session.scalars(select(Consent).where(Consent.message_id == message.id)).all()
+    codes = _codes(
+        session,
+        {
+            message.sender_agency_id,
+            *(r.agency_id for r in receipts),
+            *(c.grantee_agency_id for c in consents),
+        },
+    )
+    is_sender = message.sender_agency_id == agency_id
+    deliveries = []
+    if is_sender:
+        items = outbox.outcomes_of(session, [message.id]).get(message.id, [])
+        peers = dict(session.execute(select(Node.id, Node.code)).all())
+        deliveries = [
+            DeliveryOut(
+                peer=peers[i.peer_node_id],
+                status=i.status,
+                attempts=i.attempts,
+                reason=i.reason,
+                last_error=i.last_error,
+            )
+            for i in items
+        ]
+    opened = any(r.agency_id == agency_id and r.kind == "opened" for r in receipts)
+    visible_receipts = [r for r in receipts if is_sender or r.agency_id == agency_id]
+    return MessageOut(
+        **_summary(message, content, codes, opened or is_sender),
+        in_reply_to=message.in_reply_to,
+        sender_node=message.header["sender_node"],
+        handling_meaning=HANDLING_MEANING[HandlingCode(message.handling_code)],
+        evaluation=message.evaluation,
+        forwarded_from=message.forwarded_from,
+        body=content["body"],
+        payload=content["payload"],
+        references=content.get("references", []),
+        attachment_files=[
+            AttachmentOut(**{k: a[k] for k in ("name", "media_type", "size", "sha256", "blob")})
+            for a in content["attachments"]
+        ],
+        signature_verified=signature_verified(session, message),
+        receipts=[
+            ReceiptOut(agency=codes[r.agency_id], kind=r.kind, at=r.at) for r in visible_receipts
+        ],
+        deliveries=deliveries,
+        consents=[
+            ConsentOut(
+                agency=codes[c.grantee_agency_id],
+                scope=c.scope,
+                granted_by=c.granted_by,
+                at=c.created_at,
+            )
+            for c in consents
+            if is_sender or c.grantee_agency_id == agency_id
+        ],
+        may_forward=not needs_consent_to_forward(message)
+        or consented(session, message, agency_id, "forward"),
+        may_export=not needs_consent_as_evidence(message)
+        or consented(session, message, agency_id, "evidence"),
+    )
+
+
+def thread(
+    session: Session, keyring: Keyring, *, principal: Principal, thread_id: uuid.UUID, now: datetime
+) -> list[MessageOut]:
+    agency_id = require_exchange(principal)
+    ids = session.scalars(
+        select(Message.id)
+        .join(MessageCopy, MessageCopy.message_id == Message.id)
+        .where(Message.thread_id == thread_id, MessageCopy.agency_id == agency_id)
+        .order_by(Message.sent_at)
+    ).all()
+    if not ids:
+        raise NotFound(f"no thread {thread_id}")
+    return [view(session, keyring, principal=principal, message_id=i, now=now) for i in ids]
+
+
+def _folder_query(agency_id: uuid.UUID, folder: str) -> Select[Message]:
+    query = (
+        select(Message)
+        .join(MessageCopy, MessageCopy.message_id == Message.id)
+        .where(MessageCopy.agency_id == agency_id)
+        .order_by(Message.sent_at.desc(), Message.id)
+    )
+    if folder == "inbox":
+        query = query.where(Message.sender_agency_id != agency_id)
+    elif folder == "sent":
+        query = query.where(Message.sender_agency_id == agency_id)
+    return query
+
+
+def listing(
+    session: Session,
+    keyring: Keyring,
+    *,
+    principal: Principal,
+    folder: str = "inbox",
+    text: str | None = None,
+    priority: str | None = None,
+    sender: str | None = None,
+    case_ref: str | None = None,
+    unread: bool = False,
+    limit: int = 50,
+    offset: int = 0,
+) -> list[MessageSummary]:
+    """A folder of the principal's agency, newest first. Metadata filters run in the
+    database; a text search opens the newest messages' copies (the node cannot index what
+    it cannot read) and matches subject, body and payload names."""
+    agency_id = require_exchange(principal)
+    if folder not in FOLDERS:
+        raise Invalid(f"unknown folder {folder!r}; use inbox, sent or all")
+    if not 1 <= limit <= 200:
+        raise Invalid("limit must be between 1 and 200")
+    query = _folder_query(agency_id, folder)
+    if priority:
+        query = query.where(Message.priority == priority)
+    if case_ref:
+        query = query.where(Message.case_ref == case_ref)
+    if sender:
+        query = query.join(Agency, Agency.id == Message.sender_agency_id).where(
+            Agency.code == sender.upper()
+        )
+    opened = set(
+        session.scalars(
+            select(MessageReceipt.message_id).where(
+                MessageReceipt.agency_id == agency_id, MessageReceipt.kind == "opened"
+            )
+        )
+    )
+    needle = (text or "").strip().casefold()
+    if not needle:
+        if unread:
+            query = query.where(Message.id.not_in(opened), Message.sender_agency_id != agency_id)
+        messages = session.scalars(query.limit(limit).offset(offset)).all()
+        return _summaries(session, keyring, principal, messages, opened)
+    found = []
+    for message in session.scalars(query.limit(SEARCH_SCAN)):
+        if unread and (message.id in opened or message.sender_agency_id == agency_id):
+            continue
+        content = open_content(session, keyring, message, agency_id, principal.agency_code or "")
+        if needle in _searchable(content):
+            found.append((message, content))
+    codes = _codes(session, {m.sender_agency_id for m, _ in found})
+    return [
+        MessageSummary(**_summary(m, c, codes, m.id in opened or m.sender_agency_id == agency_id))
+        for m, c in found[offset : offset + limit]
+    ]
+
+
+def _searchable(content: dict[str, Any]) -> str:
+    names = [
+        v
+        for entity in content["payload"]
+        for values in (entity.get("properties") or {}).values()
+        for v in (values if isinstance(values, list) else [values])
+        if isinstance(v, str)
+    ]
+    return " ".join([content["subject"], content["body"], *names]).casefold()
+
+
+def _summaries(
+    session: Session,
+    keyring: Keyring,
+    principal: Principal,
+    messages: Sequence[Message],
+    opened: set[uuid.UUID],
+) -> list[MessageSummary]:
+    assert principal.agency_id is not None
+    codes = _codes(session, {m.sender_agency_id for m in messages})
+    return [
+        MessageSummary(
+            **_summary(
+                m,
+                open_content(session, keyring, m, principal.agency_id, principal.agency_code or ""),
+                codes,
+                m.id in opened or m.sender_agency_id == principal.agency_id,
+            )
+        )
+        for m in messages
+    ]
+
+
+def acknowledge(
+    session: Session,
+    keyring: Keyring,
+    *,
+    principal: Principal,
+    message_id: uuid.UUID,
+    now: datetime,
+) -> None:
+    agency_id = require_exchange(principal)
+    message = held(session, agency_id, message_id)
+    if message.sender_agency_id == agency_id:
+        raise Invalid("a sender does not acknowledge its own message")
+    mark(session, keyring, message.id, agency_id, ReceiptKind.acknowledged, principal, now)
+    audit(
+        session,
+        action="message.acknowledge",
+        operation=Operation.alteration,
+        principal=principal,
+        object_ids=[message.id],
+    )
+
+
+def attachment(
+    session: Session, keyring: Keyring, *, principal: Principal, message_id: uuid.UUID, blob: str
+) -> tuple[str, str, bytes]:
+    """(file name, media type, content) of one attachment, decrypted and checked."""
+    agency_id = require_exchange(principal)
+    message = held(session, agency_id, message_id)
+    content = open_content(session, keyring, message, agency_id, principal.agency_code or "")
+    entry = next((a for a in content["attachments"] if a["blob"] == blob), None)
+    stored = session.get(Blob, blob)
+    if entry is None or stored is None:
+        raise NotFound(f"no attachment {blob} in message {message_id}")
+    data = crypto.decrypt_blob(crypto.unb64(entry["key"], "attachment key"), stored.content)
+    if crypto.sha256_hex(data) != entry["sha256"]:
+        raise Invalid("the attachment does not match its recorded SHA-256")
+    audit(
+        session,
+        action="message.attachment.read",
+        operation=Operation.consultation,
+        principal=principal,
+        object_ids=[message.id, blob],
+    )
+    return entry["name"], entry["media_type"], data

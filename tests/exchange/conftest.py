@@ -1,0 +1,45 @@
+"""Fixtures of the exchange: a keyring, agencies with keys, and their officers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from sqlalchemy.orm import Session
+
+from palermo.exchange import keys
+from palermo.exchange.keys import Keyring
+from palermo.identity import repository
+from palermo.identity.principal import Principal
+from palermo.identity.roles import Role
+from palermo.identity.service import principal_for
+from palermo.models.identity import Agency
+from palermo.settings import Settings
+from tests.conftest import Factory
+
+
+@pytest.fixture
+def keyring(settings: Settings) -> Keyring:
+    return Keyring.of(settings)
+
+
+@dataclass
+class Desk:
+    """An agency and one of its officers, as a principal."""
+
+    agency: Agency
+    principal: Principal
+
+
+@pytest.fixture
+def desks(factory: Factory, db: Session, keyring: Keyring) -> dict[str, Desk]:
+    made = {}
+    for code, country in (("NCB-DE", "DE"), ("NCB-FR", "FR"), ("NCB-IT", "IT")):
+        agency = factory.agency(code, country=country)
+        user, _ = factory.user(f"{code.lower()}.officer", Role.officer, agency=agency)
+        loaded = repository.user_by_id(db, user.id)
+        assert loaded is not None
+        made[code] = Desk(agency, principal_for(loaded, channel="session"))
+    keys.ensure_hosted_keys(db, keyring.sealer)
+    db.commit()
+    return made
