@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from palermo.demo import directory, groups, watchlists
+from palermo.demo import directory, exchange, groups, watchlists
 from palermo.demo.builder import Chapter
 
 CHAPTERS: list[tuple[str, Chapter]] = [
     ("agencies and staff", directory.populate),
     ("criminal groups", groups.populate),
     ("watch lists", watchlists.populate),
+    ("secure messages", exchange.populate),
 ]

@@ -64,7 +64,7 @@ def demo(
         f"Demo world (seed {seed}) built in {time.monotonic() - started:.1f} s: "
         f"{len(world.agencies)} agencies in "
         f"{len({a.country for a in world.agencies.values()})} countries, "
-        f"{len(world.users)} users."
+        f"{len(world.users)} users, {world.facts.get('messages', 0)} messages."
     )
     _print_logins(world.logins, logins_path)
     if serve:

@@ -27,6 +27,7 @@ from palermo.exchange import crypto, outbox
 from palermo.exchange.keys import Keyring, KeyUse, current_public, signing_private
 from palermo.identity import repository as directory
 from palermo.identity.principal import Principal
+from palermo.identity.roles import Role
 from palermo.models.base import table_of
 from palermo.models.exchange import (
     Blob,
@@ -189,13 +190,18 @@ def _enum(cls: type[E], value: str, what: str) -> E:
         raise Invalid(f"unknown {what} {value!r}; use one of {known}") from None
 
 
+# A bank's compliance officer (partner role) answers its FIU's requests through the exchange.
+EXCHANGE_ROLES = READER_ROLES | {Role.partner}
+
+
 def may_exchange(principal: Principal) -> bool:
-    return principal.agency_id is not None and principal.has_role(*READER_ROLES)
+    """People of an agency exchange messages; the node operator and auditors read none."""
+    return principal.agency_id is not None and principal.has_role(*EXCHANGE_ROLES)
 
 
 def require_exchange(principal: Principal) -> uuid.UUID:
     if principal.agency_id is None or not may_exchange(principal):
-        raise Forbidden("only officers, analysts, supervisors and agency admins exchange messages")
+        raise Forbidden("only the staff of an agency (not auditors or operators) exchange messages")
     return principal.agency_id
 
 

@@ -1,0 +1,93 @@
+"""The outbox: written with the message, filtered by rules, retried with backoff."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from palermo.exchange import messages, outbox
+from palermo.exchange.keys import Keyring
+from palermo.models.base import utcnow
+from palermo.models.exchange import Message, OutboxItem
+from palermo.models.identity import Node
+from tests.conftest import audit_actions
+from tests.exchange.conftest import Desk, Peer
+
+
+def send_to_peer(db: Session, keyring: Keyring, desk: Desk, **fields: object) -> Message:
+    defaults: dict[str, object] = {
+        "recipients": ["AG-X"],
+        "subject": "To Spain",
+        "body": "Go-fast boat",
+        "max_attachment_bytes": 1024,
+        "today": utcnow().date(),
+    }
+    draft = messages.Draft.of(**(defaults | fields))  # type: ignore[arg-type]
+    message = messages.send(db, keyring, principal=desk.principal, draft=draft, now=utcnow())
+    db.commit()
+    return message
+
+
+def test_the_outbox_item_is_written_with_the_message(
+    db: Session, keyring: Keyring, desks: dict[str, Desk], peer: Peer
+) -> None:
+    message = send_to_peer(db, keyring, desks["NCB-FR"])
+    [item] = db.scalars(select(OutboxItem)).all()
+    assert (item.status, item.kind, item.message_id) == ("pending", "message", message.id)
+    assert item.envelope["to"] == "NODE-X"
+    assert set(item.envelope["body"]["copies"]) == {"AG-X"}  # not the sender's own copy
+
+
+def test_a_tlp_rule_filters_and_says_which(
+    db: Session, keyring: Keyring, desks: dict[str, Desk], peer: Peer
+) -> None:
+    db.execute(update(Node).where(Node.id == peer.node.id).values(max_tlp="GREEN"))
+    db.commit()
+    send_to_peer(db, keyring, desks["NCB-FR"], tlp="AMBER")
+    send_to_peer(db, keyring, desks["NCB-FR"], tlp="GREEN")
+    items = db.scalars(select(OutboxItem).order_by(OutboxItem.created_at)).all()
+    assert [i.status for i in items] == ["filtered", "pending"]
+    assert "rule max_tlp of peer NODE-X: TLP:AMBER is above the TLP:GREEN" in str(items[0].reason)
+    assert "federation.filter" in audit_actions(db)
+
+
+def test_an_unreachable_peer_keeps_the_item_with_the_error_and_a_backoff(
+    db: Session,
+    sessions: sessionmaker[Session],
+    keyring: Keyring,
+    desks: dict[str, Desk],
+    peer: Peer,
+) -> None:
+    send_to_peer(db, keyring, desks["NCB-FR"])
+    courier = outbox.Courier(sessions, base_backoff=30, max_backoff=60, timeout=2)
+    try:
+        assert courier.deliver_due() == 1
+        assert courier.deliver_due() == 0  # not due again before its backoff
+    finally:
+        courier.client.close()
+    db.expire_all()
+    [item] = db.scalars(select(OutboxItem)).all()
+    assert (item.status, item.attempts) == ("pending", 1)
+    assert "peer unreachable" in str(item.last_error)
+    assert item.next_attempt_at > utcnow() + timedelta(seconds=20)
+
+
+def test_backoff_grows_and_is_capped() -> None:
+    delays = [outbox.backoff(n, base=1, ceiling=60).total_seconds() for n in range(1, 10)]
+    assert 0.8 <= delays[0] <= 1.2
+    assert 6.4 <= delays[3] <= 9.6
+    assert all(d <= 72 for d in delays)  # the cap, plus jitter
+
+
+def test_refused_items_can_be_sent_again(
+    db: Session, keyring: Keyring, desks: dict[str, Desk], peer: Peer
+) -> None:
+    send_to_peer(db, keyring, desks["NCB-FR"])
+    item = db.scalars(select(OutboxItem)).one()
+    item.status, item.reason = "refused", "refused by peer: unknown peer 'NODE-LOCAL'"
+    db.commit()
+    assert outbox.requeue(db, [item.id], utcnow()) == 1
+    db.commit()
+    assert item.status == "pending"
