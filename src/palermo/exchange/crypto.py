@@ -1,6 +1,6 @@
-"""The exchange's cryptography: canonical bytes, HPKE sealing per recipient agency (RFC 9180,
-DHKEM(X25519, HKDF-SHA256) / HKDF-SHA256 / AES-128-GCM), Ed25519 signatures, attachment
-encryption, and sealing agency private keys at rest under the node secret."""
+"""The exchange's cryptography: canonical bytes, HPKE sealing per recipient agency (RFC 9180:
+DHKEM(X25519, HKDF-SHA256), HKDF-SHA256, AES-256-GCM — AES-256 as LEGAL S4 asks), Ed25519
+signatures, attachment encryption, and agency private keys sealed under the node secret."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from palermo.identity.keys import key_id
 
-SUITE = Suite(KEM.X25519, KDF.HKDF_SHA256, AEAD.AES_128_GCM)
+SUITE = Suite(KEM.X25519, KDF.HKDF_SHA256, AEAD.AES_256_GCM)
 RAW = (serialization.Encoding.Raw, serialization.PublicFormat.Raw)
 RAW_PRIVATE = (
     serialization.Encoding.Raw,

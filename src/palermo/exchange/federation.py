@@ -95,7 +95,10 @@ def _object(value: object) -> dict[str, Any]:
 
 def _audit_receipt(session: Session, raw: Any, outcome: str, reason: str | None) -> None:
     envelope = _object(raw)
-    kind = str(envelope.get("kind"))[:32]
+    # Only a known kind names the action: an unverified envelope must not write its own
+    # action names into the audit log.
+    claimed = envelope.get("kind")
+    kind = claimed if claimed in envelopes.KINDS else "invalid"
     header = _object(_object(envelope.get("body")).get("header"))
     objects = [str(x)[:64] for x in (envelope.get("id"), header.get("id")) if x]
     audit(
@@ -287,6 +290,11 @@ def _local_message(session: Session, value: object, local: Node) -> Message:
     return message
 
 
+def _received(message: Message, agency: Agency) -> bool:
+    """Whether the agency is one of the message's recipients, as its sender signed them."""
+    return agency.code in message.header.get("recipients", [])
+
+
 def accept_receipt(session: Session, verified: Verified, receiving: Receiving) -> None:
     body = verified.body
     message = _local_message(session, body.get("message"), receiving.local)
@@ -298,6 +306,8 @@ def accept_receipt(session: Session, verified: Verified, receiving: Receiving) -
         raise Refusal("malformed receipt: unknown kind or bad time") from None
     if at.tzinfo is None:
         raise Refusal("malformed receipt: time without a zone")
+    if not _received(message, agency):
+        raise Refusal(f"{agency.code} did not receive message {message.id}")
     add_receipt(
         session, message.id, agency.id, kind, at=at, actor=f"{agency.code}@{verified.peer.code}"
     )
@@ -312,6 +322,8 @@ def accept_consent(session: Session, verified: Verified, receiving: Receiving) -
     grantee = directory.agency_by_code(session, str(body.get("grantee")))
     if grantee is None or grantee.node_id != receiving.local.id:
         raise Refusal(f"grantee {body.get('grantee')!r} is not hosted on {receiving.local.code}")
+    if not _received(message, grantee):
+        raise Refusal(f"{grantee.code} did not receive message {message.id}")
     scope = body.get("scope")
     if scope not in ("forward", "evidence"):
         raise Refusal(f"malformed consent: unknown scope {scope!r}")

@@ -62,9 +62,15 @@ def _ask(client: httpx.Client, peer: Node, envelope: dict[str, Any]) -> PeerAnsw
     try:
         answer = response.json()
     except ValueError:
+        answer = None
+    if not isinstance(answer, dict):
         return PeerAnswer(peer.code, "refused", reason=f"peer answered {response.status_code}")
     if response.status_code >= 400:
-        return PeerAnswer(peer.code, "refused", reason=str(answer.get("detail")))
+        error = answer.get("error")
+        message = error.get("message") if isinstance(error, dict) else answer.get("detail")
+        return PeerAnswer(
+            peer.code, "refused", reason=f"peer answered {response.status_code}: {message}"
+        )
     signature = answer.pop("signature", None)
     assert peer.public_key is not None
     try:
@@ -77,9 +83,15 @@ def _ask(client: httpx.Client, peer: Node, envelope: dict[str, Any]) -> PeerAnsw
         return PeerAnswer(peer.code, "refused", reason="the answer is for another query")
     if answer.get("outcome") == "refused":
         return PeerAnswer(peer.code, "refused", reason=answer.get("reason"))
+    listed = answer.get("references") or []
+    if not isinstance(listed, list) or not all(
+        isinstance(r, dict) and isinstance(r.get("reference"), str) and r.get("owner_agency")
+        for r in listed
+    ):
+        return PeerAnswer(peer.code, "refused", reason="the answer's references are malformed")
     references = [
-        {"reference": str(r["reference"]), "owner_agency": str(r["owner_agency"])}
-        for r in answer.get("references", [])[:MAX_REFERENCES]
+        {"reference": r["reference"], "owner_agency": str(r["owner_agency"])}
+        for r in listed[:MAX_REFERENCES]
     ]
     return PeerAnswer(peer.code, "hit" if references else "no_hit", references)
 

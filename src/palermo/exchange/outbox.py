@@ -171,10 +171,15 @@ def _chunks(items: Sequence[Claimed]) -> list[list[Claimed]]:
 
 
 def _refusal_text(response: httpx.Response) -> str:
+    """The peer's own words: Palermo answers errors as {"error": {"code", "message"}}."""
     try:
-        detail = response.json().get("detail")
+        answer = response.json()
     except ValueError:
-        detail = None
+        answer = None
+    error = answer.get("error") if isinstance(answer, dict) else None
+    detail = error.get("message") if isinstance(error, dict) else None
+    if detail is None and isinstance(answer, dict):
+        detail = answer.get("detail")
     return str(detail or response.reason_phrase or response.status_code)
 
 
@@ -188,19 +193,31 @@ def post(client: httpx.Client, base_url: str, items: Sequence[Claimed]) -> dict[
     except httpx.HTTPError as exc:
         reason = f"peer unreachable: {type(exc).__name__}: {exc}"
         return {i.id: Result(PENDING, reason) for i in items}
+    if response.status_code == 413 and len(items) > 1:
+        # The batch is over the peer's body limit, not necessarily any one envelope: send
+        # halves, down to single envelopes, so only an envelope too large itself is refused.
+        half = len(items) // 2
+        return {**post(client, base_url, items[:half]), **post(client, base_url, items[half:])}
     if response.status_code >= 500 or response.status_code == 429:
         reason = f"peer answered {response.status_code}: {_refusal_text(response)}"
         return {i.id: Result(PENDING, reason) for i in items}
     if response.status_code >= 400:
         reason = f"refused by peer: {_refusal_text(response)}"
         return {i.id: Result(REFUSED, reason) for i in items}
-    answers = {a.get("id"): a for a in response.json().get("results", [])}
+    try:
+        listed = response.json().get("results")
+    except (ValueError, AttributeError):
+        listed = None
+    if not isinstance(listed, list):
+        reason = f"peer answered {response.status_code} without results"
+        return {i.id: Result(PENDING, reason) for i in items}
+    answers = {a.get("id"): a for a in listed if isinstance(a, dict)}
     results = {}
     for item in items:
         answer = answers.get(str(item.id))
         if answer is None:
             results[item.id] = Result(PENDING, "peer gave no answer for this envelope")
-        elif answer["outcome"] in ("accepted", "duplicate"):
+        elif answer.get("outcome") in ("accepted", "duplicate"):
             results[item.id] = Result(DELIVERED, answer.get("reason"))
         else:
             results[item.id] = Result(REFUSED, f"refused by peer: {answer.get('reason')}")
