@@ -89,7 +89,7 @@ def send_message(
         today=now.date(),
     )
     message = messages.send(session, keyring, principal=principal, draft=draft, now=now)
-    return reading.view(session, keyring, principal=principal, message_id=message.id, now=now)
+    return reading.as_sent(session, keyring, principal=principal, message=message)
 
 
 @router.get("/messages", response_model=list[MessageSummary], responses=COMMON)
@@ -186,7 +186,7 @@ def forward(
         max_attachment_bytes=settings.max_attachment_bytes,
         now=now,
     )
-    return reading.view(session, keyring, principal=principal, message_id=sent.id, now=now)
+    return reading.as_sent(session, keyring, principal=principal, message=sent)
 
 
 @router.post("/messages/{message_id}/consents", status_code=201, responses=COMMON)
@@ -236,7 +236,7 @@ def request_consent(
         max_attachment_bytes=settings.max_attachment_bytes,
         now=now,
     )
-    return reading.view(session, keyring, principal=principal, message_id=sent.id, now=now)
+    return reading.as_sent(session, keyring, principal=principal, message=sent)
 
 
 @router.get("/messages/{message_id}/evidence", responses=COMMON)
@@ -274,7 +274,7 @@ def approve_details(
         max_attachment_bytes=settings.max_attachment_bytes,
         now=now,
     )
-    return reading.view(session, keyring, principal=principal, message_id=sent.id, now=now)
+    return reading.as_sent(session, keyring, principal=principal, message=sent)
 
 
 @router.post("/peers/hits", response_model=list[PeerAnswerOut], responses=COMMON)
@@ -326,7 +326,7 @@ def details_request(
         max_attachment_bytes=settings.max_attachment_bytes,
         now=now,
     )
-    return reading.view(session, keyring, principal=principal, message_id=sent.id, now=now)
+    return reading.as_sent(session, keyring, principal=principal, message=sent)
 
 
 # Between nodes ---------------------------------------------------------------------------

@@ -162,6 +162,16 @@ def view(
     return _full(session, message, content, agency_id)
 
 
+def as_sent(
+    session: Session, keyring: Keyring, *, principal: Principal, message: Message
+) -> MessageOut:
+    """What the sender just sent, for the answer to its request: no receipt, no second audit
+    line (the sending is audited)."""
+    agency_id = require_exchange(principal)
+    content = open_content(session, keyring, message, agency_id, principal.agency_code or "")
+    return _full(session, message, content, agency_id)
+
+
 def _full(
     session: Session, message: Message, content: dict[str, Any], agency_id: uuid.UUID
 ) -> MessageOut:
