@@ -129,3 +129,33 @@ def test_a_replayed_query_is_refused(
     again = hits.answer(db, keyring, env, local=local, now=utcnow())
     assert again["outcome"] == "refused"
     assert "replay" in again["reason"]
+
+
+def test_vehicles_and_accounts_are_asked_by_their_numbers(
+    db: Session, keyring: Keyring, peer: Peer, desks: dict[str, Desk], settings: Settings
+) -> None:
+    made = {}
+    for schema, properties in (
+        ("Vehicle", {"name": ["Audi Q7"], "registrationNumber": ["B-KL 4471"]}),
+        ("BankAccount", {"iban": ["DE89370400440532013000"], "bankName": ["Kreissparkasse"]}),
+    ):
+        record = records.create_record(
+            db,
+            principal=desks["NCB-DE"].principal,
+            settings=settings,
+            entity={"schema": schema, "properties": properties},
+            envelope=envelope(
+                subject_category=None,
+                shares=[{"scope": "everyone", "level": "hit_only"}],
+                tlp="GREEN",
+            ),
+            now=utcnow(),
+        )
+        made[schema] = record.id
+    db.commit()
+    car = ask(db, keyring, peer, {"schema": "Vehicle", "document": "BKL4471"})
+    account = ask(
+        db, keyring, peer, {"schema": "BankAccount", "document": "DE89 3704 0044 0532 0130 00"}
+    )
+    assert car["references"] == [{"reference": made["Vehicle"], "owner_agency": "NCB-DE"}]
+    assert account["references"] == [{"reference": made["BankAccount"], "owner_agency": "NCB-DE"}]

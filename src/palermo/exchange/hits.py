@@ -41,6 +41,12 @@ class PeerAnswer:
     reason: str | None = None
 
 
+def screening_query(fields: dict[str, Any]) -> ScreeningQuery:
+    """A query from its fields; a name is optional when a document number is given."""
+    given = {k: str(v) for k, v in fields.items() if k in QUERY_FIELDS and v}
+    return ScreeningQuery.of(given.pop("name", ""), **given)
+
+
 def query_body(
     principal: Principal, context: AccessContext, query: dict[str, str]
 ) -> dict[str, Any]:
@@ -109,7 +115,7 @@ def ask_peers(
     """Ask every configured peer at once; one slow or absent peer does not hide the others."""
     if principal.agency_id is None or not reads_records(principal):
         raise Forbidden("your roles do not include screening")
-    ScreeningQuery.of(**{k: v for k, v in query.items() if k in QUERY_FIELDS and v})  # validate
+    screening_query(query)  # refuse a bad query here, before asking anyone
     local = directory.local_node(session)
     assert local is not None
     peers = session.scalars(
@@ -184,7 +190,7 @@ def answer(
             fields = body.get("query")
             if not isinstance(fields, dict):
                 raise Invalid("the query must be an object")
-            query = ScreeningQuery.of(**{k: str(v) for k, v in fields.items() if k in QUERY_FIELDS})
+            query = screening_query(fields)
         except (Invalid, TypeError) as exc:
             detail = exc.message if isinstance(exc, Invalid) else str(exc)
             raise Refusal(f"malformed query: {detail}") from None
