@@ -57,6 +57,7 @@ class Settings(BaseSettings):
 
     # Exchange and federation.
     node_url: str | None = Field(default=None, description="This node's URL as peers reach it")
+    # A message's attachments together (each envelope must fit a peer's request limit).
     max_attachment_bytes: int = Field(default=5 * 1024 * 1024, ge=1024)
     outbox_base_backoff_seconds: float = Field(default=1.0, gt=0)
     outbox_max_backoff_seconds: float = Field(default=300.0, gt=0)

@@ -147,6 +147,10 @@ def test_only_the_parties_read_a_message(
         ({"reply_by": utcnow().date() - timedelta(days=1)}, "is in the past"),
         ({"payload": [{"schema": "Person", "properties": {"shoeSize": ["44"]}}]}, "shoeSize"),
         ({"attachments": [Attachment("big.bin", "x", b"0" * (1024 * 1024 + 1))]}, "big.bin"),
+        (
+            {"attachments": [Attachment(f"{n}.bin", "x", b"0" * 600_000) for n in "ab"]},
+            "the attachments total 1200000 bytes",
+        ),
     ],
 )
 def test_bad_messages_are_refused_with_the_reason(

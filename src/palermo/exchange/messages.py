@@ -150,6 +150,14 @@ class Draft:
                     f"attachment {attachment.name!r} has {len(attachment.content)} bytes; "
                     f"at most {max_attachment_bytes} are accepted"
                 )
+        # The limit holds for a message's attachments together, so that every message
+        # fits one federation request to any peer.
+        total = sum(len(a.content) for a in attachments)
+        if total > max_attachment_bytes:
+            raise Invalid(
+                f"the attachments total {total} bytes; at most {max_attachment_bytes} "
+                "per message are accepted"
+            )
         code = _enum(HandlingCode, handling_code, "handling code")
         note = (handling_note or "").strip() or None
         if code is HandlingCode.H3 and not note:

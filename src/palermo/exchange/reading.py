@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import ColumnElement, Select, exists, select
 from sqlalchemy.orm import Session
 
 from palermo.audit.service import Operation
@@ -302,31 +301,45 @@ def listing(
         query = query.join(Agency, Agency.id == Message.sender_agency_id).where(
             Agency.code == sender.upper()
         )
+    if unread:
+        query = query.where(Message.sender_agency_id != agency_id, ~_opened_by(agency_id))
+    needle = (text or "").strip().casefold()
+    if not needle:
+        page = [
+            (m, open_content(session, keyring, m, agency_id, principal.agency_code or ""))
+            for m in session.scalars(query.limit(limit).offset(offset))
+        ]
+    else:
+        found = []
+        for message in session.scalars(query.limit(SEARCH_SCAN)):
+            content = open_content(
+                session, keyring, message, agency_id, principal.agency_code or ""
+            )
+            if needle in _searchable(content):
+                found.append((message, content))
+        page = found[offset : offset + limit]
+    codes = _codes(session, {m.sender_agency_id for m, _ in page})
     opened = set(
         session.scalars(
             select(MessageReceipt.message_id).where(
-                MessageReceipt.agency_id == agency_id, MessageReceipt.kind == "opened"
+                MessageReceipt.agency_id == agency_id,
+                MessageReceipt.kind == "opened",
+                MessageReceipt.message_id.in_([m.id for m, _ in page]),
             )
         )
     )
-    needle = (text or "").strip().casefold()
-    if not needle:
-        if unread:
-            query = query.where(Message.id.not_in(opened), Message.sender_agency_id != agency_id)
-        messages = session.scalars(query.limit(limit).offset(offset)).all()
-        return _summaries(session, keyring, principal, messages, opened)
-    found = []
-    for message in session.scalars(query.limit(SEARCH_SCAN)):
-        if unread and (message.id in opened or message.sender_agency_id == agency_id):
-            continue
-        content = open_content(session, keyring, message, agency_id, principal.agency_code or "")
-        if needle in _searchable(content):
-            found.append((message, content))
-    codes = _codes(session, {m.sender_agency_id for m, _ in found})
     return [
         MessageSummary(**_summary(m, c, codes, m.id in opened or m.sender_agency_id == agency_id))
-        for m, c in found[offset : offset + limit]
+        for m, c in page
     ]
+
+
+def _opened_by(agency_id: uuid.UUID) -> ColumnElement[bool]:
+    return exists().where(
+        MessageReceipt.message_id == Message.id,
+        MessageReceipt.agency_id == agency_id,
+        MessageReceipt.kind == "opened",
+    )
 
 
 def _searchable(content: dict[str, Any]) -> str:
@@ -338,28 +351,6 @@ def _searchable(content: dict[str, Any]) -> str:
         if isinstance(v, str)
     ]
     return " ".join([content["subject"], content["body"], *names]).casefold()
-
-
-def _summaries(
-    session: Session,
-    keyring: Keyring,
-    principal: Principal,
-    messages: Sequence[Message],
-    opened: set[uuid.UUID],
-) -> list[MessageSummary]:
-    assert principal.agency_id is not None
-    codes = _codes(session, {m.sender_agency_id for m in messages})
-    return [
-        MessageSummary(
-            **_summary(
-                m,
-                open_content(session, keyring, m, principal.agency_id, principal.agency_code or ""),
-                codes,
-                m.id in opened or m.sender_agency_id == principal.agency_id,
-            )
-        )
-        for m in messages
-    ]
 
 
 def acknowledge(
