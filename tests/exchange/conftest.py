@@ -34,18 +34,20 @@ class Desk:
     principal: Principal
 
 
-@pytest.fixture
-def desks(factory: Factory, db: Session, keyring: Keyring) -> dict[str, Desk]:
-    made = {}
-    for code, country in (("NCB-DE", "DE"), ("NCB-FR", "FR"), ("NCB-IT", "IT")):
-        agency = factory.agency(code, country=country)
-        user, _ = factory.user(f"{code.lower()}.officer", Role.officer, agency=agency)
-        loaded = repository.user_by_id(db, user.id)
-        assert loaded is not None
-        made[code] = Desk(agency, principal_for(loaded, channel="session"))
-    keys.ensure_hosted_keys(db, keyring.sealer)
+def make_desk(db: Session, factory: Factory, code: str) -> Desk:
+    """An agency (NCB-<country>) with its keys and an officer."""
+    agency = factory.agency(code, country=code[-2:])
+    user, _ = factory.user(f"{code.lower()}.officer", Role.officer, agency=agency)
+    loaded = repository.user_by_id(db, user.id)
+    assert loaded is not None
+    keys.ensure_hosted_keys(db, Keyring.of(factory.settings).sealer)
     db.commit()
-    return made
+    return Desk(agency, principal_for(loaded, channel="session"))
+
+
+@pytest.fixture
+def desks(factory: Factory, db: Session) -> dict[str, Desk]:
+    return {code: make_desk(db, factory, code) for code in ("NCB-DE", "NCB-FR", "NCB-IT")}
 
 
 @dataclass

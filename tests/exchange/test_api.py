@@ -41,7 +41,12 @@ def test_send_list_read_acknowledge_and_download(
                     "name": "photo.jpg",
                     "media_type": "image/jpeg",
                     "content_base64": base64.b64encode(b"\xff\xd8\xff\xe0jpeg").decode(),
-                }
+                },
+                {
+                    "name": "отчёт.txt",
+                    "media_type": "text/plain\r\nX-Injected: 1",
+                    "content_base64": base64.b64encode("протокол".encode()).decode(),
+                },
             ],
         },
         headers=de,
@@ -52,7 +57,7 @@ def test_send_list_read_acknowledge_and_download(
     assert message["signature_verified"] is True
     inbox = client.get("/api/messages", headers=fr).json()
     assert [(m["subject"], m["opened"], m["attachments"]) for m in inbox] == [
-        ("Stolen excavator, VIN WCAT0329HMSR01225", False, 1)
+        ("Stolen excavator, VIN WCAT0329HMSR01225", False, 2)
     ]
     read = client.get(f"/api/messages/{message['id']}", headers=fr).json()
     assert read["body"] == "Seen on a low-loader at the Kehl crossing."
@@ -60,6 +65,14 @@ def test_send_list_read_acknowledge_and_download(
     download = client.get(f"/api/messages/{message['id']}/attachments/{blob}", headers=fr)
     assert download.content == b"\xff\xd8\xff\xe0jpeg"
     assert 'filename="photo.jpg"' in download.headers["content-disposition"]
+    report = read["attachment_files"][1]["blob"]
+    cyrillic = client.get(f"/api/messages/{message['id']}/attachments/{report}", headers=fr)
+    assert cyrillic.content.decode() == "протокол"
+    assert (
+        "filename*=UTF-8''%D0%BE%D1%82%D1%87%D1%91%D1%82.txt"
+        in cyrillic.headers["content-disposition"]
+    )
+    assert cyrillic.headers["content-type"] == "application/octet-stream"  # not injected
     assert client.post(f"/api/messages/{message['id']}/acknowledge", headers=fr).status_code == 204
     receipts = client.get(f"/api/messages/{message['id']}", headers=de).json()["receipts"]
     assert [r["kind"] for r in receipts] == ["delivered", "opened", "acknowledged"]

@@ -17,7 +17,8 @@ from palermo.policy.records import AccessContext
 from palermo.records import service as records
 from palermo.records.schemas import EnvelopeIn
 from palermo.settings import Settings
-from tests.exchange.conftest import Desk
+from tests.conftest import Factory
+from tests.exchange.conftest import Desk, make_desk
 
 LIMIT = 1024 * 1024
 
@@ -165,32 +166,126 @@ def test_evidence_export_of_h1_needs_consent(
     ).may_forward
 
 
-def test_consent_is_given_only_to_a_recipient(
+def test_consent_goes_to_another_known_agency_for_a_known_scope(
     db: Session, keyring: Keyring, desks: dict[str, Desk]
 ) -> None:
     message = send(db, keyring, desks["NCB-DE"], handling_code="H2")
-    with pytest.raises(Invalid, match="NCB-IT did not receive"):
+    for grantee, scope, complaint in (
+        ("NCB-XX", "forward", "unknown agency 'NCB-XX'"),
+        ("NCB-DE", "forward", "needs no consent of its own"),
+        ("NCB-FR", "publish", "unknown consent scope"),
+    ):
+        with pytest.raises(Invalid, match=complaint):
+            dissemination.grant_consent(
+                db,
+                keyring,
+                principal=desks["NCB-DE"].principal,
+                message_id=message.id,
+                grantee=grantee,
+                scope=scope,
+                note=None,
+                now=utcnow(),
+            )
+
+
+def test_a_forward_stays_under_its_original_providers_control(
+    db: Session, keyring: Keyring, desks: dict[str, Desk], factory: Factory
+) -> None:
+    de, fr, it = desks["NCB-DE"], desks["NCB-FR"], desks["NCB-IT"]
+    es = make_desk(db, factory, "NCB-ES")
+    message = send(db, keyring, de, handling_code="H2")
+    dissemination.grant_consent(
+        db,
+        keyring,
+        principal=de.principal,
+        message_id=message.id,
+        grantee="NCB-FR",
+        scope="forward",
+        note=None,
+        now=utcnow(),
+    )
+    forwarded = forward(db, keyring, fr, message)
+    db.commit()
+    assert forwarded.provider == "NCB-DE"
+    assert forwarded.origin_id == message.id
+    # The forwarder cannot hand on a permission that is the provider's to give…
+    with pytest.raises(Forbidden, match=r"only the provider .* \(NCB-DE\)"):
         dissemination.grant_consent(
             db,
             keyring,
-            principal=desks["NCB-DE"].principal,
-            message_id=message.id,
+            principal=fr.principal,
+            message_id=forwarded.id,
             grantee="NCB-IT",
             scope="forward",
             note=None,
             now=utcnow(),
         )
-    with pytest.raises(Invalid, match="unknown consent scope"):
-        dissemination.grant_consent(
+    # …so the recipient of the forward may not forward it again,
+    with pytest.raises(Forbidden, match="consent"):
+        dissemination.forward(
             db,
             keyring,
-            principal=desks["NCB-DE"].principal,
-            message_id=message.id,
-            grantee="NCB-FR",
-            scope="publish",
-            note=None,
+            principal=it.principal,
+            message_id=forwarded.id,
+            recipients=["NCB-ES"],
+            note="",
+            max_attachment_bytes=LIMIT,
             now=utcnow(),
         )
+    # and asks the provider — not the forwarder — for consent.
+    request = dissemination.request_consent(
+        db,
+        keyring,
+        principal=it.principal,
+        message_id=forwarded.id,
+        scope="forward",
+        reason="Spanish leg of the route",
+        max_attachment_bytes=LIMIT,
+        now=utcnow(),
+    )
+    assert request.header["recipients"] == ["NCB-DE"]
+    dissemination.grant_consent(
+        db,
+        keyring,
+        principal=de.principal,
+        message_id=message.id,
+        grantee="NCB-IT",
+        scope="forward",
+        note=None,
+        now=utcnow(),
+    )
+    again = dissemination.forward(
+        db,
+        keyring,
+        principal=it.principal,
+        message_id=forwarded.id,
+        recipients=["NCB-ES"],
+        note="",
+        max_attachment_bytes=LIMIT,
+        now=utcnow(),
+    )
+    db.commit()
+    seen = reading.view(db, keyring, principal=es.principal, message_id=again.id, now=utcnow())
+    assert (seen.handling_code, again.provider, again.origin_id) == ("H2", "NCB-DE", message.id)
+
+
+def test_asking_for_consent_does_not_answer_the_message(
+    db: Session, keyring: Keyring, desks: dict[str, Desk]
+) -> None:
+    de, fr = desks["NCB-DE"], desks["NCB-FR"]
+    message = send(db, keyring, de, handling_code="H2")
+    dissemination.request_consent(
+        db,
+        keyring,
+        principal=fr.principal,
+        message_id=message.id,
+        scope="forward",
+        reason="to the prosecutor",
+        max_attachment_bytes=LIMIT,
+        now=utcnow(),
+    )
+    seen = reading.view(db, keyring, principal=de.principal, message_id=message.id, now=utcnow())
+    assert "answered" not in {r.kind for r in seen.receipts}
 
 
 def test_the_owner_sends_the_details_of_a_hit(

@@ -49,7 +49,7 @@ def sealed_from_peer(db: Session, keyring: Keyring, peer: Peer, **fields: Any) -
         recipients=recipients,
         draft=draft,
         thread_id=uuid.uuid4(),
-        forwarded_from=None,
+        forwarded=None,
         local_node="NODE-X",
         now=utcnow(),
     )

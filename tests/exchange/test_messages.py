@@ -250,10 +250,13 @@ def test_another_node_secret_opens_nothing(
 ) -> None:
     message = send(db, keyring, desks["NCB-DE"])
     stranger = Keyring(keyring.node, keys.crypto.KeySealer("another node's secret key, 32+ chars"))
-    with pytest.raises(keys.crypto.CryptoFailure, match="PALERMO_SECRET_KEY"):
+    with pytest.raises(reading.Unreadable, match="PALERMO_SECRET_KEY"):
         reading.view(
             db, stranger, principal=desks["NCB-FR"].principal, message_id=message.id, now=utcnow()
         )
+    # The inbox still lists it, saying why it does not open.
+    [listed] = reading.listing(db, stranger, principal=desks["NCB-FR"].principal)
+    assert "does not open" in listed.subject
 
 
 def test_unknown_message_is_not_found(

@@ -8,14 +8,13 @@ import binascii
 import uuid
 from typing import Annotated, Any
 
-import httpx
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
 from palermo.deps import PrincipalDep, SessionDep, SettingsDep
 from palermo.errors import Forbidden, Invalid, NotFound, Unauthorized, error_responses
 from palermo.exchange import directory, dissemination, federation, hits, messages, reading
-from palermo.exchange.keys import Keyring
+from palermo.exchange.deps import KeyringDep, PeerClientDep
 from palermo.exchange.schemas import (
     ConsentIn,
     ConsentRequestIn,
@@ -27,26 +26,13 @@ from palermo.exchange.schemas import (
     PeerAnswerOut,
     PeerHitsIn,
 )
+from palermo.http import download_response
 from palermo.models.base import utcnow
 from palermo.policy.records import AccessContext
 
 router = APIRouter(prefix="/api", tags=["exchange"])
 federation_router = APIRouter(prefix="/federation", tags=["federation"])
 COMMON = error_responses(Unauthorized, Invalid, Forbidden, NotFound)
-
-
-def _keyring(request: Request) -> Keyring:
-    keyring: Keyring = request.app.state.keyring
-    return keyring
-
-
-def _client(request: Request) -> httpx.Client:
-    client: httpx.Client = request.app.state.peer_client
-    return client
-
-
-KeyringDep = Annotated[Keyring, Depends(_keyring)]
-ClientDep = Annotated[httpx.Client, Depends(_client)]
 
 
 def _attachments(body: MessageIn) -> list[messages.Attachment]:
@@ -154,12 +140,7 @@ def download(
     name, media_type, data = reading.attachment(
         session, keyring, principal=principal, message_id=message_id, blob=blob
     )
-    safe = name.replace('"', "").replace("\r", "").replace("\n", "")
-    return Response(
-        data,
-        media_type=media_type,
-        headers={"content-disposition": f'attachment; filename="{safe}"'},
-    )
+    return download_response(data, name, media_type)
 
 
 @router.post(
@@ -283,7 +264,7 @@ def peer_hits(
     session: SessionDep,
     principal: PrincipalDep,
     keyring: KeyringDep,
-    client: ClientDep,
+    client: PeerClientDep,
 ) -> list[PeerAnswerOut]:
     """Ask every peer node: hit (references and owner agencies) or no-hit."""
     context = AccessContext.of(body.purpose, body.justification)

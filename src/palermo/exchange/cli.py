@@ -11,7 +11,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from palermo.console import emit_json, handles_errors, out, state
+from palermo.console import emit_json, err, handles_errors, out, state
 from palermo.errors import Invalid
 from palermo.exchange import directory, keys, messages, outbox, reading
 from palermo.exchange.keys import Keyring
@@ -162,8 +162,12 @@ def outbox_list(
             raise Invalid("--requeue takes outbox item ids (UUIDs)") from None
         with cli.work() as (session, principal):
             require_system_admin(principal, act="requeue outbox items")
-            out.print(f"{outbox.requeue(session, ids, utcnow())} items queued again")
+            queued = outbox.requeue(session, ids, utcnow())
+        # With --json, stdout carries the JSON document only.
+        (err if json_output else out).print(f"{queued} items queued again")
     if deliver:
+        with cli.work() as (session, principal):
+            require_system_admin(principal, act="deliver the outbox")
         courier = outbox.Courier(
             cli.sessions,
             base_backoff=cli.settings.outbox_base_backoff_seconds,
@@ -173,7 +177,7 @@ def outbox_list(
             attempted = courier.deliver_due()
         finally:
             courier.client.close()
-        out.print(f"{attempted} items attempted")
+        (err if json_output else out).print(f"{attempted} items attempted")
     with cli.work() as (session, principal):
         require_system_admin(principal, act="read the outbox")
         peers = {p.id: p.code for p in directory.peers(session)}

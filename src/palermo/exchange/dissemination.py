@@ -27,7 +27,7 @@ from palermo.exchange.reading import (
 )
 from palermo.identity import repository as directory
 from palermo.identity.principal import Principal
-from palermo.models.exchange import Blob, Consent, Message, MessageCopy
+from palermo.models.exchange import Blob, Consent, Message
 from palermo.models.identity import Agency
 from palermo.models.records import Notification, Record
 from palermo.policy.records import AccessContext
@@ -68,7 +68,7 @@ def forward(
     agency_id = require_exchange(principal)
     original = held(session, agency_id, message_id)
     if needs_consent_to_forward(original) and not consented(
-        session, original, agency_id, "forward"
+        session, original, _agency(session, agency_id), "forward"
     ):
         _refuse(
             session,
@@ -101,9 +101,7 @@ def forward(
         max_attachment_bytes=max_attachment_bytes,
         today=now.date(),
     )
-    return send(
-        session, keyring, principal=principal, draft=draft, now=now, forwarded_from=original.id
-    )
+    return send(session, keyring, principal=principal, draft=draft, now=now, forwarded=original)
 
 
 def grant_consent(
@@ -117,26 +115,32 @@ def grant_consent(
     note: str | None,
     now: datetime,
 ) -> Consent:
-    """The provider allows one recipient agency to forward, or to use as evidence."""
+    """The provider allows an agency to forward, or to use as evidence, one of its messages
+    and every forward of it."""
     agency_id = require_exchange(principal)
     if scope not in SCOPES:
         raise Invalid(f"unknown consent scope {scope!r}; use forward or evidence")
     message = held(session, agency_id, message_id)
-    if message.sender_agency_id != agency_id:
-        raise Forbidden("only the provider of a message can consent to its further use")
+    if message.provider != principal.agency_code:
+        raise Forbidden(
+            f"only the provider of message {message.id} ({message.provider}) can consent to "
+            "its further use"
+        )
     agency = directory.agency_by_code(session, grantee)
-    if agency is None or session.get(MessageCopy, (message.id, agency.id)) is None:
-        raise Invalid(f"{grantee.upper()} did not receive message {message.id}")
+    if agency is None or not agency.active:
+        raise Invalid(f"unknown agency {grantee!r}")
+    if agency.id == agency_id:
+        raise Invalid("a provider needs no consent of its own")
     consent = session.scalar(
         select(Consent).where(
-            Consent.message_id == message.id,
+            Consent.origin_id == message.origin_id,
             Consent.grantee_agency_id == agency.id,
             Consent.scope == scope,
         )
     )
     if consent is None:
         consent = Consent(
-            message_id=message.id,
+            origin_id=message.origin_id,
             provider_agency_id=agency_id,
             grantee_agency_id=agency.id,
             scope=scope,
@@ -155,7 +159,7 @@ def grant_consent(
             peer_id=agency.node_id,
             kind="consent",
             body={
-                "message": str(message.id),
+                "origin": str(message.origin_id),
                 "provider": principal.agency_code,
                 "grantee": agency.code,
                 "scope": scope,
@@ -170,7 +174,8 @@ def grant_consent(
             Notification(
                 agency_id=agency.id,
                 kind="message.consent",
-                message=f"{principal.agency_code} consents to {scope} of message [{message.id}]",
+                message=f"{principal.agency_code} consents to {scope} of message "
+                f"[{message.origin_id}]",
             )
         )
     audit(
@@ -178,11 +183,17 @@ def grant_consent(
         action="message.consent",
         operation=Operation.authorization,
         principal=principal,
-        object_ids=[message.id],
+        object_ids=[message.origin_id],
         recipients=[agency.code],
         detail={"scope": scope},
     )
     return consent
+
+
+def _agency(session: Session, agency_id: uuid.UUID) -> Agency:
+    agency = session.get(Agency, agency_id)
+    assert agency is not None
+    return agency
 
 
 def request_consent(
@@ -203,19 +214,21 @@ def request_consent(
     if not reason.strip():
         raise Invalid("say why the consent is needed")
     message = held(session, agency_id, message_id)
-    if message.sender_agency_id == agency_id:
+    if message.provider == principal.agency_code:
         raise Invalid("a provider needs no consent for its own message")
+    from_provider = message.header["sender"] == message.provider
     draft = Draft.of(
-        recipients=[message.header["sender"]],
+        recipients=[message.provider],
         subject=f"Consent requested: {scope} of message {message.id}",
         body=reason.strip(),
         priority=message.priority,
         handling_code=message.handling_code,
         handling_note=message.handling_note,
         tlp=message.tlp,
-        in_reply_to=message.id,
+        # In the provider's thread when the provider sent it; else a new one.
+        in_reply_to=message.id if from_provider else None,
         kind=MessageKind.consent_request,
-        references=[str(message.id), scope],
+        references=[str(message.origin_id), scope],
         max_attachment_bytes=max_attachment_bytes,
         today=now.date(),
     )
@@ -235,7 +248,7 @@ def evidence(
     agency_id = require_exchange(principal)
     message = held(session, agency_id, message_id)
     if needs_consent_as_evidence(message) and not consented(
-        session, message, agency_id, "evidence"
+        session, message, _agency(session, agency_id), "evidence"
     ):
         _refuse(
             session,

@@ -99,8 +99,10 @@ def _audit_receipt(session: Session, raw: Any, outcome: str, reason: str | None)
     # action names into the audit log.
     claimed = envelope.get("kind")
     kind = claimed if claimed in envelopes.KINDS else "invalid"
-    header = _object(_object(envelope.get("body")).get("header"))
-    objects = [str(x)[:64] for x in (envelope.get("id"), header.get("id")) if x]
+    body = _object(envelope.get("body"))
+    # The message an envelope carries, or the one its receipt or consent is about.
+    about = _object(body.get("header")).get("id") or body.get("message")
+    objects = [str(x)[:64] for x in (envelope.get("id"), about) if x]
     audit(
         session,
         action=f"federation.receive.{kind}",
@@ -143,11 +145,11 @@ def check_header(header: object) -> dict[str, Any]:
     """A peer's message header, every field checked before anything is stored."""
     if not isinstance(header, dict) or header.get("v") != 1:
         raise Refusal("malformed message header: not a version 1 header")
-    for name in ("id", "thread"):
+    for name in ("id", "thread", "origin"):
         _uuid(header, name)
     for name in ("in_reply_to", "forwarded_from"):
         _uuid(header, name, optional=True)
-    for name in ("sender", "sender_node", "signing_kid", "sent_at"):
+    for name in ("sender", "sender_node", "provider", "signing_kid", "sent_at"):
         _text(header, name)
     _member(header, "kind", MessageKind)
     _member(header, "priority", Priority)
@@ -314,22 +316,23 @@ def accept_receipt(session: Session, verified: Verified, receiving: Receiving) -
 
 
 def accept_consent(session: Session, verified: Verified, receiving: Receiving) -> None:
+    """A provider on the peer allows an agency here to forward, or use as evidence, one of
+    its messages (this node may hold only a forward of it)."""
     body = verified.body
-    message = _local_message(session, body.get("message"), receiving.local)
+    try:
+        origin = uuid.UUID(str(body.get("origin")))
+    except ValueError:
+        raise Refusal("malformed consent: origin is not a message id") from None
     provider = _remote_agency(session, body.get("provider"), verified.peer)
-    if message.sender_agency_id != provider.id:
-        raise Refusal(f"{provider.code} did not provide message {message.id}")
     grantee = directory.agency_by_code(session, str(body.get("grantee")))
     if grantee is None or grantee.node_id != receiving.local.id:
         raise Refusal(f"grantee {body.get('grantee')!r} is not hosted on {receiving.local.code}")
-    if not _received(message, grantee):
-        raise Refusal(f"{grantee.code} did not receive message {message.id}")
     scope = body.get("scope")
     if scope not in ("forward", "evidence"):
         raise Refusal(f"malformed consent: unknown scope {scope!r}")
     exists = session.scalar(
         select(Consent.id).where(
-            Consent.message_id == message.id,
+            Consent.origin_id == origin,
             Consent.grantee_agency_id == grantee.id,
             Consent.scope == scope,
         )
@@ -337,7 +340,7 @@ def accept_consent(session: Session, verified: Verified, receiving: Receiving) -
     if exists is None:
         session.add(
             Consent(
-                message_id=message.id,
+                origin_id=origin,
                 provider_agency_id=provider.id,
                 grantee_agency_id=grantee.id,
                 scope=scope,
@@ -350,7 +353,7 @@ def accept_consent(session: Session, verified: Verified, receiving: Receiving) -
             Notification(
                 agency_id=grantee.id,
                 kind="message.consent",
-                message=f"{provider.code} consents to {scope} of message [{message.id}]",
+                message=f"{provider.code} consents to {scope} of message [{origin}]",
             )
         )
 

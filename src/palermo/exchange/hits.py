@@ -112,7 +112,10 @@ def ask_peers(
     query: dict[str, str],
     now: datetime,
 ) -> list[PeerAnswer]:
-    """Ask every configured peer at once; one slow or absent peer does not hide the others."""
+    """Ask every configured peer at once; one slow or absent peer does not hide the others.
+
+    The work so far is committed before waiting on the network: on SQLite an open write
+    transaction would hold the node's write lock for as long as the slowest peer takes."""
     if principal.agency_id is None or not reads_records(principal):
         raise Forbidden("your roles do not include screening")
     screening_query(query)  # refuse a bad query here, before asking anyone
@@ -140,6 +143,7 @@ def ask_peers(
         )
         for p in peers
     ]
+    session.commit()
     with ThreadPoolExecutor(max_workers=min(8, len(requests))) as pool:
         answers = list(pool.map(lambda r: _ask(client, *r), requests))
     audit(

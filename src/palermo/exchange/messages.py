@@ -236,7 +236,7 @@ def seal(
     recipients: Sequence[Agency],
     draft: Draft,
     thread_id: uuid.UUID,
-    forwarded_from: uuid.UUID | None,
+    forwarded: Message | None,
     local_node: str,
     now: datetime,
 ) -> Sealed:
@@ -291,7 +291,9 @@ def seal(
         "evaluation": draft.evaluation,
         "reply_by": draft.reply_by.isoformat() if draft.reply_by else None,
         "sent_at": now.isoformat(),
-        "forwarded_from": str(forwarded_from) if forwarded_from else None,
+        "forwarded_from": str(forwarded.id) if forwarded else None,
+        "origin": str(forwarded.origin_id if forwarded else message_id),
+        "provider": forwarded.provider if forwarded else sender.code,
         "copies": {
             code: {"kid": kid, "sha256": crypto.sha256_hex(ct)}
             for code, (kid, ct) in copies.items()
@@ -328,6 +330,8 @@ def store(
         evaluation=header["evaluation"],
         reply_by=date.fromisoformat(header["reply_by"]) if header["reply_by"] else None,
         forwarded_from=uuid.UUID(header["forwarded_from"]) if header["forwarded_from"] else None,
+        origin_id=uuid.UUID(header["origin"]),
+        provider=header["provider"],
         sent_at=datetime.fromisoformat(header["sent_at"]),
         received_at=received_at,
         header=header,
@@ -458,17 +462,16 @@ def send(
     principal: Principal,
     draft: Draft,
     now: datetime,
-    forwarded_from: uuid.UUID | None = None,
-    thread_id: uuid.UUID | None = None,
+    forwarded: Message | None = None,
 ) -> Message:
     """Seal, sign, store and route one message; peers get it through the outbox, written in
     this same transaction (it is never lost, and never sent if this work rolls back)."""
     sender_id = require_exchange(principal)
     sender = session.get(Agency, sender_id)
     assert sender is not None
+    thread_id = uuid.uuid4()
     if draft.in_reply_to is not None:
-        parent = _visible_message(session, sender_id, draft.in_reply_to)
-        thread_id = parent.thread_id
+        thread_id = _visible_message(session, sender_id, draft.in_reply_to).thread_id
     recipients, routes = route(session, sender_id, draft.recipients)
     for peer_id in routes.remote:
         peer = session.get(Node, peer_id)
@@ -483,8 +486,8 @@ def send(
         sender=sender,
         recipients=recipients,
         draft=draft,
-        thread_id=thread_id or uuid.uuid4(),
-        forwarded_from=forwarded_from,
+        thread_id=thread_id,
+        forwarded=forwarded,
         local_node=local.code,
         now=now,
     )
@@ -503,7 +506,8 @@ def send(
             message_id=message.id,
             now=now,
         )
-    if draft.in_reply_to is not None:
+    if draft.in_reply_to is not None and draft.kind is MessageKind.message:
+        # Asking for consent or details in a thread does not answer it.
         mark(session, keyring, draft.in_reply_to, sender_id, ReceiptKind.answered, principal, now)
     audit(
         session,
@@ -520,7 +524,7 @@ def send(
             "attachments": len(sealed.blobs),
             "payload_entities": len(draft.payload),
             "remote_nodes": len(routes.remote),
-            **({"forwarded_from": str(forwarded_from)} if forwarded_from else {}),
+            **({"forwarded_from": str(forwarded.id)} if forwarded else {}),
         },
     )
     return message

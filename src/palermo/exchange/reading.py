@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from palermo.audit.service import Operation
 from palermo.audit.service import record as audit
-from palermo.errors import Invalid, NotFound
+from palermo.errors import Invalid, NotFound, PalermoError
 from palermo.exchange import crypto, outbox
 from palermo.exchange.keys import Keyring, KeyUse, private_for, public_of
 from palermo.exchange.messages import (
@@ -36,6 +36,15 @@ from palermo.models.identity import Agency, Node
 from palermo.records.envelope import HANDLING_MEANING, HANDLING_RANK, HandlingCode, Tlp
 
 FOLDERS = ("inbox", "sent", "all")
+
+
+class Unreadable(PalermoError):
+    """A copy that does not open: a key lost, or the node secret changed."""
+
+    status_code = 409
+    code = "unreadable"
+
+
 SEARCH_SCAN = 2000  # newest messages decrypted to answer a text search
 
 
@@ -49,10 +58,23 @@ def open_content(
     copy = session.get(MessageCopy, (message.id, agency_id))
     if copy is None:
         raise NotFound(f"no message {message.id}")
-    private = private_for(session, keyring.sealer, copy.kid, agency_id)
-    plaintext = crypto.open_sealed(private, copy.ciphertext, copy_context(message.id, code))
+    try:
+        private = private_for(session, keyring.sealer, copy.kid, agency_id)
+        plaintext = crypto.open_sealed(private, copy.ciphertext, copy_context(message.id, code))
+    except crypto.CryptoFailure as failure:
+        raise Unreadable(f"message {message.id} does not open: {failure}") from None
     content: dict[str, Any] = json.loads(plaintext)
     return content
+
+
+def _content_or_notice(
+    session: Session, keyring: Keyring, message: Message, agency_id: uuid.UUID, code: str
+) -> dict[str, Any]:
+    """For lists: one copy that does not open must not hide the others."""
+    try:
+        return open_content(session, keyring, message, agency_id, code)
+    except Unreadable as unreadable:
+        return {"subject": f"[{unreadable.message}]", "body": "", "payload": [], "attachments": []}
 
 
 def signature_verified(session: Session, message: Message) -> bool:
@@ -99,14 +121,16 @@ def needs_consent_as_evidence(message: Message) -> bool:
     return HANDLING_RANK[HandlingCode(message.handling_code)] >= 1
 
 
-def consented(session: Session, message: Message, agency_id: uuid.UUID, scope: str) -> bool:
-    if message.sender_agency_id == agency_id:
+def consented(session: Session, message: Message, agency: Agency, scope: str) -> bool:
+    """The provider may; anyone else needs the provider's consent on the message's origin
+    (a forward carries its origin's provider: one hop does not launder a restriction)."""
+    if message.provider == agency.code:
         return True
     return (
         session.scalar(
             select(Consent.id).where(
-                Consent.message_id == message.id,
-                Consent.grantee_agency_id == agency_id,
+                Consent.origin_id == message.origin_id,
+                Consent.grantee_agency_id == agency.id,
                 Consent.scope == scope,
             )
         )
@@ -179,7 +203,9 @@ def _full(
         .where(MessageReceipt.message_id == message.id)
         .order_by(MessageReceipt.at)
     ).all()
-    consents = session.scalars(select(Consent).where(Consent.message_id == message.id)).all()
+    consents = session.scalars(select(Consent).where(Consent.origin_id == message.origin_id)).all()
+    agency = session.get(Agency, agency_id)
+    assert agency is not None
     codes = _codes(
         session,
         {
@@ -232,12 +258,12 @@ def _full(
                 at=c.created_at,
             )
             for c in consents
-            if is_sender or c.grantee_agency_id == agency_id
+            if agency.code == message.provider or c.grantee_agency_id == agency_id
         ],
         may_forward=not needs_consent_to_forward(message)
-        or consented(session, message, agency_id, "forward"),
+        or consented(session, message, agency, "forward"),
         may_export=not needs_consent_as_evidence(message)
-        or consented(session, message, agency_id, "evidence"),
+        or consented(session, message, agency, "evidence"),
     )
 
 
@@ -306,13 +332,13 @@ def listing(
     needle = (text or "").strip().casefold()
     if not needle:
         page = [
-            (m, open_content(session, keyring, m, agency_id, principal.agency_code or ""))
+            (m, _content_or_notice(session, keyring, m, agency_id, principal.agency_code or ""))
             for m in session.scalars(query.limit(limit).offset(offset))
         ]
     else:
         found = []
         for message in session.scalars(query.limit(SEARCH_SCAN)):
-            content = open_content(
+            content = _content_or_notice(
                 session, keyring, message, agency_id, principal.agency_code or ""
             )
             if needle in _searchable(content):

@@ -47,6 +47,10 @@ class Message(Base):
     evaluation: Mapped[str | None] = mapped_column(String(2))
     reply_by: Mapped[date | None]
     forwarded_from: Mapped[uuid.UUID | None]
+    # The first message of a chain of forwards, and its provider (an agency code): consents
+    # to further use are the provider's, given on the origin, whoever forwarded it since.
+    origin_id: Mapped[uuid.UUID] = mapped_column(index=True)
+    provider: Mapped[str] = mapped_column(String(32))
     sent_at: Mapped[datetime] = mapped_column(index=True)
     received_at: Mapped[datetime]
     header: Mapped[dict[str, Any]] = mapped_column(JSON)  # exactly what the sender signed
@@ -100,12 +104,14 @@ class MessageAttachment(Base):
 
 
 class Consent(IdMixin, CreatedMixin, Base):
-    """The provider's recorded permission to forward (H2) or use as evidence (H1) a message."""
+    """The provider's recorded permission to forward (H2) or use as evidence (H1) a message
+    and its forwards. Keyed by the origin message, which the grantee's node may not hold (it
+    may have received a forward only)."""
 
     __tablename__ = "consents"
-    __table_args__ = (UniqueConstraint("message_id", "grantee_agency_id", "scope"),)
+    __table_args__ = (UniqueConstraint("origin_id", "grantee_agency_id", "scope"),)
 
-    message_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("messages.id"), index=True)
+    origin_id: Mapped[uuid.UUID] = mapped_column(index=True)
     provider_agency_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("agencies.id"))
     grantee_agency_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("agencies.id"))
     scope: Mapped[str] = mapped_column(String(16))  # forward, evidence

@@ -25,7 +25,7 @@ NAVIGATION: tuple[NavItem, ...] = (
     NavItem("Home", "/"),
     NavItem("Records", "/records"),
     NavItem("Screening", "/screening"),
-    NavItem("Messages", "/messages", available=False),
+    NavItem("Messages", "/messages", roles=frozenset(Role) - {Role.auditor, Role.system_admin}),
     NavItem("Notices", "/notices", available=False),
     NavItem("Linkage", "/linkage", available=False),
     NavItem("Networks", "/network", available=False),

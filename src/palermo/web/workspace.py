@@ -17,9 +17,10 @@ from palermo.identity.principal import Principal
 from palermo.models.base import utcnow
 from palermo.models.records import Record, RecordLink
 from palermo.policy.records import AccessContext, Effect, decide
-from palermo.records import repository, service
+from palermo.records import service
 from palermo.records.envelope import Purpose
 from palermo.records.schemas import HitOut
+from palermo.web.exchange import notification_rows
 from palermo.web.pages import safe_next
 from palermo.web.templating import page, working_context
 
@@ -184,7 +185,7 @@ def history_page(
 
 @router.get("/notifications", response_class=HTMLResponse)
 def notifications(request: Request, session: SessionDep, principal: PrincipalDep) -> Response:
-    rows = repository.notifications_for(session, principal=principal)
+    rows = notification_rows(session, principal)
     return page(request, "notifications.html", principal, notifications=rows)
 
 

@@ -2,7 +2,7 @@
 
 Revision ID: 0004
 Revises: 0003
-Create Date: 2026-11-28 14:39:22.661522
+Create Date: 2026-11-28 15:08:32.840334
 """
 
 from __future__ import annotations
@@ -97,6 +97,37 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_agency_keys_agency_id"), ["agency_id"], unique=False)
 
     op.create_table(
+        "consents",
+        sa.Column("origin_id", sa.Uuid(), nullable=False),
+        sa.Column("provider_agency_id", sa.Uuid(), nullable=False),
+        sa.Column("grantee_agency_id", sa.Uuid(), nullable=False),
+        sa.Column("scope", sa.String(length=16), nullable=False),
+        sa.Column("granted_by", sa.String(length=128), nullable=False),
+        sa.Column("note", sa.Text(), nullable=True),
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("created_at", palermo.models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["grantee_agency_id"],
+            ["agencies.id"],
+            name=op.f("fk_consents_grantee_agency_id_agencies"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["provider_agency_id"],
+            ["agencies.id"],
+            name=op.f("fk_consents_provider_agency_id_agencies"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_consents")),
+        sa.UniqueConstraint(
+            "origin_id",
+            "grantee_agency_id",
+            "scope",
+            name=op.f("uq_consents_origin_id_grantee_agency_id_scope"),
+        ),
+    )
+    with op.batch_alter_table("consents", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_consents_origin_id"), ["origin_id"], unique=False)
+
+    op.create_table(
         "messages",
         sa.Column("id", sa.Uuid(), nullable=False),
         sa.Column("thread_id", sa.Uuid(), nullable=False),
@@ -111,6 +142,8 @@ def upgrade() -> None:
         sa.Column("evaluation", sa.String(length=2), nullable=True),
         sa.Column("reply_by", sa.Date(), nullable=True),
         sa.Column("forwarded_from", sa.Uuid(), nullable=True),
+        sa.Column("origin_id", sa.Uuid(), nullable=False),
+        sa.Column("provider", sa.String(length=32), nullable=False),
         sa.Column("sent_at", palermo.models.base.UTCDateTime(timezone=True), nullable=False),
         sa.Column("received_at", palermo.models.base.UTCDateTime(timezone=True), nullable=False),
         sa.Column("header", sa.JSON(), nullable=False),
@@ -124,45 +157,12 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("messages", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_messages_case_ref"), ["case_ref"], unique=False)
+        batch_op.create_index(batch_op.f("ix_messages_origin_id"), ["origin_id"], unique=False)
         batch_op.create_index(
             batch_op.f("ix_messages_sender_agency_id"), ["sender_agency_id"], unique=False
         )
         batch_op.create_index(batch_op.f("ix_messages_sent_at"), ["sent_at"], unique=False)
         batch_op.create_index(batch_op.f("ix_messages_thread_id"), ["thread_id"], unique=False)
-
-    op.create_table(
-        "consents",
-        sa.Column("message_id", sa.Uuid(), nullable=False),
-        sa.Column("provider_agency_id", sa.Uuid(), nullable=False),
-        sa.Column("grantee_agency_id", sa.Uuid(), nullable=False),
-        sa.Column("scope", sa.String(length=16), nullable=False),
-        sa.Column("granted_by", sa.String(length=128), nullable=False),
-        sa.Column("note", sa.Text(), nullable=True),
-        sa.Column("id", sa.Uuid(), nullable=False),
-        sa.Column("created_at", palermo.models.base.UTCDateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["grantee_agency_id"],
-            ["agencies.id"],
-            name=op.f("fk_consents_grantee_agency_id_agencies"),
-        ),
-        sa.ForeignKeyConstraint(
-            ["message_id"], ["messages.id"], name=op.f("fk_consents_message_id_messages")
-        ),
-        sa.ForeignKeyConstraint(
-            ["provider_agency_id"],
-            ["agencies.id"],
-            name=op.f("fk_consents_provider_agency_id_agencies"),
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_consents")),
-        sa.UniqueConstraint(
-            "message_id",
-            "grantee_agency_id",
-            "scope",
-            name=op.f("uq_consents_message_id_grantee_agency_id_scope"),
-        ),
-    )
-    with op.batch_alter_table("consents", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_consents_message_id"), ["message_id"], unique=False)
 
     op.create_table(
         "message_attachments",
@@ -238,17 +238,18 @@ def downgrade() -> None:
     op.drop_table("message_receipts")
     op.drop_table("message_copies")
     op.drop_table("message_attachments")
-    with op.batch_alter_table("consents", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_consents_message_id"))
-
-    op.drop_table("consents")
     with op.batch_alter_table("messages", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_messages_thread_id"))
         batch_op.drop_index(batch_op.f("ix_messages_sent_at"))
         batch_op.drop_index(batch_op.f("ix_messages_sender_agency_id"))
+        batch_op.drop_index(batch_op.f("ix_messages_origin_id"))
         batch_op.drop_index(batch_op.f("ix_messages_case_ref"))
 
     op.drop_table("messages")
+    with op.batch_alter_table("consents", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_consents_origin_id"))
+
+    op.drop_table("consents")
     with op.batch_alter_table("agency_keys", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_agency_keys_agency_id"))
 
