@@ -636,6 +636,27 @@ def _thread_page(
     )
 
 
+def _refused(
+    request: Request,
+    session: Session,
+    principal: Principal,
+    thread_id: uuid.UUID,
+    message_id: uuid.UUID,
+    state: ActionState,
+    error: PalermoError,
+) -> Response:
+    """The thread again, the refused action's form open with what was typed and why."""
+    state.error = error.message
+    return _thread_page(
+        request,
+        session,
+        principal,
+        thread_id,
+        states={message_id: state},
+        status_code=error.status_code,
+    )
+
+
 @router.get("/messages/threads/{thread_id}", response_class=HTMLResponse)
 def thread(
     request: Request, thread_id: uuid.UUID, session: SessionDep, principal: PrincipalDep
@@ -711,15 +732,7 @@ def forward(
             now=utcnow(),
         )
     except PalermoError as error:
-        state.error = error.message
-        return _thread_page(
-            request,
-            session,
-            principal,
-            thread_id,
-            states={message_id: state},
-            status_code=error.status_code,
-        )
+        return _refused(request, session, principal, thread_id, message_id, state, error)
     return _see_thread(sent_message.thread_id, sent_message.id)
 
 
@@ -747,15 +760,8 @@ def request_consent(
             now=utcnow(),
         )
     except PalermoError as error:
-        state = ActionState("consent_request", {"scope": scope, "reason": reason}, error.message)
-        return _thread_page(
-            request,
-            session,
-            principal,
-            thread_id,
-            states={message_id: state},
-            status_code=error.status_code,
-        )
+        state = ActionState("consent_request", {"scope": scope, "reason": reason})
+        return _refused(request, session, principal, thread_id, message_id, state, error)
     return _see_thread(asked.thread_id, asked.id)
 
 
@@ -786,17 +792,8 @@ def grant_consent(
             now=utcnow(),
         )
     except PalermoError as error:
-        state = ActionState(
-            "consent", {"grantee": grantee, "scope": scope, "note": note}, error.message
-        )
-        return _thread_page(
-            request,
-            session,
-            principal,
-            thread_id,
-            states={message_id: state},
-            status_code=error.status_code,
-        )
+        state = ActionState("consent", {"grantee": grantee, "scope": scope, "note": note})
+        return _refused(request, session, principal, thread_id, message_id, state, error)
     return _see_thread(thread_id, message_id)
 
 
@@ -838,15 +835,8 @@ def approve_details(
             now=utcnow(),
         )
     except PalermoError as error:
-        state = ActionState("approve", {"note": note}, error.message)
-        return _thread_page(
-            request,
-            session,
-            principal,
-            thread_id,
-            states={message_id: state},
-            status_code=error.status_code,
-        )
+        state = ActionState("approve", {"note": note})
+        return _refused(request, session, principal, thread_id, message_id, state, error)
     return _see_thread(answer.thread_id, answer.id)
 
 
