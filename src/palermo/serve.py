@@ -6,14 +6,14 @@ import logging
 import threading
 
 import uvicorn
-from fastapi import FastAPI
 from sqlalchemy import create_engine
 
 from palermo.app import create_app
-from palermo.db import unit_of_work
+from palermo.db import create_db_engine, session_factory, unit_of_work
 from palermo.errors import Conflict
 from palermo.exchange.outbox import Courier
 from palermo.migrations import current_revision, head_revision
+from palermo.screening.scoring import ScreeningQuery
 from palermo.screening.service import current_index
 from palermo.settings import Settings
 
@@ -34,12 +34,19 @@ def check_schema(settings: Settings) -> None:
         )
 
 
-def warm_screening(app: FastAPI) -> None:
-    """Build the screening index (and load rigour's name tables, seconds of work) while the
-    server starts, so the first officer to screen does not wait for it."""
+def warm_screening(settings: Settings) -> None:
+    """Load rigour's name tables and build the screening index (seconds of work) while the
+    server starts, so neither the first officer nor a peer's first hit/no-hit query waits.
+    The build reads on a read-only connection: on SQLite it holds no write lock, so the node
+    takes writes (and peers' envelopes) meanwhile."""
     try:
-        with unit_of_work(app.state.session_factory) as session:
-            current_index(session)
+        ScreeningQuery.of("Warm Up")  # the name tables, even on a node without records
+        engine = create_db_engine(settings.resolved_database_url, readonly=True)
+        try:
+            with unit_of_work(session_factory(engine)) as session:
+                current_index(session)
+        finally:
+            engine.dispose()
     except Exception:
         log.exception("warming the screening index failed; it is built on first use")
 
@@ -47,7 +54,9 @@ def warm_screening(app: FastAPI) -> None:
 def serve_node(settings: Settings, *, host: str | None = None, port: int | None = None) -> None:
     check_schema(settings)
     app = create_app(settings)
-    threading.Thread(target=warm_screening, args=(app,), name="warm-screening", daemon=True).start()
+    threading.Thread(
+        target=warm_screening, args=(settings,), name="warm-screening", daemon=True
+    ).start()
     courier = None
     if settings.outbox_courier:
         courier = Courier(
