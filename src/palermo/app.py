@@ -28,7 +28,7 @@ from palermo.exchange.api import federation_router
 from palermo.exchange.api import router as exchange_router
 from palermo.exchange.crypto import sealer_for
 from palermo.exchange.keys import Keyring
-from palermo.http import BodySizeLimit, SecurityHeaders
+from palermo.http import BodySizeLimit, ConcurrencyLimit, SecurityHeaders
 from palermo.identity.api import router as identity_router
 from palermo.identity.credentials import Credentials
 from palermo.identity.keys import load_or_create_node_key
@@ -81,6 +81,7 @@ def create_app(settings: Settings | None = None, *, sessions: Any | None = None)
     _error_handlers(app)
 
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
+    app.add_middleware(ConcurrencyLimit, limit=settings.max_concurrent_requests)
     app.add_middleware(SecurityHeaders, hsts=settings.secure_cookies)
     _error_schema(app)
     return app

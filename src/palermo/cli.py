@@ -46,6 +46,7 @@ def root(
 ) -> None:
     settings = Settings(data_dir=data_dir) if data_dir else Settings()
     ctx.obj = CliState(settings=settings, acting_user=as_user)
+    ctx.call_on_close(ctx.obj.close)
 
 
 @app.command()

@@ -52,6 +52,14 @@ class CliState:
     def credentials(self) -> Credentials:
         return Credentials(self.settings)
 
+    def close(self) -> None:
+        """Close the database connections. A process that outlives the command (a test
+        runner, a notebook) must not keep them: SQLite maps each database's WAL index once
+        per process, and a connection left open can keep that mapping on a file a node has
+        since removed and recreated, so later connections would read a stale database."""
+        if "engine" in self.__dict__:
+            self.engine.dispose()
+
     @contextmanager
     def work(self) -> Iterator[tuple[Session, Principal]]:
         """One unit of work acting as `--as USER`, or as the node operator without one."""

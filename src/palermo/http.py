@@ -3,6 +3,7 @@ file downloads."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 from urllib.parse import quote
@@ -75,6 +76,28 @@ class BodySizeLimit:
             }
         )
         await send({"type": "http.response.body", "body": payload})
+
+
+class ConcurrencyLimit:
+    """At most `limit` requests inside the app at once; the others wait here, in the event
+    loop, holding no thread and no database lock.
+
+    Routes are synchronous: a request's session, authentication and endpoint each run in the
+    thread pool, one after another, while its transaction (SQLite's write lock, or the audit
+    log's append lock) stays held. With more requests in the app than threads, the holder
+    can wait for a thread that every other request is using to wait for its lock. Admitting
+    fewer requests than there are threads and pooled connections makes that impossible."""
+
+    def __init__(self, app: ASGIApp, *, limit: int) -> None:
+        self.app = app
+        self.slots = asyncio.Semaphore(limit)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        async with self.slots:
+            await self.app(scope, receive, send)
 
 
 class SecurityHeaders:

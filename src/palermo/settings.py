@@ -54,6 +54,9 @@ class Settings(BaseSettings):
     review_reminder_months: int = Field(default=6, ge=0)
 
     max_request_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
+    # Requests inside the app at once (see http.ConcurrencyLimit): below the thread pool (40)
+    # and the database connection pool (5 + 10 overflow).
+    max_concurrent_requests: int = Field(default=8, ge=1, le=32)
 
     # Exchange and federation.
     node_url: str | None = Field(default=None, description="This node's URL as peers reach it")

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import enum
 import json
+import threading
 import uuid
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import event, func, select, text
+from sqlalchemy import event, select, text
 from sqlalchemy.orm import Session, SessionTransaction
 
 from palermo.audit.merkle import leaf_hash, perfect_nodes_completed_by
@@ -80,19 +81,38 @@ def iso(moment: datetime) -> str:
     return moment.isoformat(timespec="microseconds").replace("+00:00", "Z")
 
 
+# The tail each database's log had at this process's last commit: (size, last leaf, cover).
+# A transaction's first append reuses it when the log still ends with that leaf, so the
+# usual append costs one indexed read instead of one per subtree of the cover.
+_COMMITTED: dict[str, tuple[int, bytes | None, dict[tuple[int, int], bytes]]] = {}
+_COMMITTED_LOCK = threading.Lock()
+
+
 class LogTail:
     """The log's right edge in the current transaction: the next leaf index and the perfect
-    subtrees covering the log so far. Built with O(log n) reads at the first append of a
-    transaction (under the append lock), it spares every later append any query."""
+    subtrees covering the log so far. Read at the first append of a transaction (under the
+    append lock), it spares every later append any query."""
 
     def __init__(self, session: Session) -> None:
-        if session.get_bind().dialect.name == "postgresql":
+        bind = session.get_bind()
+        if bind.dialect.name == "postgresql":
             session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _APPEND_LOCK})
         # SQLite transactions begin IMMEDIATE, so the writer lock is already held.
-        current = session.scalar(select(func.max(AuditEvent.leaf_index)))
-        self.size = 0 if current is None else current + 1
-        stored = StoredTree(session)
-        self.nodes = {key: stored.perfect(*key) for key in _cover(self.size)}
+        last = session.execute(
+            select(AuditEvent.leaf_index, AuditEvent.leaf_hash)
+            .order_by(AuditEvent.leaf_index.desc())
+            .limit(1)
+        ).first()
+        self.size = 0 if last is None else last[0] + 1
+        self.last: bytes | None = None if last is None else last[1]
+        self.database = bind.engine.url.render_as_string(hide_password=False)
+        with _COMMITTED_LOCK:
+            known = _COMMITTED.get(self.database)
+        if known is not None and known[:2] == (self.size, self.last):
+            self.nodes = dict(known[2])
+        else:
+            stored = StoredTree(session)
+            self.nodes = {key: stored.perfect(*key) for key in _cover(self.size)}
 
     def perfect(self, level: int, index: int) -> bytes:
         return self.nodes[(level, index)]
@@ -102,8 +122,13 @@ class LogTail:
         self.nodes[(0, self.size)] = leaf
         self.nodes.update(((level, i), digest) for level, i, digest in completed)
         self.size += 1
+        self.last = leaf
         self.nodes = {key: self.nodes[key] for key in _cover(self.size)}
         return completed
+
+    def committed(self) -> None:
+        with _COMMITTED_LOCK:
+            _COMMITTED[self.database] = (self.size, self.last, dict(self.nodes))
 
 
 def _cover(size: int) -> list[tuple[int, int]]:
@@ -122,6 +147,13 @@ def _tail(session: Session) -> LogTail:
         tail = session.info[_TAIL_KEY] = LogTail(session)
     assert isinstance(tail, LogTail)
     return tail
+
+
+@event.listens_for(Session, "after_commit")
+def _remember_tail(session: Session) -> None:
+    tail = session.info.get(_TAIL_KEY)
+    if isinstance(tail, LogTail):
+        tail.committed()
 
 
 @event.listens_for(Session, "after_transaction_end")
