@@ -54,13 +54,14 @@ def test_send_list_read_acknowledge_and_download(
     assert sent.status_code == 201, sent.text
     message = sent.json()
     assert message["handling_note"] == "Do not contact the haulier."
-    assert message["signature_verified"] is True
+    assert (message["recipients"], message["deliveries"]) == (["NCB-FR"], [])  # no peer
     inbox = client.get("/api/messages", headers=fr).json()
     assert [(m["subject"], m["opened"], m["attachments"]) for m in inbox] == [
         ("Stolen excavator, VIN WCAT0329HMSR01225", False, 2)
     ]
     read = client.get(f"/api/messages/{message['id']}", headers=fr).json()
     assert read["body"] == "Seen on a low-loader at the Kehl crossing."
+    assert read["signature_verified"] is True
     blob = read["attachment_files"][0]["blob"]
     download = client.get(f"/api/messages/{message['id']}/attachments/{blob}", headers=fr)
     assert download.content == b"\xff\xd8\xff\xe0jpeg"

@@ -22,6 +22,7 @@ from palermo.exchange.schemas import (
     ForwardIn,
     MessageIn,
     MessageOut,
+    MessageSent,
     MessageSummary,
     PeerAnswerOut,
     PeerHitsIn,
@@ -46,14 +47,14 @@ def _attachments(body: MessageIn) -> list[messages.Attachment]:
     return files
 
 
-@router.post("/messages", response_model=MessageOut, status_code=201, responses=COMMON)
+@router.post("/messages", response_model=MessageSent, status_code=201, responses=COMMON)
 def send_message(
     body: MessageIn,
     session: SessionDep,
     principal: PrincipalDep,
     keyring: KeyringDep,
     settings: SettingsDep,
-) -> MessageOut:
+) -> MessageSent:
     """Seal a message for each recipient agency (HPKE), sign it as your agency (Ed25519),
     deliver it here or queue it for the recipients' nodes."""
     now = utcnow()
@@ -75,7 +76,7 @@ def send_message(
         today=now.date(),
     )
     message = messages.send(session, keyring, principal=principal, draft=draft, now=now)
-    return reading.as_sent(session, keyring, principal=principal, message=message)
+    return reading.sent(session, message)
 
 
 @router.get("/messages", response_model=list[MessageSummary], responses=COMMON)
@@ -144,7 +145,7 @@ def download(
 
 
 @router.post(
-    "/messages/{message_id}/forward", response_model=MessageOut, status_code=201, responses=COMMON
+    "/messages/{message_id}/forward", response_model=MessageSent, status_code=201, responses=COMMON
 )
 def forward(
     message_id: uuid.UUID,
@@ -153,7 +154,7 @@ def forward(
     principal: PrincipalDep,
     keyring: KeyringDep,
     settings: SettingsDep,
-) -> MessageOut:
+) -> MessageSent:
     """Forward under the same handling code; H2/H3, AMBER+STRICT and RED need the provider's
     recorded consent."""
     now = utcnow()
@@ -167,7 +168,7 @@ def forward(
         max_attachment_bytes=settings.max_attachment_bytes,
         now=now,
     )
-    return reading.as_sent(session, keyring, principal=principal, message=sent)
+    return reading.sent(session, sent)
 
 
 @router.post("/messages/{message_id}/consents", status_code=201, responses=COMMON)
@@ -194,7 +195,7 @@ def grant_consent(
 
 @router.post(
     "/messages/{message_id}/consent-requests",
-    response_model=MessageOut,
+    response_model=MessageSent,
     status_code=201,
     responses=COMMON,
 )
@@ -205,7 +206,7 @@ def request_consent(
     principal: PrincipalDep,
     keyring: KeyringDep,
     settings: SettingsDep,
-) -> MessageOut:
+) -> MessageSent:
     now = utcnow()
     sent = dissemination.request_consent(
         session,
@@ -217,7 +218,7 @@ def request_consent(
         max_attachment_bytes=settings.max_attachment_bytes,
         now=now,
     )
-    return reading.as_sent(session, keyring, principal=principal, message=sent)
+    return reading.sent(session, sent)
 
 
 @router.get("/messages/{message_id}/evidence", responses=COMMON)
@@ -232,7 +233,7 @@ def evidence(
 
 @router.post(
     "/messages/{message_id}/approve-details",
-    response_model=MessageOut,
+    response_model=MessageSent,
     status_code=201,
     responses=COMMON,
 )
@@ -243,7 +244,7 @@ def approve_details(
     keyring: KeyringDep,
     settings: SettingsDep,
     note: str = "",
-) -> MessageOut:
+) -> MessageSent:
     """As the owner: answer a details request with the records asked for."""
     now = utcnow()
     sent = dissemination.approve_details(
@@ -255,7 +256,7 @@ def approve_details(
         max_attachment_bytes=settings.max_attachment_bytes,
         now=now,
     )
-    return reading.as_sent(session, keyring, principal=principal, message=sent)
+    return reading.sent(session, sent)
 
 
 @router.post("/peers/hits", response_model=list[PeerAnswerOut], responses=COMMON)
@@ -286,7 +287,7 @@ def peer_hits(
 
 
 @router.post(
-    "/peers/details-requests", response_model=MessageOut, status_code=201, responses=COMMON
+    "/peers/details-requests", response_model=MessageSent, status_code=201, responses=COMMON
 )
 def details_request(
     body: DetailsRequestIn,
@@ -294,7 +295,7 @@ def details_request(
     principal: PrincipalDep,
     keyring: KeyringDep,
     settings: SettingsDep,
-) -> MessageOut:
+) -> MessageSent:
     """Ask a hit's owner agency for the record; it decides."""
     now = utcnow()
     sent = dissemination.request_details(
@@ -307,7 +308,7 @@ def details_request(
         max_attachment_bytes=settings.max_attachment_bytes,
         now=now,
     )
-    return reading.as_sent(session, keyring, principal=principal, message=sent)
+    return reading.sent(session, sent)
 
 
 # Between nodes ---------------------------------------------------------------------------

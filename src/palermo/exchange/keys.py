@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import enum
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -17,6 +17,7 @@ from palermo.exchange import crypto
 from palermo.identity import repository as directory
 from palermo.identity.keys import NodeKey, load_or_create_node_key
 from palermo.models.exchange import AgencyKey
+from palermo.models.identity import Agency
 from palermo.settings import Settings
 
 
@@ -95,14 +96,27 @@ def rotate(session: Session, sealer: crypto.KeySealer, agency_id: uuid.UUID, now
     session.flush()
 
 
-def current_public(session: Session, agency_id: uuid.UUID, use: KeyUse, code: str) -> PublicKey:
-    key = _current(session, agency_id, use)
-    if key is None:
-        raise Invalid(
-            f"agency {code} has no {use.value} key yet: its node must publish one "
-            "(`palermo node peer sync`)"
+def encryption_keys(session: Session, agencies: Sequence[Agency]) -> dict[str, PublicKey]:
+    """The current HPKE key of each agency (by code), in one query; refused if one has none."""
+    found: dict[uuid.UUID, PublicKey] = {}
+    rows = session.scalars(
+        select(AgencyKey)
+        .where(
+            AgencyKey.agency_id.in_([a.id for a in agencies]),
+            AgencyKey.use == KeyUse.encryption.value,
+            AgencyKey.retired_at.is_(None),
         )
-    return PublicKey(key.kid, key.public_key)
+        .order_by(AgencyKey.created_at)
+    )
+    for key in rows:  # the newest wins
+        found[key.agency_id] = PublicKey(key.kid, key.public_key)
+    missing = [a.code for a in agencies if a.id not in found]
+    if missing:
+        raise Invalid(
+            f"no encryption key yet for {', '.join(missing)}: their node must publish one "
+            "(`palermo node init`, then `palermo node peer sync` on this node)"
+        )
+    return {a.code: found[a.id] for a in agencies}
 
 
 def signing_private(

@@ -24,7 +24,7 @@ from palermo.audit.service import Operation
 from palermo.audit.service import record as audit
 from palermo.errors import Forbidden, Invalid, NotFound
 from palermo.exchange import crypto, outbox
-from palermo.exchange.keys import Keyring, KeyUse, current_public, signing_private
+from palermo.exchange.keys import Keyring, encryption_keys, signing_private
 from palermo.identity import repository as directory
 from palermo.identity.principal import Principal
 from palermo.identity.roles import Role
@@ -267,11 +267,10 @@ def seal(
         }
     )
     copies: dict[str, tuple[str, bytes]] = {}
-    for agency in [sender, *recipients]:
-        public = current_public(session, agency.id, KeyUse.encryption, agency.code)
-        copies[agency.code] = (
+    for code, public in encryption_keys(session, [sender, *recipients]).items():
+        copies[code] = (
             public.kid,
-            crypto.seal_for(public.public, content, copy_context(message_id, agency.code)),
+            crypto.seal_for(public.public, content, copy_context(message_id, code)),
         )
     signing_kid, signing_key = signing_private(session, keyring.sealer, sender.id)
     header = {
@@ -493,8 +492,20 @@ def send(
     )
     everyone = {a.code: a for a in [sender, *recipients]}
     message = store(session, sealed, agencies=everyone, sender_id=sender.id, received_at=now)
-    for agency in routes.local:
-        add_receipt(session, message.id, agency.id, ReceiptKind.delivered, at=now, actor=local.code)
+    if routes.local:  # a new message has no receipts yet: insert them at once
+        session.execute(
+            table_of(MessageReceipt).insert(),
+            [
+                {
+                    "message_id": message.id,
+                    "agency_id": a.id,
+                    "kind": ReceiptKind.delivered.value,
+                    "at": now,
+                    "actor": local.code,
+                }
+                for a in routes.local
+            ],
+        )
     notify_arrival(session, message, [a.id for a in routes.local], sender.code)
     for peer_id, agencies in routes.remote.items():
         outbox.enqueue(

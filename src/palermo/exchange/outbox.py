@@ -9,6 +9,7 @@ import logging
 import random
 import threading
 import uuid
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -239,10 +240,19 @@ def record_results(
     base: float,
     ceiling: float,
 ) -> None:
+    """Write each item's outcome; one audit line per peer and outcome names every item."""
     local = directory.local_node(session)
     assert local is not None
+    rows = {
+        r.id: r
+        for r in session.scalars(
+            select(OutboxItem).where(OutboxItem.id.in_([c.id for c in claimed]))
+        )
+    }
+    peers = dict(session.execute(select(Node.id, Node.code)).all())
+    finished: dict[tuple[uuid.UUID, str, str, str | None], list[Claimed]] = defaultdict(list)
     for item in claimed:
-        row = session.get(OutboxItem, item.id)
+        row = rows.get(item.id)
         result = results[item.id]
         if row is None or row.status != SENDING:
             continue
@@ -251,43 +261,62 @@ def record_results(
             row.next_attempt_at = now + backoff(item.attempts, base=base, ceiling=ceiling)
             continue
         row.status, row.reason, row.finished_at = result.status, result.reason, now
-        peer = session.get(Node, item.peer_id)
-        assert peer is not None
-        if result.status == DELIVERED and item.kind == "message" and item.message_id:
-            _delivered_receipts(session, item, peer.code, now)
+        finished[(item.peer_id, item.kind, result.status, result.reason)].append(item)
+    delivered = [
+        i
+        for (_, kind, status, _), items in finished.items()
+        if kind == "message" and status == DELIVERED
+        for i in items
+    ]
+    _delivered_receipts(session, delivered, peers, now)
+    for (peer_id, kind, status, reason), items in finished.items():
         audit(
             session,
-            action=f"federation.{item.kind}.{result.status}",
+            action=f"federation.{kind}.{status}",
             operation=Operation.disclosure,
             actor=local.code,
-            outcome=Outcome.success if result.status == DELIVERED else Outcome.failure,
-            object_ids=[item.id, *([item.message_id] if item.message_id else [])],
-            recipients=[peer.code],
+            outcome=Outcome.success if status == DELIVERED else Outcome.failure,
+            object_ids=[x for i in items for x in (i.id, i.message_id) if x],
+            recipients=[peers[peer_id]],
             detail={
-                "attempts": item.attempts,
-                **({"reason": result.reason} if result.reason else {}),
+                "items": len(items),
+                "attempts": max(i.attempts for i in items),
+                **({"reason": reason} if reason else {}),
             },
         )
 
 
-def _delivered_receipts(session: Session, item: Claimed, peer_code: str, now: datetime) -> None:
-    codes = list(item.envelope["body"]["copies"])
-    known = set(
-        session.scalars(
-            select(MessageReceipt.agency_id).where(
-                MessageReceipt.message_id == item.message_id, MessageReceipt.kind == "delivered"
-            )
-        )
+def _delivered_receipts(
+    session: Session, items: Sequence[Claimed], peers: dict[uuid.UUID, str], now: datetime
+) -> None:
+    """The delivered receipts of the recipients each delivered message had on its peer."""
+    wanted = {
+        (i.message_id, code, peers[i.peer_id])
+        for i in items
+        if i.message_id
+        for code in i.envelope["body"]["copies"]
+    }
+    if not wanted:
+        return
+    agencies = dict(
+        session.execute(
+            select(Agency.code, Agency.id).where(Agency.code.in_({c for _, c, _ in wanted}))
+        ).all()
     )
-    for agency_id in session.scalars(select(Agency.id).where(Agency.code.in_(codes))):
-        if agency_id not in known:
+    known = set(
+        session.execute(
+            select(MessageReceipt.message_id, MessageReceipt.agency_id).where(
+                MessageReceipt.message_id.in_({m for m, _, _ in wanted}),
+                MessageReceipt.kind == "delivered",
+            )
+        ).all()
+    )
+    for message_id, code, peer in sorted(wanted, key=str):
+        agency_id = agencies.get(code)
+        if agency_id is not None and (message_id, agency_id) not in known:
             session.add(
                 MessageReceipt(
-                    message_id=item.message_id,
-                    agency_id=agency_id,
-                    kind="delivered",
-                    at=now,
-                    actor=peer_code,
+                    message_id=message_id, agency_id=agency_id, kind="delivered", at=now, actor=peer
                 )
             )
 

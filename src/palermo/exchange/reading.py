@@ -27,11 +27,19 @@ from palermo.exchange.schemas import (
     ConsentOut,
     DeliveryOut,
     MessageOut,
+    MessageSent,
     MessageSummary,
     ReceiptOut,
 )
 from palermo.identity.principal import Principal
-from palermo.models.exchange import Blob, Consent, Message, MessageCopy, MessageReceipt
+from palermo.models.exchange import (
+    Blob,
+    Consent,
+    Message,
+    MessageCopy,
+    MessageReceipt,
+    OutboxItem,
+)
 from palermo.models.identity import Agency, Node
 from palermo.records.envelope import HANDLING_MEANING, HANDLING_RANK, HandlingCode, Tlp
 
@@ -185,14 +193,38 @@ def view(
     return _full(session, message, content, agency_id)
 
 
-def as_sent(
-    session: Session, keyring: Keyring, *, principal: Principal, message: Message
-) -> MessageOut:
-    """What the sender just sent, for the answer to its request: no receipt, no second audit
-    line (the sending is audited)."""
-    agency_id = require_exchange(principal)
-    content = open_content(session, keyring, message, agency_id, principal.agency_code or "")
-    return _full(session, message, content, agency_id)
+def sent(session: Session, message: Message) -> MessageSent:
+    """The answer to a send: what was sent to whom, and where it stands with each peer —
+    from the header and the outbox, without opening anything (the sending is audited; the
+    full view is one GET away)."""
+    header = message.header
+    peers = dict(session.execute(select(Node.id, Node.code)).all())
+    items = outbox.outcomes_of(session, [message.id]).get(message.id, [])
+    return MessageSent(
+        id=message.id,
+        thread_id=message.thread_id,
+        in_reply_to=message.in_reply_to,
+        forwarded_from=message.forwarded_from,
+        kind=message.kind,
+        sender=header["sender"],
+        recipients=header["recipients"],
+        sent_at=message.sent_at,
+        priority=message.priority,
+        handling_code=message.handling_code,
+        handling_note=message.handling_note,
+        tlp=message.tlp,
+        deliveries=[_delivery(i, peers) for i in items],
+    )
+
+
+def _delivery(item: OutboxItem, peers: dict[uuid.UUID, str]) -> DeliveryOut:
+    return DeliveryOut(
+        peer=peers[item.peer_node_id],
+        status=item.status,
+        attempts=item.attempts,
+        reason=item.reason,
+        last_error=item.last_error,
+    )
 
 
 def _full(
@@ -219,16 +251,7 @@ def _full(
     if is_sender:
         items = outbox.outcomes_of(session, [message.id]).get(message.id, [])
         peers = dict(session.execute(select(Node.id, Node.code)).all())
-        deliveries = [
-            DeliveryOut(
-                peer=peers[i.peer_node_id],
-                status=i.status,
-                attempts=i.attempts,
-                reason=i.reason,
-                last_error=i.last_error,
-            )
-            for i in items
-        ]
+        deliveries = [_delivery(i, peers) for i in items]
     opened = any(r.agency_id == agency_id and r.kind == "opened" for r in receipts)
     visible_receipts = [r for r in receipts if is_sender or r.agency_id == agency_id]
     return MessageOut(

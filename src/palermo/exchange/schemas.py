@@ -76,6 +76,22 @@ class ConsentOut(BaseModel):
     at: datetime
 
 
+class MessageSent(BaseModel):
+    id: uuid.UUID
+    thread_id: uuid.UUID
+    in_reply_to: uuid.UUID | None
+    forwarded_from: uuid.UUID | None
+    kind: str
+    sender: str
+    recipients: list[str]
+    sent_at: datetime
+    priority: str
+    handling_code: str
+    handling_note: str | None
+    tlp: str
+    deliveries: list[DeliveryOut] = Field(description="one per peer node the message goes to")
+
+
 class MessageSummary(BaseModel):
     id: uuid.UUID
     thread_id: uuid.UUID

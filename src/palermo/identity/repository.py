@@ -17,9 +17,18 @@ from palermo.identity.roles import AgencyKind
 from palermo.models.identity import Agency, ApiToken, Node, User, WebSession
 from palermo.policy.administration import administrable_agency_filter
 
+_LOCAL_NODE = "palermo.local_node"
+
 
 def local_node(session: Session) -> Node | None:
-    return session.scalar(select(Node).where(Node.is_local.is_(True)))
+    """This node's row, read once per session (every exchange operation asks for it)."""
+    node = session.info.get(_LOCAL_NODE)
+    if node is None:
+        node = session.scalar(select(Node).where(Node.is_local.is_(True)))
+        if node is not None:
+            session.info[_LOCAL_NODE] = node
+    assert node is None or isinstance(node, Node)
+    return node
 
 
 def hosted_agency_ids(session: Session) -> frozenset[uuid.UUID]:
