@@ -30,12 +30,13 @@ def _session(request: Request) -> Iterator[Session]:
         yield session
 
 
-def _settings(request: Request) -> Settings:
+# Dependencies that only read the app's state are async: a sync one costs a thread hop.
+async def _settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
 
-def _credentials(request: Request) -> Credentials:
+async def _credentials(request: Request) -> Credentials:
     credentials: Credentials = request.app.state.credentials
     return credentials
 

@@ -21,5 +21,14 @@ def peer_client_of(request: Request) -> httpx.Client:
     return client
 
 
-KeyringDep = Annotated[Keyring, Depends(keyring_of)]
-PeerClientDep = Annotated[httpx.Client, Depends(peer_client_of)]
+# As dependencies they are async: reading the app's state needs no thread hop.
+async def _keyring(request: Request) -> Keyring:
+    return keyring_of(request)
+
+
+async def _peer_client(request: Request) -> httpx.Client:
+    return peer_client_of(request)
+
+
+KeyringDep = Annotated[Keyring, Depends(_keyring)]
+PeerClientDep = Annotated[httpx.Client, Depends(_peer_client)]
