@@ -16,10 +16,16 @@ from palermo.audit.service import record as audit
 from palermo.errors import Forbidden, Invalid, NotFound
 from palermo.exchange import crypto, outbox
 from palermo.exchange.keys import Keyring
-from palermo.exchange.messages import Attachment, Draft, MessageKind, require_exchange, send
+from palermo.exchange.messages import (
+    Attachment,
+    Draft,
+    MessageKind,
+    held,
+    require_exchange,
+    send,
+)
 from palermo.exchange.reading import (
     consented,
-    held,
     needs_consent_as_evidence,
     needs_consent_to_forward,
     open_content,

@@ -470,7 +470,7 @@ def send(
     assert sender is not None
     thread_id = uuid.uuid4()
     if draft.in_reply_to is not None:
-        thread_id = _visible_message(session, sender_id, draft.in_reply_to).thread_id
+        thread_id = held(session, sender_id, draft.in_reply_to).thread_id
     recipients, routes = route(session, sender_id, draft.recipients)
     for peer_id in routes.remote:
         peer = session.get(Node, peer_id)
@@ -541,7 +541,7 @@ def send(
     return message
 
 
-def _visible_message(session: Session, agency_id: uuid.UUID, message_id: uuid.UUID) -> Message:
+def held(session: Session, agency_id: uuid.UUID, message_id: uuid.UUID) -> Message:
     """A message this agency holds a copy of (as sender or recipient), or 404."""
     message = session.scalar(
         select(Message)

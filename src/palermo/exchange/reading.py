@@ -19,6 +19,7 @@ from palermo.exchange.keys import Keyring, KeyUse, private_for, public_of
 from palermo.exchange.messages import (
     ReceiptKind,
     copy_context,
+    held,
     mark,
     require_exchange,
 )
@@ -102,17 +103,6 @@ def signature_verified(session: Session, message: Message) -> bool:
         .where(MessageCopy.message_id == message.id)
     ).all()
     return all(copy_digests.get(code) == crypto.sha256_hex(ct) for code, ct in stored)
-
-
-def held(session: Session, agency_id: uuid.UUID, message_id: uuid.UUID) -> Message:
-    message = session.scalar(
-        select(Message)
-        .join(MessageCopy, MessageCopy.message_id == Message.id)
-        .where(Message.id == message_id, MessageCopy.agency_id == agency_id)
-    )
-    if message is None:
-        raise NotFound(f"no message {message_id}")
-    return message
 
 
 def needs_consent_to_forward(message: Message) -> bool:

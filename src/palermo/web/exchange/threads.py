@@ -198,7 +198,7 @@ def thread(
 def _held(session: Session, principal: Principal, message_id: uuid.UUID) -> uuid.UUID:
     """The thread of a message this agency holds (404 otherwise)."""
     agency_id = messages.require_exchange(principal)
-    return reading.held(session, agency_id, message_id).thread_id
+    return messages.held(session, agency_id, message_id).thread_id
 
 
 @router.get("/messages/m/{message_id}")
