@@ -5,11 +5,13 @@ from __future__ import annotations
 import base64
 
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from palermo.exchange import crypto
 from palermo.identity import repository
 from palermo.identity.keys import load_or_create_node_key
+from palermo.models.audit import AuditEvent
 from palermo.settings import Settings
 from tests.conftest import Factory
 from tests.exchange.conftest import Desk
@@ -142,3 +144,27 @@ def test_envelopes_from_nobody_are_refused(client: TestClient, desks: dict[str, 
     ).json()["results"]
     assert [a["outcome"] for a in answer] == ["refused", "refused"]
     assert "malformed envelope" in answer[0]["reason"]
+
+
+def test_a_flood_of_unsigned_envelopes_costs_one_audit_line(
+    client: TestClient, db: Session, desks: dict[str, Desk]
+) -> None:
+    forged = [
+        {
+            "id": str(n),
+            "kind": "message",
+            "from": f"NODE-{n}",
+            "to": "x",
+            "created_at": "",
+            "body": {},
+            "signature": "",
+        }
+        for n in range(500)
+    ]
+    answer = client.post("/federation/envelopes", json={"envelopes": forged}).json()["results"]
+    assert {a["outcome"] for a in answer} == {"refused"}
+    events = list(db.scalars(select(AuditEvent).where(AuditEvent.action.like("federation.%"))))
+    assert len(events) == 1
+    [event] = events
+    assert (event.action, event.outcome) == ("federation.receive.message", "deny")
+    assert '"envelopes":500' in event.entry

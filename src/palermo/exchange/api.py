@@ -331,7 +331,7 @@ def receive_envelopes(
         now=utcnow(),
         max_attachment_bytes=settings.max_attachment_bytes,
     )
-    return {"results": [federation.receive(session, e, receiving) for e in batch]}
+    return {"results": federation.receive_batch(session, batch, receiving)}
 
 
 @federation_router.post("/hits")

@@ -7,6 +7,7 @@ of the same batch, and a refused one leaves nothing behind but the record of its
 from __future__ import annotations
 
 import uuid
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -46,14 +47,53 @@ class Receiving:
     max_attachment_bytes: int
 
 
-def receive(session: Session, envelope: Any, receiving: Receiving) -> dict[str, Any]:
-    """Apply one envelope; the answer says accepted, duplicate or refused (and why)."""
+UNVERIFIED_IDS = 100  # envelope ids named by the audit line of a batch's unverified refusals
+UNVERIFIED_REASONS = 20
+
+
+def receive_batch(session: Session, batch: list[Any], receiving: Receiving) -> list[dict[str, Any]]:
+    """Apply a peer's batch, envelope by envelope. Envelopes that fail before their node
+    signature verifies are audited together, one line per claimed kind: anyone can post
+    them, and they must not be able to grow the audit log by a line each."""
+    unverified: dict[str, list[tuple[Any, str]]] = defaultdict(list)
+    answers = [receive(session, envelope, receiving, unverified=unverified) for envelope in batch]
+    for kind, refused in unverified.items():
+        reasons = list(dict.fromkeys(reason for _, reason in refused))
+        audit(
+            session,
+            action=f"federation.receive.{kind}",
+            operation=Operation.collection,
+            actor=", ".join(sorted({str(_object(e).get("from"))[:64] for e, _ in refused}))[:200],
+            outcome=Outcome.deny,
+            object_ids=[str(_object(e).get("id"))[:64] for e, _ in refused][:UNVERIFIED_IDS],
+            detail={
+                "outcome": "refused",
+                "envelopes": len(refused),
+                "reason": "; ".join(reasons[:UNVERIFIED_REASONS]),
+            },
+        )
+    return answers
+
+
+def receive(
+    session: Session,
+    envelope: Any,
+    receiving: Receiving,
+    *,
+    unverified: dict[str, list[tuple[Any, str]]] | None = None,
+) -> dict[str, Any]:
+    """Apply one envelope; the answer says accepted, duplicate or refused (and why).
+    `unverified` collects the refusals before verification for `receive_batch` to audit;
+    without it each is audited at once."""
     claimed_id = envelope.get("id") if isinstance(envelope, dict) else None
     try:
         verified = envelopes.verify(session, envelope, local_code=receiving.local.code)
     except Refusal as refusal:
         # Not recorded in the inbox: an unverified envelope must not claim an id.
-        _audit_receipt(session, envelope, "refused", refusal.reason)
+        if unverified is None:
+            _audit_receipt(session, envelope, "refused", refusal.reason)
+        else:
+            unverified[_kind(envelope)].append((envelope, refusal.reason))
         return {"id": claimed_id, "outcome": "refused", "reason": refusal.reason}
     if verified.seen is not None:
         seen = verified.seen
@@ -93,12 +133,16 @@ def _object(value: object) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def _audit_receipt(session: Session, raw: Any, outcome: str, reason: str | None) -> None:
-    envelope = _object(raw)
+def _kind(raw: Any) -> str:
     # Only a known kind names the action: an unverified envelope must not write its own
     # action names into the audit log.
-    claimed = envelope.get("kind")
-    kind = claimed if claimed in envelopes.KINDS else "invalid"
+    claimed = _object(raw).get("kind")
+    return claimed if claimed in envelopes.KINDS else "invalid"
+
+
+def _audit_receipt(session: Session, raw: Any, outcome: str, reason: str | None) -> None:
+    envelope = _object(raw)
+    kind = _kind(envelope)
     body = _object(envelope.get("body"))
     # The message an envelope carries, or the one its receipt or consent is about.
     about = _object(body.get("header")).get("id") or body.get("message")
