@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from palermo.audit.service import Operation
 from palermo.audit.service import record as audit
+from palermo.db import insert_dicts
 from palermo.errors import Forbidden, Invalid, NotFound
 from palermo.exchange import crypto, outbox
 from palermo.exchange.keys import Keyring, encryption_keys, signing_private
@@ -315,29 +316,31 @@ def store(
 ) -> Message:
     """Write a message, its copies for `agencies` (codes → rows) and its blobs."""
     header = sealed.header
-    message = Message(
-        id=uuid.UUID(header["id"]),
-        thread_id=uuid.UUID(header["thread"]),
-        in_reply_to=uuid.UUID(header["in_reply_to"]) if header["in_reply_to"] else None,
-        kind=header["kind"],
-        sender_agency_id=sender_id,
-        case_ref=header["case"],
-        priority=header["priority"],
-        handling_code=header["handling_code"],
-        handling_note=header["handling_note"],
-        tlp=header["tlp"],
-        evaluation=header["evaluation"],
-        reply_by=date.fromisoformat(header["reply_by"]) if header["reply_by"] else None,
-        forwarded_from=uuid.UUID(header["forwarded_from"]) if header["forwarded_from"] else None,
-        origin_id=uuid.UUID(header["origin"]),
-        provider=header["provider"],
-        sent_at=datetime.fromisoformat(header["sent_at"]),
-        received_at=received_at,
-        header=header,
-        signature=sealed.signature,
-    )
-    session.add(message)
-    session.flush()
+    values = {
+        "id": uuid.UUID(header["id"]),
+        "thread_id": uuid.UUID(header["thread"]),
+        "in_reply_to": uuid.UUID(header["in_reply_to"]) if header["in_reply_to"] else None,
+        "kind": header["kind"],
+        "sender_agency_id": sender_id,
+        "case_ref": header["case"],
+        "priority": header["priority"],
+        "handling_code": header["handling_code"],
+        "handling_note": header["handling_note"],
+        "tlp": header["tlp"],
+        "evaluation": header["evaluation"],
+        "reply_by": date.fromisoformat(header["reply_by"]) if header["reply_by"] else None,
+        "forwarded_from": uuid.UUID(header["forwarded_from"]) if header["forwarded_from"] else None,
+        "origin_id": uuid.UUID(header["origin"]),
+        "provider": header["provider"],
+        "sent_at": datetime.fromisoformat(header["sent_at"]),
+        "received_at": received_at,
+        "header": header,
+        "signature": sealed.signature,
+    }
+    # Straight to the driver (a message is written once and never updated through the ORM);
+    # the object returned is for reading its fields.
+    insert_dicts(session, table_of(Message), [values])
+    message = Message(**values)
     fresh = sorted(
         set(sealed.blobs)
         - set(session.scalars(select(Blob.sha256).where(Blob.sha256.in_(list(sealed.blobs)))))
