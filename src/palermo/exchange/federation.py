@@ -59,16 +59,18 @@ def receive_batch(session: Session, batch: list[Any], receiving: Receiving) -> l
     answers = [receive(session, envelope, receiving, unverified=unverified) for envelope in batch]
     for kind, refused in unverified.items():
         reasons = list(dict.fromkeys(reason for _, reason in refused))
+        senders = sorted({str(_object(e).get("from"))[:64] for e, _ in refused})
         audit(
             session,
             action=f"federation.receive.{kind}",
             operation=Operation.collection,
-            actor=", ".join(sorted({str(_object(e).get("from"))[:64] for e, _ in refused}))[:200],
+            actor=senders[0] if len(senders) == 1 else f"{len(senders)} claimed senders",
             outcome=Outcome.deny,
             object_ids=[str(_object(e).get("id"))[:64] for e, _ in refused][:UNVERIFIED_IDS],
             detail={
                 "outcome": "refused",
                 "envelopes": len(refused),
+                "from": senders[:UNVERIFIED_REASONS],
                 "reason": "; ".join(reasons[:UNVERIFIED_REASONS]),
             },
         )
