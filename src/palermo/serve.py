@@ -11,6 +11,7 @@ from sqlalchemy import create_engine
 from palermo.app import create_app
 from palermo.db import create_db_engine, session_factory, unit_of_work
 from palermo.errors import Conflict
+from palermo.exchange.directory import DirectoryKeeper
 from palermo.exchange.outbox import Courier
 from palermo.migrations import current_revision, head_revision
 from palermo.screening.scoring import ScreeningQuery
@@ -65,6 +66,10 @@ def serve_node(settings: Settings, *, host: str | None = None, port: int | None 
             max_backoff=settings.outbox_max_backoff_seconds,
         )
         courier.start()
+    keeper = None
+    if settings.directory_sync_seconds > 0:
+        keeper = DirectoryKeeper(app.state.session_factory, every=settings.directory_sync_seconds)
+        keeper.start()
     try:
         uvicorn.run(
             app,
@@ -77,3 +82,5 @@ def serve_node(settings: Settings, *, host: str | None = None, port: int | None 
     finally:
         if courier is not None:
             courier.stop()
+        if keeper is not None:
+            keeper.stop()

@@ -66,6 +66,9 @@ class Settings(BaseSettings):
     outbox_max_backoff_seconds: float = Field(default=300.0, gt=0)
     # Run the outbox courier inside `palermo serve` (off: deliver with `palermo node outbox`).
     outbox_courier: bool = True
+    # How often `palermo serve` re-reads its peers' directories (rotated keys, new agencies);
+    # 0: only by `palermo node peer sync`.
+    directory_sync_seconds: float = Field(default=600.0, ge=0)
     host: str = "127.0.0.1"
     port: int = 8000
 

@@ -111,6 +111,7 @@ class Node:
             PALERMO_OUTBOX_COURIER="true",
             PALERMO_OUTBOX_BASE_BACKOFF_SECONDS="0.2",
             PALERMO_OUTBOX_MAX_BACKOFF_SECONDS="1",
+            PALERMO_DIRECTORY_SYNC_SECONDS="2",
             PALERMO_SECRET_KEY=DEVELOPMENT_SECRET_KEY,
         )
         env.update(self.extra_env)

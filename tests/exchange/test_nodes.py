@@ -605,6 +605,55 @@ def test_h2_forwarding_needs_the_providers_consent(fed: Federation) -> None:
     assert read(b, "off.b2", copy_["id"])["subject"] == "Fwd: H2: the informant's account"
 
 
+def keys_known(node: Node, agency: str) -> set[tuple[str, bool]]:
+    """(key id, retired?) of an agency's keys as this node knows them."""
+    rows = node.rows(
+        "SELECT k.kid, k.retired_at FROM agency_keys k JOIN agencies a ON a.id = k.agency_id "
+        "WHERE a.code = :c",
+        c=agency,
+    )
+    return {(kid, retired is not None) for kid, retired in rows}
+
+
+def copy_kid(node: Node, message_id: str, agency: str) -> str:
+    [(kid,)] = node.rows(
+        "SELECT c.kid FROM message_copies c JOIN agencies a ON a.id = c.agency_id "
+        "WHERE c.message_id = :m AND a.code = :c",
+        m=node.uid(message_id),
+        c=agency,
+    )
+    return str(kid)
+
+
+def test_rotated_keys_reach_the_peer_and_old_messages_still_open(fed: Federation) -> None:
+    """B rotates AG-B's keys; A learns them from B's directory by itself (every 2 s here),
+    verifies what B signs with the new key and seals to the new key; on B, the message
+    sealed to the retired key still opens."""
+    a, b = fed.a, fed.b
+    before = send(a, "off.a", ["AG-B"], "Sealed before the rotation")
+    wait_for(lambda: b.holds(before["id"]), "the first message on B")
+    known = keys_known(a, "AG-B")
+    assert len(known) == 2
+    assert not any(retired for _, retired in known)
+
+    b.cli("node", "rotate-keys", "AG-B")
+    wait_for(
+        lambda: len(keys_known(a, "AG-B")) == 4 and sum(r for _, r in keys_known(a, "AG-B")) == 2,
+        "A to learn AG-B's new keys and the retirement of the old ones",
+    )
+    signed_anew = send(b, "off.b", ["AG-A"], "Signed with AG-B's new key")
+    wait_for(lambda: a.holds(signed_anew["id"]), "B's newly signed message on A")
+    assert read(a, "off.a", signed_anew["id"])["signature_verified"] is True
+
+    after = send(a, "off.a", ["AG-B"], "Sealed after the rotation")
+    wait_for(lambda: b.holds(after["id"]), "the second message on B")
+    assert copy_kid(b, after["id"], "AG-B") != copy_kid(b, before["id"], "AG-B")
+    for message in (before, after):
+        seen = read(b, "off.b", message["id"])
+        assert seen["subject"].startswith("Sealed")
+        assert seen["signature_verified"] is True
+
+
 # 6. Hit/no-hit across nodes ----------------------------------------------------------------
 def test_hit_no_hit_across_nodes_and_the_details_request(fed: Federation, tmp_path: Path) -> None:
     a, b = fed.a, fed.b

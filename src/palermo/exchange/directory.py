@@ -4,7 +4,9 @@ fetched and accepted only when signed by that key."""
 
 from __future__ import annotations
 
+import logging
 import re
+import threading
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -15,16 +17,20 @@ from sqlalchemy.orm import Session
 
 from palermo.audit.service import Operation
 from palermo.audit.service import record as audit
-from palermo.errors import Conflict, Invalid, NotFound
+from palermo.db import SessionFactory, unit_of_work
+from palermo.errors import Conflict, Invalid, NotFound, PalermoError
 from palermo.exchange import crypto, keys
 from palermo.exchange.keys import Keyring
 from palermo.identity import repository
-from palermo.identity.principal import Principal
+from palermo.identity.principal import Principal, operator_principal
 from palermo.identity.roles import AgencyKind
 from palermo.identity.service import AGENCY_CODE, country_code
+from palermo.models.base import utcnow
 from palermo.models.identity import Agency, Node
 from palermo.policy.administration import require_system_admin
 from palermo.records.envelope import Tlp
+
+log = logging.getLogger(__name__)
 
 NODE_CODE = re.compile(r"^[A-Z0-9][A-Z0-9_-]{1,63}$")
 
@@ -206,3 +212,59 @@ def fetch(client: httpx.Client, node: Node) -> dict[str, Any]:
     if not isinstance(document, dict):
         raise Invalid(f"the directory of {node.code} is not a JSON object")
     return document
+
+
+# Keeping peers' directories fresh ---------------------------------------------------------
+def sync_peers(sessions: SessionFactory, client: httpx.Client) -> dict[str, str]:
+    """Read every peer's signed directory again — new agencies, rotated keys — and say what
+    came of each. A peer that cannot be read keeps what was known of it."""
+    with unit_of_work(sessions) as session:
+        codes = [p.code for p in peers(session) if p.base_url and p.public_key]
+    outcomes = {}
+    for code in codes:
+        try:
+            with unit_of_work(sessions) as session:
+                node = peer(session, code)
+            document = fetch(client, node)  # no transaction is open while the peer answers
+            with unit_of_work(sessions) as session:
+                operator = operator_principal(repository.hosted_agency_ids(session))
+                count = learn(
+                    session,
+                    principal=operator,
+                    node=peer(session, code),
+                    document=document,
+                    now=utcnow(),
+                )
+            outcomes[code] = f"{count} agencies"
+        except PalermoError as error:
+            log.warning("directory of peer %s not read: %s", code, error.message)
+            outcomes[code] = error.message
+    return outcomes
+
+
+class DirectoryKeeper:
+    """Re-reads the peers' directories every `every` seconds, so a peer's rotated keys and
+    new agencies are known without an operator's `palermo node peer sync`."""
+
+    def __init__(self, sessions: SessionFactory, *, every: float, timeout: float = 10.0) -> None:
+        self.sessions, self.every = sessions, every
+        self.client = httpx.Client(timeout=timeout)
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def run(self) -> None:
+        while not self._stop.wait(self.every):
+            try:
+                sync_peers(self.sessions, self.client)
+            except Exception:
+                log.exception("reading the peers' directories failed; trying again later")
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self.run, name="directory-keeper", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=15)
+        self.client.close()
