@@ -97,13 +97,8 @@ def peer_add(
 
 def _sync(ctx: typer.Context, code: str) -> None:
     cli = state(ctx)
-    with cli.work() as (session, principal):
-        node = directory.peer(session, code)
-        with httpx.Client(timeout=10) as client:
-            document = directory.fetch(client, node)
-        count = directory.learn(
-            session, principal=principal, node=node, document=document, now=utcnow()
-        )
+    with httpx.Client(timeout=10) as client:
+        count = directory.sync_peer(cli.sessions, client, code, cli.principal)
     out.print(f"{count} agencies of {code.upper()} known")
 
 

@@ -19,8 +19,6 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.hpke import AEAD, KDF, KEM, Suite
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-from palermo.identity.keys import key_id
-
 SUITE = Suite(KEM.X25519, KDF.HKDF_SHA256, AEAD.AES_256_GCM)
 RAW = (serialization.Encoding.Raw, serialization.PublicFormat.Raw)
 RAW_PRIVATE = (
@@ -67,10 +65,6 @@ def new_signing_key() -> tuple[bytes, bytes]:
     """(public, private) raw Ed25519 bytes."""
     private = Ed25519PrivateKey.generate()
     return private.public_key().public_bytes(*RAW), private.private_bytes(*RAW_PRIVATE)
-
-
-def kid_of(public: bytes) -> str:
-    return key_id(public)
 
 
 # HPKE ----------------------------------------------------------------------------------

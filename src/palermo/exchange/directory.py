@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -19,9 +19,10 @@ from palermo.audit.service import Operation
 from palermo.audit.service import record as audit
 from palermo.db import SessionFactory, unit_of_work
 from palermo.errors import Conflict, Invalid, NotFound, PalermoError
-from palermo.exchange import crypto, keys
+from palermo.exchange import crypto, envelopes, keys
 from palermo.exchange.keys import Keyring
 from palermo.identity import repository
+from palermo.identity.keys import key_id
 from palermo.identity.principal import Principal, operator_principal
 from palermo.identity.roles import AgencyKind
 from palermo.identity.service import AGENCY_CODE, country_code
@@ -106,7 +107,7 @@ def add_peer(
         operation=Operation.administration,
         principal=principal,
         object_ids=[code],
-        detail={"base_url": node.base_url, "key_id": crypto.kid_of(key), "max_tlp": max_tlp},
+        detail={"base_url": node.base_url, "key_id": key_id(key), "max_tlp": max_tlp},
     )
     return node
 
@@ -160,11 +161,13 @@ def learn(
 ) -> int:
     """Accept a peer's signed directory: its agencies become recipients here."""
     require_system_admin(principal, act="synchronise peer directories")
-    signature = document.pop("signature", None)
+    unsigned = {k: v for k, v in document.items() if k != "signature"}
     assert node.public_key is not None
     try:
         crypto.verify(
-            node.public_key, crypto.unb64(signature, "signature"), crypto.canonical(document)
+            node.public_key,
+            crypto.unb64(document.get("signature"), "signature"),
+            crypto.canonical(unsigned),
         )
     except (ValueError, crypto.CryptoFailure):
         raise Invalid(f"the directory of {node.code} is not signed by its configured key") from None
@@ -178,17 +181,22 @@ def learn(
         agency = repository.agency_by_code(session, code)
         if agency is not None and agency.node_id != node.id:
             raise Conflict(f"agency {code} already exists on another node; codes must be unique")
-        if agency is None:
-            agency = Agency(
-                code=code,
-                name=str(entry.get("name") or code)[:200],
-                kind=AgencyKind(entry.get("kind")),
-                country=country_code(str(entry.get("country"))),
-                node_id=node.id,
-            )
-            session.add(agency)
-            session.flush()
-        keys.learn(session, agency.id, entry.get("keys", []))
+        try:
+            if agency is None:
+                agency = Agency(
+                    code=code,
+                    name=str(entry.get("name") or code)[:200],
+                    kind=AgencyKind(entry.get("kind")),
+                    country=country_code(str(entry.get("country"))),
+                    node_id=node.id,
+                )
+                session.add(agency)
+                session.flush()
+            keys.learn(session, agency.id, entry.get("keys", []))
+        except (ValueError, KeyError, TypeError) as exc:
+            raise Invalid(
+                f"the directory of {node.code} describes agency {code} badly: {exc}"
+            ) from None
         count += 1
     node.directory_synced_at = now
     audit(
@@ -205,16 +213,48 @@ def learn(
 def fetch(client: httpx.Client, node: Node) -> dict[str, Any]:
     try:
         response = client.get(f"{(node.base_url or '').rstrip('/')}/federation/directory")
-        response.raise_for_status()
-        document = response.json()
-    except (httpx.HTTPError, ValueError) as exc:
+    except httpx.HTTPError as exc:
         raise Invalid(f"cannot read the directory of {node.code}: {exc}") from None
+    if response.status_code >= 400:
+        raise Invalid(
+            f"the node {node.code} refused its directory ({response.status_code}): "
+            f"{envelopes.peer_error(response)}"
+        )
+    try:
+        document = response.json()
+    except ValueError:
+        raise Invalid(f"the directory of {node.code} is not JSON") from None
     if not isinstance(document, dict):
         raise Invalid(f"the directory of {node.code} is not a JSON object")
     return document
 
 
 # Keeping peers' directories fresh ---------------------------------------------------------
+def sync_peer(
+    sessions: SessionFactory,
+    client: httpx.Client,
+    code: str,
+    principal_of: Callable[[Session], Principal],
+) -> int:
+    """Read one peer's signed directory again, as the principal `principal_of` gives; no
+    transaction is open while the peer answers. Returns how many agencies it lists."""
+    with unit_of_work(sessions) as session:
+        node = peer(session, code)
+    document = fetch(client, node)
+    with unit_of_work(sessions) as session:
+        return learn(
+            session,
+            principal=principal_of(session),
+            node=peer(session, code),
+            document=document,
+            now=utcnow(),
+        )
+
+
+def _operator(session: Session) -> Principal:
+    return operator_principal(repository.hosted_agency_ids(session))
+
+
 def sync_peers(sessions: SessionFactory, client: httpx.Client) -> dict[str, str]:
     """Read every peer's signed directory again — new agencies, rotated keys — and say what
     came of each. A peer that cannot be read keeps what was known of it."""
@@ -223,19 +263,7 @@ def sync_peers(sessions: SessionFactory, client: httpx.Client) -> dict[str, str]
     outcomes = {}
     for code in codes:
         try:
-            with unit_of_work(sessions) as session:
-                node = peer(session, code)
-            document = fetch(client, node)  # no transaction is open while the peer answers
-            with unit_of_work(sessions) as session:
-                operator = operator_principal(repository.hosted_agency_ids(session))
-                count = learn(
-                    session,
-                    principal=operator,
-                    node=peer(session, code),
-                    document=document,
-                    now=utcnow(),
-                )
-            outcomes[code] = f"{count} agencies"
+            outcomes[code] = f"{sync_peer(sessions, client, code, _operator)} agencies"
         except PalermoError as error:
             log.warning("directory of peer %s not read: %s", code, error.message)
             outcomes[code] = error.message

@@ -25,15 +25,14 @@ from palermo.exchange.messages import (
     send,
 )
 from palermo.exchange.reading import (
-    consented,
-    needs_consent_as_evidence,
-    needs_consent_to_forward,
+    attachment_bytes,
     open_content,
+    permitted,
     signature_verified,
 )
-from palermo.identity import repository as directory
+from palermo.identity import repository as identities
 from palermo.identity.principal import Principal
-from palermo.models.exchange import Blob, Consent, Message
+from palermo.models.exchange import Consent, Message
 from palermo.models.identity import Agency
 from palermo.models.records import Notification, Record
 from palermo.policy.records import AccessContext
@@ -73,9 +72,7 @@ def forward(
     """Send a received message on, under the same (never lower) handling code and TLP."""
     agency_id = require_exchange(principal)
     original = held(session, agency_id, message_id)
-    if needs_consent_to_forward(original) and not consented(
-        session, original, _agency(session, agency_id), "forward"
-    ):
+    if not permitted(session, original, _agency(session, agency_id), "forward"):
         _refuse(
             session,
             principal,
@@ -84,13 +81,11 @@ def forward(
             f"message {original.id} is {original.handling_code} / TLP:{original.tlp}: forwarding "
             "needs the provider's recorded consent (ask for it first)",
         )
-    content = open_content(session, keyring, original, agency_id, principal.agency_code or "")
-    files = []
-    for entry in content["attachments"]:
-        blob = session.get(Blob, entry["blob"])
-        assert blob is not None
-        data = crypto.decrypt_blob(crypto.unb64(entry["key"], "attachment key"), blob.content)
-        files.append(Attachment(entry["name"], entry["media_type"], data))
+    content = open_content(session, keyring, original, principal)
+    files = [
+        Attachment(entry["name"], entry["media_type"], attachment_bytes(session, entry))
+        for entry in content["attachments"]
+    ]
     draft = Draft.of(
         recipients=recipients,
         subject=f"Fwd: {content['subject']}"[:300],
@@ -132,7 +127,7 @@ def grant_consent(
             f"only the provider of message {message.id} ({message.provider}) can consent to "
             "its further use"
         )
-    agency = directory.agency_by_code(session, grantee)
+    agency = identities.agency_by_code(session, grantee)
     if agency is None or not agency.active:
         raise Invalid(f"unknown agency {grantee!r}")
     if agency.id == agency_id:
@@ -156,7 +151,7 @@ def grant_consent(
         )
         session.add(consent)
         session.flush()
-    local = directory.local_node(session)
+    local = identities.local_node(session)
     assert local is not None
     if agency.node_id != local.id:
         outbox.enqueue(
@@ -253,9 +248,7 @@ def evidence(
     (verifiable by anyone holding the sender's public key), and who exported it when."""
     agency_id = require_exchange(principal)
     message = held(session, agency_id, message_id)
-    if needs_consent_as_evidence(message) and not consented(
-        session, message, _agency(session, agency_id), "evidence"
-    ):
+    if not permitted(session, message, _agency(session, agency_id), "evidence"):
         _refuse(
             session,
             principal,
@@ -264,7 +257,7 @@ def evidence(
             f"message {message.id} is {message.handling_code}: using it in judicial proceedings "
             "needs the provider's recorded consent",
         )
-    content = open_content(session, keyring, message, agency_id, principal.agency_code or "")
+    content = open_content(session, keyring, message, principal)
     audit(
         session,
         action="message.evidence",
@@ -333,9 +326,7 @@ def approve_details(
     request = held(session, agency_id, message_id)
     if request.kind != MessageKind.details_request or request.sender_agency_id == agency_id:
         raise Invalid(f"message {message_id} is not a details request to your agency")
-    references = open_content(session, keyring, request, agency_id, principal.agency_code or "")[
-        "references"
-    ]
+    references = open_content(session, keyring, request, principal)["references"]
     records = session.scalars(select(Record).where(Record.id.in_(references))).all()
     if not records or any(r.owner_agency_id != agency_id for r in records):
         raise NotFound("the requested records are not your agency's")

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+import httpx
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -26,6 +27,19 @@ class Refusal(Exception):
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
+
+
+def peer_error(response: httpx.Response) -> str:
+    """The peer's own words: Palermo answers errors as {"error": {"code", "message"}}."""
+    try:
+        answer = response.json()
+    except ValueError:
+        answer = None
+    error = answer.get("error") if isinstance(answer, dict) else None
+    detail = error.get("message") if isinstance(error, dict) else None
+    if detail is None and isinstance(answer, dict):
+        detail = answer.get("detail")
+    return str(detail or response.reason_phrase or response.status_code)
 
 
 def build(

@@ -31,7 +31,7 @@ from palermo.exchange.messages import (
     notify_arrival,
     store,
 )
-from palermo.identity import repository as directory
+from palermo.identity import repository as identities
 from palermo.models.exchange import Consent, InboxEntry, Message
 from palermo.models.identity import Agency, Node
 from palermo.models.records import Notification
@@ -245,7 +245,7 @@ def accept_message(session: Session, verified: Verified, receiving: Receiving) -
     peer = verified.peer
     if header["sender_node"] != peer.code:
         raise Refusal(f"message from node {header['sender_node']} relayed by {peer.code}")
-    sender = directory.agency_by_code(session, header["sender"])
+    sender = identities.agency_by_code(session, header["sender"])
     if sender is None or sender.node_id != peer.id:
         raise Refusal(
             f"agency {header['sender']} is not known here as hosted by {peer.code} "
@@ -322,7 +322,7 @@ def accept_message(session: Session, verified: Verified, receiving: Receiving) -
 
 # Receipts and consents -------------------------------------------------------------------
 def _remote_agency(session: Session, code: object, peer: Node) -> Agency:
-    agency = directory.agency_by_code(session, str(code)) if isinstance(code, str) else None
+    agency = identities.agency_by_code(session, str(code)) if isinstance(code, str) else None
     if agency is None or agency.node_id != peer.id:
         raise Refusal(f"agency {code!r} is not known here as hosted by {peer.code}")
     return agency
@@ -370,7 +370,7 @@ def accept_consent(session: Session, verified: Verified, receiving: Receiving) -
     except ValueError:
         raise Refusal("malformed consent: origin is not a message id") from None
     provider = _remote_agency(session, body.get("provider"), verified.peer)
-    grantee = directory.agency_by_code(session, str(body.get("grantee")))
+    grantee = identities.agency_by_code(session, str(body.get("grantee")))
     if grantee is None or grantee.node_id != receiving.local.id:
         raise Refusal(f"grantee {body.get('grantee')!r} is not hosted on {receiving.local.code}")
     scope = body.get("scope")

@@ -20,7 +20,7 @@ from palermo.errors import Forbidden, Invalid
 from palermo.exchange import crypto, envelopes
 from palermo.exchange.envelopes import Refusal, Verified
 from palermo.exchange.keys import Keyring
-from palermo.identity import repository as directory
+from palermo.identity import repository as identities
 from palermo.identity.principal import FEDERATION, Principal
 from palermo.identity.roles import PARTNER_ONLY_KINDS, Role
 from palermo.models.exchange import InboxEntry
@@ -72,11 +72,8 @@ def _ask(client: httpx.Client, peer: Node, envelope: dict[str, Any]) -> PeerAnsw
     if not isinstance(answer, dict):
         return PeerAnswer(peer.code, "refused", reason=f"peer answered {response.status_code}")
     if response.status_code >= 400:
-        error = answer.get("error")
-        message = error.get("message") if isinstance(error, dict) else answer.get("detail")
-        return PeerAnswer(
-            peer.code, "refused", reason=f"peer answered {response.status_code}: {message}"
-        )
+        reason = f"peer answered {response.status_code}: {envelopes.peer_error(response)}"
+        return PeerAnswer(peer.code, "refused", reason=reason)
     signature = answer.pop("signature", None)
     assert peer.public_key is not None
     try:
@@ -119,7 +116,7 @@ def ask_peers(
     if principal.agency_id is None or not reads_records(principal):
         raise Forbidden("your roles do not include screening")
     screening_query(query)  # refuse a bad query here, before asking anyone
-    local = directory.local_node(session)
+    local = identities.local_node(session)
     assert local is not None
     peers = session.scalars(
         select(Node).where(
@@ -163,7 +160,7 @@ def ask_peers(
 # Answering -------------------------------------------------------------------------------
 def _remote_principal(session: Session, verified: Verified, body: dict[str, Any]) -> Principal:
     code = body.get("agency")
-    agency = directory.agency_by_code(session, code) if isinstance(code, str) else None
+    agency = identities.agency_by_code(session, code) if isinstance(code, str) else None
     if agency is None or agency.node_id != verified.peer.id:
         raise Refusal(f"agency {code!r} is not known here as hosted by {verified.peer.code}")
     return Principal(

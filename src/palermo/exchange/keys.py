@@ -14,8 +14,8 @@ from sqlalchemy.orm import Session
 
 from palermo.errors import Invalid, NotFound
 from palermo.exchange import crypto
-from palermo.identity import repository as directory
-from palermo.identity.keys import NodeKey, load_or_create_node_key
+from palermo.identity import repository as identities
+from palermo.identity.keys import NodeKey, key_id, load_or_create_node_key
 from palermo.models.exchange import AgencyKey
 from palermo.models.identity import Agency
 from palermo.settings import Settings
@@ -39,7 +39,7 @@ def _new_key(
     session: Session, sealer: crypto.KeySealer, agency_id: uuid.UUID, use: KeyUse
 ) -> AgencyKey:
     public, private = _GENERATE[use]()
-    kid = crypto.kid_of(public)
+    kid = key_id(public)
     key = AgencyKey(
         kid=kid,
         agency_id=agency_id,
@@ -72,7 +72,7 @@ def ensure_hosted_keys(session: Session, sealer: crypto.KeySealer) -> int:
         ).all()
     )
     made = 0
-    for agency_id in directory.hosted_agency_ids(session):
+    for agency_id in identities.hosted_agency_ids(session):
         for use in KeyUse:
             if (agency_id, use.value) not in have:
                 _new_key(session, sealer, agency_id, use)
@@ -84,7 +84,7 @@ def ensure_hosted_keys(session: Session, sealer: crypto.KeySealer) -> int:
 def rotate(session: Session, sealer: crypto.KeySealer, agency_id: uuid.UUID, now: datetime) -> None:
     """New keys for a hosted agency; the old ones are retired, not deleted: messages sealed
     to them stay readable and signatures made with them stay verifiable."""
-    if agency_id not in directory.hosted_agency_ids(session):
+    if agency_id not in identities.hosted_agency_ids(session):
         raise Invalid("only an agency hosted on this node can have its keys rotated here")
     session.execute(
         update(AgencyKey)
@@ -173,7 +173,7 @@ def learn(session: Session, agency_id: uuid.UUID, entries: Iterable[dict[str, ob
     for entry in entries:
         use = KeyUse(str(entry["use"]))
         public = crypto.unb64(entry["public"], "public key")
-        kid = crypto.kid_of(public)
+        kid = key_id(public)
         if kid != entry.get("kid"):
             raise Invalid(f"published key id {entry.get('kid')!r} does not match its key")
         retired = entry.get("retired_at")

@@ -26,7 +26,7 @@ from palermo.db import insert_dicts
 from palermo.errors import Forbidden, Invalid, NotFound
 from palermo.exchange import crypto, outbox
 from palermo.exchange.keys import Keyring, encryption_keys, signing_private
-from palermo.identity import repository as directory
+from palermo.identity import repository as identities
 from palermo.identity.principal import Principal
 from palermo.identity.roles import Role
 from palermo.models.base import table_of
@@ -444,7 +444,7 @@ def route(
         raise Invalid(f"inactive recipient agencies: {', '.join(inactive)}")
     if any(agencies[c].id == sender_id for c in codes):
         raise Invalid("the sending agency cannot be one of its own recipients")
-    local_id = directory.local_node(session)
+    local_id = identities.local_node(session)
     assert local_id is not None
     recipients = [agencies[c] for c in codes]
     remote: dict[uuid.UUID, list[Agency]] = {}
@@ -480,7 +480,7 @@ def send(
         if peer is None or peer.public_key is None:
             names = ", ".join(a.code for a in routes.remote[peer_id])
             raise Invalid(f"the node of {names} is not a configured peer")
-    local = directory.local_node(session)
+    local = identities.local_node(session)
     assert local is not None
     sealed = seal(
         session,
@@ -572,7 +572,7 @@ def mark(
     if not add_receipt(session, message_id, agency_id, kind, at=now, actor=principal.username):
         return
     sender = session.get(Agency, message.sender_agency_id)
-    local = directory.local_node(session)
+    local = identities.local_node(session)
     assert sender is not None
     assert local is not None
     if sender.node_id != local.id:

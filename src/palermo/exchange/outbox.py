@@ -24,7 +24,7 @@ from palermo.audit.service import record as audit
 from palermo.db import SessionFactory, unit_of_work
 from palermo.exchange import envelopes
 from palermo.exchange.keys import Keyring
-from palermo.identity import repository as directory
+from palermo.identity import repository as identities
 from palermo.models.base import utcnow
 from palermo.models.exchange import MessageReceipt, OutboxItem
 from palermo.models.identity import Agency, Node
@@ -81,7 +81,7 @@ def enqueue(
     now: datetime,
 ) -> OutboxItem:
     peer = session.get(Node, peer_id)
-    local = directory.local_node(session)
+    local = identities.local_node(session)
     assert peer is not None
     assert local is not None
     envelope = envelopes.build(
@@ -171,19 +171,6 @@ def _chunks(items: Sequence[Claimed]) -> list[list[Claimed]]:
     return chunks
 
 
-def _refusal_text(response: httpx.Response) -> str:
-    """The peer's own words: Palermo answers errors as {"error": {"code", "message"}}."""
-    try:
-        answer = response.json()
-    except ValueError:
-        answer = None
-    error = answer.get("error") if isinstance(answer, dict) else None
-    detail = error.get("message") if isinstance(error, dict) else None
-    if detail is None and isinstance(answer, dict):
-        detail = answer.get("detail")
-    return str(detail or response.reason_phrase or response.status_code)
-
-
 def post(client: httpx.Client, base_url: str, items: Sequence[Claimed]) -> dict[uuid.UUID, Result]:
     """Send one batch to a peer; every item gets a result, whatever happens."""
     try:
@@ -200,10 +187,10 @@ def post(client: httpx.Client, base_url: str, items: Sequence[Claimed]) -> dict[
         half = len(items) // 2
         return {**post(client, base_url, items[:half]), **post(client, base_url, items[half:])}
     if response.status_code >= 500 or response.status_code == 429:
-        reason = f"peer answered {response.status_code}: {_refusal_text(response)}"
+        reason = f"peer answered {response.status_code}: {envelopes.peer_error(response)}"
         return {i.id: Result(PENDING, reason) for i in items}
     if response.status_code >= 400:
-        reason = f"refused by peer: {_refusal_text(response)}"
+        reason = f"refused by peer: {envelopes.peer_error(response)}"
         return {i.id: Result(REFUSED, reason) for i in items}
     try:
         listed = response.json().get("results")
@@ -241,7 +228,7 @@ def record_results(
     ceiling: float,
 ) -> None:
     """Write each item's outcome; one audit line per peer and outcome names every item."""
-    local = directory.local_node(session)
+    local = identities.local_node(session)
     assert local is not None
     rows = {
         r.id: r

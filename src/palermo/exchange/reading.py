@@ -39,7 +39,6 @@ from palermo.models.exchange import (
     Message,
     MessageCopy,
     MessageReceipt,
-    OutboxItem,
 )
 from palermo.models.identity import Agency, Node
 from palermo.records.envelope import HANDLING_MEANING, HANDLING_RANK, HandlingCode, Tlp
@@ -62,14 +61,17 @@ def _codes(session: Session, ids: set[uuid.UUID]) -> dict[uuid.UUID, str]:
 
 
 def open_content(
-    session: Session, keyring: Keyring, message: Message, agency_id: uuid.UUID, code: str
+    session: Session, keyring: Keyring, message: Message, principal: Principal
 ) -> dict[str, Any]:
+    """The content of the copy sealed for the principal's agency."""
+    agency_id = require_exchange(principal)
     copy = session.get(MessageCopy, (message.id, agency_id))
     if copy is None:
         raise NotFound(f"no message {message.id}")
+    context = copy_context(message.id, principal.agency_code or "")
     try:
         private = private_for(session, keyring.sealer, copy.kid, agency_id)
-        plaintext = crypto.open_sealed(private, copy.ciphertext, copy_context(message.id, code))
+        plaintext = crypto.open_sealed(private, copy.ciphertext, context)
     except crypto.CryptoFailure as failure:
         raise Unreadable(f"message {message.id} does not open: {failure}") from None
     content: dict[str, Any] = json.loads(plaintext)
@@ -77,13 +79,27 @@ def open_content(
 
 
 def _content_or_notice(
-    session: Session, keyring: Keyring, message: Message, agency_id: uuid.UUID, code: str
+    session: Session, keyring: Keyring, message: Message, principal: Principal
 ) -> dict[str, Any]:
     """For lists: one copy that does not open must not hide the others."""
     try:
-        return open_content(session, keyring, message, agency_id, code)
+        return open_content(session, keyring, message, principal)
     except Unreadable as unreadable:
         return {"subject": f"[{unreadable.message}]", "body": "", "payload": [], "attachments": []}
+
+
+def attachment_bytes(session: Session, entry: dict[str, Any]) -> bytes:
+    """An attachment of an opened copy (its manifest entry), decrypted and checked."""
+    stored = session.get(Blob, entry["blob"])
+    if stored is None:
+        raise NotFound(f"no attachment {entry['blob']}")
+    try:
+        data = crypto.decrypt_blob(crypto.unb64(entry["key"], "attachment key"), stored.content)
+    except (ValueError, crypto.CryptoFailure):
+        raise Unreadable(f"attachment {entry['name']!r} does not decrypt") from None
+    if crypto.sha256_hex(data) != entry["sha256"]:
+        raise Unreadable(f"attachment {entry['name']!r} does not match its recorded SHA-256")
+    return data
 
 
 def signature_verified(session: Session, message: Message) -> bool:
@@ -105,7 +121,7 @@ def signature_verified(session: Session, message: Message) -> bool:
     return all(copy_digests.get(code) == crypto.sha256_hex(ct) for code, ct in stored)
 
 
-def needs_consent_to_forward(message: Message) -> bool:
+def _needs_consent_to_forward(message: Message) -> bool:
     """H2/H3 (SIENA), TLP:AMBER+STRICT and TLP:RED stay with their recipients unless the
     provider agrees."""
     return HANDLING_RANK[HandlingCode(message.handling_code)] >= 2 or message.tlp in (
@@ -114,15 +130,18 @@ def needs_consent_to_forward(message: Message) -> bool:
     )
 
 
-def needs_consent_as_evidence(message: Message) -> bool:
+def _needs_consent_as_evidence(message: Message) -> bool:
     """From H1 up, judicial use needs the provider's permission."""
     return HANDLING_RANK[HandlingCode(message.handling_code)] >= 1
 
 
-def consented(session: Session, message: Message, agency: Agency, scope: str) -> bool:
-    """The provider may; anyone else needs the provider's consent on the message's origin
-    (a forward carries its origin's provider: one hop does not launder a restriction)."""
-    if message.provider == agency.code:
+def permitted(session: Session, message: Message, agency: Agency, scope: str) -> bool:
+    """May the agency forward the message (scope "forward") or use it as evidence
+    ("evidence")? Yes if its codes ask for no consent, or the provider, or with the
+    provider's consent on the message's origin (a forward carries its origin's provider:
+    one hop does not launder a restriction)."""
+    needs = _needs_consent_to_forward if scope == "forward" else _needs_consent_as_evidence
+    if not needs(message) or message.provider == agency.code:
         return True
     return (
         session.scalar(
@@ -169,8 +188,7 @@ def view(
     """Open one message: decrypted for the principal's agency, receipted, audited."""
     agency_id = require_exchange(principal)
     message = held(session, agency_id, message_id)
-    code = principal.agency_code or ""
-    content = open_content(session, keyring, message, agency_id, code)
+    content = open_content(session, keyring, message, principal)
     mark(session, keyring, message.id, agency_id, ReceiptKind.opened, principal, now)
     audit(
         session,
@@ -188,8 +206,6 @@ def sent(session: Session, message: Message) -> MessageSent:
     from the header and the outbox, without opening anything (the sending is audited; the
     full view is one GET away)."""
     header = message.header
-    peers = dict(session.execute(select(Node.id, Node.code)).all())
-    items = outbox.outcomes_of(session, [message.id]).get(message.id, [])
     return MessageSent(
         id=message.id,
         thread_id=message.thread_id,
@@ -203,18 +219,26 @@ def sent(session: Session, message: Message) -> MessageSent:
         handling_code=message.handling_code,
         handling_note=message.handling_note,
         tlp=message.tlp,
-        deliveries=[_delivery(i, peers) for i in items],
+        deliveries=_deliveries(session, message),
     )
 
 
-def _delivery(item: OutboxItem, peers: dict[uuid.UUID, str]) -> DeliveryOut:
-    return DeliveryOut(
-        peer=peers[item.peer_node_id],
-        status=item.status,
-        attempts=item.attempts,
-        reason=item.reason,
-        last_error=item.last_error,
-    )
+def _deliveries(session: Session, message: Message) -> list[DeliveryOut]:
+    """Where the message stands with each peer it goes to (the sender's to know)."""
+    items = outbox.outcomes_of(session, [message.id]).get(message.id, [])
+    if not items:
+        return []
+    peers = dict(session.execute(select(Node.id, Node.code)).all())
+    return [
+        DeliveryOut(
+            peer=peers[i.peer_node_id],
+            status=i.status,
+            attempts=i.attempts,
+            reason=i.reason,
+            last_error=i.last_error,
+        )
+        for i in items
+    ]
 
 
 def _full(
@@ -237,11 +261,6 @@ def _full(
         },
     )
     is_sender = message.sender_agency_id == agency_id
-    deliveries = []
-    if is_sender:
-        items = outbox.outcomes_of(session, [message.id]).get(message.id, [])
-        peers = dict(session.execute(select(Node.id, Node.code)).all())
-        deliveries = [_delivery(i, peers) for i in items]
     opened = any(r.agency_id == agency_id and r.kind == "opened" for r in receipts)
     visible_receipts = [r for r in receipts if is_sender or r.agency_id == agency_id]
     return MessageOut(
@@ -262,7 +281,7 @@ def _full(
         receipts=[
             ReceiptOut(agency=codes[r.agency_id], kind=r.kind, at=r.at) for r in visible_receipts
         ],
-        deliveries=deliveries,
+        deliveries=_deliveries(session, message) if is_sender else [],
         consents=[
             ConsentOut(
                 agency=codes[c.grantee_agency_id],
@@ -273,10 +292,8 @@ def _full(
             for c in consents
             if agency.code == message.provider or c.grantee_agency_id == agency_id
         ],
-        may_forward=not needs_consent_to_forward(message)
-        or consented(session, message, agency, "forward"),
-        may_export=not needs_consent_as_evidence(message)
-        or consented(session, message, agency, "evidence"),
+        may_forward=permitted(session, message, agency, "forward"),
+        may_export=permitted(session, message, agency, "evidence"),
     )
 
 
@@ -345,15 +362,13 @@ def listing(
     needle = (text or "").strip().casefold()
     if not needle:
         page = [
-            (m, _content_or_notice(session, keyring, m, agency_id, principal.agency_code or ""))
+            (m, _content_or_notice(session, keyring, m, principal))
             for m in session.scalars(query.limit(limit).offset(offset))
         ]
     else:
         found = []
         for message in session.scalars(query.limit(SEARCH_SCAN)):
-            content = _content_or_notice(
-                session, keyring, message, agency_id, principal.agency_code or ""
-            )
+            content = _content_or_notice(session, keyring, message, principal)
             if needle in _searchable(content):
                 found.append((message, content))
         page = found[offset : offset + limit]
@@ -420,14 +435,11 @@ def attachment(
     """(file name, media type, content) of one attachment, decrypted and checked."""
     agency_id = require_exchange(principal)
     message = held(session, agency_id, message_id)
-    content = open_content(session, keyring, message, agency_id, principal.agency_code or "")
+    content = open_content(session, keyring, message, principal)
     entry = next((a for a in content["attachments"] if a["blob"] == blob), None)
-    stored = session.get(Blob, blob)
-    if entry is None or stored is None:
+    if entry is None:
         raise NotFound(f"no attachment {blob} in message {message_id}")
-    data = crypto.decrypt_blob(crypto.unb64(entry["key"], "attachment key"), stored.content)
-    if crypto.sha256_hex(data) != entry["sha256"]:
-        raise Invalid("the attachment does not match its recorded SHA-256")
+    data = attachment_bytes(session, entry)
     audit(
         session,
         action="message.attachment.read",
