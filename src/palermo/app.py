@@ -33,6 +33,8 @@ from palermo.identity.api import router as identity_router
 from palermo.identity.credentials import Credentials
 from palermo.identity.keys import load_or_create_node_key
 from palermo.migrations import current_revision, head_revision
+from palermo.notices.api import public_router as public_notices_router
+from palermo.notices.api import router as notices_router
 from palermo.records.api import router as records_router
 from palermo.screening.api import router as screening_router
 from palermo.settings import Settings, get_settings
@@ -72,6 +74,8 @@ def create_app(settings: Settings | None = None, *, sessions: Any | None = None)
     app.include_router(audit_router)
     app.include_router(exchange_router)
     app.include_router(federation_router)
+    app.include_router(notices_router)
+    app.include_router(public_notices_router)
     app.include_router(pages.router)
     app.include_router(workspace.router)
     app.include_router(screening.router)

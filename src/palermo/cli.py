@@ -15,6 +15,7 @@ from palermo.exchange.cli import messages_app, node_app
 from palermo.identity.cli import agency_app, token_app, user_app
 from palermo.identity.service import ensure_local_node
 from palermo.migrations import upgrade
+from palermo.notices.cli import notices_app
 from palermo.records.cli import export_app, import_app, records_app
 from palermo.screening.cli import lists_app, screen, screen_batch
 from palermo.settings import Settings
@@ -91,6 +92,7 @@ app.add_typer(audit_app, name="audit")
 app.add_typer(lists_app, name="lists")
 app.add_typer(node_app, name="node")
 app.add_typer(messages_app, name="messages")
+app.add_typer(notices_app, name="notices")
 app.command("screen")(screen)
 app.command("screen-batch")(screen_batch)
 

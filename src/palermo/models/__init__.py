@@ -14,6 +14,7 @@ from palermo.models.exchange import (
     OutboxItem,
 )
 from palermo.models.identity import Agency, ApiToken, Node, User, UserRole, WebSession
+from palermo.models.notices import Notice, NoticeEvent, NoticeHit, NoticeRecipient
 from palermo.models.records import (
     Disclosure,
     Grant,
@@ -28,6 +29,7 @@ from palermo.models.records import (
     Statement,
 )
 from palermo.models.screening import ListEntry, RecordChange, ScreeningJob
+from palermo.models.tasks import Task
 
 __all__ = [
     "Agency",
@@ -48,6 +50,10 @@ __all__ = [
     "MessageCopy",
     "MessageReceipt",
     "Node",
+    "Notice",
+    "NoticeEvent",
+    "NoticeHit",
+    "NoticeRecipient",
     "Notification",
     "OutboxItem",
     "Record",
@@ -60,6 +66,7 @@ __all__ = [
     "RecordVersion",
     "ScreeningJob",
     "Statement",
+    "Task",
     "User",
     "UserRole",
     "WebSession",

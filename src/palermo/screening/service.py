@@ -22,6 +22,7 @@ from palermo.errors import Forbidden, NotFound
 from palermo.identity.principal import Principal
 from palermo.models.records import Notification, Record
 from palermo.models.screening import ListEntry
+from palermo.notices import hits as notice_hits
 from palermo.policy.records import (
     AccessContext,
     Effect,
@@ -235,6 +236,12 @@ def _answers(
     )
     log_disclosure(session, principal.agency_id, full_ids, now)
     _notify_owners(session, principal, context, hit_ids, visible, owners)
+    scores: dict[str, float] = {}  # alerts only: a weak resemblance is no hit on a notice
+    for rows in ranked:
+        for entry, match, _ in rows:
+            if match.alert:
+                scores[entry.record_id] = max(match.score, scores.get(entry.record_id, 0.0))
+    notice_hits.report(session, principal=principal, context=context, scores=scores, now=now)
     return answers
 
 

@@ -10,7 +10,7 @@ from fastapi.responses import RedirectResponse, Response
 from palermo.errors import MfaRequired, PalermoError, SessionExpired, Unauthorized
 from palermo.web.templating import templates
 
-API_PREFIXES = ("/api/", "/federation/", "/openapi.json", "/healthz", "/readyz")
+API_PREFIXES = ("/api/", "/federation/", "/notices/v1/", "/openapi.json", "/healthz", "/readyz")
 
 
 def wants_html(request: Request) -> bool:

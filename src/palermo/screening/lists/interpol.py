@@ -21,11 +21,11 @@ GENDERS = {"M": "male", "F": "female"}  # "U" (unknown) says nothing
 
 def parse_interpol(path: Path) -> ListFile:
     """Every notice of the file, as Person entities ("wanted" when it is a red notice)."""
-    notices = _notices(path)
+    notices = read_notices(path)
     entries: list[ListEntry] = []
     seen: set[str] = set()
     for where, notice in notices:
-        entry = _entry(where, notice)
+        entry = entry_of(where, notice)
         if entry.reference in seen:
             raise Invalid(f"{where}: notice {entry.reference} appears twice")
         seen.add(entry.reference)
@@ -33,7 +33,7 @@ def parse_interpol(path: Path) -> ListFile:
     return ListFile(source="interpol", entries=entries)
 
 
-def _notices(path: Path) -> list[tuple[str, Any]]:
+def read_notices(path: Path) -> list[tuple[str, Any]]:
     """(where, record) pairs; `where` names the file and the line or array element."""
     raw = read_bytes(path)
     try:
@@ -69,13 +69,13 @@ def _json_lines(name: str, raw: bytes) -> list[tuple[str, Any]]:
     return records
 
 
-def _entry(where: str, notice: Any) -> ListEntry:
+def entry_of(where: str, notice: Any) -> ListEntry:
     if not isinstance(notice, dict):
         raise Invalid(f"{where}: a notice must be a JSON object")
-    entity_id = _text(notice, "entity_id", where)
+    entity_id = text_of(notice, "entity_id", where)
     if not ENTITY_ID.match(entity_id):
         raise Invalid(f"{where}: entity_id {entity_id!r} is not YYYY/NNNNN")
-    forename, family_name = _text(notice, "forename", where), _text(notice, "name", where)
+    forename, family_name = text_of(notice, "forename", where), text_of(notice, "name", where)
     if not (forename or family_name):
         raise Invalid(f"{where}: notice {entity_id} has neither forename nor name")
 
@@ -85,10 +85,10 @@ def _entry(where: str, notice: Any) -> ListEntry:
     entity.add("lastName", family_name)
     entity.add("birthDate", _birth_date(notice, where))
     entity.add("nationality", *_texts(notice, "nationalities", where))
-    entity.add("gender", GENDERS.get(_text(notice, "sex_id", where)))
-    entity.add("birthCountry", _text(notice, "country_of_birth_id", where))
-    entity.add("birthPlace", _text(notice, "place_of_birth", where))
-    entity.add("appearance", _text(notice, "distinguishing_marks", where))
+    entity.add("gender", GENDERS.get(text_of(notice, "sex_id", where)))
+    entity.add("birthCountry", text_of(notice, "country_of_birth_id", where))
+    entity.add("birthPlace", text_of(notice, "place_of_birth", where))
+    entity.add("appearance", text_of(notice, "distinguishing_marks", where))
     entity.add("spokenLanguage", *_texts(notice, "languages_spoken_ids", where))
     for measure in ("height", "weight"):
         value = notice.get(measure)
@@ -106,7 +106,7 @@ def _entry(where: str, notice: Any) -> ListEntry:
     return ListEntry(reference=entity_id, entity=entity.to_dict(), listed_on=None)
 
 
-def _text(record: dict[str, Any], key: str, where: str) -> str:
+def text_of(record: dict[str, Any], key: str, where: str) -> str:
     value = record.get(key)
     if value is None:
         return ""
@@ -123,7 +123,7 @@ def _texts(record: dict[str, Any], key: str, where: str) -> list[str]:
 
 
 def _birth_date(notice: dict[str, Any], where: str) -> str:
-    value = _text(notice, "date_of_birth", where)
+    value = text_of(notice, "date_of_birth", where)
     if value and not DATE_OF_BIRTH.match(value):
         raise Invalid(f"{where}: date_of_birth {value!r} is not YYYY/MM/DD or YYYY")
     return value.replace("/", "-")
@@ -139,8 +139,8 @@ def _self_link(notice: dict[str, Any]) -> str:
 def _warrant_note(warrant: Any, where: str) -> str:
     if not isinstance(warrant, dict):
         raise Invalid(f"{where}: an arrest warrant must be a JSON object")
-    country = _text(warrant, "issuing_country_id", where)
-    charge = _text(warrant, "charge", where)
-    translation = _text(warrant, "charge_translation", where)
+    country = text_of(warrant, "issuing_country_id", where)
+    charge = text_of(warrant, "charge", where)
+    translation = text_of(warrant, "charge_translation", where)
     text = joined(charge, f"translation: {translation}" if translation else "", sep="; ")
     return f"Arrest warrant ({country or 'country not given'}): {text}"
