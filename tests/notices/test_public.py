@@ -54,6 +54,20 @@ def described(name: str, **props: list[str]) -> NoticeIn:
     return payload
 
 
+def load(desk: Desk, path: Path, kind: NoticeKind | None = None) -> public.ImportReport:
+    """Import as the operator of the node hosting the secretariat."""
+    sg = desk.db.scalars(select(Agency).where(Agency.code == "SG")).one()
+    return public.import_file(
+        desk.db,
+        principal=operator_principal(frozenset({sg.id})),
+        settings=desk.settings,
+        path=path,
+        agency_code="SG",
+        kind=kind,
+        now=utcnow(),
+    )
+
+
 def test_what_enters_the_public_extract(desk: Desk) -> None:
     public_red = desk.publish(described(unique_name()))
     private_red = red_request()
@@ -157,17 +171,7 @@ def test_round_trip_through_the_importer(desk: Desk, tmp_path: Path) -> None:
     for notice in notices:  # the other node does not have them yet
         desk.db.delete(notice)
     desk.db.commit()
-    sg = desk.db.scalars(select(Agency).where(Agency.code == "SG")).one()
-    operator = operator_principal(frozenset({sg.id}))
-    report = public.import_file(
-        desk.db,
-        principal=operator,
-        settings=desk.settings,
-        path=path,
-        agency_code="SG",
-        kind=None,
-        now=utcnow(),
-    )
+    report = load(desk, path)
     desk.db.commit()
     assert (report.imported, report.skipped) == (2, 0)
     again = {r["entity_id"]: r for r in public.extract(desk.db)}
@@ -184,21 +188,11 @@ def test_round_trip_through_the_importer(desk: Desk, tmp_path: Path) -> None:
     assert event.action == "import"
     assert "imported from extract.json" in event.reasons
     # Importing the same file again adds nothing.
-    report = public.import_file(
-        desk.db,
-        principal=operator,
-        settings=desk.settings,
-        path=path,
-        agency_code="SG",
-        kind=None,
-        now=utcnow(),
-    )
+    report = load(desk, path)
     assert (report.imported, report.skipped) == (0, 2)
 
 
 def test_import_refuses_bad_files_whole(desk: Desk, tmp_path: Path) -> None:
-    sg = desk.db.scalars(select(Agency).where(Agency.code == "SG")).one()
-    operator = operator_principal(frozenset({sg.id}))
     good = {
         "entity_id": "2025/10001",
         "forename": "Ana",
@@ -214,37 +208,13 @@ def test_import_refuses_bad_files_whole(desk: Desk, tmp_path: Path) -> None:
     path = tmp_path / "notices.json"
     path.write_text(json.dumps([good, bad]), encoding="utf-8")
     with pytest.raises(Invalid, match="record 2: date_of_birth"):
-        public.import_file(
-            desk.db,
-            principal=operator,
-            settings=desk.settings,
-            path=path,
-            agency_code="SG",
-            kind=None,
-            now=utcnow(),
-        )
+        load(desk, path)
     desk.db.rollback()
     assert desk.db.scalars(select(Notice).where(Notice.entity_id == "2025/10001")).first() is None
     path.write_text(json.dumps([{**bad, "date_of_birth": "1979"}]), encoding="utf-8")
     with pytest.raises(Invalid, match="type is not in its self link"):
-        public.import_file(
-            desk.db,
-            principal=operator,
-            settings=desk.settings,
-            path=path,
-            agency_code="SG",
-            kind=None,
-            now=utcnow(),
-        )
-    report = public.import_file(
-        desk.db,
-        principal=operator,
-        settings=desk.settings,
-        path=path,
-        agency_code="SG",
-        kind=NoticeKind.yellow,
-        now=utcnow(),
-    )
+        load(desk, path)
+    report = load(desk, path, NoticeKind.yellow)
     assert report.imported == 1
 
 

@@ -28,9 +28,10 @@ from palermo.errors import Invalid, NotFound
 from palermo.identity import repository as directory
 from palermo.identity.principal import Principal
 from palermo.models.identity import Agency
-from palermo.models.notices import Notice, NoticeEvent
+from palermo.models.notices import Notice
 from palermo.notices import subjects
 from palermo.notices.kinds import NoticeKind, NoticeStatus
+from palermo.notices.service import VALIDITY_MONTHS, add_event, months_after
 from palermo.policy import notices as policy
 from palermo.screening.lists.interpol import entry_of, read_notices, text_of
 from palermo.settings import Settings
@@ -340,22 +341,20 @@ def _import_one(
         review={"imported": path.name, "reviewed_by": "the issuing secretariat"},
         created_at=now,
         published_at=now,
-        expires_at=now.replace(year=now.year + 5),
+        expires_at=months_after(now, VALIDITY_MONTHS),
         updated_at=now,
     )
     session.add(notice)
     session.flush()
-    session.add(
-        NoticeEvent(
-            notice_id=notice.id,
-            at=now,
-            actor=principal.username,
-            agency_code=agency.code,
-            action="import",
-            from_status=None,
-            to_status=NoticeStatus.published.value,
-            reasons=f"published by its issuer; imported from {path.name}",
-        )
+    add_event(
+        session,
+        notice,
+        principal.username,
+        agency.code,
+        "import",
+        None,
+        f"published by its issuer; imported from {path.name}",
+        now,
     )
     subjects.publish(session, principal, notice, settings, now)
 

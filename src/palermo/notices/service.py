@@ -273,13 +273,8 @@ def _apply(
         notice.expires_at = months_after(max(notice.expires_at, now), VALIDITY_MONTHS)
         notice.review_task_at = None
         subjects.extend(session, principal, notice, now)
-        close_tasks(
-            session,
-            subject_id=str(notice.id),
-            kind=REVIEW_TASK,
-            by=principal.username,
-            outcome=f"extended to {notice.expires_at:%Y-%m-%d}: {reasons}",
-            now=now,
+        _close_review_task(
+            session, principal, notice, f"extended to {notice.expires_at:%Y-%m-%d}: {reasons}", now
         )
     elif action == "reinstate":
         subjects.reactivate(session, principal, notice, now)
@@ -287,14 +282,8 @@ def _apply(
         notice.reasons = reasons or notice.reasons
         if before in (NoticeStatus.published, NoticeStatus.suspended):
             subjects.retire(session, principal, notice, action, now)
-        close_tasks(
-            session,
-            subject_id=str(notice.id),
-            kind=REVIEW_TASK,
-            by=principal.username,
-            outcome=f"{step.target.value}: {reasons or 'validity ran out'}",
-            now=now,
-        )
+        outcome = f"{step.target.value}: {reasons or 'validity ran out'}"
+        _close_review_task(session, principal, notice, outcome, now)
     notice.status = step.target
     notice.updated_at = now
     _event(session, notice, principal, action, before, now=now, reasons=reasons)
@@ -304,8 +293,20 @@ def _apply(
 _ENDINGS = (NoticeStatus.cancelled, NoticeStatus.withdrawn, NoticeStatus.expired)
 
 
-def _submit(session: Session, notice: Notice, now: datetime) -> None:
-    findings = all_findings(session, stored_request(notice), now=now, notice_id=notice.id)
+def _close_review_task(
+    session: Session, principal: Principal, notice: Notice, outcome: str, now: datetime
+) -> None:
+    close_tasks(
+        session,
+        subject_id=str(notice.id),
+        kind=REVIEW_TASK,
+        by=principal.username,
+        outcome=outcome,
+        now=now,
+    )
+
+
+def _refuse_failed_checks(findings: list[Finding]) -> None:
     refused = checks.errors(findings)
     if refused:
         raise Invalid(
@@ -313,6 +314,11 @@ def _submit(session: Session, notice: Notice, now: datetime) -> None:
             + "; ".join(f"{f.message} [{f.rule}]" for f in refused),
             details=[f.as_dict() for f in refused],
         )
+
+
+def _submit(session: Session, notice: Notice, now: datetime) -> None:
+    findings = all_findings(session, stored_request(notice), now=now, notice_id=notice.id)
+    _refuse_failed_checks(findings)
     notice.findings = [f.as_dict() for f in findings]
     notice.submitted_at = now
     notice.reasons = None
@@ -344,13 +350,7 @@ def _publish(
             "with the reasons"
         )
     findings = all_findings(session, stored_request(notice), now=now, notice_id=notice.id)
-    refused = checks.errors(findings)
-    if refused:
-        raise Invalid(
-            "the request fails its automatic checks: "
-            + "; ".join(f"{f.message} [{f.rule}]" for f in refused),
-            details=[f.as_dict() for f in refused],
-        )
+    _refuse_failed_checks(findings)
     warnings = [f for f in findings if f.severity == "warning"]
     if any(f.rule == "red.threshold" for f in warnings) and not review.exception_granted:
         raise Invalid(
@@ -396,17 +396,8 @@ def _event(
     now: datetime,
     reasons: str | None = None,
 ) -> None:
-    session.add(
-        NoticeEvent(
-            notice_id=notice.id,
-            at=now,
-            actor=principal.username,
-            agency_code=principal.agency_code,
-            action=action,
-            from_status=before.value if before else None,
-            to_status=notice.status.value,
-            reasons=reasons,
-        )
+    add_event(
+        session, notice, principal.username, principal.agency_code, action, before, reasons, now
     )
     audit(
         session,
@@ -422,6 +413,31 @@ def _event(
             "entity_id": notice.entity_id,
             **({"reasons": reasons[:500]} if reasons else {}),
         },
+    )
+
+
+def add_event(
+    session: Session,
+    notice: Notice,
+    actor: str,
+    agency_code: str | None,
+    action: str,
+    before: NoticeStatus | None,
+    reasons: str | None,
+    now: datetime,
+) -> None:
+    """One row of the notice's status history."""
+    session.add(
+        NoticeEvent(
+            notice_id=notice.id,
+            at=now,
+            actor=actor,
+            agency_code=agency_code,
+            action=action,
+            from_status=before.value if before else None,
+            to_status=notice.status.value,
+            reasons=reasons,
+        )
     )
 
 
