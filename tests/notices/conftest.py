@@ -18,6 +18,7 @@ from palermo.models.identity import User
 from palermo.models.notices import Notice
 from palermo.notices import service
 from palermo.notices.schemas import ActionIn, NoticeIn, ReviewIn
+from palermo.screening import index as screening_index
 from palermo.settings import Settings
 from tests.conftest import Factory
 from tests.records.helpers import principal_of
@@ -133,6 +134,13 @@ class Desk:
         self.act(notice, "submit", kw.get("by", self.requester))
         self.act(notice, "claim", self.reviewer)
         return self.act(notice, "publish", self.reviewer, review=review)
+
+
+@pytest.fixture(autouse=True)
+def fresh_screening_index() -> None:
+    """Subject records are named after entity ids, which restart in every rolled-back test:
+    the process's screening index must not keep a previous test's record of the same id."""
+    screening_index._INDEXES.clear()
 
 
 @pytest.fixture

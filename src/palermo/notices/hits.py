@@ -89,6 +89,7 @@ def report(
                 message=f"Hit on your {title} “{notice.title}”: {principal.username} of {where} "
                 f"at {now:%Y-%m-%d %H:%M} UTC, for {context.purpose.value}: "
                 f"{context.justification}. Confirm the identity.",
+                created_at=now,
             )
         )
         reports.append(hit)
@@ -144,6 +145,7 @@ def decide(
                 message=f"{principal.agency_code}: the person you screened on "
                 f"{hit.at:%Y-%m-%d %H:%M} UTC {verdict} the subject of "
                 f"{KIND_TITLES[notice.kind]} {notice.entity_id}. {hit.note}",
+                created_at=now,
             )
         )
     audit(

@@ -59,11 +59,12 @@ def _first(props: dict[str, list[str]], name: str) -> str | None:
 
 
 def _names(props: dict[str, list[str]]) -> tuple[str | None, str | None]:
-    """(forename, family name) as the service splits them."""
-    forename, family = _first(props, "firstName"), _first(props, "lastName")
-    if forename or family:
-        return forename, family
-    return None, _first(props, "name")
+    """(forename, family name) as the service splits them: the parts when the family name
+    is known, else the whole name as the family name."""
+    family = _first(props, "lastName")
+    if family:
+        return _first(props, "firstName"), family
+    return None, _first(props, "name")  # a forename alone is no family name
 
 
 def _number(value: str | None) -> float | int:

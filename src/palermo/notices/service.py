@@ -230,7 +230,8 @@ def _authorise(
         raise Forbidden(f"only the requesting agency may {action} its request")
     if step.side is Side.reviewer:
         policy.may_review(session, principal, notice)
-        if action != "claim" and notice.reviewer != principal.username:
+        # While in review the request is the claimer's; afterwards any reviewer may act.
+        if notice.status is NoticeStatus.in_review and notice.reviewer != principal.username:
             raise Forbidden(
                 f"the request is under review by {notice.reviewer}; only they may {action} it"
             )
@@ -287,7 +288,7 @@ def _apply(
     notice.status = step.target
     notice.updated_at = now
     _event(session, notice, principal, action, before, now=now, reasons=reasons)
-    _notify(session, principal, notice, action, reasons)
+    _notify(session, principal, notice, action, reasons, now)
 
 
 _ENDINGS = (NoticeStatus.cancelled, NoticeStatus.withdrawn, NoticeStatus.expired)
@@ -442,7 +443,12 @@ def add_event(
 
 
 def _notify(
-    session: Session, principal: Principal, notice: Notice, action: str, reasons: str | None
+    session: Session,
+    principal: Principal,
+    notice: Notice,
+    action: str,
+    reasons: str | None,
+    now: datetime,
 ) -> None:
     """The requesting agency hears of what others did to its request."""
     if policy.requests_for(principal, notice):
@@ -457,6 +463,7 @@ def _notify(
             kind=f"notice.{action}",
             record_id=None,
             message=text + (f": {reasons}" if reasons else ""),
+            created_at=now,
         )
     )
 

@@ -60,7 +60,9 @@ def publish(
         return
     owner = session.get(Agency, notice.requesting_agency_id)
     assert owner is not None
-    data = parse_entity({**notice.subject, "id": f"notice-{notice.id}"})
+    assert notice.entity_id is not None
+    # Named after the entity id, so that a world built again gives the same record ids.
+    data = parse_entity({**notice.subject, "id": f"notice-{notice.entity_id.replace('/', '-')}"})
     envelope = envelopes.resolve(
         session,
         envelope=_envelope(session, notice, owner, is_person=data.is_person),

@@ -68,7 +68,7 @@ def allowed_actions(session: Session, principal: Principal, notice: Notice) -> l
         if side is Side.requester and requester:
             found.append(action)
         elif side is Side.reviewer and reviewer:
-            if action == "claim" or notice.reviewer == principal.username:
+            if notice.status is not NoticeStatus.in_review or notice.reviewer == principal.username:
                 found.append(action)
         elif side is Side.either and (requester or secretariat):
             found.append(action)
