@@ -2,41 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
-from sqlalchemy import Engine, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from palermo.db import create_db_engine, session_factory, unit_of_work
-from palermo.demo.service import build_world
 from palermo.exchange import reading
 from palermo.exchange.keys import Keyring
 from palermo.identity import repository
-from palermo.identity.credentials import Credentials
 from palermo.identity.service import principal_for
-from palermo.migrations import upgrade
 from palermo.models.base import utcnow
 from palermo.models.exchange import AgencyKey, Consent, Message, MessageReceipt
 from palermo.settings import Settings
-from tests.databases import fresh_database
-
-
-@pytest.fixture(scope="module")
-def world(tmp_path_factory: pytest.TempPathFactory, settings: Settings) -> Iterator[Engine]:
-    with fresh_database(tmp_path_factory.mktemp("demo-exchange")) as url:
-        engine = create_db_engine(url)
-        upgrade(engine)
-        with unit_of_work(session_factory(engine)) as session:
-            build_world(session, settings=settings, credentials=Credentials(settings), seed=7)
-        yield engine
-        engine.dispose()
-
-
-@pytest.fixture
-def db(world: Engine) -> Iterator[Session]:
-    with unit_of_work(session_factory(world)) as session:
-        yield session
 
 
 def test_every_hosted_agency_has_its_keys(db: Session) -> None:
