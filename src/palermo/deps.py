@@ -6,7 +6,7 @@ import secrets
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Header, Request
 from sqlalchemy.orm import Session
 
 from palermo.db import unit_of_work
@@ -15,6 +15,7 @@ from palermo.identity import service as identity
 from palermo.identity.credentials import Credentials
 from palermo.identity.principal import Principal
 from palermo.models.base import utcnow
+from palermo.policy.records import AccessContext
 from palermo.settings import Settings
 
 SESSION_COOKIE = "palermo_session"
@@ -83,3 +84,20 @@ async def _csrf_checked(
 
 
 PrincipalDep = Annotated[Principal, Depends(_csrf_checked)]
+
+
+def access_context(
+    request: Request,
+    x_purpose: Annotated[str | None, Header(description="why: a purpose code")] = None,
+    x_justification: Annotated[
+        str | None, Header(description="the case or reason; logged with the consultation")
+    ] = None,
+) -> AccessContext:
+    """Purpose and justification come as headers (or query parameters of the same name)."""
+    return AccessContext.of(
+        x_purpose or request.query_params.get("purpose"),
+        x_justification or request.query_params.get("justification"),
+    )
+
+
+ContextDep = Annotated[AccessContext, Depends(access_context)]

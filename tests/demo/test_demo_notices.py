@@ -13,6 +13,9 @@ from palermo.models.tasks import Task
 from palermo.notices import public, service
 from palermo.notices.hits import HIT_TASK
 from palermo.notices.kinds import NoticeKind, NoticeStatus
+from palermo.policy.records import AccessContext
+
+REVIEWING = AccessContext.of("criminal_investigation", "Compliance review of notice requests")
 
 
 def test_every_type_and_every_stage_appears(db: Session) -> None:
@@ -70,5 +73,7 @@ def test_hits_reach_the_requesting_bureau(db: Session) -> None:
 def test_the_secretariat_has_requests_to_review(db: Session) -> None:
     user = repository.user_by_username(db, "interpol.supervisor")
     assert user is not None
-    queue = service.listing(db, principal_for(user, channel="session"), queue=True)
+    queue = service.listing(
+        db, principal_for(user, channel="session"), queue=True, context=REVIEWING
+    )
     assert {n.status for n in queue.items} == {NoticeStatus.submitted, NoticeStatus.in_review}

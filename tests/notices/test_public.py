@@ -231,5 +231,7 @@ def test_cli_import_and_export(palermo, tmp_path: Path) -> None:
     exported = json.loads(out.read_text())
     assert exported
     assert all(r["entity_id"] for r in exported)
-    listed = palermo.json("notices", "list")
+    listed = palermo.json(
+        "notices", "list", "--purpose", "locate_person", "--justification", "extract check"
+    )
     assert {n["entity_id"] for n in listed} >= {r["entity_id"] for r in exported}

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
-from palermo.deps import PrincipalDep, SessionDep, SettingsDep
+from palermo.deps import ContextDep, PrincipalDep, SessionDep, SettingsDep
 from palermo.errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized, error_responses
 from palermo.models.base import utcnow
 from palermo.notices import checks, hits, public, service, views
@@ -21,7 +21,7 @@ from palermo.notices.schemas import (
     NoticeIn,
     NoticeOut,
 )
-from palermo.notices.workflow import TRANSITIONS
+from palermo.notices.workflow import person_action
 
 router = APIRouter(prefix="/api/notices", tags=["notices"])
 public_router = APIRouter(prefix="/notices/v1", tags=["public notices"])
@@ -55,6 +55,7 @@ def create(body: NoticeIn, session: SessionDep, principal: PrincipalDep) -> Noti
 def listing(
     session: SessionDep,
     principal: PrincipalDep,
+    context: ContextDep,
     kind: str | None = None,
     status: str | None = None,
     q: Annotated[str | None, Query(max_length=200)] = None,
@@ -73,6 +74,7 @@ def listing(
         queue=queue,
         offset=offset,
         limit=limit,
+        context=context,
     )
     return NoticeList(
         total=found.total, items=[views.view(session, principal, n) for n in found.items]
@@ -80,8 +82,12 @@ def listing(
 
 
 @router.get("/{notice_id}", response_model=NoticeOut, responses=COMMON)
-def read(notice_id: uuid.UUID, session: SessionDep, principal: PrincipalDep) -> NoticeOut:
-    return views.view(session, principal, service.notice_for(session, principal, notice_id))
+def read(
+    notice_id: uuid.UUID, session: SessionDep, principal: PrincipalDep, context: ContextDep
+) -> NoticeOut:
+    """One notice (send X-Purpose and X-Justification: its subject is personal data)."""
+    notice = service.read(session, principal=principal, notice_id=notice_id, context=context)
+    return views.view(session, principal, notice)
 
 
 @router.put("/{notice_id}", response_model=NoticeOut, responses=COMMON)
@@ -106,8 +112,7 @@ def act(
 ) -> NoticeOut:
     """Move the notice: submit, claim, return, publish (with the review checklist), refuse,
     extend, suspend, reinstate, cancel or withdraw. An illegal move answers 409."""
-    if action not in TRANSITIONS or action == "expire":
-        raise NotFound(f"no action {action!r}")
+    person_action(action)
     notice = service.act(
         session,
         principal=principal,

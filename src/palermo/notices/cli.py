@@ -15,6 +15,7 @@ from palermo.errors import Invalid
 from palermo.models.base import utcnow
 from palermo.notices import public, service, views
 from palermo.notices.kinds import KIND_TITLES, NoticeKind
+from palermo.policy.records import AccessContext
 
 notices_app = typer.Typer(help="Notices and diffusions: import, public extract, expiry.")
 
@@ -72,12 +73,20 @@ def list_notices(
     status: Annotated[str | None, typer.Option(help="draft, submitted, published…")] = None,
     kind: Annotated[NoticeKind | None, typer.Option(help="red, yellow, …")] = None,
     queue: Annotated[bool, typer.Option(help="Requests awaiting your review.")] = False,
+    purpose: Annotated[str, typer.Option(help="Why you consult: a purpose code.")] = "",
+    justification: Annotated[str, typer.Option(help="The case or reason (logged).")] = "",
     json_output: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
 ) -> None:
     """Notices you may see, newest first."""
+    context = AccessContext.of(purpose, justification)
     with state(ctx).work() as (session, principal):
         found = service.listing(
-            session, principal, kind=kind.value if kind else None, status=status, queue=queue
+            session,
+            principal,
+            kind=kind.value if kind else None,
+            status=status,
+            queue=queue,
+            context=context,
         )
         items = [views.view(session, principal, n) for n in found.items]
     if json_output:

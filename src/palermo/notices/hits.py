@@ -121,7 +121,7 @@ def decide(
     notice = session.get(Notice, hit.notice_id) if hit else None
     if hit is None or notice is None or not policy.requests_for(principal, notice):
         raise NotFound(f"no hit report {hit_id}")
-    if not principal.has_role(*policy.REQUESTER_ROLES):
+    if not policy.acts_as_requester(principal, notice):
         raise Forbidden("officers and supervisors of the requesting agency confirm identities")
     if hit.status != "to_confirm":
         raise Conflict(f"this hit was already decided ({hit.status}) by {hit.decided_by}")

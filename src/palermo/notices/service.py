@@ -9,8 +9,10 @@ and its notifications in the caller's transaction, or not at all.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -28,6 +30,8 @@ from palermo.notices.kinds import DIFFUSION_KINDS, KIND_TITLES, NoticeStatus
 from palermo.notices.schemas import ActionIn, NoticeIn, ReviewIn
 from palermo.notices.workflow import TRANSITIONS, Side, Transition, transition
 from palermo.policy import notices as policy
+from palermo.policy.records import AccessContext
+from palermo.records.entities import parse_entity
 from palermo.records.envelopes import add_months
 from palermo.settings import Settings
 from palermo.tasks import close_tasks, open_task
@@ -120,7 +124,7 @@ def update(
 def _fill(session: Session, notice: Notice, payload: NoticeIn, now: datetime) -> None:
     request = request_of(payload)
     notice.title = payload.title.strip()
-    notice.subject = request.subject
+    notice.subject = _cleaned(request.subject)
     notice.particulars = dict(payload.particulars)
     notice.public_extract = payload.public_extract
     notice.exception_requested = payload.exception_requested
@@ -128,6 +132,18 @@ def _fill(session: Session, notice: Notice, payload: NoticeIn, now: datetime) ->
     notice.recipients = _recipients(session, request)
     notice.findings = [f.as_dict() for f in checks.check(request, today=now.date())]
     notice.updated_at = now
+
+
+def _cleaned(subject: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The subject as FtM cleans it ("Germany" → "de"), so the extract and screening read
+    codes; a subject FtM refuses is kept as typed for the checks to name what is wrong."""
+    if subject is None:
+        return None
+    try:
+        data = parse_entity(subject)
+    except Invalid:
+        return subject
+    return {"schema": data.schema.name, "properties": data.properties}
 
 
 def _recipients(session: Session, request: Request) -> list[NoticeRecipient]:
@@ -169,8 +185,10 @@ def listing(
     queue: bool = False,
     offset: int = 0,
     limit: int = 50,
+    context: AccessContext,
 ) -> Listing:
-    """Notices the principal may see, newest first; `queue`: those awaiting their review."""
+    """Notices the principal may see, newest first; `queue`: those awaiting their review.
+    Subjects are personal data: the consultation is audited with its purpose."""
     conditions = [policy.visible(session, principal)]
     if kind:
         conditions.append(Notice.kind == kind)
@@ -196,7 +214,37 @@ def listing(
         .offset(offset)
         .limit(limit)
     ).all()
+    _consulted(session, principal, context, "notice.search", items, total=total)
     return Listing(total=total, items=list(items))
+
+
+def read(
+    session: Session, *, principal: Principal, notice_id: uuid.UUID, context: AccessContext
+) -> Notice:
+    """One notice, its consultation audited with its purpose."""
+    notice = notice_for(session, principal, notice_id)
+    _consulted(session, principal, context, "notice.read", [notice])
+    return notice
+
+
+def _consulted(
+    session: Session,
+    principal: Principal,
+    context: AccessContext,
+    action: str,
+    notices: Sequence[Notice],
+    **detail: Any,
+) -> None:
+    audit(
+        session,
+        action=action,
+        operation=Operation.consultation,
+        principal=principal,
+        purpose=context.purpose,
+        justification=context.justification,
+        object_ids=[n.id for n in notices],
+        detail=detail,
+    )
 
 
 # Transitions ----------------------------------------------------------------------------
@@ -223,9 +271,7 @@ def act(
 def _authorise(
     session: Session, principal: Principal, notice: Notice, step: Transition, action: str
 ) -> None:
-    requester = policy.requests_for(principal, notice) and principal.has_role(
-        *policy.REQUESTER_ROLES
-    )
+    requester = policy.acts_as_requester(principal, notice)
     if step.side is Side.requester and not requester:
         raise Forbidden(f"only the requesting agency may {action} its request")
     if step.side is Side.reviewer:
@@ -236,10 +282,7 @@ def _authorise(
                 f"the request is under review by {notice.reviewer}; only they may {action} it"
             )
     if step.side is Side.either and not (
-        requester
-        or (
-            policy.at_secretariat(session, principal) and principal.has_role(*policy.REVIEWER_ROLES)
-        )
+        requester or policy.secretariat_reviewer(session, principal)
     ):
         raise Forbidden(f"only the requesting agency or the secretariat may {action} a notice")
     if step.side is Side.system and not principal.is_operator:

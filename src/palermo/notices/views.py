@@ -55,13 +55,9 @@ def findings_for(
 
 def allowed_actions(session: Session, principal: Principal, notice: Notice) -> list[str]:
     """What this principal may do next: the state machine's actions whose side they are on."""
-    requester = policy.requests_for(principal, notice) and principal.has_role(
-        *policy.REQUESTER_ROLES
-    )
+    requester = policy.acts_as_requester(principal, notice)
     reviewer = _may_review(session, principal, notice)
-    secretariat = policy.at_secretariat(session, principal) and principal.has_role(
-        *policy.REVIEWER_ROLES
-    )
+    secretariat = policy.secretariat_reviewer(session, principal)
     found = []
     for action in actions_from(notice.status):
         side = TRANSITIONS[action].side

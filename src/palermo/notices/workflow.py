@@ -12,7 +12,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
-from palermo.errors import Conflict
+from palermo.errors import Conflict, NotFound
 from palermo.notices.kinds import NoticeStatus
 
 S = NoticeStatus
@@ -81,6 +81,14 @@ def transition(action: str, status: NoticeStatus) -> Transition:
             details=[{"type": "illegal_transition", "action": action, "status": status.value}],
         )
     return found
+
+
+def person_action(action: str) -> str:
+    """An action a person may ask for by name (routes): NotFound for anything else."""
+    found = TRANSITIONS.get(action)
+    if found is None or found.side is Side.system:
+        raise NotFound(f"no action {action!r}")
+    return action
 
 
 def actions_from(status: NoticeStatus) -> list[str]:

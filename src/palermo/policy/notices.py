@@ -60,6 +60,16 @@ def requests_for(principal: Principal, notice: Notice) -> bool:
     return notice.requesting_agency_id in principal.acting_agency_ids
 
 
+def acts_as_requester(principal: Principal, notice: Notice) -> bool:
+    """An officer or supervisor of the requesting agency: submits, extends, withdraws,
+    confirms the identity behind a hit."""
+    return requests_for(principal, notice) and principal.has_role(*REQUESTER_ROLES)
+
+
+def secretariat_reviewer(session: Session, principal: Principal) -> bool:
+    return at_secretariat(session, principal) and principal.has_role(*REVIEWER_ROLES)
+
+
 def may_review(session: Session, principal: Principal, notice: Notice) -> None:
     """Refuse (403) a reviewer who is not entitled, and the requester reviewing their own
     request (four eyes: RPD / Constitution Art. 3 review by a second person)."""
@@ -76,9 +86,14 @@ def may_review(session: Session, principal: Principal, notice: Notice) -> None:
     )
 
 
+def uses_notices(principal: Principal) -> bool:
+    """Notices are for those who read records in full: not private partners, nor auditors."""
+    return reads_records(principal) and not hits_only(principal)
+
+
 def visible(session: Session, principal: Principal) -> ColumnElement[bool]:
     """A predicate on `Notice` for the notices this principal may see."""
-    if not reads_records(principal) or hits_only(principal):
+    if not uses_notices(principal):
         return false()
     if at_secretariat(session, principal):
         return true()

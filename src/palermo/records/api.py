@@ -7,13 +7,12 @@ import uuid
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Query, Request, UploadFile, status
+from fastapi import APIRouter, Query, UploadFile, status
 from fastapi.responses import StreamingResponse
 
-from palermo.deps import PrincipalDep, SessionDep, SettingsDep
+from palermo.deps import ContextDep, PrincipalDep, SessionDep, SettingsDep
 from palermo.errors import Forbidden, Invalid, NotFound, Unauthorized, error_responses
 from palermo.models.base import utcnow
-from palermo.policy.records import AccessContext
 from palermo.records import grants, repository, service, transfer
 from palermo.records.retention import review_record
 from palermo.records.schemas import (
@@ -32,23 +31,6 @@ from palermo.records.schemas import (
 
 router = APIRouter(prefix="/api", tags=["records"])
 COMMON = error_responses(Unauthorized, Invalid, NotFound)
-
-
-def access_context(
-    request: Request,
-    x_purpose: Annotated[str | None, Header(description="why: a purpose code")] = None,
-    x_justification: Annotated[
-        str | None, Header(description="the case or reason; logged with the consultation")
-    ] = None,
-) -> AccessContext:
-    """Purpose and justification come as headers (or query parameters of the same name)."""
-    return AccessContext.of(
-        x_purpose or request.query_params.get("purpose"),
-        x_justification or request.query_params.get("justification"),
-    )
-
-
-ContextDep = Annotated[AccessContext, Depends(access_context)]
 
 
 @router.post(

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from palermo.identity.principal import Principal
 from palermo.identity.roles import Role
+from palermo.policy.records import READER_ROLES
 
 
 @dataclass(frozen=True)
@@ -26,7 +27,7 @@ NAVIGATION: tuple[NavItem, ...] = (
     NavItem("Records", "/records"),
     NavItem("Screening", "/screening"),
     NavItem("Messages", "/messages", roles=frozenset(Role) - {Role.auditor, Role.system_admin}),
-    NavItem("Notices", "/notices", available=False),
+    NavItem("Notices", "/notices", roles=READER_ROLES),  # not private partners nor auditors
     NavItem("Linkage", "/linkage", available=False),
     NavItem("Networks", "/network", available=False),
     NavItem("Financial intelligence", "/finintel", available=False),

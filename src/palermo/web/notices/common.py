@@ -1,0 +1,92 @@
+"""What the notice pages share: who may use them, the words they show for stored values,
+and how a refused step leaves nothing behind."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Annotated, Any, TypeVar
+
+from fastapi import Depends, Request
+from pydantic import ValidationError
+from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
+
+from palermo.errors import Forbidden, PalermoError
+from palermo.identity.principal import Principal
+from palermo.notices.kinds import MATTER_TITLES, NoticeKind, NoticeStatus
+from palermo.policy import notices as policy
+
+T = TypeVar("T")
+
+STATUS_TITLES = {
+    NoticeStatus.draft: "Draft",
+    NoticeStatus.submitted: "Submitted",
+    NoticeStatus.in_review: "In review",
+    NoticeStatus.published: "Published",
+    NoticeStatus.refused: "Refused",
+    NoticeStatus.suspended: "Suspended",
+    NoticeStatus.cancelled: "Cancelled",
+    NoticeStatus.withdrawn: "Withdrawn",
+    NoticeStatus.expired: "Expired",
+}
+# Short names for badges and filters ("UN Special" rather than the full title).
+KIND_NAMES = {kind: kind.value.replace("_", " ").title() for kind in NoticeKind} | {
+    NoticeKind.un_special: "UN Special"
+}
+
+
+async def _form(request: Request) -> FormData:
+    # The notice form's fields depend on the type: read them all (Starlette caches the form).
+    return await request.form()
+
+
+FormDep = Annotated[FormData, Depends(_form)]
+
+
+def require_reader(principal: Principal) -> None:
+    if not policy.uses_notices(principal):
+        raise Forbidden("notices are shown to officers, analysts, supervisors and administrators")
+
+
+def requestable(session: Session, principal: Principal) -> list[NoticeKind]:
+    """The types this principal may request."""
+    kinds = []
+    for kind in NoticeKind:
+        try:
+            policy.may_request(session, principal, kind)
+        except PalermoError:
+            continue
+        kinds.append(kind)
+    return kinds
+
+
+def tabs(session: Session, principal: Principal, tab: str) -> dict[str, Any]:
+    """What the tabs of the notice pages offer this principal."""
+    return {
+        "tab": tab,
+        "show_queue": principal.has_role(*policy.REVIEWER_ROLES),
+        "may_request": bool(requestable(session, principal)),
+    }
+
+
+def option_title(value: str) -> str:
+    return MATTER_TITLES.get(value) or value.replace("_", " ").capitalize()
+
+
+def problems(error: ValidationError, labels: Mapping[str, str]) -> list[tuple[str, str]]:
+    """(field, message) of each validation error of a form, told under the field's label."""
+    found = []
+    for e in error.errors():
+        name = str(e["loc"][0]) if e["loc"] else ""
+        found.append((name, f"{labels.get(name, name)}: {e['msg']}" if name else e["msg"]))
+    return found
+
+
+def attempt(session: Session, step: Callable[[], T]) -> T:
+    """Run a service step in a savepoint: refused half-way, it leaves nothing behind, and the
+    page that shows the refusal commits nothing of it."""
+    with session.begin_nested():
+        return step()
+
+
+Refusable = (PalermoError, ValidationError)
