@@ -115,6 +115,14 @@ def test_subject_rules() -> None:
     assert rules(payload) == {"subject.schema": "error"}
     payload.subject.properties = {"name": ["X"], "turnover": ["lots"]}
     assert rules(payload) == {"subject.invalid": "error"}
+    purple = NoticeIn(
+        kind=NoticeKind.purple,
+        title="Cocaine in fruit pulp",
+        subject={"schema": "Person", "properties": {"name": ["Marek Oskarsson"]}},
+        particulars=_minimal(NoticeKind.purple),
+    )
+    assert rules(purple) == {"subject.unexpected": "error"}
+    assert rules(purple.model_copy(update={"subject": None})) == {}
 
 
 def _minimal(kind: NoticeKind) -> dict[str, Any]:
