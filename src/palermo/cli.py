@@ -14,6 +14,7 @@ from palermo.demo.cli import demo_app
 from palermo.exchange.cli import messages_app, node_app
 from palermo.identity.cli import agency_app, token_app, user_app
 from palermo.identity.service import ensure_local_node
+from palermo.linkage.cli import link_app
 from palermo.migrations import upgrade
 from palermo.notices.cli import notices_app
 from palermo.records.cli import export_app, import_app, records_app
@@ -93,6 +94,7 @@ app.add_typer(lists_app, name="lists")
 app.add_typer(node_app, name="node")
 app.add_typer(messages_app, name="messages")
 app.add_typer(notices_app, name="notices")
+app.add_typer(link_app, name="link")
 app.command("screen")(screen)
 app.command("screen-batch")(screen_batch)
 

@@ -14,6 +14,7 @@ from palermo.models.exchange import (
     OutboxItem,
 )
 from palermo.models.identity import Agency, ApiToken, Node, User, UserRole, WebSession
+from palermo.models.linkage import LinkJudgement, LinkPair, LinkRun
 from palermo.models.notices import Notice, NoticeEvent, NoticeHit, NoticeRecipient
 from palermo.models.records import (
     Disclosure,
@@ -44,6 +45,9 @@ __all__ = [
     "Disclosure",
     "Grant",
     "InboxEntry",
+    "LinkJudgement",
+    "LinkPair",
+    "LinkRun",
     "ListEntry",
     "Message",
     "MessageAttachment",

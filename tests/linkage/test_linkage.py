@@ -1,0 +1,157 @@
+"""Linkage runs over what policy shows, judgements that outlive runs and override scores,
+clusters with their conflicts, and refusals that name what was wrong."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from palermo.errors import Forbidden, Invalid, NotFound
+from palermo.identity.roles import Role
+from palermo.linkage import clusters, service
+from palermo.linkage.engine import Backend
+from palermo.models.base import utcnow
+from palermo.models.identity import User
+from palermo.models.linkage import LinkRun
+from tests.conftest import Factory, audit_actions
+from tests.linkage.conftest import ANALYSIS, People
+from tests.records.helpers import principal_of
+
+
+def run(people: People, who=None, **kw) -> LinkRun:
+    linkage = service.run(
+        people.db,
+        principal=who or people.analyst,
+        context=ANALYSIS,
+        schema="Person",
+        scope=kw.pop("scope", None),
+        backend=kw.pop("backend", Backend.duckdb),
+        threshold=kw.pop("threshold", 0.5),
+        now=utcnow(),
+    )
+    people.db.commit()
+    return linkage
+
+
+def pairs(people: People, status: str | None = None, who=None):
+    return service.pairs(
+        people.db,
+        principal=who or people.analyst,
+        context=ANALYSIS,
+        schema="Person",
+        status=status,
+        now=utcnow(),
+    )
+
+
+def judge(people: People, left: str, right: str, verdict: str) -> None:
+    service.judge(
+        people.db,
+        principal=people.analyst,
+        context=ANALYSIS,
+        left_id=left,
+        right_id=right,
+        verdict=verdict,
+        note="compared the passport photos",
+        now=utcnow(),
+    )
+    people.db.commit()
+
+
+def test_a_run_finds_the_same_people_and_sees_only_what_policy_shows(people: People) -> None:
+    linkage = run(people)
+    visible = [r for r in people.truth if r not in people.hidden]
+    assert linkage.records == len(visible)
+    found = pairs(people)
+    assert found
+    assert linkage.pairs == len(found)
+    assert not {p.left_id for p in found} & people.hidden
+    assert not {p.right_id for p in found} & people.hidden
+    confident = [p for p in found if p.probability >= 0.9]
+    correct = sum(people.same(p.left_id, p.right_id) for p in confident)
+    assert correct / len(confident) >= 0.95
+    true_pairs = {(a, b) for a in visible for b in visible if a < b and people.same(a, b)}
+    recall = len({(p.left_id, p.right_id) for p in found} & true_pairs) / len(true_pairs)
+    assert recall >= 0.85
+    best = found[0]
+    assert set(best.weights) == {"name", "dob", "document", "country", "gender"}
+    assert "link.run" in audit_actions(people.db)
+
+
+def test_the_owner_of_hidden_records_links_them(people: People) -> None:
+    user = people.db.scalars(select(User).where(User.username == "nl-np.analyst")).one()
+    linkage = run(people, who=principal_of(people.db, user))
+    assert linkage.records == len(people.truth)
+
+
+def test_judgements_survive_reruns_and_override_scores(people: People) -> None:
+    run(people)
+    found = pairs(people)
+    sure = next(p for p in found if p.probability >= 0.99)
+    judge(people, sure.right_id, sure.left_id, "rejected")  # either order
+    visible = sorted(r for r in people.truth if r not in people.hidden)
+    proposed = {(p.left_id, p.right_id) for p in found}
+    missed = (
+        next(
+            (a, b)
+            for a in visible
+            for b in visible
+            if a < b and people.same(a, b) and (a, b) not in proposed
+        )
+        if any(True for _ in [0])
+        else None
+    )
+    run(people)  # a new run: the judgements stay
+    rejected = pairs(people, "rejected")
+    assert [(p.left_id, p.right_id) for p in rejected] == [(sure.left_id, sure.right_id)]
+    assert all(p.status != "rejected" for p in pairs(people, "proposed"))
+    found = service.clusters_of(
+        people.db, principal=people.analyst, context=ANALYSIS, schema="Person", now=utcnow()
+    )
+    together = [c for c in found if {sure.left_id, sure.right_id} <= set(c.members)]
+    assert not together or together[0].conflicts  # kept apart, or flagged for review
+    if missed:
+        judge(people, *missed, "confirmed")
+        confirmed = pairs(people, "confirmed")
+        assert [(p.left_id, p.right_id) for p in confirmed] == [missed]
+        assert confirmed[0].probability is None  # judged, not proposed
+        clustered = service.clusters_of(
+            people.db, principal=people.analyst, context=ANALYSIS, schema="Person", now=utcnow()
+        )
+        assert any(set(missed) <= set(c.members) for c in clustered)
+    assert "link.judge" in audit_actions(people.db)
+
+
+def test_conflicting_judgements_are_flagged_not_merged_silently() -> None:
+    verdicts = {("a", "b"): "confirmed", ("b", "c"): "confirmed", ("a", "c"): "rejected"}
+    (cluster,) = clusters.form([("c", "d", 0.4)], verdicts, threshold=0.95)
+    assert cluster.members == ["a", "b", "c"]
+    assert cluster.conflicts == [("a", "c")]
+    assert clusters.form([("a", "b", 0.99)], {("a", "b"): "rejected"}, 0.95) == []
+    (joined,) = clusters.form([("a", "b", 0.99), ("b", "c", 0.97)], {}, 0.95)
+    assert joined.members == ["a", "b", "c"]
+    assert joined.conflicts == []
+
+
+def test_judging_a_record_one_may_not_see_is_refused(people: People) -> None:
+    run(people)
+    hidden = sorted(people.hidden)[0]
+    seen = next(r for r in people.truth if r not in people.hidden)
+    with pytest.raises(NotFound, match=hidden):
+        judge(people, seen, hidden, "confirmed")
+    with pytest.raises(Invalid, match="confirmed, rejected, unsure"):
+        judge(people, seen, seen + "x", "maybe")
+
+
+def test_bad_requests_are_refused_by_name(people: People, factory: Factory) -> None:
+    with pytest.raises(Invalid, match="between 0 and 1"):
+        run(people, threshold=1.5)
+    with pytest.raises(Invalid, match="unknown agency 'XX-NONE'"):
+        run(people, scope=["XX-NONE"])
+    with pytest.raises(Invalid, match="a model needs at least 50"):
+        run(people, scope=["FR-PJ"])  # too few of them
+    with pytest.raises(NotFound, match="no linkage run"):
+        pairs(people)
+    officer, _ = factory.user("de.officer", Role.officer)
+    with pytest.raises(Forbidden, match="analysts and supervisors"):
+        run(people, who=principal_of(people.db, officer))
