@@ -32,6 +32,7 @@ from palermo.http import BodySizeLimit, ConcurrencyLimit, SecurityHeaders
 from palermo.identity.api import router as identity_router
 from palermo.identity.credentials import Credentials
 from palermo.identity.keys import load_or_create_node_key
+from palermo.linkage.api import router as linkage_router
 from palermo.migrations import current_revision, head_revision
 from palermo.notices.api import public_router as public_notices_router
 from palermo.notices.api import router as notices_router
@@ -76,6 +77,7 @@ def create_app(settings: Settings | None = None, *, sessions: Any | None = None)
     app.include_router(federation_router)
     app.include_router(notices_router)
     app.include_router(public_notices_router)
+    app.include_router(linkage_router)
     app.include_router(pages.router)
     app.include_router(workspace.router)
     app.include_router(screening.router)

@@ -8,6 +8,7 @@ from palermo.linkage.engine import Backend
 from tests.linkage.conftest import People
 from tests.linkage.test_linkage import pairs, run
 
+
 def test_spark_gives_the_same_pairs_as_duckdb(people: People) -> None:
     on_duckdb = run(people, backend=Backend.duckdb)
     duckdb_pairs = {(p.left_id, p.right_id): p.probability for p in pairs(people)}

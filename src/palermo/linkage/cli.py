@@ -12,7 +12,7 @@ import typer
 
 from palermo.console import emit_json, err, handles_errors, out, state
 from palermo.errors import Invalid
-from palermo.linkage import service
+from palermo.linkage import incremental, service
 from palermo.linkage.engine import Backend
 from palermo.models.base import utcnow
 from palermo.policy.records import AccessContext
@@ -161,3 +161,28 @@ def clusters(
         flag = f"  [bold red]CONFLICT[/] {cluster.conflicts}" if cluster.conflicts else ""
         out.print(f"{cluster.id}: {', '.join(cluster.members)}{flag}")
     out.print(f"{len(found)} clusters")
+
+
+@link_app.command("add")
+@handles_errors
+def add(
+    ctx: typer.Context,
+    record_ids: Annotated[list[str], typer.Argument(help="The new records' ids.")],
+    purpose: PurposeOpt,
+    justification: JustificationOpt,
+    schema: SchemaOpt = "Person",
+) -> None:
+    """Link new records against your agency's latest run, without running again."""
+    context = AccessContext.of(purpose, justification)
+    with state(ctx).work() as (session, principal):
+        found = incremental.link_records(
+            session,
+            principal=principal,
+            context=context,
+            record_ids=record_ids,
+            schema=schema,
+            now=utcnow(),
+        )
+    for linked in found:
+        others = [p.left_id if p.right_id == linked.record_id else p.right_id for p in linked.pairs]
+        out.print(f"{linked.record_id}: {len(others)} pairs {', '.join(others)}")

@@ -76,7 +76,7 @@ def link(rows: Iterable[dict[str, Any]], *, backend: Backend, threshold: float) 
 
 def _pairs(linker: Linker, threshold: float) -> list[Pair]:
     predictions = linker.inference.predict(threshold_match_probability=threshold)
-    weights = [f"mw_{f}" for f in model.FIELDS]
+    weights = [f"mw_{f.name}" for f in model.FIELDS]
     found = []
     for row in predictions.as_record_list():
         left, right = sorted((str(row["unique_id_l"]), str(row["unique_id_r"])))

@@ -25,13 +25,14 @@ from palermo.errors import Forbidden, Invalid, NotFound
 from palermo.identity import repository as directory
 from palermo.identity.principal import Principal
 from palermo.identity.roles import Role
-from palermo.linkage import clusters, engine, features
+from palermo.linkage import clusters, engine, features, model
 from palermo.linkage.engine import Backend
 from palermo.models.base import table_of
 from palermo.models.linkage import LinkJudgement, LinkPair, LinkRun
 from palermo.models.records import Record
 from palermo.policy.records import AccessContext, visibility
 from palermo.records import repository
+from palermo.screening.entries import screenable
 
 LINKERS = (Role.analyst, Role.supervisor)
 VERDICTS = ("confirmed", "rejected", "unsure")
@@ -47,6 +48,80 @@ def _may_link(principal: Principal) -> None:
         raise Forbidden("a linkage run belongs to an agency: act as one of its analysts")
 
 
+def submit(
+    session: Session,
+    *,
+    principal: Principal,
+    context: AccessContext,
+    schema: str,
+    scope: Sequence[str] | None,
+    backend: Backend,
+    threshold: float,
+    now: datetime,
+) -> LinkRun:
+    """A queued run: what to link, for whom and why (checked now, run by `execute`)."""
+    _may_link(principal)
+    if not 0 < threshold < 1:
+        raise Invalid("the threshold is a match probability between 0 and 1")
+    if not screenable(schema):
+        raise Invalid(f"cannot link {schema!r} records: link Person, Organization, Company…")
+    _owners(session, scope)  # refuses unknown agencies now, not in the background
+    assert principal.agency_id is not None
+    linkage = LinkRun(
+        agency_id=principal.agency_id,
+        username=principal.username,
+        schema=schema,
+        scope=sorted(scope) if scope else None,
+        backend=backend.value,
+        threshold=threshold,
+        purpose=context.purpose.value,
+        justification=context.justification,
+        status="queued",
+        created_at=now,
+    )
+    session.add(linkage)
+    session.flush()
+    return linkage
+
+
+def execute(session: Session, *, linkage: LinkRun, principal: Principal, now: datetime) -> LinkRun:
+    """Link the run's records that the principal may see (of its scope agencies only, if
+    given) and keep the proposed pairs at or above its threshold."""
+    context = AccessContext.of(linkage.purpose, linkage.justification)
+    seen = features.visible_records(
+        session,
+        principal,
+        context,
+        schema=linkage.schema,
+        owners=_owners(session, linkage.scope),
+        now=now,
+    )
+    codes = repository.agency_codes(session, {s.owner_agency_id for s in seen})
+    rows = list(features.rows(session, seen, codes))
+    result = engine.link(rows, backend=Backend(linkage.backend), threshold=linkage.threshold)
+    linkage.status, linkage.finished_at = "done", now
+    linkage.records, linkage.pairs = len(rows), len(result.pairs)
+    linkage.model, linkage.frequencies = result.model, model.frequencies(rows)
+    store_pairs(session, linkage, result.pairs)
+    audit(
+        session,
+        action="link.run",
+        operation=Operation.combination,
+        principal=principal,
+        purpose=context.purpose,
+        justification=context.justification,
+        object_ids=[linkage.id],
+        detail={
+            "schema": linkage.schema,
+            "scope": linkage.scope,
+            "backend": linkage.backend,
+            "records": linkage.records,
+            "pairs": linkage.pairs,
+        },
+    )
+    return linkage
+
+
 def run(
     session: Session,
     *,
@@ -58,36 +133,21 @@ def run(
     threshold: float,
     now: datetime,
 ) -> LinkRun:
-    """Link the records of `schema` the principal may see (of the `scope` agencies only,
-    if given) and keep the proposed pairs at or above `threshold`."""
-    _may_link(principal)
-    if not 0 < threshold < 1:
-        raise Invalid("the threshold is a match probability between 0 and 1")
-    owners = _owners(session, scope)
-    seen = features.visible_records(
-        session, principal, context, schema=schema, owners=owners, now=now
-    )
-    codes = repository.agency_codes(session, {s.owner_agency_id for s in seen})
-    rows = list(features.rows(session, seen, codes))
-    result = engine.link(rows, backend=backend, threshold=threshold)
-    assert principal.agency_id is not None
-    linkage = LinkRun(
-        agency_id=principal.agency_id,
-        username=principal.username,
+    """Submit and execute at once (the command line waits for its run)."""
+    linkage = submit(
+        session,
+        principal=principal,
+        context=context,
         schema=schema,
-        scope=sorted(scope) if scope else None,
-        backend=backend.value,
+        scope=scope,
+        backend=backend,
         threshold=threshold,
-        purpose=context.purpose.value,
-        justification=context.justification,
-        records=len(rows),
-        pairs=len(result.pairs),
-        model=result.model,
-        created_at=now,
-        finished_at=now,
+        now=now,
     )
-    session.add(linkage)
-    session.flush()
+    return execute(session, linkage=linkage, principal=principal, now=now)
+
+
+def store_pairs(session: Session, linkage: LinkRun, found: Sequence[engine.Pair]) -> None:
     insert_dicts(
         session,
         table_of(LinkPair),
@@ -100,26 +160,9 @@ def run(
                 "match_weight": p.match_weight,
                 "weights": p.weights,
             }
-            for p in result.pairs
+            for p in found
         ],
     )
-    audit(
-        session,
-        action="link.run",
-        operation=Operation.combination,
-        principal=principal,
-        purpose=context.purpose,
-        justification=context.justification,
-        object_ids=[linkage.id],
-        detail={
-            "schema": schema,
-            "scope": linkage.scope,
-            "backend": backend.value,
-            "records": linkage.records,
-            "pairs": linkage.pairs,
-        },
-    )
-    return linkage
 
 
 def _owners(session: Session, scope: Sequence[str] | None) -> list[uuid.UUID] | None:
@@ -138,7 +181,11 @@ def latest_run(session: Session, principal: Principal, schema: str) -> LinkRun:
     _may_link(principal)
     found = session.scalars(
         select(LinkRun)
-        .where(LinkRun.agency_id == principal.agency_id, LinkRun.schema == schema)
+        .where(
+            LinkRun.agency_id == principal.agency_id,
+            LinkRun.schema == schema,
+            LinkRun.status == "done",
+        )
         .order_by(LinkRun.created_at.desc())
         .limit(1)
     ).first()
@@ -159,7 +206,7 @@ class PairView:
     hit_only: bool
 
 
-def _access(
+def access_of(
     session: Session, principal: Principal, context: AccessContext, ids: set[str], now: datetime
 ) -> dict[str, bool]:
     """Record id → full access (True) or hit only (False); records not known are absent."""
@@ -204,7 +251,7 @@ def pairs(
         for p in session.scalars(select(LinkPair).where(LinkPair.run_id == linkage.id))
     }
     keys = set(proposed) | set(verdicts)
-    access = _access(session, principal, context, {r for k in keys for r in k}, now)
+    access = access_of(session, principal, context, {r for k in keys for r in k}, now)
     views = []
     for key in keys:
         if key[0] not in access or key[1] not in access:
@@ -256,7 +303,7 @@ def judge(
     left, right = sorted((left_id, right_id))
     if left == right:
         raise Invalid("a record is not judged against itself")
-    access = _access(session, principal, context, {left, right}, now)
+    access = access_of(session, principal, context, {left, right}, now)
     for rid in (left, right):
         if rid not in access:
             raise NotFound(f"no record {rid}")
@@ -299,7 +346,7 @@ def clusters_of(
         )
     ).all()
     ids = {r for row in rows for r in row[:2]} | {r for k in verdicts for r in k}
-    access = _access(session, principal, context, ids, now)
+    access = access_of(session, principal, context, ids, now)
     found = clusters.form(
         ((a, b, p) for a, b, p in rows if a in access and b in access),
         {k: v for k, v in verdicts.items() if k[0] in access and k[1] in access},

@@ -14,7 +14,8 @@ from palermo.models.records import BigId
 
 
 class LinkRun(IdMixin, CreatedMixin, Base):
-    """One linkage run of an agency: what it saw, how, the model it trained."""
+    """One linkage run of an agency: what it saw, how, the model it trained. New records
+    linked since add their pairs to the agency's latest run."""
 
     __tablename__ = "link_runs"
 
@@ -26,10 +27,14 @@ class LinkRun(IdMixin, CreatedMixin, Base):
     threshold: Mapped[float]
     purpose: Mapped[str] = mapped_column(String(32))
     justification: Mapped[str] = mapped_column(Text)
-    records: Mapped[int]
-    pairs: Mapped[int]
-    model: Mapped[dict[str, Any]] = mapped_column(JSON)  # Splink's trained model
-    finished_at: Mapped[datetime]
+    status: Mapped[str] = mapped_column(String(16))  # queued, running, done, failed
+    error: Mapped[str | None] = mapped_column(Text)
+    records: Mapped[int] = mapped_column(default=0)
+    pairs: Mapped[int] = mapped_column(default=0)
+    model: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # Splink's trained model
+    # Shares of the common values of frequency-weighed columns (scoring new records).
+    frequencies: Mapped[dict[str, dict[str, float]] | None] = mapped_column(JSON)
+    finished_at: Mapped[datetime | None]
 
 
 class LinkPair(Base):

@@ -1,0 +1,58 @@
+"""Linkage runs as jobs: accepted at once, linked in the background with the submitter's
+rights as they are when the job runs; a failure is recorded on the run, never lost."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+
+from sqlalchemy.orm import Session
+
+from palermo.db import SessionFactory, unit_of_work
+from palermo.errors import NotFound, PalermoError
+from palermo.identity import repository as directory
+from palermo.identity.principal import Principal
+from palermo.identity.service import principal_for
+from palermo.linkage import service
+from palermo.models.base import utcnow
+from palermo.models.linkage import LinkRun
+
+log = logging.getLogger(__name__)
+
+
+def run_for(session: Session, principal: Principal, run_id: uuid.UUID) -> LinkRun:
+    """A run is its agency's: it saw what that agency's analyst could see."""
+    found = session.get(LinkRun, run_id)
+    if found is None or found.agency_id not in principal.acting_agency_ids:
+        raise NotFound(f"no linkage run {run_id}")
+    return found
+
+
+def execute(sessions: SessionFactory, run_id: uuid.UUID) -> None:
+    with unit_of_work(sessions) as session:
+        queued = session.get(LinkRun, run_id)
+        if queued is None or queued.status != "queued":
+            return
+        queued.status = "running"
+    try:
+        with unit_of_work(sessions) as session:
+            linkage = session.get(LinkRun, run_id)
+            assert linkage is not None
+            user = directory.user_by_username(session, linkage.username)
+            if user is None or not user.active:
+                raise NotFound(f"user {linkage.username} is no longer active")
+            service.execute(
+                session, linkage=linkage, principal=principal_for(user, channel="api"), now=utcnow()
+            )
+    except PalermoError as error:
+        _failed(sessions, run_id, error.message)
+    except Exception:
+        log.exception("linkage run %s failed", run_id)
+        _failed(sessions, run_id, "internal error; the operators have the details")
+
+
+def _failed(sessions: SessionFactory, run_id: uuid.UUID, reason: str) -> None:
+    with unit_of_work(sessions) as session:
+        linkage = session.get(LinkRun, run_id)
+        if linkage is not None:
+            linkage.status, linkage.error, linkage.finished_at = "failed", reason, utcnow()
