@@ -119,3 +119,18 @@ def test_uninitialised_database_is_reported(tmp_path: Path) -> None:
     )
     assert result.exit_code == 1
     assert "palermo db upgrade" in result.output
+
+
+def test_an_agency_sets_its_own_rules(palermo: Palermo) -> None:
+    palermo.add_ncb("KE")
+    nothing = palermo("agency", "set", "NCB-KE", ok=False)
+    assert "nothing to change" in nothing.output
+    too_long = palermo("agency", "set", "NCB-KE", "--review-after-months", "500", ok=False)
+    assert "1 to 240 months" in too_long.output
+    done = palermo("agency", "set", "NCB-KE", "--link-four-eyes", "--review-after-months", "36")
+    assert "NCB-KE: four-eyes linkage on, review after 36 months" in done.output
+    palermo(
+        "user", "add", "wanjiru", "--agency", "NCB-KE", "--role", "officer", "--password", PASSWORD
+    )
+    refused = palermo("--as", "wanjiru", "agency", "set", "NCB-KE", "--no-link-four-eyes", ok=False)
+    assert "only an administrator of that agency" in refused.output

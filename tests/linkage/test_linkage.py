@@ -7,11 +7,13 @@ import pytest
 from sqlalchemy import select
 
 from palermo.errors import Forbidden, Invalid, NotFound
+from palermo.identity.principal import Principal
 from palermo.identity.roles import Role
+from palermo.identity.service import configure_agency
 from palermo.linkage import clusters, service
 from palermo.linkage.engine import Backend
 from palermo.models.base import utcnow
-from palermo.models.identity import User
+from palermo.models.identity import Agency, User
 from palermo.models.linkage import LinkRun
 from tests.conftest import Factory, audit_actions
 from tests.linkage.conftest import ANALYSIS, People
@@ -155,3 +157,32 @@ def test_bad_requests_are_refused_by_name(people: People, factory: Factory) -> N
     officer, _ = factory.user("de.officer", Role.officer)
     with pytest.raises(Forbidden, match="analysts and supervisors"):
         run(people, who=principal_of(people.db, officer))
+
+
+def test_four_eyes_judgements_count_once_a_second_analyst_agrees(
+    people: People, factory: Factory, operator: Principal
+) -> None:
+    configure_agency(people.db, principal=operator, code="DE-BKA", link_four_eyes=True)
+    people.db.commit()
+    run(people)
+    best = pairs(people)[0]
+    key = (best.left_id, best.right_id)
+    judge(people, *key, "rejected")
+    judge(people, *key, "rejected")  # the same analyst again is no second pair of eyes
+    assert pairs(people, "rejected") == []
+    (waiting,) = [p for p in pairs(people) if (p.left_id, p.right_id) == key]
+    assert (waiting.status, waiting.pending) == ("proposed", "rejected")
+    bka = people.db.scalars(select(Agency).where(Agency.code == "DE-BKA")).one()
+    second, _ = factory.user("de-bka.analyst2", Role.analyst, agency=bka)
+    service.judge(
+        people.db,
+        principal=principal_of(people.db, second),
+        context=ANALYSIS,
+        left_id=best.right_id,
+        right_id=best.left_id,
+        verdict="rejected",
+        note="namesakes: different fathers' names",
+        now=utcnow(),
+    )
+    people.db.commit()
+    assert [(p.left_id, p.right_id) for p in pairs(people, "rejected")] == [key]

@@ -54,6 +54,38 @@ def agency_add(
         )
 
 
+@agency_app.command("set")
+@handles_errors
+def agency_set(
+    ctx: typer.Context,
+    code: Annotated[str, typer.Argument(help="The agency's code.")],
+    link_four_eyes: Annotated[
+        bool | None,
+        typer.Option(
+            "--link-four-eyes/--no-link-four-eyes",
+            help="Linkage judgements count once a second analyst agrees.",
+        ),
+    ] = None,
+    review_after_months: Annotated[
+        int | None, typer.Option(help="Months until its records' review falls due.")
+    ] = None,
+) -> None:
+    """Change an agency's own rules (its administrators or the system administrator)."""
+    with state(ctx).work() as (session, principal):
+        agency = service.configure_agency(
+            session,
+            principal=principal,
+            code=code,
+            link_four_eyes=link_four_eyes,
+            review_after_months=review_after_months,
+        )
+        summary = (
+            f"{agency.code}: four-eyes linkage {'on' if agency.link_four_eyes else 'off'}, "
+            f"review after {agency.review_after_months or 'the node default'} months"
+        )
+    out.print(summary)
+
+
 @agency_app.command("list")
 @handles_errors
 def agency_list(

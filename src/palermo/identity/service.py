@@ -122,6 +122,37 @@ def create_agency(
     return agency
 
 
+def configure_agency(
+    session: Session,
+    *,
+    principal: Principal,
+    code: str,
+    link_four_eyes: bool | None = None,
+    review_after_months: int | None = None,
+) -> Agency:
+    """An agency's own rules: four-eyes linkage judgements, its records' review period."""
+    agency = get_agency(session, code)
+    require_agency_admin(principal, agency.id, act="change the agency's rules")
+    changed: dict[str, object] = {}
+    if link_four_eyes is not None:
+        agency.link_four_eyes = changed["link_four_eyes"] = link_four_eyes
+    if review_after_months is not None:
+        if not 1 <= review_after_months <= 240:
+            raise Invalid("the review period is 1 to 240 months")
+        agency.review_after_months = changed["review_after_months"] = review_after_months
+    if not changed:
+        raise Invalid("nothing to change: give --link-four-eyes or --review-after-months")
+    record(
+        session,
+        action="agency.configure",
+        operation=Operation.administration,
+        principal=principal,
+        object_ids=[agency.id],
+        detail=changed,
+    )
+    return agency
+
+
 def get_agency(session: Session, code: str) -> Agency:
     agency = repository.agency_by_code(session, code)
     if agency is None:

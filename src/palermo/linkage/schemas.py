@@ -42,6 +42,7 @@ class PairOut(BaseModel):
     weights: dict[str, float] | None
     status: str
     hit_only: bool
+    pending: str | None = None
 
 
 class JudgementIn(BaseModel):

@@ -28,6 +28,7 @@ from palermo.identity.roles import Role
 from palermo.linkage import clusters, engine, features, model
 from palermo.linkage.engine import Backend
 from palermo.models.base import table_of
+from palermo.models.identity import Agency
 from palermo.models.linkage import LinkJudgement, LinkPair, LinkRun
 from palermo.models.records import Record
 from palermo.policy.records import AccessContext, visibility
@@ -204,6 +205,7 @@ class PairView:
     weights: dict[str, float] | None  # None where a side is a hit only for the viewer
     status: str
     hit_only: bool
+    pending: str | None = None  # a verdict waiting for a second analyst (four eyes)
 
 
 def access_of(
@@ -223,13 +225,29 @@ def access_of(
     return found
 
 
-def _verdicts(session: Session, principal: Principal) -> dict[tuple[str, str], str]:
-    rows = session.execute(
-        select(LinkJudgement.left_id, LinkJudgement.right_id, LinkJudgement.verdict).where(
-            LinkJudgement.agency_id == principal.agency_id
-        )
+def _judgements(session: Session, principal: Principal) -> dict[tuple[str, str], LinkJudgement]:
+    found = session.scalars(
+        select(LinkJudgement).where(LinkJudgement.agency_id == principal.agency_id)
     )
-    return {(left, right): verdict for left, right, verdict in rows}
+    return {(j.left_id, j.right_id): j for j in found}
+
+
+def _split(
+    session: Session, principal: Principal
+) -> tuple[dict[tuple[str, str], str], dict[tuple[str, str], str]]:
+    """(the judgements that count, those waiting for a second analyst): under four eyes
+    only seconded ones count."""
+    agency = session.get(Agency, principal.agency_id)
+    four_eyes = agency is not None and agency.link_four_eyes
+    counting: dict[tuple[str, str], str] = {}
+    waiting: dict[tuple[str, str], str] = {}
+    for key, j in _judgements(session, principal).items():
+        (counting if not four_eyes or j.seconded_by else waiting)[key] = j.verdict
+    return counting, waiting
+
+
+def _verdicts(session: Session, principal: Principal) -> dict[tuple[str, str], str]:
+    return _split(session, principal)[0]
 
 
 def pairs(
@@ -245,12 +263,12 @@ def pairs(
     if status is not None and status not in STATUSES:
         raise Invalid(f"unknown status {status!r}; statuses: {', '.join(STATUSES)}")
     linkage = latest_run(session, principal, schema)
-    verdicts = _verdicts(session, principal)
+    verdicts, waiting = _split(session, principal)
     proposed = {
         (p.left_id, p.right_id): p
         for p in session.scalars(select(LinkPair).where(LinkPair.run_id == linkage.id))
     }
-    keys = set(proposed) | set(verdicts)
+    keys = set(proposed) | set(verdicts) | set(waiting)
     access = access_of(session, principal, context, {r for k in keys for r in k}, now)
     views = []
     for key in keys:
@@ -269,6 +287,7 @@ def pairs(
                 weights=None if hit_only or found is None else found.weights,
                 status=verdict,
                 hit_only=hit_only,
+                pending=waiting.get(key),
             )
         )
     views.sort(key=lambda v: (-(v.probability or 0.0), v.left_id, v.right_id))
@@ -308,12 +327,24 @@ def judge(
         if rid not in access:
             raise NotFound(f"no record {rid}")
     assert principal.agency_id is not None
+    agency = session.get(Agency, principal.agency_id)
+    assert agency is not None
     judgement = session.get(LinkJudgement, (principal.agency_id, left, right))
     if judgement is None:
         judgement = LinkJudgement(agency_id=principal.agency_id, left_id=left, right_id=right)
         session.add(judgement)
-    judgement.verdict, judgement.username, judgement.at = verdict, principal.username, now
-    judgement.note = (note or "").strip() or None
+    seconds = (
+        agency.link_four_eyes
+        and judgement.verdict == verdict
+        and judgement.username not in (None, principal.username)
+        and judgement.seconded_by is None
+    )
+    if seconds:  # a second analyst agrees: the judgement now counts
+        judgement.seconded_by, judgement.seconded_at = principal.username, now
+    else:  # a (new) first decision; under four eyes it waits for a second analyst
+        judgement.verdict, judgement.username, judgement.at = verdict, principal.username, now
+        judgement.note = (note or "").strip() or None
+        judgement.seconded_by = judgement.seconded_at = None
     audit(
         session,
         action="link.judge",

@@ -39,6 +39,8 @@ class Agency(IdMixin, CreatedMixin, Base):
     active: Mapped[bool] = mapped_column(default=True)
     # Retention (LED Art. 5): months until a record's review falls due; None = node default.
     review_after_months: Mapped[int | None]
+    # Entity resolution: a judgement takes effect once a second analyst agrees.
+    link_four_eyes: Mapped[bool] = mapped_column(default=False)
 
     node: Mapped[Node] = relationship(lazy="raise")
 

@@ -54,7 +54,8 @@ class LinkPair(Base):
 
 class LinkJudgement(Base):
     """An analyst's decision on a pair, kept across runs and above any score: confirmed,
-    rejected or unsure. One per agency and pair; a new decision replaces the last."""
+    rejected or unsure. One per agency and pair; a new decision replaces the last. In an
+    agency that asks for four eyes it counts once a second analyst agreed."""
 
     __tablename__ = "link_judgements"
 
@@ -65,3 +66,6 @@ class LinkJudgement(Base):
     username: Mapped[str] = mapped_column(String(64))
     at: Mapped[datetime]
     note: Mapped[str | None] = mapped_column(Text)
+    # Where the agency asks for four eyes: the second analyst who agreed (then it counts).
+    seconded_by: Mapped[str | None] = mapped_column(String(64))
+    seconded_at: Mapped[datetime | None]
