@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from palermo.demo import directory, exchange, groups, notices, watchlists
+from palermo.demo import directory, exchange, groups, linkage, notices, watchlists
 from palermo.demo.builder import Chapter
 
 CHAPTERS: list[tuple[str, Chapter]] = [
@@ -11,4 +11,5 @@ CHAPTERS: list[tuple[str, Chapter]] = [
     ("watch lists", watchlists.populate),
     ("secure messages", exchange.populate),
     ("notices and diffusions", notices.populate),
+    ("entity resolution", linkage.populate),
 ]

@@ -63,10 +63,11 @@ def link(rows: Iterable[dict[str, Any]], *, backend: Backend, threshold: float) 
         raise Invalid(
             f"only {table.num_rows} records to link: a model needs at least {MIN_RECORDS}"
         )
-    logging.getLogger("splink").setLevel(logging.ERROR)
     with duckdb.connect() as connection:
         api = DuckDBAPI(connection=connection)
-        linker = Linker(api.register(table, table_name="records"), model.settings())
+        linker = Linker(
+            api.register(table, table_name="records"), model.settings(), log_level=logging.ERROR
+        )
         model.train(linker)
         trained = model.trained(linker)
         if backend is Backend.duckdb:
@@ -123,5 +124,5 @@ def _spark_pairs(table: pa.Table, trained: dict[str, Any], threshold: float) -> 
         spark.sparkContext.setCheckpointDir(checkpoints)
         api = SparkAPI(spark_session=spark)  # type: ignore[no-untyped-call]
         frame = api.register(table, table_name="records")
-        linker = Linker(frame, model.for_dialect(trained, "spark"))
+        linker = Linker(frame, model.for_dialect(trained, "spark"), log_level=logging.ERROR)
         return _pairs(linker, threshold)

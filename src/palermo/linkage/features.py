@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from rigour.text.phonetics import metaphone
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -75,6 +76,10 @@ def _latin(entry: Entry) -> ParsedName | None:
     return entry.names[0] if entry.names else None
 
 
+def _key(folded: str) -> str:
+    return metaphone(folded) or folded
+
+
 def row_of(entry: Entry, source: str) -> dict[str, Any]:
     """One input row of the linkage engine."""
     name = _latin(entry)
@@ -89,8 +94,10 @@ def row_of(entry: Entry, source: str) -> dict[str, Any]:
         "surname": folded[-1] if folded else None,
         # Order-free: "Petrov Ivan" and "Ivan Petrov" are the same string.
         "full_name": " ".join(sorted(folded)) or None,
-        "name_key": " ".join(sorted(p.phonetic or p.folded for p in parts)) or None,
-        "surname_key": (parts[-1].phonetic or parts[-1].folded) if parts else None,
+        # Keys of the folded forms: "Ivaylo Stoyanov", "Ivailo Stoianov" and "Iwajlo
+        # Stojanow" fold alike, so they meet in one block whatever the romanisation.
+        "name_key": " ".join(sorted(_key(f) for f in folded)) or None,
+        "surname_key": _key(folded[-1]) if folded else None,
         "dob": full_dates[0] if full_dates else None,
         "birth_year": dates[0][:4] if dates else None,
         "country": min(entry.countries) if entry.countries else None,

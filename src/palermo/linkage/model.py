@@ -104,14 +104,18 @@ FIELDS: tuple[Field, ...] = (
             Level(cll.ExactMatchLevel("surname"), _exact("surname"), "surname"),
         ),
     ),
-    # Full dates, dates one keystroke apart, the same year (year-only dates too).
+    # Full dates, dates one keystroke apart, the same year when a side has only a year.
     Field(
         "dob",
         (
             Level(cll.NullLevel("birth_year"), _null("birth_year")),
             Level(cll.ExactMatchLevel("dob"), _exact("dob")),
             Level(cll.DamerauLevenshteinLevel("dob", 1), _edits("dob", 1)),
-            Level(cll.ExactMatchLevel("birth_year"), _exact("birth_year")),
+            # The same year where a side gives no more: two full dates that differ disagree.
+            Level(
+                cll.And(cll.ExactMatchLevel("birth_year"), cll.NullLevel("dob")),
+                _both(_exact("birth_year"), _null("dob")),
+            ),
         ),
     ),
     Field(
