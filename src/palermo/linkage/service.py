@@ -42,7 +42,7 @@ CLUSTER_PROBABILITY = 0.95
 STATUSES = ("proposed", *VERDICTS)
 
 
-def _may_link(principal: Principal) -> None:
+def may_link(principal: Principal) -> None:
     if principal.private_partner or not (principal.is_operator or principal.has_role(*LINKERS)):
         raise Forbidden("entity resolution is done by analysts and supervisors")
     if principal.agency_id is None:
@@ -61,7 +61,7 @@ def submit(
     now: datetime,
 ) -> LinkRun:
     """A queued run: what to link, for whom and why (checked now, run by `execute`)."""
-    _may_link(principal)
+    may_link(principal)
     if not 0 < threshold < 1:
         raise Invalid("the threshold is a match probability between 0 and 1")
     if not screenable(schema):
@@ -179,7 +179,7 @@ def _owners(session: Session, scope: Sequence[str] | None) -> list[uuid.UUID] | 
 
 
 def latest_run(session: Session, principal: Principal, schema: str) -> LinkRun:
-    _may_link(principal)
+    may_link(principal)
     found = session.scalars(
         select(LinkRun)
         .where(
@@ -205,7 +205,8 @@ class PairView:
     weights: dict[str, float] | None  # None where a side is a hit only for the viewer
     status: str
     hit_only: bool
-    pending: str | None = None  # a verdict waiting for a second analyst (four eyes)
+    pending: str | None = None  # a verdict waiting for a second analyst (four eyes)…
+    pending_by: str | None = None  # …and who gave it (they cannot second it themselves)
 
 
 def access_of(
@@ -232,17 +233,23 @@ def _judgements(session: Session, principal: Principal) -> dict[tuple[str, str],
     return {(j.left_id, j.right_id): j for j in found}
 
 
+def counts(session: Session, judgement: LinkJudgement) -> bool:
+    """Whether a judgement counts: always, or under four eyes once seconded."""
+    agency = session.get(Agency, judgement.agency_id)
+    return agency is None or not agency.link_four_eyes or judgement.seconded_by is not None
+
+
 def _split(
     session: Session, principal: Principal
-) -> tuple[dict[tuple[str, str], str], dict[tuple[str, str], str]]:
-    """(the judgements that count, those waiting for a second analyst): under four eyes
-    only seconded ones count."""
-    agency = session.get(Agency, principal.agency_id)
-    four_eyes = agency is not None and agency.link_four_eyes
+) -> tuple[dict[tuple[str, str], str], dict[tuple[str, str], LinkJudgement]]:
+    """(the verdicts that count, the judgements waiting for a second analyst)."""
     counting: dict[tuple[str, str], str] = {}
-    waiting: dict[tuple[str, str], str] = {}
+    waiting: dict[tuple[str, str], LinkJudgement] = {}
     for key, j in _judgements(session, principal).items():
-        (counting if not four_eyes or j.seconded_by else waiting)[key] = j.verdict
+        if counts(session, j):
+            counting[key] = j.verdict
+        else:
+            waiting[key] = j
     return counting, waiting
 
 
@@ -287,7 +294,8 @@ def pairs(
                 weights=None if hit_only or found is None else found.weights,
                 status=verdict,
                 hit_only=hit_only,
-                pending=waiting.get(key),
+                pending=waiting[key].verdict if key in waiting else None,
+                pending_by=waiting[key].username if key in waiting else None,
             )
         )
     views.sort(key=lambda v: (-(v.probability or 0.0), v.left_id, v.right_id))
@@ -316,7 +324,7 @@ def judge(
     now: datetime,
 ) -> LinkJudgement:
     """Record the agency's decision on a pair (a combination of two records: audited)."""
-    _may_link(principal)
+    may_link(principal)
     if verdict not in VERDICTS:
         raise Invalid(f"a judgement is one of {', '.join(VERDICTS)}, not {verdict!r}")
     left, right = sorted((left_id, right_id))

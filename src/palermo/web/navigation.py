@@ -28,7 +28,8 @@ NAVIGATION: tuple[NavItem, ...] = (
     NavItem("Screening", "/screening"),
     NavItem("Messages", "/messages", roles=frozenset(Role) - {Role.auditor, Role.system_admin}),
     NavItem("Notices", "/notices", roles=READER_ROLES),  # not private partners nor auditors
-    NavItem("Linkage", "/linkage", available=False),
+    # Those who link records (linkage.service.LINKERS): not partners, auditors nor admins.
+    NavItem("Linkage", "/linkage", roles=frozenset({Role.analyst, Role.supervisor})),
     NavItem("Networks", "/network", available=False),
     NavItem("Financial intelligence", "/finintel", available=False),
     NavItem("Assets", "/assets", available=False),
