@@ -11,8 +11,10 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from palermo.identity import repository
 from palermo.identity.credentials import Credentials
 from palermo.identity.principal import Principal
+from palermo.identity.service import principal_for
 from palermo.models.identity import Agency, User
 from palermo.settings import Settings
 
@@ -42,6 +44,12 @@ class DemoWorld:
     users: dict[str, User] = field(default_factory=dict)
     logins: list[DemoLogin] = field(default_factory=list)
     facts: dict[str, Any] = field(default_factory=dict)
+
+    def principal(self, username: str) -> Principal:
+        """A demo user acting in the workspace (chapters play the agencies' work)."""
+        user = repository.user_by_username(self.session, username)
+        assert user is not None, f"no demo user {username}"
+        return principal_for(user, channel="web")
 
     def totp_secret_for(self, username: str) -> str:
         """Deterministic per seed, so the same seed gives the same world."""

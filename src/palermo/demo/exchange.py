@@ -16,9 +16,7 @@ from palermo.demo.builder import DemoWorld
 from palermo.exchange import directory, dissemination, messages, reading
 from palermo.exchange.keys import Keyring
 from palermo.exchange.messages import Attachment, Draft
-from palermo.identity import repository
 from palermo.identity.principal import Principal
-from palermo.identity.service import principal_for
 from palermo.models.base import utcnow
 from palermo.models.exchange import Message
 from palermo.models.records import Record
@@ -35,9 +33,7 @@ class Traffic:
     start: datetime
 
     def who(self, username: str) -> Principal:
-        user = repository.user_by_username(self.world.session, username)
-        assert user is not None, f"no demo user {username}"
-        return principal_for(user, channel="web")
+        return self.world.principal(username)
 
     def at(self, days: float) -> datetime:
         return self.start + timedelta(days=days)

@@ -19,9 +19,7 @@ from typing import Any
 from sqlalchemy import select
 
 from palermo.demo.builder import DemoWorld
-from palermo.identity import repository
 from palermo.identity.principal import Principal
-from palermo.identity.service import principal_for
 from palermo.models.base import utcnow
 from palermo.models.notices import Notice
 from palermo.models.screening import ListEntry
@@ -110,9 +108,7 @@ class Desk:
     start: datetime
 
     def who(self, username: str) -> Principal:
-        user = repository.user_by_username(self.world.session, username)
-        assert user is not None, f"no demo user {username}"
-        return principal_for(user, channel="web")
+        return self.world.principal(username)
 
     def at(self, days: float) -> datetime:
         return self.start + timedelta(days=days)
