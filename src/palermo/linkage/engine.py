@@ -76,25 +76,45 @@ def link(rows: Iterable[dict[str, Any]], *, backend: Backend, threshold: float) 
 
 
 def _pairs(linker: Linker, threshold: float) -> list[Pair]:
+    """The predicted pairs, reading only the columns kept (the predictions carry some forty:
+    a million pairs of all of them cost gigabytes)."""
     predictions = linker.inference.predict(threshold_match_probability=threshold)
-    weights = [f"mw_{f.name}" for f in model.FIELDS]
+    names = [f.name for f in model.FIELDS]
+    # A field's weight includes its term-frequency adjustment, where it has one.
+    weights = [
+        f"mw_{n} + coalesce(mw_tf_adj_{n}, 0) AS w_{n}"
+        if f"mw_tf_adj_{n}" in _columns(predictions)
+        else f"mw_{n} AS w_{n}"
+        for n in names
+    ]
+    # Column names from our own field table, never from outside.
+    columns_sql = ", ".join(
+        ["unique_id_l", "unique_id_r", "match_probability", "match_weight", *weights]
+    )
+    select = f"SELECT {columns_sql} FROM {{this}}"  # noqa: S608
+    kept = predictions.query_sql(select).as_pyarrow_table()  # type: ignore[no-untyped-call]
+    columns = {c: kept.column(c).to_pylist() for c in kept.column_names}
     found = []
-    for row in predictions.as_record_list():
-        left, right = sorted((str(row["unique_id_l"]), str(row["unique_id_r"])))
+    for i, (a, b) in enumerate(zip(columns["unique_id_l"], columns["unique_id_r"], strict=True)):
+        left, right = sorted((str(a), str(b)))
         found.append(
             Pair(
                 left_id=left,
                 right_id=right,
-                probability=float(row["match_probability"]),
-                match_weight=float(row["match_weight"]),
+                probability=float(columns["match_probability"][i]),
+                match_weight=float(columns["match_weight"][i]),
                 weights={
-                    w[3:]: round(float(row[w]) + float(row.get(f"mw_tf_adj_{w[3:]}") or 0), 4)
-                    for w in weights
-                    if row.get(w) is not None and math.isfinite(float(row[w]))
+                    n: round(float(w), 4)
+                    for n in names
+                    if (w := columns[f"w_{n}"][i]) is not None and math.isfinite(float(w))
                 },
             )
         )
     return found
+
+
+def _columns(frame: Any) -> set[str]:
+    return {c.unquote().name for c in frame.columns}
 
 
 def _spark_pairs(table: pa.Table, trained: dict[str, Any], threshold: float) -> list[Pair]:

@@ -36,7 +36,7 @@ class Linked:
     pairs: list[engine.Pair]
 
 
-def _query(entry: Entry) -> ScreeningQuery | None:
+def query_of(entry: Entry) -> ScreeningQuery | None:
     name = entry.names[0].original if entry.names else ""
     document = min(entry.identifiers) if entry.identifiers else None
     if not name and not document:
@@ -78,7 +78,7 @@ def link_records(
             if c.entry.record_id != e.record_id
         ]
         for e in new
-        if (q := _query(e))
+        if (q := query_of(e))
     }
     known = access_of(
         session, principal, context, {c.record_id for cs in candidates.values() for c in cs}, now
