@@ -1,4 +1,5 @@
-"""The demo world of seed 7, built once per test module that asks for it."""
+"""The demo world of seed 7, built once for the test modules that read it (they only read,
+but for the audit lines and receipts their consultations leave)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from palermo.settings import Settings
 from tests.databases import fresh_database
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def world(tmp_path_factory: pytest.TempPathFactory, settings: Settings) -> Iterator[Engine]:
     with fresh_database(tmp_path_factory.mktemp("demo")) as url:
         engine = create_db_engine(url)
