@@ -281,6 +281,15 @@ def principal_for(user: User, *, channel: str) -> Principal:
 
 
 # Log-in --------------------------------------------------------------------------------
+def job_principal(session: Session, username: str) -> Principal:
+    """The submitter of a background job, with their rights as they are now: a user
+    disabled meanwhile stops the job."""
+    user = repository.user_by_username(session, username)
+    if user is None or not user.active:
+        raise NotFound(f"user {username} is no longer active")
+    return principal_for(user, channel="api")
+
+
 def mfa_needed(user: User, settings: Settings) -> bool:
     return user.totp_secret is not None or bool(settings.mfa_required_roles & user.role_set)
 

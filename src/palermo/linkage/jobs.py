@@ -10,9 +10,8 @@ from sqlalchemy.orm import Session
 
 from palermo.db import SessionFactory, unit_of_work
 from palermo.errors import NotFound, PalermoError
-from palermo.identity import repository as directory
 from palermo.identity.principal import Principal
-from palermo.identity.service import principal_for
+from palermo.identity.service import job_principal
 from palermo.linkage import service
 from palermo.models.base import utcnow
 from palermo.models.linkage import LinkRun
@@ -38,12 +37,8 @@ def execute(sessions: SessionFactory, run_id: uuid.UUID) -> None:
         with unit_of_work(sessions) as session:
             linkage = session.get(LinkRun, run_id)
             assert linkage is not None
-            user = directory.user_by_username(session, linkage.username)
-            if user is None or not user.active:
-                raise NotFound(f"user {linkage.username} is no longer active")
-            service.execute(
-                session, linkage=linkage, principal=principal_for(user, channel="api"), now=utcnow()
-            )
+            principal = job_principal(session, linkage.username)
+            service.execute(session, linkage=linkage, principal=principal, now=utcnow())
     except PalermoError as error:
         _failed(sessions, run_id, error.message)
     except Exception:

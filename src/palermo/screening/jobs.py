@@ -12,9 +12,8 @@ from sqlalchemy.orm import Session
 
 from palermo.db import SessionFactory, unit_of_work
 from palermo.errors import Invalid, NotFound, PalermoError
-from palermo.identity import repository as directory
 from palermo.identity.principal import Principal
-from palermo.identity.service import principal_for
+from palermo.identity.service import job_principal
 from palermo.models.base import utcnow
 from palermo.models.screening import ScreeningJob
 from palermo.policy.records import AccessContext
@@ -87,16 +86,14 @@ def run(sessions: SessionFactory, job_id: uuid.UUID) -> None:
             with unit_of_work(sessions) as session:
                 job = session.get(ScreeningJob, job_id)
                 assert job is not None
-                user = directory.user_by_username(session, job.username)
-                if user is None or not user.active:
-                    raise NotFound(f"user {job.username} is no longer active")
+                principal = job_principal(session, job.username)
                 chunk = [
                     BatchRow.of(int(row["line"]), {k: v for k, v in row.items() if k != "line"})
                     for row in pending[start : start + CHUNK]
                 ]
                 lines = screen_rows(
                     session,
-                    principal=principal_for(user, channel="api"),
+                    principal=principal,
                     context=AccessContext.of(job.purpose, job.justification),
                     rows=chunk,
                     limit=HITS_PER_LINE,
