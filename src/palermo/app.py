@@ -34,6 +34,7 @@ from palermo.identity.credentials import Credentials
 from palermo.identity.keys import load_or_create_node_key
 from palermo.linkage.api import router as linkage_router
 from palermo.migrations import current_revision, head_revision
+from palermo.network.api import router as network_router
 from palermo.notices.api import public_router as public_notices_router
 from palermo.notices.api import router as notices_router
 from palermo.records.api import router as records_router
@@ -78,6 +79,7 @@ def create_app(settings: Settings | None = None, *, sessions: Any | None = None)
     app.include_router(notices_router)
     app.include_router(public_notices_router)
     app.include_router(linkage_router)
+    app.include_router(network_router)
     app.include_router(pages.router)
     app.include_router(workspace.router)
     app.include_router(screening.router)

@@ -16,6 +16,7 @@ from palermo.identity.cli import agency_app, token_app, user_app
 from palermo.identity.service import ensure_local_node
 from palermo.linkage.cli import link_app
 from palermo.migrations import upgrade
+from palermo.network.cli import network_app
 from palermo.notices.cli import notices_app
 from palermo.records.cli import export_app, import_app, records_app
 from palermo.screening.cli import lists_app, screen, screen_batch
@@ -95,6 +96,7 @@ app.add_typer(node_app, name="node")
 app.add_typer(messages_app, name="messages")
 app.add_typer(notices_app, name="notices")
 app.add_typer(link_app, name="link")
+app.add_typer(network_app, name="network")
 app.command("screen")(screen)
 app.command("screen-batch")(screen_batch)
 

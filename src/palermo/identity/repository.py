@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
+from palermo.errors import Invalid
 from palermo.identity.principal import Principal
 from palermo.identity.roles import AgencyKind
 from palermo.models.identity import Agency, ApiToken, Node, User, WebSession
@@ -42,6 +43,19 @@ def agency_by_code(session: Session, code: str) -> Agency | None:
     return session.scalar(
         select(Agency).options(joinedload(Agency.node)).where(Agency.code == code.upper())
     )
+
+
+def scope_agencies(session: Session, codes: Sequence[str] | None) -> list[uuid.UUID] | None:
+    """The agencies a scope of work names by code (None: no restriction); refuses unknowns."""
+    if not codes:
+        return None
+    found = []
+    for code in codes:
+        agency = agency_by_code(session, code)
+        if agency is None:
+            raise Invalid(f"unknown agency {code!r} in the scope")
+        found.append(agency.id)
+    return found
 
 
 def list_agencies(

@@ -10,7 +10,6 @@ what the record holds).
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -66,7 +65,7 @@ def submit(
         raise Invalid("the threshold is a match probability between 0 and 1")
     if not screenable(schema):
         raise Invalid(f"cannot link {schema!r} records: link Person, Organization, Company…")
-    _owners(session, scope)  # refuses unknown agencies now, not in the background
+    directory.scope_agencies(session, scope)  # refuses unknown agencies now, not later
     assert principal.agency_id is not None
     linkage = LinkRun(
         agency_id=principal.agency_id,
@@ -94,7 +93,7 @@ def execute(session: Session, *, linkage: LinkRun, principal: Principal, now: da
         principal,
         context,
         schema=linkage.schema,
-        owners=_owners(session, linkage.scope),
+        owners=directory.scope_agencies(session, linkage.scope),
         now=now,
     )
     codes = repository.agency_codes(session, {s.owner_agency_id for s in seen})
@@ -164,18 +163,6 @@ def store_pairs(session: Session, linkage: LinkRun, found: Sequence[engine.Pair]
             for p in found
         ],
     )
-
-
-def _owners(session: Session, scope: Sequence[str] | None) -> list[uuid.UUID] | None:
-    if not scope:
-        return None
-    owners = []
-    for code in scope:
-        agency = directory.agency_by_code(session, code)
-        if agency is None:
-            raise Invalid(f"unknown agency {code!r} in the scope")
-        owners.append(agency.id)
-    return owners
 
 
 def latest_run(session: Session, principal: Principal, schema: str) -> LinkRun:

@@ -15,6 +15,7 @@ from palermo.models.exchange import (
 )
 from palermo.models.identity import Agency, ApiToken, Node, User, UserRole, WebSession
 from palermo.models.linkage import LinkJudgement, LinkPair, LinkRun
+from palermo.models.network import NetworkJob
 from palermo.models.notices import Notice, NoticeEvent, NoticeHit, NoticeRecipient
 from palermo.models.records import (
     Disclosure,
@@ -53,6 +54,7 @@ __all__ = [
     "MessageAttachment",
     "MessageCopy",
     "MessageReceipt",
+    "NetworkJob",
     "Node",
     "Notice",
     "NoticeEvent",

@@ -29,7 +29,8 @@ class Brokerage:
 
     @property
     def total(self) -> np.ndarray:
-        return self.gatekeeper + self.liaison
+        both: np.ndarray = self.gatekeeper + self.liaison
+        return both
 
 
 def brokerage(graph: ig.Graph, groups: Sequence[Hashable | None]) -> Brokerage:

@@ -57,7 +57,6 @@ SHARED_TYPES = {
     registry.phone.name: "phone",
     registry.email.name: "email",
     registry.identifier.name: "identifier",
-    registry.iban.name: "identifier",
     registry.address.name: "address",
 }
 # References that say nothing of who works with whom.

@@ -62,4 +62,4 @@ def _by_size(membership: list[int]) -> list[int]:
     order = sorted(range(len(counts)), key=lambda c: (-counts[c], first.get(c, 0)))
     rename = np.empty(len(counts), dtype=np.int64)
     rename[order] = np.arange(len(counts))
-    return rename[labels].tolist()
+    return [int(c) for c in rename[labels]]

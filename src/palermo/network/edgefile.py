@@ -134,7 +134,8 @@ def _times(path: Path, column: pa.ChunkedArray) -> np.ndarray:
     try:
         # Arrow parses ISO 8601 dates and date-times (with a zone or naive = UTC) in C++.
         parsed = pc.cast(pc.if_else(blank, None, column), pa.timestamp("s", tz="UTC"))
-        return parsed.cast(pa.int64()).to_numpy(zero_copy_only=False).astype(np.float64)
+        seconds: np.ndarray = parsed.cast(pa.int64()).to_numpy(zero_copy_only=False)
+        return seconds.astype(np.float64)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         pass  # name the first bad line below
     texts = column.to_pylist()

@@ -30,7 +30,7 @@ class Duplicates(enum.StrEnum):
     sum = "sum"
     max = "max"
     first = "first"
-    count = "count"
+    count = "count"  # type: ignore[assignment]  # shadows str.count, harmlessly
 
 
 @dataclass
@@ -121,6 +121,7 @@ def project(network: Network, rule: Duplicates = Duplicates.sum) -> Projection:
     high = np.maximum(edges.source[keep], edges.target[keep])
     weight = edges.weight[keep]
     pairs, first, inverse = np.unique(low * n + high, return_index=True, return_inverse=True)
+    merged_weight: np.ndarray
     if rule is Duplicates.sum:
         merged_weight = np.bincount(inverse, weights=weight, minlength=len(pairs))
     elif rule is Duplicates.max:

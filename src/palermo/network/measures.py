@@ -49,7 +49,8 @@ def betweenness(
     )
     if sources is not None:
         raw *= n / len(sources)
-    return raw * 2 / ((n - 1) * (n - 2))
+    normalised: np.ndarray = raw * 2 / ((n - 1) * (n - 2))
+    return normalised
 
 
 def edge_betweenness(
@@ -66,7 +67,8 @@ def edge_betweenness(
     )
     if sources is not None:
         raw *= n / len(sources)
-    return raw * 2 / (n * (n - 1))
+    normalised: np.ndarray = raw * 2 / (n * (n - 1))
+    return normalised
 
 
 def _pivots(n: int, sample: int | None, seed: int) -> list[int] | None:
@@ -89,7 +91,8 @@ def closeness(graph: ig.Graph, weighted: bool = False) -> np.ndarray:
     )
     components = graph.connected_components()
     reach = np.asarray(components.sizes())[components.membership] - 1
-    return values * reach / (n - 1)
+    scaled: np.ndarray = values * reach / (n - 1)
+    return scaled
 
 
 def harmonic(graph: ig.Graph, weighted: bool = False) -> np.ndarray:
@@ -104,7 +107,8 @@ def eigenvector(graph: ig.Graph, weighted: bool = False) -> np.ndarray:
     if graph.ecount() == 0:
         return np.zeros(graph.vcount())
     values = np.asarray(graph.eigenvector_centrality(weights=_weights(weighted)), dtype=float)
-    return values / np.linalg.norm(values)
+    unit: np.ndarray = values / np.linalg.norm(values)
+    return unit
 
 
 def pagerank(graph: ig.Graph, weighted: bool = False, *, damping: float = 0.85) -> np.ndarray:
@@ -147,7 +151,8 @@ def katz(
     values, info = linalg.cg(system, np.full(n, beta), rtol=1e-10, maxiter=10_000)
     if info != 0:
         raise ArithmeticError(f"Katz centrality did not converge with alpha={chosen:g}")
-    return values / np.linalg.norm(values)
+    unit: np.ndarray = values / np.linalg.norm(values)
+    return unit
 
 
 def collective_influence(graph: ig.Graph, weighted: bool = False, *, radius: int = 2) -> np.ndarray:

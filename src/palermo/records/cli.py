@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable, Iterable
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -15,6 +16,7 @@ from rich.table import Table
 from palermo.console import emit_json, err, handles_errors, out, state
 from palermo.errors import Invalid
 from palermo.models.base import utcnow
+from palermo.network import calls
 from palermo.policy.records import AccessContext
 from palermo.records import service, transfer
 from palermo.records.envelope import (
@@ -59,51 +61,128 @@ def parse_share(text: str) -> ShareIn:
     )
 
 
+LegalBasisOpt = Annotated[str, typer.Option(help="The law under which the data is held.")]
+OwnerOpt = Annotated[str | None, typer.Option("--agency", help="Owner agency (operator only).")]
+SubjectOpt = Annotated[
+    SubjectCategory | None, typer.Option(help="For the persons in the file (LED Art. 6).")
+]
+NatureOpt = Annotated[Nature, typer.Option(help="fact or assessment")]
+ReliabilityOpt = Annotated[SourceReliability, typer.Option(help="A, B, C or X")]
+AccuracyOpt = Annotated[InformationAccuracy, typer.Option(help="1, 2, 3 or 4")]
+HandlingOpt = Annotated[HandlingCode, typer.Option(help="H0-H3")]
+HandlingNoteOpt = Annotated[str | None, typer.Option(help="The H3 restriction.")]
+TlpOpt = Annotated[Tlp, typer.Option(help="TLP 2.0 label")]
+PurposesOpt = Annotated[list[Purpose] | None, typer.Option("--purpose", help="Permitted purposes.")]
+ShareOpt = Annotated[
+    list[str] | None,
+    typer.Option(help="agency:CODE, country:CC or everyone, optionally :hit_only"),
+]
+OffenceOpt = Annotated[list[str] | None, typer.Option(help="ICCS offence codes.")]
+
+
 @import_app.command("ftm")
 @handles_errors
 def import_ftm(
     ctx: typer.Context,
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
-    legal_basis: Annotated[str, typer.Option(help="The law under which the data is held.")],
-    agency: Annotated[str | None, typer.Option(help="Owner agency (operator only).")] = None,
-    subject_category: Annotated[
-        SubjectCategory | None, typer.Option(help="For the persons in the file (LED Art. 6).")
-    ] = None,
-    nature: Annotated[Nature, typer.Option(help="fact or assessment")] = Nature.fact,
-    reliability: Annotated[SourceReliability, typer.Option(help="A, B, C or X")] = (
-        SourceReliability.X
-    ),
-    accuracy: Annotated[InformationAccuracy, typer.Option(help="1, 2, 3 or 4")] = (
-        InformationAccuracy.not_assessed
-    ),
-    handling: Annotated[HandlingCode, typer.Option(help="H0-H3")] = HandlingCode.H2,
-    handling_note: Annotated[str | None, typer.Option(help="The H3 restriction.")] = None,
-    tlp: Annotated[Tlp, typer.Option(help="TLP 2.0 label")] = Tlp.amber,
-    purpose: Annotated[list[Purpose] | None, typer.Option(help="Permitted purposes.")] = None,
-    share: Annotated[
-        list[str] | None,
-        typer.Option(help="agency:CODE, country:CC or everyone, optionally :hit_only"),
-    ] = None,
-    offence: Annotated[list[str] | None, typer.Option(help="ICCS offence codes.")] = None,
+    legal_basis: LegalBasisOpt,
+    agency: OwnerOpt = None,
+    subject_category: SubjectOpt = None,
+    nature: NatureOpt = Nature.fact,
+    reliability: ReliabilityOpt = SourceReliability.X,
+    accuracy: AccuracyOpt = InformationAccuracy.not_assessed,
+    handling: HandlingOpt = HandlingCode.H2,
+    handling_note: HandlingNoteOpt = None,
+    tlp: TlpOpt = Tlp.amber,
+    purpose: PurposesOpt = None,
+    share: ShareOpt = None,
+    offence: OffenceOpt = None,
     json_output: JsonFlag = False,
 ) -> None:
     """Import FtM JSON lines under one envelope: all or nothing, each bad line reported."""
-    cli = state(ctx)
-    envelope = EnvelopeIn(
-        subject_category=subject_category,
-        nature=nature,
-        source_reliability=reliability,
-        information_accuracy=accuracy,
-        handling_code=handling,
-        handling_note=handling_note,
-        tlp=tlp,
-        purposes=purpose or [Purpose.criminal_investigation],
-        shares=[parse_share(s) for s in share or []],
-        legal_basis=legal_basis,
-        offences=offence or [],
+    envelope = _envelope(locals())
+    total = sum(1 for _ in file.open("rb"))
+    _import(
+        ctx, file.name, lambda: file.open(encoding="utf-8"), total, envelope, agency, json_output
     )
 
-    total = sum(1 for _ in file.open("rb"))
+
+@import_app.command("calls")
+@handles_errors
+def import_calls(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="Call detail records (CSV).")],
+    legal_basis: LegalBasisOpt,
+    columns: Annotated[
+        str | None,
+        typer.Option(help="caller=COL,callee=COL,start=COL,duration=COL,cell=COL"),
+    ] = None,
+    time_format: Annotated[
+        str | None, typer.Option(help="strftime format of start times (default ISO 8601).")
+    ] = None,
+    subscribers: Annotated[
+        Path | None, typer.Option(help="Subscriber list (CSV): number, name, …")
+    ] = None,
+    subscriber_columns: Annotated[
+        str | None,
+        typer.Option(help="number=COL,name=COL,birth_date=COL,id_number=COL,address=COL"),
+    ] = None,
+    agency: OwnerOpt = None,
+    subject_category: SubjectOpt = None,
+    nature: NatureOpt = Nature.fact,
+    reliability: ReliabilityOpt = SourceReliability.A,
+    accuracy: AccuracyOpt = InformationAccuracy.known_to_source,
+    handling: HandlingOpt = HandlingCode.H2,
+    handling_note: HandlingNoteOpt = None,
+    tlp: TlpOpt = Tlp.amber,
+    purpose: PurposesOpt = None,
+    share: ShareOpt = None,
+    offence: OffenceOpt = None,
+    json_output: JsonFlag = False,
+) -> None:
+    """Import call detail records (and the subscribers of the numbers) as Call and Person
+    records, ready for network analysis."""
+    if subscribers is not None and subject_category is None:
+        raise Invalid("subscribers are persons: give --subject-category (suspect, contact, …)")
+    envelope = _envelope(locals())
+    found = calls.entities(
+        file,
+        columns=columns,
+        time_format=time_format,
+        subscribers=subscribers,
+        subscriber_columns=subscriber_columns,
+    )
+    lines = [json.dumps(entity, ensure_ascii=False) for entity in found]
+    _import(ctx, file.name, lambda: lines, len(lines), envelope, agency, json_output)
+
+
+def _envelope(options: dict[str, Any]) -> EnvelopeIn:
+    """The envelope an import command's options describe (its `locals()`)."""
+    return EnvelopeIn(
+        subject_category=options["subject_category"],
+        nature=options["nature"],
+        source_reliability=options["reliability"],
+        information_accuracy=options["accuracy"],
+        handling_code=options["handling"],
+        handling_note=options["handling_note"],
+        tlp=options["tlp"],
+        purposes=options["purpose"] or [Purpose.criminal_investigation],
+        shares=[parse_share(s) for s in options["share"] or []],
+        legal_basis=options["legal_basis"],
+        offences=options["offence"] or [],
+    )
+
+
+def _import(
+    ctx: typer.Context,
+    name: str,
+    lines: Callable[[], Iterable[str]],
+    total: int,
+    envelope: EnvelopeIn,
+    agency: str | None,
+    json_output: bool,
+) -> None:
+    cli = state(ctx)
     with Progress(
         TextColumn("{task.description}"),
         BarColumn(),
@@ -112,22 +191,22 @@ def import_ftm(
         console=err,
         disable=json_output,
     ) as progress:
-        task = progress.add_task(f"Importing {file.name}", total=total)
+        task = progress.add_task(f"Importing {name}", total=total)
         try:
             with cli.work() as (session, principal):
                 report = transfer.import_ftm(
                     session,
                     principal=principal,
                     settings=cli.settings,
-                    lines=lambda: file.open(encoding="utf-8"),
+                    lines=lines,
                     envelope=envelope,
                     owner_code=agency,
-                    origin=f"import:{file.name}"[:100],
+                    origin=f"import:{name}"[:100],
                     now=utcnow(),
                     on_progress=lambda n: progress.update(task, completed=n),
                 )
         except UnicodeDecodeError as error:
-            raise Invalid(f"{file} is not UTF-8 (byte {error.start})") from None
+            raise Invalid(f"{name} is not UTF-8 (byte {error.start})") from None
     summary = {
         "lines": report.lines,
         "created": report.created,
@@ -138,7 +217,7 @@ def import_ftm(
         emit_json(summary)
     else:
         out.print(
-            f"Imported {file.name}: {report.created} created, {report.updated} updated, "
+            f"Imported {name}: {report.created} created, {report.updated} updated, "
             f"{report.unchanged} unchanged ({report.lines} lines)"
         )
 

@@ -338,19 +338,24 @@ def export_ftm(
         ids = list(session.scalars(query.where(Record.id > last).limit(AUDIT_CHUNK)))
         if not ids:
             return
-        views = full_views(session, ids)
-        audit(
-            session,
-            action="record.export",
-            operation=Operation.disclosure,
-            principal=principal,
-            purpose=context.purpose,
-            justification=context.justification,
-            object_ids=ids,
-            recipients=[principal.agency_code or principal.username],
-        )
-        log_disclosure(session, principal.agency_id, ids, now)
-        for record_id in ids:
+        yield from disclose(session, principal=principal, context=context, ids=ids, now=now)
+        last = ids[-1]
+
+
+def disclose(
+    session: Session,
+    *,
+    principal: Principal,
+    context: AccessContext,
+    ids: Sequence[str],
+    now: datetime,
+) -> Iterator[dict[str, Any]]:
+    """Records the caller sees in full, leaving the system as FtM JSON with their envelopes."""
+    for start in range(0, len(ids), AUDIT_CHUNK):
+        chunk = list(ids[start : start + AUDIT_CHUNK])
+        views = full_views(session, chunk)
+        log_export(session, principal=principal, context=context, ids=chunk, now=now)
+        for record_id in chunk:
             view = views[record_id]
             yield {
                 "id": view.id,
@@ -358,4 +363,28 @@ def export_ftm(
                 "properties": view.properties,
                 "envelope": view.envelope.model_dump(mode="json"),
             }
-        last = ids[-1]
+
+
+def log_export(
+    session: Session,
+    *,
+    principal: Principal,
+    context: AccessContext,
+    ids: Sequence[str],
+    now: datetime,
+) -> None:
+    """Records leaving the system in a file: an audit line per chunk and a disclosure note
+    (so that corrections and erasures reach the recipient)."""
+    for start in range(0, len(ids), AUDIT_CHUNK):
+        chunk = list(ids[start : start + AUDIT_CHUNK])
+        audit(
+            session,
+            action="record.export",
+            operation=Operation.disclosure,
+            principal=principal,
+            purpose=context.purpose,
+            justification=context.justification,
+            object_ids=chunk,
+            recipients=[principal.agency_code or principal.username],
+        )
+        log_disclosure(session, principal.agency_id, chunk, now)

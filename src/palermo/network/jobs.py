@@ -1,0 +1,31 @@
+"""Network analyses as background jobs (see `palermo.background`)."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy.orm import Session
+
+from palermo.background import run_job
+from palermo.db import SessionFactory
+from palermo.errors import NotFound
+from palermo.identity.principal import Principal
+from palermo.models.base import utcnow
+from palermo.models.network import NetworkJob
+from palermo.network import service
+
+
+def job_for(session: Session, principal: Principal, job_id: uuid.UUID) -> NetworkJob:
+    """A job is its agency's: it saw what that agency's analyst could see."""
+    found = session.get(NetworkJob, job_id)
+    if found is None or found.agency_id not in principal.acting_agency_ids:
+        raise NotFound(f"no network job {job_id}")
+    return found
+
+
+def _analyse(session: Session, job: NetworkJob, principal: Principal) -> None:
+    service.execute(session, job=job, principal=principal, now=utcnow())
+
+
+def execute(sessions: SessionFactory, job_id: uuid.UUID) -> None:
+    run_job(sessions, NetworkJob, job_id, _analyse)

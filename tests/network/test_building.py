@@ -1,0 +1,257 @@
+"""The intelligence graph is built through policy: what the analyst sees in full, hits as
+references only, hidden records not at all; evidence becomes typed, dated edges."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import numpy as np
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from palermo.errors import Forbidden, Invalid, NotFound
+from palermo.identity.principal import Principal
+from palermo.identity.roles import AgencyKind, Role
+from palermo.models import AuditEvent
+from palermo.models.base import utcnow
+from palermo.network import analysis, service
+from palermo.network.graph import Network
+from palermo.network.schemas import ScopeIn
+from palermo.policy.records import AccessContext
+from palermo.records import service as records
+from palermo.settings import Settings
+from tests.conftest import Factory
+from tests.records.helpers import envelope, principal_of
+
+ANALYSIS = AccessContext.of("criminal_analysis", "Operation Tulip: the Rotterdam cell")
+BOTH = ["criminal_investigation", "criminal_analysis"]
+EVERYONE = {"tlp": "GREEN", "shares": [{"scope": "everyone"}], "purposes": BOTH}
+
+
+@dataclass
+class World:
+    db: Session
+    analyst: Principal  # NL-POL
+    ids: dict[str, str]  # short name → record id
+
+    def build(self, **scope: Any) -> tuple[Network, dict[str, int]]:
+        built = service.build(
+            self.db,
+            principal=self.analyst,
+            context=ANALYSIS,
+            scope=ScopeIn(**scope),
+            now=utcnow(),
+        )
+        return built.network, built.left_out
+
+
+HIT_ONLY = {
+    "tlp": "GREEN",
+    "shares": [{"scope": "everyone", "level": "hit_only"}],
+    "purposes": BOTH,
+}
+TO_CO_ONLY = {
+    "shares": [{"scope": "agency", "agency": "CO-POL"}],
+    "purposes": BOTH,
+}
+
+
+@pytest.fixture
+def world(db: Session, factory: Factory, settings: Settings) -> World:
+    people = {}
+    for code in ("NL-POL", "CO-POL", "ES-POL", "BE-POL"):
+        agency = factory.agency(code, kind=AgencyKind.police, country=code[:2])
+        user = factory.user(f"{code.lower()}.analyst", Role.analyst, agency=agency)[0]
+        people[code] = principal_of(db, user)
+    nl, co, es, be = (people[c] for c in ("NL-POL", "CO-POL", "ES-POL", "BE-POL"))
+    ids: dict[str, str] = {}
+
+    def add(
+        who: Principal,
+        name: str,
+        schema: str,
+        properties: dict[str, list[str]],
+        shares: dict[str, Any] | None = None,
+    ) -> None:
+        subject = "suspect" if schema == "Person" else None
+        ids[name] = records.create_record(
+            db,
+            principal=who,
+            settings=settings,
+            entity={"schema": schema, "properties": properties},
+            envelope=envelope(subject_category=subject, **(shares or {})),
+            now=utcnow(),
+        ).id
+
+    add(es, "hit", "Person", {"name": ["Secreto Informante"], "nationality": ["es"]}, HIT_ONLY)
+    add(be, "ghost", "Person", {"name": ["Ghost Person"]}, TO_CO_ONLY)
+    add(
+        co,
+        "pablo",
+        "Person",
+        {"name": ["Pablo Restrepo"], "nationality": ["co"], "phone": ["+57 300 123 4567"]},
+        EVERYONE,
+    )
+    add(nl, "jan", "Person", {"name": ["Jan de Vries"], "nationality": ["nl"]})
+    add(
+        nl,
+        "piet",
+        "Person",
+        {"name": ["Piet Bakker"], "nationality": ["nl"], "phone": ["+31612345678"]},
+    )
+    add(nl, "kees", "Person", {"name": ["Kees Jansen"], "phone": ["+573001234567"]})
+    add(nl, "tulip", "Company", {"name": ["Tulip Trading BV"], "jurisdiction": ["nl"]})
+    add(
+        nl,
+        "associate",
+        "Associate",
+        {"person": [ids["jan"]], "associate": [ids["piet"]], "startDate": ["2023-01-05"]},
+    )
+    add(nl, "director", "Directorship", {"director": [ids["piet"]], "organization": [ids["tulip"]]})
+    add(nl, "unknown", "UnknownLink", {"subject": [ids["jan"]], "object": [ids["hit"]]})
+    add(
+        nl,
+        "call",
+        "Call",
+        {"caller": [ids["pablo"]], "receiver": [ids["jan"]], "date": ["2023-02-01T21:14"]},
+        EVERYONE,
+    )
+    add(
+        co,
+        "ghost-link",
+        "Associate",
+        {"person": [ids["pablo"]], "associate": [ids["ghost"]]},
+        EVERYONE,
+    )
+    add(
+        nl,
+        "cdr",
+        "Call",
+        {
+            "callerNumber": ["+31612345678"],
+            "receiverNumber": ["+4915112345678"],
+            "date": ["2023-03-01T08:00"],
+        },
+    )
+    db.commit()
+    return World(db, nl, ids)
+
+
+def _edges(network: Network) -> set[tuple[str, str, str]]:
+    e = network.edges
+    assert e.kind is not None
+    return {(network.ids[e.source[i]], network.ids[e.target[i]], e.kind[i]) for i in range(len(e))}
+
+
+def test_nodes_are_what_policy_shows_and_edges_the_evidence(world: World) -> None:
+    network, left_out = world.build()
+    ids = world.ids
+    nodes = set(network.ids)
+    assert {ids[n] for n in ("jan", "piet", "kees", "tulip", "pablo", "hit")} <= nodes
+    assert ids["ghost"] not in nodes
+    # Relationship records are edges, not nodes.
+    assert not {ids[n] for n in ("associate", "director", "call", "cdr")} & nodes
+    # A phone two records hold is a node of its own; a number one record holds is that record.
+    assert "phone:+573001234567" in nodes
+    assert "phone:+4915112345678" in nodes
+    assert "phone:+31612345678" not in nodes
+    assert _edges(network) >= {
+        (ids["jan"], ids["piet"], "Associate"),
+        (ids["piet"], ids["tulip"], "Directorship"),
+        (ids["jan"], ids["hit"], "UnknownLink"),
+        (ids["pablo"], ids["jan"], "Call"),
+        (ids["piet"], "phone:+4915112345678", "Call"),
+        (ids["pablo"], "phone:+573001234567", "shared phone"),
+        (ids["kees"], "phone:+573001234567", "shared phone"),
+    }
+    assert left_out == {"edges_to_records_you_cannot_see": 1}  # Pablo's tie to the ghost
+    index = network.index
+    call = next(i for i, r in enumerate(network.edges.record or []) if r == ids["call"])
+    assert bool(network.edges.directed[call])
+    assert network.edges.time[call] == datetime(2023, 2, 1, 21, 14, tzinfo=UTC).timestamp()
+    assert network.attribute("country", index[ids["pablo"]]) == "CO"
+    assert network.attribute("owner", index[ids["pablo"]]) == "CO-POL"
+
+
+def test_a_hit_only_record_is_a_reference_and_an_owner_nothing_more(world: World) -> None:
+    network, _ = world.build()
+    hit = network.index[world.ids["hit"]]
+    assert network.attribute("access", hit) == "hit"
+    assert network.label(hit) == f"hit: {world.ids['hit']} (ES-POL)"
+    assert network.attribute("country", hit) is None
+    assert "Secreto" not in str([network.attribute(a, hit) for a in network.nodes])
+
+
+def test_building_logs_the_records_shown_in_full(world: World) -> None:
+    world.build()
+    event = world.db.scalars(select(AuditEvent).where(AuditEvent.action == "network.build")).one()
+    shown = set(event.object_ids)
+    assert {world.ids["jan"], world.ids["call"], world.ids["associate"]} <= shown
+    assert world.ids["hit"] not in shown
+    assert world.ids["ghost"] not in shown
+    assert event.purpose == "criminal_analysis"
+
+
+def test_seeds_and_depth_cut_an_ego_network(world: World) -> None:
+    network, _ = world.build(seeds=[world.ids["tulip"]], depth=1)
+    assert set(network.ids) == {world.ids["tulip"], world.ids["piet"]}
+    network, _ = world.build(seeds=[world.ids["tulip"]], depth=2)
+    assert world.ids["jan"] in network.ids
+    with pytest.raises(NotFound):
+        world.build(seeds=[world.ids["ghost"]])
+
+
+def test_a_time_window_keeps_undated_ties(world: World) -> None:
+    network, _ = world.build(since=datetime(2023, 1, 20, tzinfo=UTC))
+    kinds = {k for *_, k in _edges(network)}
+    assert "Associate" not in kinds  # dated 2023-01-05
+    assert {"Call", "Directorship", "UnknownLink"} <= kinds
+
+
+def test_time_respecting_paths_and_direction(world: World) -> None:
+    network, _ = world.build()
+    ids = world.ids
+    found = service.find_paths(network, source=ids["piet"], target=ids["pablo"], mode="time")
+    assert found.paths == [[ids["piet"], ids["jan"], ids["pablo"]]]
+    assert [e.time for e in found.chart.edges] == ["2023-01-05", "2023-02-01T21:14:00Z"]
+    directed = service.find_paths(
+        network, source=ids["piet"], target=ids["pablo"], mode="time", follow_direction=True
+    )
+    assert directed.paths == []  # Pablo called Jan, not the other way round
+    shortest = service.find_paths(network, source=ids["tulip"], target=ids["hit"], mode="shortest")
+    assert shortest.paths == [[ids["tulip"], ids["piet"], ids["jan"], ids["hit"]]]
+    with pytest.raises(NotFound):
+        service.find_paths(network, source=ids["ghost"], target=ids["jan"], mode="shortest")
+
+
+def test_the_cross_border_broker_is_found(world: World) -> None:
+    network, _ = world.build()
+    found = analysis.analyze(network, analysis.Options()).to_dict()
+    brokers = [row["node"] for row in found["brokers"]["countries"]]
+    assert brokers[0] == world.ids["jan"]  # ties the Dutch cell to the Colombian supplier
+
+
+def test_only_investigators_and_analysts_build_networks(
+    world: World, db: Session, factory: Factory
+) -> None:
+    bank = factory.agency("BANK-NL", kind=AgencyKind.private_partner, country="NL")
+    partner = principal_of(db, factory.user("bank.partner", Role.partner, agency=bank)[0])
+    with pytest.raises(Forbidden):
+        service.build(db, principal=partner, context=ANALYSIS, scope=ScopeIn(), now=utcnow())
+
+
+def test_canonical_entities_need_a_linkage_run(world: World) -> None:
+    with pytest.raises(Invalid, match="entity resolution"):
+        world.build(canonical=True)
+
+
+def test_unknown_owner_agency_is_named(world: World) -> None:
+    with pytest.raises(Invalid, match="unknown agency 'XX-NOPE'"):
+        world.build(owners=["XX-NOPE"])
+    network, _ = world.build(owners=["CO-POL"])
+    assert world.ids["jan"] not in network.ids
+    assert world.ids["pablo"] in network.ids
+    assert np.all(network.edges.source != network.edges.target)
