@@ -11,6 +11,7 @@ from functools import cached_property, wraps
 from typing import Any, ParamSpec, TypeVar
 
 import typer
+from pydantic import ValidationError
 from rich.console import Console
 from rich.markup import escape
 from sqlalchemy import Engine
@@ -92,6 +93,13 @@ def handles_errors(command: Callable[P, R]) -> Callable[P, R]:
             err.print(f"[bold red]error[/] {escape(f'[{error.code}] {error.message}')}")
             for detail in error.details:
                 err.print(f"  {escape(str(detail))}", highlight=False)
+            raise typer.Exit(code=1) from None
+        except ValidationError as error:
+            # An option that fails a shape's rule (a too-short legal basis, a depth of 9).
+            for problem in error.errors():
+                where = ".".join(str(part) for part in problem["loc"]) or "input"
+                text = escape(f"[invalid] {where}: {problem['msg']}")
+                err.print(f"[bold red]error[/] {text}")
             raise typer.Exit(code=1) from None
         except (OperationalError, ProgrammingError) as error:
             err.print(

@@ -3,9 +3,7 @@ references only, hidden records not at all; evidence becomes typed, dated edges.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
 
 import numpy as np
 import pytest
@@ -13,131 +11,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from palermo.errors import Forbidden, Invalid, NotFound
-from palermo.identity.principal import Principal
 from palermo.identity.roles import AgencyKind, Role
 from palermo.models import AuditEvent
 from palermo.models.base import utcnow
 from palermo.network import analysis, service
 from palermo.network.graph import Network
 from palermo.network.schemas import ScopeIn
-from palermo.policy.records import AccessContext
-from palermo.records import service as records
-from palermo.settings import Settings
 from tests.conftest import Factory
-from tests.records.helpers import envelope, principal_of
-
-ANALYSIS = AccessContext.of("criminal_analysis", "Operation Tulip: the Rotterdam cell")
-BOTH = ["criminal_investigation", "criminal_analysis"]
-EVERYONE = {"tlp": "GREEN", "shares": [{"scope": "everyone"}], "purposes": BOTH}
-
-
-@dataclass
-class World:
-    db: Session
-    analyst: Principal  # NL-POL
-    ids: dict[str, str]  # short name → record id
-
-    def build(self, **scope: Any) -> tuple[Network, dict[str, int]]:
-        built = service.build(
-            self.db,
-            principal=self.analyst,
-            context=ANALYSIS,
-            scope=ScopeIn(**scope),
-            now=utcnow(),
-        )
-        return built.network, built.left_out
-
-
-HIT_ONLY = {
-    "tlp": "GREEN",
-    "shares": [{"scope": "everyone", "level": "hit_only"}],
-    "purposes": BOTH,
-}
-TO_CO_ONLY = {
-    "shares": [{"scope": "agency", "agency": "CO-POL"}],
-    "purposes": BOTH,
-}
-
-
-@pytest.fixture
-def world(db: Session, factory: Factory, settings: Settings) -> World:
-    people = {}
-    for code in ("NL-POL", "CO-POL", "ES-POL", "BE-POL"):
-        agency = factory.agency(code, kind=AgencyKind.police, country=code[:2])
-        user = factory.user(f"{code.lower()}.analyst", Role.analyst, agency=agency)[0]
-        people[code] = principal_of(db, user)
-    nl, co, es, be = (people[c] for c in ("NL-POL", "CO-POL", "ES-POL", "BE-POL"))
-    ids: dict[str, str] = {}
-
-    def add(
-        who: Principal,
-        name: str,
-        schema: str,
-        properties: dict[str, list[str]],
-        shares: dict[str, Any] | None = None,
-    ) -> None:
-        subject = "suspect" if schema == "Person" else None
-        ids[name] = records.create_record(
-            db,
-            principal=who,
-            settings=settings,
-            entity={"schema": schema, "properties": properties},
-            envelope=envelope(subject_category=subject, **(shares or {})),
-            now=utcnow(),
-        ).id
-
-    add(es, "hit", "Person", {"name": ["Secreto Informante"], "nationality": ["es"]}, HIT_ONLY)
-    add(be, "ghost", "Person", {"name": ["Ghost Person"]}, TO_CO_ONLY)
-    add(
-        co,
-        "pablo",
-        "Person",
-        {"name": ["Pablo Restrepo"], "nationality": ["co"], "phone": ["+57 300 123 4567"]},
-        EVERYONE,
-    )
-    add(nl, "jan", "Person", {"name": ["Jan de Vries"], "nationality": ["nl"]})
-    add(
-        nl,
-        "piet",
-        "Person",
-        {"name": ["Piet Bakker"], "nationality": ["nl"], "phone": ["+31612345678"]},
-    )
-    add(nl, "kees", "Person", {"name": ["Kees Jansen"], "phone": ["+573001234567"]})
-    add(nl, "tulip", "Company", {"name": ["Tulip Trading BV"], "jurisdiction": ["nl"]})
-    add(
-        nl,
-        "associate",
-        "Associate",
-        {"person": [ids["jan"]], "associate": [ids["piet"]], "startDate": ["2023-01-05"]},
-    )
-    add(nl, "director", "Directorship", {"director": [ids["piet"]], "organization": [ids["tulip"]]})
-    add(nl, "unknown", "UnknownLink", {"subject": [ids["jan"]], "object": [ids["hit"]]})
-    add(
-        nl,
-        "call",
-        "Call",
-        {"caller": [ids["pablo"]], "receiver": [ids["jan"]], "date": ["2023-02-01T21:14"]},
-        EVERYONE,
-    )
-    add(
-        co,
-        "ghost-link",
-        "Associate",
-        {"person": [ids["pablo"]], "associate": [ids["ghost"]]},
-        EVERYONE,
-    )
-    add(
-        nl,
-        "cdr",
-        "Call",
-        {
-            "callerNumber": ["+31612345678"],
-            "receiverNumber": ["+4915112345678"],
-            "date": ["2023-03-01T08:00"],
-        },
-    )
-    db.commit()
-    return World(db, nl, ids)
+from tests.network.conftest import ANALYSIS, World
+from tests.records.helpers import principal_of
 
 
 def _edges(network: Network) -> set[tuple[str, str, str]]:

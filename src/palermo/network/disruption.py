@@ -10,7 +10,7 @@ in blocks of b (ranked once per block: a coordinated "police raid"). After each 
 - `efficiency` — global efficiency (mean inverse distance) averaged over the pairs of the
   *original* network, so removed nodes count as unreachable and the figure only falls.
 
-Ties in a ranking go by node label (see `measures.ranking`): the same network, strategy and
+Ties in a ranking go by node id (see `measures.ranking`): the same network, strategy and
 mode always remove the same nodes in the same order.
 """
 

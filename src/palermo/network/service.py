@@ -250,11 +250,12 @@ def options_of(body: AnalysisIn) -> analysis.Options:
 
 
 def disrupt(network: Network, body: DisruptionIn) -> disruption.Disruption:
-    if network.edges.source.size == 0:
-        raise Invalid("the network has no ties to break")
+    projection = project(network, body.duplicates)
+    if projection.graph.ecount() == 0:
+        raise Invalid("the network has no ties to break (self-loops are left out)")
     try:
         return disruption.simulate(
-            project(network, body.duplicates).graph,
+            projection.graph,
             network.ids,
             strategy=body.strategy,
             mode=body.mode,
