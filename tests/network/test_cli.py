@@ -123,7 +123,7 @@ def _world(palermo: Palermo) -> None:
 
 def test_call_records_imported_then_analysed(palermo: Palermo, tmp_path: Path) -> None:
     _world(palermo)
-    cdr = _file(tmp_path, CDR.replace(";", ","), "cdr.csv")
+    cdr = _file(tmp_path, CDR, "cdr.csv")  # semicolons, as many operators export
     subscribers = _file(tmp_path, SUBSCRIBERS, "subscribers.csv")
     imported = palermo(
         "import", "calls", str(cdr), "--agency", "NL-POL", "--legal-basis", "Sv art. 126n",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from palermo.demo import directory, exchange, groups, linkage, notices, watchlists
+from palermo.demo import directory, exchange, groups, linkage, network, notices, watchlists
 from palermo.demo.builder import Chapter
 
 CHAPTERS: list[tuple[str, Chapter]] = [
@@ -12,4 +12,5 @@ CHAPTERS: list[tuple[str, Chapter]] = [
     ("secure messages", exchange.populate),
     ("notices and diffusions", notices.populate),
     ("entity resolution", linkage.populate),
+    ("network analysis", network.populate),
 ]

@@ -3,10 +3,8 @@ what the link chart asks interactively — a chart around seeds, paths, exports.
 
 from __future__ import annotations
 
-import tempfile
 import uuid
 from datetime import datetime
-from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, BackgroundTasks, Depends, Query, Request, status
@@ -133,18 +131,20 @@ def export(
     entities; every record in the file is logged as disclosed to your agency."""
     now = utcnow()
     built = service.build(session, principal=principal, context=context, scope=scope, now=now)
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / f"network.{file_format.value}"
-        service.export_file(
-            session,
-            principal=principal,
-            context=context,
-            built=built,
-            path=path,
-            options=analysis.Options(weighted=weighted),
-            now=now,
-        )
-        content = path.read_bytes()
+    content = service.export_bytes(
+        session,
+        principal=principal,
+        context=context,
+        built=built,
+        file_format=file_format,
+        options=analysis.Options(weighted=weighted),
+        now=now,
+    )
+    return attachment(content, file_format)
+
+
+def attachment(content: bytes, file_format: Format) -> Response:
+    """A network file as a download, with its format's media type."""
     return Response(
         content,
         media_type=MEDIA[file_format],

@@ -55,7 +55,11 @@ def _rows(
     if not path.is_file():
         raise Invalid(f"{path}: no such file")
     with path.open(newline="", encoding="utf-8-sig") as handle:
-        reader = csv.DictReader(handle)
+        # Operators export with commas, semicolons or tabs: read the header to tell which.
+        first = handle.readline()
+        handle.seek(0)
+        delimiter = max(",;\t|", key=first.count)
+        reader = csv.DictReader(handle, delimiter=delimiter)
         header = reader.fieldnames or []
         missing = [
             columns[f] for f, required in fields.items() if required and columns[f] not in header

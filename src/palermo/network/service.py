@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import tempfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -300,6 +301,31 @@ def export_file(
     ids = consulted(built.network)
     log_export(session, principal=principal, context=context, ids=ids, now=now)
     return export.write(built.network, path, node_columns(built.network, found))
+
+
+def export_bytes(
+    session: Session,
+    *,
+    principal: Principal,
+    context: AccessContext,
+    built: Built,
+    file_format: export.Format,
+    options: analysis.Options,
+    now: datetime,
+) -> bytes:
+    """The export as the bytes of a download (written through a temporary file)."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"network.{file_format.value}"
+        export_file(
+            session,
+            principal=principal,
+            context=context,
+            built=built,
+            path=path,
+            options=options,
+            now=now,
+        )
+        return path.read_bytes()
 
 
 def ftm_entities(

@@ -30,7 +30,8 @@ NAVIGATION: tuple[NavItem, ...] = (
     NavItem("Notices", "/notices", roles=READER_ROLES),  # not private partners nor auditors
     # Those who link records (linkage.service.LINKERS): not partners, auditors nor admins.
     NavItem("Linkage", "/linkage", roles=frozenset({Role.analyst, Role.supervisor})),
-    NavItem("Networks", "/network", available=False),
+    # Those who analyse networks (network.service.ANALYSTS).
+    NavItem("Networks", "/network", roles=frozenset({Role.officer, Role.analyst, Role.supervisor})),
     NavItem("Financial intelligence", "/finintel", available=False),
     NavItem("Assets", "/assets", available=False),
     NavItem("Cases", "/cases", available=False),
