@@ -13,7 +13,7 @@ from typing import Protocol, TypeVar
 from sqlalchemy.orm import Session
 
 from palermo.db import SessionFactory, unit_of_work
-from palermo.errors import PalermoError
+from palermo.errors import NotFound, PalermoError
 from palermo.identity.principal import Principal
 from palermo.identity.service import job_principal
 from palermo.models.base import utcnow
@@ -22,6 +22,7 @@ log = logging.getLogger(__name__)
 
 
 class JobRow(Protocol):
+    agency_id: uuid.UUID
     username: str
     status: str
     error: str | None
@@ -29,6 +30,16 @@ class JobRow(Protocol):
 
 
 Row = TypeVar("Row", bound=JobRow)
+
+
+def agency_job(
+    session: Session, table: type[Row], principal: Principal, job_id: uuid.UUID, what: str
+) -> Row:
+    """A job is its agency's: it saw what that agency's staff could see."""
+    found = session.get(table, job_id)
+    if found is None or found.agency_id not in principal.acting_agency_ids:
+        raise NotFound(f"no {what} {job_id}")
+    return found
 
 
 def run_job(

@@ -7,7 +7,7 @@ import itertools
 import networkx as nx
 import pytest
 
-from palermo.network import brokers, communities, paths, robustness
+from palermo.network import analysis, brokers, communities, paths, robustness
 from palermo.network.graph import Network, edges_of, project
 from tests.network.conftest import network_of, projection_of
 
@@ -172,3 +172,11 @@ def test_ranking_robustness_is_seeded_and_bounded() -> None:
     assert report.nodes[0].rate == 1.0
     with pytest.raises(ValueError, match="missing"):
         robustness.robustness(projection.graph, labels, missing=1.5)
+
+
+def test_the_bridge_between_two_cells_tops_edge_betweenness() -> None:
+    graph = nx.relabel_nodes(nx.barbell_graph(5, 0), lambda n: f"m{n}")
+    report = analysis.analyze(network_of(graph), analysis.Options(top=3)).to_dict()
+    assert {report["bridges"][0]["source"], report["bridges"][0]["target"]} == {"m4", "m5"}
+    assert report["summary"]["communities"]["count"] == 2
+    assert {row["node"] for row in report["brokers"]["communities"][:2]} == {"m4", "m5"}

@@ -14,6 +14,7 @@ from palermo.identity.roles import AgencyKind, Role
 from palermo.linkage import review
 from palermo.models.identity import Agency
 from palermo.models.linkage import LinkJudgement
+from palermo.policy.records import AccessContext
 from tests.conftest import PASSWORD, Factory
 from tests.linkage import conftest as linkage_world
 from tests.linkage import test_review
@@ -34,12 +35,12 @@ def log_in(client: TestClient, username: str) -> str:
     return str(response.json()["csrf_token"])
 
 
-def sign_in(client: TestClient, username: str) -> str:
+def sign_in(client: TestClient, username: str, working: AccessContext = ANALYSIS) -> str:
     """Log in and declare the analysis as the working context; the CSRF token."""
     csrf = log_in(client, username)
     context = {
-        "purpose": ANALYSIS.purpose.value,
-        "justification": ANALYSIS.justification,
+        "purpose": working.purpose.value,
+        "justification": working.justification,
         "csrf_token": csrf,
     }
     assert client.post("/context", data=context, follow_redirects=False).status_code == 303

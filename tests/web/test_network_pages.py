@@ -12,21 +12,11 @@ from palermo.identity.roles import AgencyKind, Role
 from tests.conftest import Factory
 from tests.network import conftest as network_world
 from tests.network.conftest import ANALYSIS, World
-from tests.web.test_linkage_pages import log_in
+from tests.web.test_linkage_pages import log_in, sign_in
 
 world = network_world.world  # the small intelligence world of the network tests
 
 SCHEMAS = Path(__file__).parents[1] / "network" / "schemas"
-
-
-def sign_in(client: TestClient, username: str) -> None:
-    csrf = log_in(client, username)
-    context = {
-        "purpose": ANALYSIS.purpose.value,
-        "justification": ANALYSIS.justification,
-        "csrf_token": csrf,
-    }
-    assert client.post("/context", data=context, follow_redirects=False).status_code == 303
 
 
 def test_the_chart_page_and_its_data(client: TestClient, world: World) -> None:
@@ -34,7 +24,7 @@ def test_the_chart_page_and_its_data(client: TestClient, world: World) -> None:
     asked = client.get(f"/network?seed={world.ids['piet']}", follow_redirects=False)
     assert asked.status_code == 303
     assert asked.headers["location"].startswith("/context?next=/network")
-    sign_in(client, "nl-pol.analyst")
+    sign_in(client, "nl-pol.analyst", ANALYSIS)
     page = client.get(f"/network?seed={world.ids['piet']}")
     assert page.status_code == 200
     assert f'data-url="/network/chart.json?seed={world.ids["piet"]}&amp;depth=1"' in page.text

@@ -6,9 +6,8 @@ import uuid
 
 from sqlalchemy.orm import Session
 
-from palermo.background import run_job
+from palermo.background import agency_job, run_job
 from palermo.db import SessionFactory
-from palermo.errors import NotFound
 from palermo.identity.principal import Principal
 from palermo.linkage import service
 from palermo.models.base import utcnow
@@ -16,11 +15,7 @@ from palermo.models.linkage import LinkRun
 
 
 def run_for(session: Session, principal: Principal, run_id: uuid.UUID) -> LinkRun:
-    """A run is its agency's: it saw what that agency's analyst could see."""
-    found = session.get(LinkRun, run_id)
-    if found is None or found.agency_id not in principal.acting_agency_ids:
-        raise NotFound(f"no linkage run {run_id}")
-    return found
+    return agency_job(session, LinkRun, principal, run_id, "linkage run")
 
 
 def _link(session: Session, linkage: LinkRun, principal: Principal) -> None:

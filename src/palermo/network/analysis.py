@@ -8,15 +8,19 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+import igraph as ig
 import numpy as np
 
 from palermo.network import brokers, communities, measures, robustness
 from palermo.network.graph import Duplicates, Network, Projection, project
 
 DEFAULT_MEASURES = ("degree", "betweenness", "pagerank", "katz", "coreness")
-# Above this many nodes exact betweenness (one search per node) is out of reach: sample.
+# Above this many nodes exact betweenness (one search per node) is out of reach: sample
+# as many pivots as ~300 million tie visits allow (32 on 10M ties, about a minute on the
+# benchmark machine), and never fewer than 32.
 EXACT_BETWEENNESS_NODES = 50_000
-DEFAULT_SAMPLE = 256
+SAMPLE_WORK = 300_000_000
+MIN_SAMPLE = 32
 
 
 @dataclass(frozen=True)
@@ -46,6 +50,7 @@ class Analysis:
     summary: dict[str, Any]
     top: dict[str, list[dict[str, Any]]]
     values: dict[str, np.ndarray] = field(repr=False)
+    bridges: list[dict[str, Any]] = field(default_factory=list)  # ties by edge betweenness
     membership: list[int] | None = None
     brokers: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     robustness: dict[str, Any] | None = None
@@ -54,6 +59,7 @@ class Analysis:
         return {
             "summary": self.summary,
             "top": self.top,
+            "bridges": self.bridges,
             "brokers": self.brokers,
             "robustness": self.robustness,
         }
@@ -67,7 +73,7 @@ def analyze(network: Network, options: Options) -> Analysis:
     sampled = None
     for name in options.measures:
         if name == "betweenness":
-            sampled = _sample(graph.vcount(), options.sample)
+            sampled = _sample(graph.vcount(), graph.ecount(), options.sample)
             values[name] = measures.betweenness(
                 graph, options.weighted, sample=sampled, seed=options.seed
             )
@@ -78,6 +84,8 @@ def analyze(network: Network, options: Options) -> Analysis:
         top={name: _top(network, labels, v, options.top) for name, v in values.items()},
         values=values,
     )
+    if "betweenness" in values and graph.ecount():
+        result.bridges = _bridges(network, labels, graph, options, sampled)
     if options.communities and graph.ecount():
         found = communities.leiden(
             graph, options.weighted, resolution=options.resolution, seed=options.seed
@@ -118,10 +126,12 @@ def analyze(network: Network, options: Options) -> Analysis:
     return result
 
 
-def _sample(nodes: int, requested: int | None) -> int | None:
+def _sample(nodes: int, ties: int, requested: int | None) -> int | None:
     if requested is not None:
         return requested if requested < nodes else None
-    return DEFAULT_SAMPLE if nodes > EXACT_BETWEENNESS_NODES else None
+    if nodes <= EXACT_BETWEENNESS_NODES:
+        return None
+    return max(MIN_SAMPLE, min(nodes, SAMPLE_WORK // max(ties, 1)))
 
 
 def _summary(network: Network, projection: Projection, sampled: int | None) -> dict[str, Any]:
@@ -155,6 +165,28 @@ def _top(network: Network, labels: list[str], values: np.ndarray, k: int) -> lis
     return [
         {**_node(network, labels, i), "value": float(values[i])}
         for i in measures.ranking(values, labels)[:k]
+    ]
+
+
+def _bridges(
+    network: Network,
+    labels: list[str],
+    graph: ig.Graph,
+    options: Options,
+    sampled: int | None,
+) -> list[dict[str, Any]]:
+    """The ties whose loss cuts most shortest paths (edge betweenness), strongest first."""
+    values = measures.edge_betweenness(graph, options.weighted, sample=sampled, seed=options.seed)
+    ends = graph.get_edgelist()
+    names = [f"{labels[a]} – {labels[b]}" for a, b in ends]
+    return [
+        {
+            "source": network.ids[ends[e][0]],
+            "target": network.ids[ends[e][1]],
+            "label": names[e],
+            "value": float(values[e]),
+        }
+        for e in measures.ranking(values, names)[: options.top]
     ]
 
 

@@ -210,6 +210,13 @@ def _print_analysis(report: dict[str, Any]) -> None:
         for row in rows:
             table.add_row(row["node"], row["label"], f"{row['value']:.6g}")
         out.print(table)
+    if report["bridges"]:
+        table = Table(title="bridges (ties by edge betweenness)")
+        table.add_column("tie")
+        table.add_column("edge betweenness", justify="right")
+        for row in report["bridges"]:
+            table.add_row(row["label"], f"{row['value']:.6g}")
+        out.print(table)
     for groups, rows in report["brokers"].items():
         table = Table(title=f"brokers between {groups}")
         for column in ("node", "label", "brokerage", "gatekeeper", "liaison", "groups reached"):

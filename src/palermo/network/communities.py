@@ -24,6 +24,12 @@ class Communities:
         return np.bincount(self.membership).tolist() if self.membership else []
 
 
+# Leiden's passes: until nothing moves on graphs of up to this many ties; beyond, two passes
+# (igraph's default) — on the 1M-node benchmark, iterating to the end took 328 s for a
+# modularity gain of well under 1 %.
+UNTIL_STABLE_TIES = 1_000_000
+
+
 def leiden(
     graph: ig.Graph, weighted: bool = False, *, resolution: float = 1.0, seed: int = 0
 ) -> Communities:
@@ -36,7 +42,7 @@ def leiden(
                 objective_function="modularity",
                 weights=weights,
                 resolution=resolution,
-                n_iterations=-1,
+                n_iterations=-1 if graph.ecount() <= UNTIL_STABLE_TIES else 2,
             )
         finally:
             ig.set_random_number_generator(random)

@@ -6,9 +6,8 @@ import uuid
 
 from sqlalchemy.orm import Session
 
-from palermo.background import run_job
+from palermo.background import agency_job, run_job
 from palermo.db import SessionFactory
-from palermo.errors import NotFound
 from palermo.identity.principal import Principal
 from palermo.models.base import utcnow
 from palermo.models.network import NetworkJob
@@ -16,11 +15,7 @@ from palermo.network import service
 
 
 def job_for(session: Session, principal: Principal, job_id: uuid.UUID) -> NetworkJob:
-    """A job is its agency's: it saw what that agency's analyst could see."""
-    found = session.get(NetworkJob, job_id)
-    if found is None or found.agency_id not in principal.acting_agency_ids:
-        raise NotFound(f"no network job {job_id}")
-    return found
+    return agency_job(session, NetworkJob, principal, job_id, "network job")
 
 
 def _analyse(session: Session, job: NetworkJob, principal: Principal) -> None:
