@@ -128,7 +128,18 @@
   }
 
   function layout() {
-    cy.layout({ name: "cose", animate: false, randomize: false, nodeRepulsion: 8000, idealEdgeLength: 80 }).run();
+    // Strong repulsion and long ideal edges: cells spread out and labels stay readable.
+    cy.layout({
+      name: "cose",
+      animate: false,
+      randomize: false,
+      nodeRepulsion: function () { return 400000; },
+      idealEdgeLength: function () { return 110; },
+      nodeOverlap: 20,
+      componentSpacing: 80,
+      gravity: 60,
+      numIter: 1500,
+    }).run();
   }
 
   function inWindow(edge) {
