@@ -25,8 +25,8 @@ class Communities:
 
 
 # Leiden's passes: until nothing moves on graphs of up to this many ties; beyond, two passes
-# (igraph's default) — on the 1M-node benchmark, iterating to the end took 328 s for a
-# modularity gain of well under 1 %.
+# (igraph's default). On the 1M-node benchmark two passes took 17 s, iterating to the end
+# 328 s, for a modularity of 0.6786 against 0.6789.
 UNTIL_STABLE_TIES = 1_000_000
 
 
