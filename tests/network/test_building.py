@@ -86,6 +86,14 @@ def test_seeds_and_depth_cut_an_ego_network(world: World) -> None:
         world.build(seeds=[world.ids["ghost"]])
 
 
+def test_shared_identifiers_can_be_left_out(world: World) -> None:
+    network, _ = world.build(identifiers=False)
+    assert "phone:+573001234567" not in network.ids
+    assert "shared phone" not in {k for *_, k in _edges(network)}
+    # A number one record holds still stands for it: the intercepted call reaches Piet.
+    assert (world.ids["piet"], "phone:+4915112345678", "Call") in _edges(network)
+
+
 def test_a_time_window_keeps_undated_ties(world: World) -> None:
     network, _ = world.build(since=datetime(2023, 1, 20, tzinfo=UTC))
     kinds = {k for *_, k in _edges(network)}

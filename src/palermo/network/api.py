@@ -35,10 +35,17 @@ def _scope(
     since: datetime | None = None,
     until: datetime | None = None,
     canonical: bool = False,
+    identifiers: bool = True,
 ) -> ScopeIn:
     """Which part of the graph, from query parameters (repeat owner and seed)."""
     return ScopeIn(
-        owners=owner, seeds=seed or [], depth=depth, since=since, until=until, canonical=canonical
+        owners=owner,
+        seeds=seed or [],
+        depth=depth,
+        since=since,
+        until=until,
+        canonical=canonical,
+        identifiers=identifiers,
     )
 
 

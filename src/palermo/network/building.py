@@ -116,7 +116,7 @@ def build(
     builder = _visible(session, principal, context, scope, now)
     statements = _statements(session, list(builder.full))
     links = _links(session, list(builder.full))
-    _nodes(builder, statements, scope.canonical)
+    _nodes(builder, statements, scope.canonical, scope.identifiers)
     for record_id, (schema_name, _, _) in builder.full.items():
         schema = model.get(schema_name)
         if schema is None:
@@ -204,6 +204,7 @@ def _nodes(
     builder: _Builder,
     statements: dict[str, dict[str, list[str]]],
     canonical: Sequence[Sequence[str]],
+    identifiers: bool,
 ) -> None:
     merged = _canonical(builder, canonical)
     for record_id, (schema, caption, owner) in sorted(builder.full.items()):
@@ -233,7 +234,7 @@ def _nodes(
             owner=owner,
             records=[record_id],
         )
-    _shared(builder, statements)
+    _shared(builder, statements, identifiers)
 
 
 def _canonical(builder: _Builder, groups: Sequence[Sequence[str]]) -> dict[str, list[str]]:
@@ -269,9 +270,12 @@ def _phone_node(number: str) -> str:
     return f"phone:{_normal('phone', number)}"
 
 
-def _shared(builder: _Builder, statements: dict[str, dict[str, list[str]]]) -> None:
-    """Identifier nodes for values two or more records hold; a value held by one record
-    stands for that record (so a call from a subscriber's number reaches the subscriber)."""
+def _shared(
+    builder: _Builder, statements: dict[str, dict[str, list[str]]], identifiers: bool
+) -> None:
+    """Identifier nodes for values two or more records hold (unless `identifiers` is off);
+    a value held by one record stands for that record (so a call from a subscriber's
+    number reaches the subscriber)."""
     holders: dict[str, set[str]] = defaultdict(set)
     for record_id, props in statements.items():
         node = builder.node_of.get(record_id)
@@ -289,7 +293,7 @@ def _shared(builder: _Builder, statements: dict[str, dict[str, list[str]]]) -> N
             builder.node_of[key] = next(iter(nodes))
         elif len(nodes) > MAX_HOLDERS:
             builder.left_out["identifiers_held_by_too_many_records"] += 1
-        else:
+        elif identifiers:
             kind, value = key.split(":", 1)
             builder.node(key, label=value, kind=kind, access="full", records=[])
             builder.node_of[key] = key

@@ -41,6 +41,9 @@ UntilOpt = Annotated[datetime | None, typer.Option(help="Dated evidence up to th
 CanonicalOpt = Annotated[
     bool, typer.Option(help="One node per entity your agency's linkage resolved.")
 ]
+IdentifiersOpt = Annotated[
+    bool, typer.Option(help="Tie records that share a phone, account, document or address.")
+]
 WeightedOpt = Annotated[bool, typer.Option(help="Read weights as tie strengths.")]
 DuplicatesOpt = Annotated[
     Duplicates, typer.Option(help="How repeated pairs merge: sum, max, first or count.")
@@ -55,6 +58,7 @@ def _scope(
     since: datetime | None,
     until: datetime | None,
     canonical: bool,
+    identifiers: bool = True,
 ) -> ScopeIn:
     return ScopeIn(
         owners=[c.strip().upper() for c in scope.split(",") if c.strip()] if scope else None,
@@ -63,6 +67,7 @@ def _scope(
         since=since.replace(tzinfo=None).astimezone() if since else None,
         until=until.replace(tzinfo=None).astimezone() if until else None,
         canonical=canonical,
+        identifiers=identifiers,
     )
 
 
@@ -101,11 +106,12 @@ def build(
     since: SinceOpt = None,
     until: UntilOpt = None,
     canonical: CanonicalOpt = False,
+    identifiers: IdentifiersOpt = True,
     weighted: WeightedOpt = False,
 ) -> None:
     """Build the network of the records you may see and write it for Gephi, yEd or i2."""
     context = AccessContext.of(purpose, justification)
-    chosen = _scope(scope, seed, depth, since, until, canonical)
+    chosen = _scope(scope, seed, depth, since, until, canonical, identifiers)
     with err.status("building the network…"), state(ctx).work() as (session, principal):
         now = utcnow()
         built = service.build(session, principal=principal, context=context, scope=chosen, now=now)
@@ -137,6 +143,7 @@ def analyze(
     since: SinceOpt = None,
     until: UntilOpt = None,
     canonical: CanonicalOpt = False,
+    identifiers: IdentifiersOpt = True,
     weighted: WeightedOpt = False,
     duplicates: DuplicatesOpt = Duplicates.sum,
     measures: Annotated[
@@ -159,9 +166,8 @@ def analyze(
     as_json: JsonOpt = False,
 ) -> None:
     """Key players, cells, brokers and how far the ranking can be trusted."""
-    network = _network(
-        ctx, edges, purpose, justification, _scope(scope, seed, depth, since, until, canonical)
-    )
+    chosen = _scope(scope, seed, depth, since, until, canonical, identifiers)
+    network = _network(ctx, edges, purpose, justification, chosen)
     options = service.options_of(
         AnalysisIn(
             weighted=weighted,
