@@ -14,7 +14,7 @@ from palermo.errors import Forbidden, Invalid, NotFound
 from palermo.identity.roles import AgencyKind, Role
 from palermo.models import AuditEvent
 from palermo.models.base import utcnow
-from palermo.network import analysis, service
+from palermo.network import analysis, building, service
 from palermo.network.graph import Network
 from palermo.network.schemas import ScopeIn
 from tests.conftest import Factory
@@ -131,6 +131,26 @@ def test_only_investigators_and_analysts_build_networks(
     partner = principal_of(db, factory.user("bank.partner", Role.partner, agency=bank)[0])
     with pytest.raises(Forbidden):
         service.build(db, principal=partner, context=ANALYSIS, scope=ScopeIn(), now=utcnow())
+
+
+def test_records_of_one_entity_become_one_node(world: World) -> None:
+    """What linkage clusters (service._canonical reads them) the builder merges."""
+    ids = world.ids
+    network, _ = building.build(
+        world.db,
+        principal=world.analyst,
+        context=ANALYSIS,
+        scope=building.Scope(canonical=[[ids["kees"], ids["jan"]]]),
+        now=utcnow(),
+    )
+    merged = min(ids["kees"], ids["jan"])
+    assert max(ids["kees"], ids["jan"]) not in network.ids
+    assert sorted(network.attribute("records", network.index[merged])) == sorted(
+        [ids["kees"], ids["jan"]]
+    )
+    ties = _edges(network)
+    assert (merged, ids["piet"], "Associate") in ties  # Jan's tie, now the entity's
+    assert (merged, "phone:+573001234567", "shared phone") in ties  # Kees's phone
 
 
 def test_canonical_entities_need_a_linkage_run(world: World) -> None:

@@ -209,12 +209,16 @@ def _print_analysis(report: dict[str, Any]) -> None:
         cells = summary["communities"]
         out.print(f"{cells['count']} communities, modularity {cells['modularity']:.3f}")
     for name, rows in report["top"].items():
+        # Nodes of an edge file have no label but their id: one column says it.
+        labelled = any(row["label"] != row["node"] for row in rows)
         table = Table(title=f"top by {name}")
         table.add_column("node")
-        table.add_column("label")
+        if labelled:
+            table.add_column("label")
         table.add_column(name, justify="right")
         for row in rows:
-            table.add_row(row["node"], row["label"], f"{row['value']:.6g}")
+            names = [row["node"], row["label"]] if labelled else [row["node"]]
+            table.add_row(*names, f"{row['value']:.6g}")
         out.print(table)
     if report["bridges"]:
         table = Table(title="bridges (ties by edge betweenness)")
