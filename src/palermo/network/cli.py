@@ -201,9 +201,10 @@ def _write_nodes(network: Network, found: analysis.Analysis, path: Path) -> None
 
 def _print_analysis(report: dict[str, Any]) -> None:
     summary = report["summary"]
+    parts = summary["components"]
     out.print(
         f"{summary['nodes']} nodes, {summary['ties']} ties ({summary['edges']} edges), "
-        f"{summary['components']} components, largest {summary['largest_component']}"
+        f"{parts} component{'' if parts == 1 else 's'}, largest {summary['largest_component']}"
     )
     if "communities" in summary:
         cells = summary["communities"]
