@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import csv
 import json
+import random
 import tempfile
 from collections import defaultdict
 from dataclasses import dataclass
@@ -134,8 +135,10 @@ def _members(world: DemoWorld, tap: Tap) -> dict[str, tuple[str, str]]:
 
 
 def _intercept(world: DemoWorld, tap: Tap, members: dict[str, tuple[str, str]]) -> str:
-    """Import the tap's call records; the broker's record id."""
-    rng = world.rng
+    """Import the tap's call records; the broker's record id. The calls are drawn from a
+    generator of their own, so they (and the call records' ids, digests of their content)
+    depend on the seed alone, whatever earlier chapters drew."""
+    rng = random.Random(f"{world.seed}/network/{tap.network}")
     cells: dict[str, list[str]] = defaultdict(list)
     for record_id, (_, country) in members.items():
         cells[country].append(record_id)
@@ -145,20 +148,22 @@ def _intercept(world: DemoWorld, tap: Tap, members: dict[str, tuple[str, str]]) 
     broker = rng.choice(sorted(cells[home]))
     phone = {rid: number for rid, (number, _) in members.items()}
     rows: list[tuple[str, str]] = []
+    # How often each pair calls is fixed, whom and when is drawn: every seed gives the same
+    # number of calls, so the same record ids (`{network}-call-0001`…), as the groups have.
     for members_of_cell in cells.values():
         for caller in members_of_cell:
-            for callee in rng.sample(members_of_cell, min(2, len(members_of_cell))):
-                if callee != caller:
-                    rows += [(phone[caller], phone[callee])] * rng.randint(1, 4)
+            others = [m for m in members_of_cell if m != caller]
+            for callee in rng.sample(others, min(2, len(others))):
+                rows += [(phone[caller], phone[callee])] * 3
     for country in ordered:
         if country != home:
             for contact in rng.sample(cells[country], min(2, len(cells[country]))):
-                rows += [(phone[broker], phone[contact])] * rng.randint(2, 5)
-                rows += [(tap.prepaid, phone[contact])] * rng.randint(1, 3)
+                rows += [(phone[broker], phone[contact])] * 4
+                rows += [(tap.prepaid, phone[contact])] * 2
     with tempfile.TemporaryDirectory() as folder:
         cdr = Path(folder) / f"{tap.owner.lower()}-cdr.csv"
         subscribers = Path(folder) / f"{tap.owner.lower()}-subscribers.csv"
-        _write_cdr(world, cdr, rows)
+        _write_cdr(rng, cdr, rows)
         with subscribers.open("w", newline="", encoding="utf-8") as handle:
             writer = csv.writer(handle, delimiter=";")
             writer.writerow(("MSISDN", "ABONNEE", "GEBOORTEDATUM"))
@@ -179,6 +184,11 @@ def _intercept(world: DemoWorld, tap: Tap, members: dict[str, tuple[str, str]]) 
         shares=tap.shares,
         offences=["0601"] if tap.network == COCAINE else [],
     ).model_copy(update={"subject_category": SubjectCategory.suspect})
+    number = 0
+    for entity in entities:
+        if entity["schema"] == "Call":
+            number += 1
+            entity["id"] = f"{tap.network}-call-{number:04d}"
     lines = [json.dumps(e, ensure_ascii=False) for e in entities]
     import_ftm(
         world.session,
@@ -193,9 +203,8 @@ def _intercept(world: DemoWorld, tap: Tap, members: dict[str, tuple[str, str]]) 
     return broker
 
 
-def _write_cdr(world: DemoWorld, path: Path, rows: list[tuple[str, str]]) -> None:
+def _write_cdr(rng: random.Random, path: Path, rows: list[tuple[str, str]]) -> None:
     """The operator's export: semicolons, day-first times, MM:SS durations, cell ids."""
-    rng = world.rng
     span = (STORY[1] - STORY[0]).days
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle, delimiter=";")

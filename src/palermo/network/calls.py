@@ -125,11 +125,16 @@ def entities(
             subscribed.add(number)
             found.append(_subscriber(number, row))
     mapping = column_map(columns, CALL_FIELDS, "call")
+    seen: set[str] = set()
     for line, row in _rows(cdr, mapping, CALL_FIELDS):
         try:
-            found.append(_call(cdr.name, line, row, time_format, subscribed))
+            call = _call(cdr.name, line, row, time_format, subscribed)
         except ValueError as error:
             problems.append(f"{cdr.name} line {line}: {error}")
+            continue
+        if call["id"] not in seen:  # the same call listed twice is one call
+            seen.add(call["id"])
+            found.append(call)
     if problems:
         raise Invalid(
             f"{len(problems)} bad line(s); nothing was imported",
@@ -183,5 +188,8 @@ def _call(
         properties["caller"] = [subscriber_id(caller)]
     if callee in subscribed:
         properties["receiver"] = [subscriber_id(callee)]
-    digest = hashlib.sha256(json.dumps(properties, sort_keys=True).encode()).hexdigest()[:16]
+    # A call is who called whom, when, for how long: the same call in a later export of the
+    # same line gets the same id, so importing both does not count it twice.
+    identity = {k: v for k, v in properties.items() if k not in ("recordId", "description")}
+    digest = hashlib.sha256(json.dumps(identity, sort_keys=True).encode()).hexdigest()[:16]
     return {"id": f"call-{digest}", "schema": "Call", "properties": properties}
