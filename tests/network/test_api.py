@@ -9,7 +9,8 @@ import xmlschema
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from palermo.models.identity import User
+from palermo.identity.roles import Role
+from palermo.models.identity import Agency, User
 from tests.conftest import Factory
 from tests.network.conftest import World
 
@@ -37,7 +38,7 @@ def test_analysis_and_disruption_jobs(world: World, factory: Factory, client: Te
     assert result["summary"]["nodes"] == 8  # 6 records (one a hit) and 2 phone numbers
     assert result["top"]["betweenness"][0]["node"] == world.ids["jan"]
     assert result["robustness"]["top"] == 3
-    assert result["left_out"] == {"edges_to_records_you_cannot_see": 1}
+    assert result["left_out"] == {"edges_to_records_not_shown": 1}
     disrupted = client.post(
         "/api/network/jobs",
         json={**BODY, "kind": "disrupt", "disruption": {"strategy": "degree", "steps": 2}},
@@ -47,6 +48,20 @@ def test_analysis_and_disruption_jobs(world: World, factory: Factory, client: Te
     first = steps["result"]["steps"][0]["removed"]
     # Jan and Piet have three ties each: the tie goes to the smaller node id.
     assert first == [min(world.ids["jan"], world.ids["piet"])]
+
+
+def test_job_results_are_for_those_who_analyse(
+    world: World, factory: Factory, client: TestClient
+) -> None:
+    headers = _bearer(world, factory)
+    job = client.post("/api/network/jobs", json={**BODY, "kind": "build"}, headers=headers).json()
+    agency = world.db.scalars(select(Agency).where(Agency.code == "NL-POL")).one()
+    auditor, _ = factory.user("nl-pol.auditor", Role.auditor, agency=agency)
+    refused = client.get(f"/api/network/jobs/{job['id']}", headers=factory.bearer(auditor))
+    assert refused.status_code == 403
+    other = world.db.scalars(select(User).where(User.username == "co-pol.analyst")).one()
+    hidden = client.get(f"/api/network/jobs/{job['id']}", headers=factory.bearer(other))
+    assert hidden.status_code == 404  # another agency's job does not exist for it
 
 
 def test_a_job_refuses_bad_parameters_at_once(

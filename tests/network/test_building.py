@@ -14,6 +14,7 @@ from palermo.errors import Forbidden, Invalid, NotFound
 from palermo.identity.roles import AgencyKind, Role
 from palermo.models import AuditEvent
 from palermo.models.base import utcnow
+from palermo.models.records import Notification
 from palermo.network import analysis, building, service
 from palermo.network.graph import Network
 from palermo.network.schemas import ScopeIn
@@ -49,7 +50,7 @@ def test_nodes_are_what_policy_shows_and_edges_the_evidence(world: World) -> Non
         (ids["pablo"], "phone:+573001234567", "shared phone"),
         (ids["kees"], "phone:+573001234567", "shared phone"),
     }
-    assert left_out == {"edges_to_records_you_cannot_see": 1}  # Pablo's tie to the ghost
+    assert left_out == {"edges_to_records_not_shown": 1}  # Pablo's tie to the ghost
     index = network.index
     call = next(i for i, r in enumerate(network.edges.record or []) if r == ids["call"])
     assert bool(network.edges.directed[call])
@@ -151,6 +152,56 @@ def test_records_of_one_entity_become_one_node(world: World) -> None:
     ties = _edges(network)
     assert (merged, ids["piet"], "Associate") in ties  # Jan's tie, now the entity's
     assert (merged, "phone:+573001234567", "shared phone") in ties  # Kees's phone
+
+
+def test_entities_that_share_a_record_are_one_node(world: World) -> None:
+    ids = world.ids
+    network, left_out = building.build(
+        world.db,
+        principal=world.analyst,
+        context=ANALYSIS,
+        scope=building.Scope(canonical=[[ids["jan"], ids["kees"]], [ids["kees"], ids["piet"]]]),
+        now=utcnow(),
+    )
+    merged = min(ids["jan"], ids["kees"], ids["piet"])
+    assert sorted(network.attribute("records", network.index[merged])) == sorted(
+        [ids["jan"], ids["kees"], ids["piet"]]
+    )
+    assert left_out == {"edges_to_records_not_shown": 1}  # still only the ghost's tie
+    paths = service.find_paths(network, source=ids["kees"], target=ids["tulip"], mode="shortest")
+    assert paths.paths == [[merged, ids["tulip"]]]  # a member's id finds its entity
+
+
+def test_a_relationship_record_as_seed_starts_from_its_ends(world: World) -> None:
+    network, _ = world.build(seeds=[world.ids["call"]], depth=0)
+    assert set(network.ids) == {world.ids["pablo"], world.ids["jan"]}
+
+
+def test_coarse_dates_count_from_their_first_day() -> None:
+    assert building._when({"date": ["2023"]}) == datetime(2023, 1, 1, tzinfo=UTC).timestamp()
+    assert (
+        building._when({"startDate": ["2023-05"]}) == datetime(2023, 5, 1, tzinfo=UTC).timestamp()
+    )
+    assert np.isnan(building._when({"date": ["sometime"]}))
+
+
+def test_a_naive_window_is_utc(world: World) -> None:
+    # The call is at 21:14 UTC on 1 February 2023.
+    inside, _ = world.build(since=datetime(2023, 2, 1, 21, 0))
+    outside, _ = world.build(since=datetime(2023, 2, 1, 21, 30))
+    assert world.ids["call"] in (inside.edges.record or [])
+    assert world.ids["call"] not in (outside.edges.record or [])
+
+
+def test_hits_in_a_network_are_logged_and_their_owner_told(world: World) -> None:
+    world.build()
+    event = world.db.scalars(select(AuditEvent).where(AuditEvent.action == "network.hit")).one()
+    assert event.object_ids == [world.ids["hit"]]
+    told = world.db.scalars(
+        select(Notification).where(Notification.record_id == world.ids["hit"])
+    ).one()
+    assert told.kind == "record.hit"
+    assert "NL-POL hit record" in told.message
 
 
 def test_canonical_entities_need_a_linkage_run(world: World) -> None:

@@ -81,6 +81,8 @@ def test_analyze_an_edge_file(palermo: Palermo, tmp_path: Path) -> None:
         ("source,target,time\na,b,yesterday\n", "line 2: time 'yesterday' is not an ISO 8601"),
         ("source,target\na,b\n,c\n", "line 3: empty source node id"),
         ("source,target,weight,time\n", "no edges"),
+        ("source,target,weight\na,b,1\n\nc,d,0\n", "line 4: weight 0.0 is not a positive"),
+        ("source,target,weight\na,b,1\nc,d,1,9\n", "line 3: 4 fields, the header has 3"),
         ("", "empty file"),
     ],
 )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import warnings
 
 import networkx as nx
 import pytest
@@ -157,6 +158,20 @@ def test_a_cross_border_broker_stands_out() -> None:
     assert network.ids[best] in {"nl1", "co1"}  # gatekeepers of their countries
     assert found.liaison[network.index["broker"]] == 0  # nl1 and co1 are tied directly
     assert found.groups_reached[network.index["broker"]] == 2
+
+
+def test_robustness_of_a_tiny_network_drops_at_least_one_tie() -> None:
+    projection = projection_of(nx.path_graph(4))
+    labels = [str(v) for v in range(4)]
+    report = robustness.robustness(projection.graph, labels, top=1, missing=0.1, samples=20)
+    assert report.overlap < 1  # the centre of a path loses its place when a tie goes
+
+
+def test_a_path_search_leaves_the_warning_filters_as_they_were() -> None:
+    before = list(warnings.filters)
+    network = Network(ids=["a", "b", "c"], edges=edges_of([0], [1]))
+    assert paths.shortest(project(network).graph, 0, 2) == []
+    assert list(warnings.filters) == before
 
 
 def test_ranking_robustness_is_seeded_and_bounded() -> None:

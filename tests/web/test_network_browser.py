@@ -108,3 +108,4 @@ def test_an_analyst_works_the_link_chart(browser_page: Page, live_node: LiveNode
     href = page.get_by_test_id("export-graphml").get_attribute("href")
     assert href is not None
     assert href.startswith(f"/network/export?format=graphml&seed={SEED}")
+    assert "since=2025-01-01" in href  # the file holds what the chart holds

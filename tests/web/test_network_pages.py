@@ -38,7 +38,7 @@ def test_the_chart_page_and_its_data(client: TestClient, world: World) -> None:
         "+4915112345678",
     }
     everything = client.get("/network/chart.json").json()
-    assert everything["left_out"] == {"edges_to_records_you_cannot_see": 1}
+    assert everything["left_out"] == {"edges_to_records_not_shown": 1}
     path = client.get(
         "/network/paths.json",
         params={"from": world.ids["tulip"], "to": world.ids["pablo"], "mode": "shortest"},

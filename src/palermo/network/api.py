@@ -74,6 +74,8 @@ def submit_job(
 
 @router.get("/jobs/{job_id}", response_model=JobOut, responses=COMMON)
 def read_job(job_id: uuid.UUID, session: SessionDep, principal: PrincipalDep) -> JobOut:
+    """A job of your agency; its results are for those who analyse networks."""
+    service.may_analyse(principal)
     return JobOut.model_validate(jobs.job_for(session, principal, job_id), from_attributes=True)
 
 

@@ -16,8 +16,9 @@ records the principal sees in full:
   is that record: calls from it attach there). Values held by more than `MAX_HOLDERS`
   records (a switchboard, a registered-office address) are left out and counted.
 
-An edge whose end the principal may not know of is dropped: the graph never reveals a
-record that policy hides. With `canonical`, records that the agency's entity resolution
+An edge whose end is not shown — a record the principal may not know of, or outside the
+owner agencies asked for — is dropped and counted: the graph never reveals a record that
+policy hides. With `canonical`, records that the agency's entity resolution
 says are one person become one node.
 """
 
@@ -42,7 +43,7 @@ from palermo.errors import NotFound
 from palermo.identity.principal import Principal
 from palermo.models.records import Record, RecordLink, Statement
 from palermo.network import paths
-from palermo.network.graph import Network, edges_of, project, timestamp
+from palermo.network.graph import Network, edges_of, epoch, project, timestamp
 from palermo.policy.records import AccessContext, visibility
 from palermo.records import repository
 
@@ -99,7 +100,7 @@ class _Builder:
     ) -> None:
         left, right = self.node_of.get(a, a), self.node_of.get(b, b)
         if left not in self.known or right not in self.known:
-            self.left_out["edges_to_records_you_cannot_see"] += 1
+            self.left_out["edges_to_records_not_shown"] += 1
             return
         self.edges.append((left, right, when, directed, kind, record))
 
@@ -223,7 +224,8 @@ def _nodes(
             records=members,
         )
     for record_id, (schema, owner) in sorted(builder.hits.items()):
-        if record_id in builder.node_of:
+        # A relationship known only as a hit has no ends to show: it is no node either.
+        if record_id in builder.node_of or _is_relation(schema):
             continue
         builder.node_of[record_id] = record_id
         builder.node(
@@ -238,10 +240,25 @@ def _nodes(
 
 
 def _canonical(builder: _Builder, groups: Sequence[Sequence[str]]) -> dict[str, list[str]]:
-    """Each group's first record the principal sees in full stands for the group."""
-    merged: dict[str, list[str]] = {}
+    """Each entity's first record the principal sees in full stands for it. Groups that
+    share a record (runs over Person and over LegalEntity both hold persons) are one
+    entity."""
+    forest: dict[str, str] = {}
+
+    def root(record: str) -> str:
+        while forest.setdefault(record, record) != record:
+            record = forest[record]
+        return record
+
     for group in groups:
-        members = sorted(r for r in group if r in builder.full)
+        members = [r for r in group if r in builder.full]
+        for member in members[1:]:
+            forest[root(member)] = root(members[0])
+    entities: dict[str, list[str]] = defaultdict(list)
+    for record in sorted(forest):
+        entities[root(record)].append(record)
+    merged: dict[str, list[str]] = {}
+    for members in entities.values():
         if len(members) > 1:
             merged[members[0]] = members
             for member in members[1:]:
@@ -306,15 +323,24 @@ def _shared(
                 for number in props.get(number_prop, []):
                     key = _phone_node(number)
                     if key not in builder.node_of:
-                        builder.node(key, label=_normal("phone", number), kind="phone")
+                        builder.node(
+                            key,
+                            label=_normal("phone", number),
+                            kind="phone",
+                            access="full",
+                            records=[],
+                        )
                         builder.node_of[key] = key
 
 
 def _when(values: dict[str, list[str]]) -> float:
+    """The evidence's date: its start date or date; a year or a month counts from its first
+    day (FtM dates may be that coarse)."""
     for prop in DATES:
         for value in values.get(prop, []):
+            padded = value + "-01-01"[len(value) - 4 :] if len(value) in (4, 7) else value
             try:
-                return timestamp(value if len(value) > 7 else f"{value}-01"[:10])
+                return timestamp(padded)
             except ValueError:
                 continue
     return np.nan
@@ -345,9 +371,9 @@ def _window(network: Network, since: datetime | None, until: datetime | None) ->
     time = network.edges.time
     keep = np.ones(len(time), dtype=bool)
     if since is not None:
-        keep &= np.isnan(time) | (time >= since.timestamp())
+        keep &= np.isnan(time) | (time >= epoch(since))
     if until is not None:
-        keep &= np.isnan(time) | (time <= until.timestamp())
+        keep &= np.isnan(time) | (time <= epoch(until))
     return subnetwork(network, np.arange(len(network.ids)), keep)
 
 
@@ -379,9 +405,19 @@ def subnetwork(
 
 
 def _ego(network: Network, builder: _Builder, seeds: Sequence[str], depth: int) -> Network:
+    """The network within `depth` of the seeds; a relationship record (a call, a payment)
+    as a seed starts from both its ends."""
     index = network.index
-    unknown = [s for s in seeds if builder.node_of.get(s) not in index]
-    if unknown:
-        raise NotFound(f"no record {unknown[0]} in the network you may see")
-    starts = sorted({index[builder.node_of[s]] for s in seeds})
-    return subnetwork(network, paths.ego(project(network).graph, starts, depth))
+    records = network.edges.record or []
+    starts: set[int] = set()
+    for seed in seeds:
+        node = builder.node_of.get(seed)
+        ends = [i for i, r in enumerate(records) if r == seed] if node not in index else []
+        if node in index:
+            starts.add(index[node])
+        elif ends:
+            starts.update(int(network.edges.source[e]) for e in ends)
+            starts.update(int(network.edges.target[e]) for e in ends)
+        else:
+            raise NotFound(f"no record {seed} in the network you may see")
+    return subnetwork(network, paths.ego(project(network).graph, sorted(starts), depth))

@@ -7,7 +7,7 @@ database or a log-in, or on a network built inside Palermo from the records you 
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime, time
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -64,11 +64,21 @@ def _scope(
         owners=[c.strip().upper() for c in scope.split(",") if c.strip()] if scope else None,
         seeds=seeds or [],
         depth=depth,
-        since=since.replace(tzinfo=None).astimezone() if since else None,
-        until=until.replace(tzinfo=None).astimezone() if until else None,
+        since=_utc(since),
+        until=_utc(until, end_of_day=True),
         canonical=canonical,
         identifiers=identifiers,
     )
+
+
+def _utc(moment: datetime | None, *, end_of_day: bool = False) -> datetime | None:
+    """Options are read as UTC, as Palermo stores time; a bare date given as the end of a
+    window includes that whole day."""
+    if moment is None:
+        return None
+    if end_of_day and moment.time() == time.min:
+        moment = datetime.combine(moment.date(), time.max)
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
 
 
 def _network(
@@ -340,7 +350,7 @@ def find_paths(
         target=target,
         mode=mode,
         k=k,
-        after=after.replace(tzinfo=None).astimezone() if after else None,
+        after=_utc(after),
     )
     if as_json:
         emit_json(found.model_dump(mode="json"))

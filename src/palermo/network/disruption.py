@@ -79,7 +79,7 @@ class Disruption:
 
 def simulate(
     graph: ig.Graph,
-    labels: list[str],
+    names: list[str],
     *,
     strategy: Strategy,
     mode: Mode = Mode.sequential,
@@ -89,7 +89,8 @@ def simulate(
     planned: Sequence[str] = (),
 ) -> Disruption:
     """Remove nodes step by step (one per step, or `block_size` per step in block mode)
-    until `steps` steps are done, the planned list is exhausted or no tie is left."""
+    until `steps` steps are done, the planned list is exhausted or no tie is left. `names`
+    (node ids) name the removed nodes and break ties in the rankings."""
     if block_size < 1 or steps < 1:
         raise ValueError("block size and steps must be at least 1")
     per_step = 1 if mode is Mode.sequential else block_size
@@ -98,23 +99,23 @@ def simulate(
     n = graph.vcount()
     start_lcc = _largest(current)
     result = Disruption(strategy, mode, per_step, weighted, _state(current, start_lcc, n, weighted))
-    queue = _planned(labels, planned) if strategy is Strategy.planned else []
+    queue = _planned(names, planned) if strategy is Strategy.planned else []
     while len(result.steps) < steps and current.ecount() > 0:
         if strategy is Strategy.planned:
             chosen, queue = queue[:per_step], queue[per_step:]
             local = [current.vs["position"].index(p) for p in chosen]
         else:
-            local = _targets(current, labels, strategy, weighted, per_step)
+            local = _targets(current, names, strategy, weighted, per_step)
         if not local:
             break
-        removed = [labels[current.vs[i]["position"]] for i in local]
+        removed = [names[current.vs[i]["position"]] for i in local]
         current.delete_vertices(local)
         result.steps.append((removed, _state(current, start_lcc, n, weighted)))
     return result
 
 
-def _planned(labels: list[str], planned: Sequence[str]) -> list[int]:
-    index = {label: i for i, label in enumerate(labels)}
+def _planned(names: list[str], planned: Sequence[str]) -> list[int]:
+    index = {name: i for i, name in enumerate(names)}
     unknown = [p for p in planned if p not in index]
     if unknown:
         raise ValueError(f"planned arrests not in the network: {', '.join(unknown)}")
@@ -124,11 +125,11 @@ def _planned(labels: list[str], planned: Sequence[str]) -> list[int]:
 
 
 def _targets(
-    current: ig.Graph, labels: list[str], strategy: Strategy, weighted: bool, count: int
+    current: ig.Graph, names: list[str], strategy: Strategy, weighted: bool, count: int
 ) -> list[int]:
     scores = SCORES[strategy](current, weighted)
-    names = [labels[p] for p in current.vs["position"]]
-    return measures.ranking(np.asarray(scores), names)[:count]
+    remaining = [names[p] for p in current.vs["position"]]
+    return measures.ranking(np.asarray(scores), remaining)[:count]
 
 
 def _largest(graph: ig.Graph) -> int:

@@ -1,7 +1,7 @@
 """Edge files: CSV with a header `source,target[,weight][,time]`, one edge per line.
 
 - `weight` is a tie strength (a positive number; 1 when absent); `time` an ISO 8601 date or
-  date-time (UTC when no zone is given).
+  date-time (UTC when no zone is given; kept to the second).
 - Self-loops are read and left out of the analysis (counted in the report); repeated pairs
   are merged by the chosen `Duplicates` rule.
 - Anything else is refused naming the line and the value: unknown or missing columns, an
@@ -73,26 +73,38 @@ def _header(path: Path) -> list[str]:
     return columns
 
 
-def _rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
+def _data_rows(path: Path) -> Iterator[tuple[int, list[str]]]:
+    """(line number, fields) of each data row, blank lines skipped as Arrow skips them."""
     with path.open(newline="", encoding="utf-8-sig") as handle:
         reader = csv.reader(handle)
-        header = [c.strip().lower() for c in next(reader)]
-        for number, row in enumerate(reader, start=2):
+        next(reader)
+        for row in reader:
             if row:
-                yield number, dict(zip(header, row, strict=False))
+                yield reader.line_num, row
+
+
+def _line(path: Path, row: int) -> int:
+    """The file line of Arrow's row `row` (only read when naming a bad line)."""
+    for index, (number, _) in enumerate(_data_rows(path)):
+        if index == row:
+            return number
+    return row + 2
 
 
 def _name_bad_line(path: Path, columns: list[str]) -> None:
     """Raise for the first line Arrow could not convert, in the user's terms."""
-    for number, row in _rows(path):
+    for number, row in _data_rows(path):
         if len(row) != len(columns):
-            raise Invalid(f"{path.name} line {number}: expected {len(columns)} fields")
-        if "weight" in row and row["weight"].strip():
+            raise Invalid(
+                f"{path.name} line {number}: {len(row)} fields, the header has {len(columns)}"
+            )
+        weight = dict(zip(columns, row, strict=True)).get("weight", "").strip()
+        if weight:
             try:
-                float(row["weight"])
+                float(weight)
             except ValueError:
                 raise Invalid(
-                    f"{path.name} line {number}: weight {row['weight']!r} is not a number"
+                    f"{path.name} line {number}: weight {weight!r} is not a number"
                 ) from None
 
 
@@ -103,14 +115,14 @@ def _network(path: Path, table: pa.Table, columns: list[str]) -> Network:
     for name, ids in (("source", source), ("target", target)):
         empty = pc.equal(pc.utf8_length(pc.utf8_trim_whitespace(ids)), 0)
         if pc.any(empty).as_py():
-            line = int(pc.index(empty, True).as_py()) + 2
+            line = _line(path, int(pc.index(empty, True).as_py()))
             raise Invalid(f"{path.name} line {line}: empty {name} node id")
     weight = None
     if "weight" in columns:
         weight = table["weight"].to_numpy()
         bad = np.flatnonzero(~(weight > 0) | ~np.isfinite(weight))
         if len(bad):
-            line, value = int(bad[0]) + 2, weight[bad[0]]
+            line, value = _line(path, int(bad[0])), weight[bad[0]]
             shown = "empty" if math.isnan(value) else repr(float(value))
             raise Invalid(
                 f"{path.name} line {line}: weight {shown} is not a positive number "
@@ -147,7 +159,8 @@ def _times(path: Path, column: pa.ChunkedArray) -> np.ndarray:
             times[row] = timestamp(text)
         except ValueError:
             raise Invalid(
-                f"{path.name} line {row + 2}: time {text!r} is not an ISO 8601 date or date-time"
+                f"{path.name} line {_line(path, row)}: time {text!r} is not an ISO 8601 date "
+                "or date-time"
             ) from None
     return times
 

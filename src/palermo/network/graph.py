@@ -147,12 +147,14 @@ def time_text(seconds: float) -> str | None:
     return moment.isoformat().replace("+00:00", "Z")
 
 
+def epoch(moment: datetime) -> float:
+    """Seconds since the epoch; a naive date-time is UTC, as everywhere in Palermo."""
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).timestamp()
+
+
 def timestamp(text: str) -> float:
     """ISO 8601 date or date-time (naive means UTC) as epoch seconds; ValueError otherwise."""
     value = text.strip()
     if value.endswith("Z"):
         value = value[:-1] + "+00:00"
-    moment = datetime.fromisoformat(value)
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.timestamp()
+    return epoch(datetime.fromisoformat(value))

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import igraph as ig
@@ -37,11 +38,12 @@ def k_shortest(
     return [list(p) for p in found if p]
 
 
-def _unreachable_is_an_answer() -> warnings.catch_warnings[None]:
+@contextmanager
+def _unreachable_is_an_answer() -> Iterator[None]:
     """igraph warns when a target is out of reach; here that is the answer, not a fault."""
-    caught = warnings.catch_warnings()
-    warnings.filterwarnings("ignore", "Couldn't reach some vertices", RuntimeWarning)
-    return caught
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "Couldn't reach some vertices", RuntimeWarning)
+        yield
 
 
 def ego(graph: ig.Graph, seeds: Sequence[int], depth: int) -> list[int]:

@@ -57,7 +57,8 @@ def robustness(
     rng = np.random.default_rng(seed)
     kept = np.zeros(k)
     overlaps = []
-    dropped = round(missing * graph.ecount())
+    # At least one tie goes, or a small network would be "robust" by testing nothing.
+    dropped = max(1, round(missing * graph.ecount()))
     for _ in range(samples):
         thinned = graph.copy()
         thinned.delete_edges(rng.choice(graph.ecount(), size=dropped, replace=False).tolist())

@@ -25,7 +25,7 @@ from palermo.identity.roles import Role
 from palermo.linkage import service as linkage
 from palermo.models.network import NetworkJob
 from palermo.network import analysis, building, disruption, export, paths
-from palermo.network.graph import Network, project, time_text
+from palermo.network.graph import Network, epoch, project, time_text
 from palermo.network.schemas import (
     AnalysisIn,
     ChartEdge,
@@ -37,7 +37,8 @@ from palermo.network.schemas import (
     ScopeIn,
 )
 from palermo.policy.records import AccessContext
-from palermo.records.service import AUDIT_CHUNK
+from palermo.records.schemas import HitOut
+from palermo.records.service import AUDIT_CHUNK, notify_owner_of_hit
 from palermo.records.transfer import disclose, log_export
 
 ANALYSTS = (Role.officer, Role.analyst, Role.supervisor)
@@ -83,7 +84,7 @@ def build(
         ),
         now=now,
     )
-    shown = consulted(network)
+    shown, hits = consulted(network), hit_references(network)
     for start in range(0, max(len(shown), 1), AUDIT_CHUNK):
         audit(
             session,
@@ -100,7 +101,34 @@ def build(
                 "depth": scope.depth if scope.seeds else None,
             },
         )
+    # Hit-only nodes are hits, as in a search: logged, and their owners told who hit them.
+    for start in range(0, len(hits), AUDIT_CHUNK):
+        audit(
+            session,
+            action="network.hit",
+            operation=Operation.consultation,
+            principal=principal,
+            purpose=context.purpose,
+            justification=context.justification,
+            object_ids=[h.id for h in hits[start : start + AUDIT_CHUNK]],
+        )
+    for hit in hits:
+        notify_owner_of_hit(session, principal, hit, context)
     return Built(network, left_out)
+
+
+def hit_references(network: Network) -> list[HitOut]:
+    """The records a network shows as hits only: reference, schema and owner."""
+    access = network.nodes.get("access") or []
+    return [
+        HitOut(
+            id=network.ids[i],
+            schema=network.attribute("kind", i),
+            owner_agency=network.attribute("owner", i),
+        )
+        for i in range(len(access))
+        if access[i] == "hit"
+    ]
 
 
 def consulted(network: Network) -> list[str]:
@@ -186,18 +214,16 @@ def find_paths(
     follow_direction: bool = False,
 ) -> PathOut:
     """Paths between two nodes of the network, and the chart of just those paths."""
-    index = network.index
-    for node in (source, target):
-        if node not in index:
-            raise NotFound(f"no node {node} in the network you may see")
-    s, t = index[source], index[target]
+    s, t = node_of(network, source), node_of(network, target)
     keep_edges: np.ndarray | None = None
-    if mode == "time":
+    if s == t:
+        found = [[s]]
+    elif mode == "time":
         hops = paths.time_respecting(
             network,
             s,
             t,
-            after=after.timestamp() if after else None,
+            after=epoch(after) if after else None,
             follow_direction=follow_direction,
         )
         found = [[s, *(h.target for h in hops)]] if hops else []
@@ -214,6 +240,17 @@ def find_paths(
     if mode != "time":
         cut = _path_edges(cut, found, network)
     return PathOut(paths=[[network.ids[n] for n in p] for p in found], chart=chart(cut))
+
+
+def node_of(network: Network, name: str) -> int:
+    """A node by its id, or by a record it stands for (an entity merged by linkage)."""
+    index = network.index
+    if name in index:
+        return index[name]
+    for i, records in enumerate(network.nodes.get("records") or []):
+        if name in (records or ()):
+            return i
+    raise NotFound(f"no node {name} in the network you may see")
 
 
 def _path_edges(cut: Network, found: list[list[int]], network: Network) -> Network:

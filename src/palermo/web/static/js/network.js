@@ -81,6 +81,11 @@
 
   async function fetchJson(url) {
     const response = await fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } });
+    if (response.redirected) {
+      // The working context (or the session) has expired: the server asks for it again.
+      say("Your working context has expired: reload the page to declare it again.");
+      return null;
+    }
     const body = await response.json().catch(function () { return {}; });
     if (!response.ok) {
       say((body.error && body.error.message) || "The server answered " + response.status);
@@ -213,8 +218,15 @@
   }
 
   function exportLinks() {
+    // The files hold what the chart holds: its seeds, depth and date window.
     const query = Array.from(seeds).map(function (s) { return "seed=" + encodeURIComponent(s); });
     query.push("depth=" + encodeURIComponent(depth));
+    ["since", "until"].forEach(function (name) {
+      const value = document.getElementById(name).value;
+      if (value) {
+        query.push(name + "=" + encodeURIComponent(value));
+      }
+    });
     document.getElementById("export-graphml").href = "/network/export?format=graphml&" + query.join("&");
     document.getElementById("export-gexf").href = "/network/export?format=gexf&" + query.join("&");
   }
@@ -319,8 +331,12 @@
   cy.on("dbltap", "node", function (event) { expand(event.target.id()); });
   document.getElementById("colour-by").addEventListener("change", restyle);
   document.getElementById("size-by").addEventListener("change", restyle);
-  document.getElementById("since").addEventListener("change", applyWindow);
-  document.getElementById("until").addEventListener("change", applyWindow);
+  ["since", "until"].forEach(function (name) {
+    document.getElementById(name).addEventListener("change", function () {
+      applyWindow();
+      exportLinks();
+    });
+  });
   document.getElementById("fit").addEventListener("click", function () { cy.fit(); });
   document.getElementById("path-form").addEventListener("submit", findPath);
   document.getElementById("export-png").addEventListener("click", function () {
@@ -338,9 +354,9 @@
     }
     add(chart);
     refresh();
-    const leftOut = chart.left_out && chart.left_out.edges_to_records_you_cannot_see;
+    const leftOut = chart.left_out && chart.left_out.edges_to_records_not_shown;
     if (leftOut) {
-      say(status.textContent + " · " + leftOut + " ties to records you may not see are left out");
+      say(status.textContent + " · " + leftOut + " ties in the evidence lead to records you may not see, and are left out");
     }
     container.dataset.ready = "true";
   });
