@@ -58,7 +58,7 @@
       {
         selector: "edge",
         style: {
-          width: 1.5,
+          width: "data(width)",
           "line-color": "data(colour)",
           "target-arrow-color": "data(colour)",
           "curve-style": "bezier",
@@ -67,7 +67,7 @@
       },
       { selector: "edge.directed", style: { "target-arrow-shape": "triangle", "arrow-scale": 0.8 } },
       { selector: "edge.shared", style: { "line-style": "dashed" } },
-      { selector: "edge:selected", style: { width: 4, label: "data(kind)", "font-size": 8 } },
+      { selector: "edge:selected", style: { label: "data(caption)", "font-size": 8, "line-style": "solid", "overlay-opacity": 0.15 } },
       { selector: ".outside", style: { opacity: 0.08 } },
       { selector: "node.on-path", style: { "border-width": 5, "border-color": "#d62728" } },
       { selector: "edge.on-path", style: { width: 5, "line-color": "#d62728", "target-arrow-color": "#d62728", opacity: 1 } },
@@ -94,9 +94,14 @@
     return body;
   }
 
-  function edgeKey(edge) {
-    // The same evidence fetched twice (on expanding) is one edge.
-    return [edge.source, edge.target, edge.record || edge.kind, edge.time || ""].join("|");
+  function tieKey(edge) {
+    // One drawn tie per pair and kind: ten calls between two phones are one thick line.
+    return ["tie", edge.source, edge.target, edge.kind || ""].join("|");
+  }
+
+  function evidenceKey(edge) {
+    // The same evidence fetched twice (on expanding) counts once.
+    return [edge.record || "", edge.time || "", edge.weight].join("|");
   }
 
   function add(chart) {
@@ -107,16 +112,38 @@
         added.push({ group: "nodes", data: Object.assign({}, node, { colour: "#9e9e9e", size: 24 }), classes: classes.join(" ").trim() });
       }
     });
+    cy.add(added);
+    let more = added.length;
     chart.edges.forEach(function (edge) {
-      const id = edgeKey(edge);
-      if (cy.getElementById(id).length === 0) {
+      const id = tieKey(edge);
+      let tie = cy.getElementById(id);
+      if (tie.length === 0) {
         const classes = [edge.directed ? "directed" : "", (edge.kind || "").startsWith("shared") ? "shared" : ""];
-        const data = Object.assign({}, edge, { id: id, colour: KIND_COLOURS[edge.kind] || "#888" });
-        added.push({ group: "edges", data: data, classes: classes.join(" ").trim() });
+        const data = {
+          id: id,
+          source: edge.source,
+          target: edge.target,
+          kind: edge.kind,
+          directed: edge.directed,
+          evidence: [],
+          count: 0,
+          width: 1.5,
+          caption: edge.kind,
+          colour: KIND_COLOURS[edge.kind] || "#888",
+        };
+        tie = cy.add({ group: "edges", data: data, classes: classes.join(" ").trim() });
+      }
+      const evidence = tie.data("evidence");
+      if (!evidence.some(function (e) { return evidenceKey(e) === evidenceKey(edge); })) {
+        evidence.push({ record: edge.record, time: edge.time, weight: edge.weight });
+        tie.data("evidence", evidence);
+        tie.data("count", evidence.length);
+        tie.data("width", 1.5 + 1.5 * Math.log2(evidence.length));
+        tie.data("caption", evidence.length > 1 ? edge.kind + " ×" + evidence.length : edge.kind);
+        more += 1;
       }
     });
-    cy.add(added);
-    return added.length;
+    return more;
   }
 
   function restyle() {
@@ -147,10 +174,10 @@
     }).run();
   }
 
-  function inWindow(edge) {
+  function inWindow(time) {
     const since = document.getElementById("since").value;
     const until = document.getElementById("until").value;
-    const when = (edge.data("time") || "").slice(0, 10);
+    const when = (time || "").slice(0, 10);
     if (!when) {
       return true; // undated ties are not ruled out by a window
     }
@@ -158,32 +185,42 @@
   }
 
   function applyWindow() {
+    // A tie is dimmed when every dated piece of its evidence falls outside the window.
     cy.batch(function () {
-      cy.edges().forEach(function (e) { e.toggleClass("outside", !inWindow(e)); });
+      cy.edges().forEach(function (e) {
+        const dated = e.data("evidence").filter(function (x) { return x.time; });
+        e.toggleClass("outside", dated.length > 0 && !dated.some(function (x) { return inWindow(x.time); }));
+      });
     });
     document.querySelectorAll("#timeline .mark").forEach(function (mark) {
-      mark.classList.toggle("out", !inWindow(cy.getElementById(mark.dataset.edge)));
+      mark.classList.toggle("out", !inWindow(mark.dataset.time));
     });
   }
 
   function renderTimeline() {
     const strip = document.getElementById("timeline");
     strip.replaceChildren();
-    const dated = cy.edges().filter(function (e) { return Boolean(e.data("time")); });
-    const times = dated.map(function (e) { return Date.parse(e.data("time")); });
-    if (!times.length) {
+    const marks = [];
+    cy.edges().forEach(function (tie) {
+      tie.data("evidence").forEach(function (x) {
+        if (x.time) {
+          marks.push({ tie: tie, time: x.time, at: Date.parse(x.time) });
+        }
+      });
+    });
+    if (!marks.length) {
       document.getElementById("timeline-start").textContent = "No dated evidence in the chart.";
       document.getElementById("timeline-end").textContent = "";
       return;
     }
-    const first = Math.min.apply(null, times);
-    const last = Math.max.apply(null, times);
+    marks.sort(function (a, b) { return a.at - b.at; });
+    const first = marks[0].at;
+    const last = marks[marks.length - 1].at;
     // Marks close in time stack in lanes, so each stays visible and can be selected.
     const lanes = [];
-    const order = dated.map(function (edge, i) { return i; }).sort(function (a, b) { return times[a] - times[b]; });
-    order.forEach(function (i) {
-      const edge = dated[i];
-      const left = last > first ? (100 * (times[i] - first)) / (last - first) : 50;
+    marks.forEach(function (item) {
+      const tie = item.tie;
+      const left = last > first ? (100 * (item.at - first)) / (last - first) : 50;
       let lane = lanes.findIndex(function (end) { return left - end >= 1.2; });
       if (lane < 0) {
         lane = lanes.length;
@@ -193,18 +230,19 @@
       const mark = document.createElement("button");
       mark.type = "button";
       mark.className = "mark";
-      mark.dataset.edge = edge.id();
+      mark.dataset.edge = tie.id();
+      mark.dataset.time = item.time;
       mark.setAttribute("data-testid", "timeline-mark");
       mark.style.left = left + "%";
       mark.style.bottom = lane * 0.9 + "rem";
-      mark.style.background = edge.data("colour");
-      const ends = cy.getElementById(edge.data("source")).data("label") + " – " + cy.getElementById(edge.data("target")).data("label");
-      mark.title = edge.data("time") + " · " + edge.data("kind") + " · " + ends;
+      mark.style.background = tie.data("colour");
+      const ends = cy.getElementById(tie.data("source")).data("label") + " – " + cy.getElementById(tie.data("target")).data("label");
+      mark.title = item.time + " · " + tie.data("kind") + " · " + ends;
       mark.setAttribute("aria-label", mark.title);
       mark.addEventListener("click", function () {
         cy.elements().unselect();
-        edge.select();
-        edge.connectedNodes().select();
+        tie.select();
+        tie.connectedNodes().select();
         document.querySelectorAll("#timeline .mark.selected").forEach(function (m) { m.classList.remove("selected"); });
         mark.classList.add("selected");
         say(mark.title);
@@ -236,7 +274,9 @@
     layout();
     renderTimeline();
     exportLinks();
-    say(cy.nodes().length + " nodes, " + cy.edges().length + " edges");
+    let evidence = 0;
+    cy.edges().forEach(function (e) { evidence += e.data("count"); });
+    say(cy.nodes().length + " nodes, " + cy.edges().length + " ties (" + evidence + " pieces of evidence)");
   }
 
   async function expand(id) {
@@ -245,7 +285,7 @@
       seeds.add(id);
       const count = add(chart);
       refresh();
-      say("Expanded " + cy.getElementById(id).data("label") + ": " + count + " new elements; " + cy.nodes().length + " nodes");
+      say("Expanded " + cy.getElementById(id).data("label") + ": " + count + " new nodes and pieces of evidence; " + cy.nodes().length + " nodes");
     }
   }
 
@@ -314,7 +354,7 @@
       say("No " + (mode === "time" ? "time-respecting " : "") + "path between them in what you may see.");
       return;
     }
-    const keys = new Set(found.chart.edges.map(edgeKey));
+    const keys = new Set(found.chart.edges.map(tieKey));
     found.paths.forEach(function (path) {
       path.forEach(function (id) { cy.getElementById(id).addClass("on-path"); });
     });
