@@ -105,17 +105,36 @@ def test_a_time_window_keeps_undated_ties(world: World) -> None:
 def test_time_respecting_paths_and_direction(world: World) -> None:
     network, _ = world.build()
     ids = world.ids
-    found = service.find_paths(network, source=ids["piet"], target=ids["pablo"], mode="time")
+    found = service.find_paths(network, source=ids["piet"], target=ids["pablo"], mode="time").out
     assert found.paths == [[ids["piet"], ids["jan"], ids["pablo"]]]
     assert [e.time for e in found.chart.edges] == ["2023-01-05", "2023-02-01T21:14:00Z"]
     directed = service.find_paths(
         network, source=ids["piet"], target=ids["pablo"], mode="time", follow_direction=True
-    )
+    ).out
     assert directed.paths == []  # Pablo called Jan, not the other way round
-    shortest = service.find_paths(network, source=ids["tulip"], target=ids["hit"], mode="shortest")
+    shortest = service.find_paths(
+        network, source=ids["tulip"], target=ids["hit"], mode="shortest"
+    ).out
     assert shortest.paths == [[ids["tulip"], ids["piet"], ids["jan"], ids["hit"]]]
     with pytest.raises(NotFound):
         service.find_paths(network, source=ids["ghost"], target=ids["jan"], mode="shortest")
+
+
+def test_a_path_search_logs_only_what_the_paths_show(world: World) -> None:
+    ids = world.ids
+    found = service.paths_between(
+        world.db,
+        principal=world.analyst,
+        context=ANALYSIS,
+        scope=ScopeIn(),
+        source=ids["tulip"],
+        target=ids["piet"],
+        mode="shortest",
+        now=utcnow(),
+    )
+    assert found.paths == [[ids["tulip"], ids["piet"]]]
+    event = world.db.scalars(select(AuditEvent).where(AuditEvent.action == "network.build")).one()
+    assert set(event.object_ids) == {ids["tulip"], ids["piet"], ids["director"]}
 
 
 def test_the_cross_border_broker_is_found(world: World) -> None:
@@ -168,7 +187,9 @@ def test_entities_that_share_a_record_are_one_node(world: World) -> None:
         [ids["jan"], ids["kees"], ids["piet"]]
     )
     assert left_out == {"edges_to_records_not_shown": 1}  # still only the ghost's tie
-    paths = service.find_paths(network, source=ids["kees"], target=ids["tulip"], mode="shortest")
+    paths = service.find_paths(
+        network, source=ids["kees"], target=ids["tulip"], mode="shortest"
+    ).out
     assert paths.paths == [[merged, ids["tulip"]]]  # a member's id finds its entity
 
 

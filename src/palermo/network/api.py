@@ -108,22 +108,19 @@ def paths(
     canonical: bool = False,
 ) -> PathOut:
     """Paths between two nodes over everything you may see: fewest hops, the k shortest,
-    or hops in date order (time-respecting)."""
-    built = service.build(
+    or hops in date order (time-respecting). Only what the paths show is logged."""
+    return service.paths_between(
         session,
         principal=principal,
         context=context,
         scope=ScopeIn(owners=owner, canonical=canonical),
-        now=utcnow(),
-    )
-    return service.find_paths(
-        built.network,
         source=source,
         target=target,
         mode=mode,
         k=k,
         after=after,
         follow_direction=follow_direction,
+        now=utcnow(),
     )
 
 

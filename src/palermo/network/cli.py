@@ -341,17 +341,20 @@ def find_paths(
     as_json: JsonOpt = False,
 ) -> None:
     """How two people connect — by fewest hops, or in the order things happened."""
-    network = _network(
-        ctx, None, purpose, justification, _scope(scope, None, 2, None, None, canonical)
-    )
-    found = service.find_paths(
-        network,
-        source=source,
-        target=target,
-        mode=mode,
-        k=k,
-        after=_utc(after),
-    )
+    context = AccessContext.of(purpose, justification)
+    with err.status("searching the network…"), state(ctx).work() as (session, principal):
+        found = service.paths_between(
+            session,
+            principal=principal,
+            context=context,
+            scope=_scope(scope, None, 2, None, None, canonical),
+            source=source,
+            target=target,
+            mode=mode,
+            k=k,
+            after=_utc(after),
+            now=utcnow(),
+        )
     if as_json:
         emit_json(found.model_dump(mode="json"))
         return

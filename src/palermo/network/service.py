@@ -68,6 +68,19 @@ def build(
 ) -> Built:
     """The network of the scope, as the principal may see it; the records it shows are
     logged as consulted."""
+    built = _build(session, principal=principal, context=context, scope=scope, now=now)
+    log_shown(session, principal=principal, context=context, network=built.network, scope=scope)
+    return built
+
+
+def _build(
+    session: Session,
+    *,
+    principal: Principal,
+    context: AccessContext,
+    scope: ScopeIn,
+    now: datetime,
+) -> Built:
     may_analyse(principal)
     network, left_out = building.build(
         session,
@@ -84,6 +97,19 @@ def build(
         ),
         now=now,
     )
+    return Built(network, left_out)
+
+
+def log_shown(
+    session: Session,
+    *,
+    principal: Principal,
+    context: AccessContext,
+    network: Network,
+    scope: ScopeIn,
+) -> None:
+    """Log the records a network shows in full as combined (LED Art. 25); its hit-only
+    nodes are hits, as in a search: logged, and their owners told who hit them."""
     shown, hits = consulted(network), hit_references(network)
     for start in range(0, max(len(shown), 1), AUDIT_CHUNK):
         audit(
@@ -101,7 +127,6 @@ def build(
                 "depth": scope.depth if scope.seeds else None,
             },
         )
-    # Hit-only nodes are hits, as in a search: logged, and their owners told who hit them.
     for start in range(0, len(hits), AUDIT_CHUNK):
         audit(
             session,
@@ -114,7 +139,35 @@ def build(
         )
     for hit in hits:
         notify_owner_of_hit(session, principal, hit, context)
-    return Built(network, left_out)
+
+
+def paths_between(
+    session: Session,
+    *,
+    principal: Principal,
+    context: AccessContext,
+    scope: ScopeIn,
+    source: str,
+    target: str,
+    mode: str,
+    k: int = 3,
+    after: datetime | None = None,
+    follow_direction: bool = False,
+    now: datetime,
+) -> PathOut:
+    """Paths over everything the principal may see; only what the paths show is logged."""
+    built = _build(session, principal=principal, context=context, scope=scope, now=now)
+    found = find_paths(
+        built.network,
+        source=source,
+        target=target,
+        mode=mode,
+        k=k,
+        after=after,
+        follow_direction=follow_direction,
+    )
+    log_shown(session, principal=principal, context=context, network=found.shown, scope=scope)
+    return found.out
 
 
 def hit_references(network: Network) -> list[HitOut]:
@@ -203,6 +256,12 @@ def chart(network: Network, *, weighted: bool = False) -> ChartOut:
     )
 
 
+@dataclass(frozen=True)
+class Found:
+    out: PathOut
+    shown: Network  # the paths' nodes and evidence: what the answer reveals
+
+
 def find_paths(
     network: Network,
     *,
@@ -212,7 +271,7 @@ def find_paths(
     k: int = 3,
     after: datetime | None = None,
     follow_direction: bool = False,
-) -> PathOut:
+) -> Found:
     """Paths between two nodes of the network, and the chart of just those paths."""
     s, t = node_of(network, source), node_of(network, target)
     keep_edges: np.ndarray | None = None
@@ -239,7 +298,7 @@ def find_paths(
     cut = building.subnetwork(network, on_path, keep_edges)
     if mode != "time":
         cut = _path_edges(cut, found, network)
-    return PathOut(paths=[[network.ids[n] for n in p] for p in found], chart=chart(cut))
+    return Found(PathOut(paths=[[network.ids[n] for n in p] for p in found], chart=chart(cut)), cut)
 
 
 def node_of(network: Network, name: str) -> int:

@@ -89,10 +89,16 @@ def paths_data(
     context = _context(request, principal)
     if isinstance(context, Response):
         return context
-    built = service.build(
-        session, principal=principal, context=context, scope=ScopeIn(), now=utcnow()
+    found = service.paths_between(
+        session,
+        principal=principal,
+        context=context,
+        scope=ScopeIn(),
+        source=source,
+        target=target,
+        mode=mode,
+        now=utcnow(),
     )
-    found = service.find_paths(built.network, source=source, target=target, mode=mode)
     return JSONResponse(found.model_dump(mode="json"))
 
 
