@@ -94,6 +94,14 @@ def test_gexf_is_schema_valid_with_colours_sizes_and_directions(
     assert sizes[0] == 50.0  # sized by betweenness
     edges = root.findall(".//g:edge", ns)
     assert [e.get("type") for e in edges] == ["directed", "directed", "undirected", "undirected"]
+    # Dated evidence plays on Gephi's timeline: the graph is dynamic, each dated edge starts.
+    assert root.find("g:graph", ns).get("mode") == "dynamic"
+    assert [e.get("start") for e in edges] == [
+        "2024-03-01T00:00:00",
+        "2024-03-02T10:15:00",
+        None,
+        None,
+    ]
     assert edges[1].get("weight") == "2.5"
     declared = {a.get("title"): a.get("type") for a in root.findall(".//g:attribute", ns)}
     assert declared["community"] == "long"
@@ -126,3 +134,14 @@ def test_csv_export_reads_back_as_an_edge_file(tmp_path: Path) -> None:
 def test_unknown_export_format_is_named(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match=r"net\.xlsx: unknown export format"):
         export.write(_network(), tmp_path / "net.xlsx")
+
+
+def test_a_network_without_dates_is_a_static_gexf(
+    tmp_path: Path, gexf_schema: xmlschema.XMLSchema
+) -> None:
+    path = tmp_path / "undated.gexf"
+    export.write(Network(ids=["a", "b"], edges=edges_of([0], [1])), path)
+    gexf_schema.validate(str(path))
+    graph = ElementTree.parse(path).getroot().find(f"{{{export.GEXF}}}graph")
+    assert graph.get("mode") == "static"
+    assert graph.get("timeformat") is None

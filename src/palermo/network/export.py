@@ -146,7 +146,11 @@ def write_gexf(
         root, f"{{{GEXF}}}meta", {"lastmodifieddate": datetime.now(UTC).date().isoformat()}
     )
     ET.SubElement(meta, f"{{{GEXF}}}creator").text = "Palermo"
-    graph = ET.SubElement(root, f"{{{GEXF}}}graph", {"defaultedgetype": "undirected"})
+    # Dated evidence makes a dynamic graph: each edge starts at its date, so Gephi's
+    # timeline plays the network as it grew (times in UTC).
+    dynamic = bool(np.any(~np.isnan(network.edges.time)))
+    kind = {"mode": "dynamic", "timeformat": "dateTime"} if dynamic else {"mode": "static"}
+    graph = ET.SubElement(root, f"{{{GEXF}}}graph", {"defaultedgetype": "undirected", **kind})
     columns = dict(extra or {})
     nodes = [_node_values(network, columns, i) for i in range(len(network.ids))]
     edges = [_edge_values(network, e) for e in range(len(network.edges))]
@@ -176,6 +180,11 @@ def write_gexf(
         }
         if "kind" in row:
             attributes["label"] = row["kind"]
+        when = network.edges.time[e]
+        if not np.isnan(when):
+            attributes["start"] = datetime.fromtimestamp(float(when), UTC).strftime(
+                "%Y-%m-%dT%H:%M:%S"
+            )
         edge = ET.SubElement(holder, f"{{{GEXF}}}edge", attributes)
         _attvalues(edge, row, edge_attributes)
     ET.ElementTree(root).write(path, encoding="utf-8", xml_declaration=True)
