@@ -147,6 +147,16 @@ def test_call_records_imported_then_analysed(palermo: Palermo, tmp_path: Path) -
     assert "Jan de Vries" in out.read_text()
 
 
+def test_an_unknown_export_format_is_named(palermo: Palermo, tmp_path: Path) -> None:
+    _world(palermo)
+    context = ["--purpose", "criminal_analysis", "--justification", "Operation Tulip"]
+    out = tmp_path / "net.xlsx"
+    result = palermo("--as", "ria", "network", "build", *context, "--out", str(out), ok=False)
+    assert result.exit_code == 1
+    assert "net.xlsx: unknown export format; use one of .graphml" in result.output
+    assert not out.exists()
+
+
 def test_bad_call_records_are_all_named_and_nothing_is_imported(
     palermo: Palermo, tmp_path: Path
 ) -> None:

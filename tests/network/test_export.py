@@ -11,6 +11,7 @@ import pytest
 import xmlschema
 from defusedxml import ElementTree
 
+from palermo.errors import Invalid
 from palermo.network import edgefile, export
 from palermo.network.graph import Network, edges_of, timestamp
 
@@ -132,7 +133,7 @@ def test_csv_export_reads_back_as_an_edge_file(tmp_path: Path) -> None:
 
 
 def test_unknown_export_format_is_named(tmp_path: Path) -> None:
-    with pytest.raises(ValueError, match=r"net\.xlsx: unknown export format"):
+    with pytest.raises(Invalid, match=r"net\.xlsx: unknown export format"):
         export.write(_network(), tmp_path / "net.xlsx")
 
 

@@ -24,6 +24,7 @@ from xml.etree import ElementTree as ET
 import networkx as nx
 import numpy as np
 
+from palermo.errors import Invalid
 from palermo.network import edgefile
 from palermo.network.graph import NODE_ATTRIBUTES, Network, time_text
 
@@ -45,7 +46,7 @@ class Format(enum.StrEnum):
             if name.endswith("." + member.value):
                 return member
         known = ", ".join(f".{f.value}" for f in cls)
-        raise ValueError(f"{path.name}: unknown export format; use one of {known}")
+        raise Invalid(f"{path.name}: unknown export format; use one of {known}")
 
 
 def _node_values(network: Network, extra: Columns, i: int) -> dict[str, Any]:
