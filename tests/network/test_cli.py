@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from palermo.network import calls
 from tests.conftest import CLI_PASSWORD, Palermo
 
 EDGES = """source,target,weight,time
@@ -181,3 +182,8 @@ def test_bad_call_records_are_all_named_and_nothing_is_imported(
     assert "no column 'A'" in missing.output
     short = palermo("import", "calls", str(cdr), "--legal-basis", "Sv", ok=False)
     assert "legal_basis: String should have at least 3 characters" in short.output
+
+
+def test_numbers_meet_however_they_were_written() -> None:
+    written = ("+31 6-1234 5678", "0031 612345678", "+31612345678")
+    assert {calls.dialled(number) for number in written} == {"+31612345678"}

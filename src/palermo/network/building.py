@@ -43,7 +43,15 @@ from palermo.errors import NotFound
 from palermo.identity.principal import Principal
 from palermo.models.records import Record, RecordLink, Statement
 from palermo.network import paths
-from palermo.network.graph import Network, edges_of, epoch, project, timestamp
+from palermo.network.calls import dialled
+from palermo.network.graph import (
+    NODE_ATTRIBUTES,
+    Network,
+    edges_of,
+    epoch,
+    project,
+    timestamp,
+)
 from palermo.policy.records import AccessContext, visibility
 from palermo.records import repository
 
@@ -92,7 +100,7 @@ class _Builder:
     def node(self, key: str, **attributes: Any) -> None:
         self.ids.append(key)
         self.known.add(key)
-        for name in ("label", "kind", "country", "access", "owner", "records"):
+        for name in NODE_ATTRIBUTES:
             self.nodes[name].append(attributes.get(name))
 
     def edge(
@@ -275,7 +283,7 @@ def _country(values: dict[str, list[str]]) -> str | None:
 
 def _normal(kind: str, value: str) -> str:
     if kind == "phone":
-        return "+" + re.sub(r"\D", "", value) if value.strip().startswith("+") else value.strip()
+        return dialled(value)
     if kind == "email":
         return value.strip().lower()
     if kind == "address":

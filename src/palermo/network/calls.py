@@ -73,12 +73,14 @@ def _rows(
             yield number, {f: (row.get(c) or "").strip() for f, c in columns.items() if c in header}
 
 
-def _number(value: str) -> str:
-    """A phone number as dialled digits, with + kept: '+31 6-1234 5678' → '+31612345678'."""
-    digits = re.sub(r"\D", "", value)
-    return ("+" if value.strip().startswith(("+", "00")) else "") + digits.removeprefix(
-        "00" if value.strip().startswith("00") else ""
-    )
+def dialled(value: str) -> str:
+    """A phone number as dialled digits, international prefix as +: '+31 6-1234 5678' and
+    '0031 612345678' → '+31612345678'. Calls and shared phones meet on this form."""
+    text = value.strip()
+    digits = re.sub(r"\D", "", text)
+    if text.startswith("00"):
+        return "+" + digits[2:]
+    return ("+" if text.startswith("+") else "") + digits
 
 
 def _when(value: str, time_format: str | None) -> str:
@@ -118,7 +120,7 @@ def entities(
     if subscribers is not None:
         people = column_map(subscriber_columns, SUBSCRIBER_FIELDS, "subscriber")
         for line, row in _rows(subscribers, people, SUBSCRIBER_FIELDS):
-            number = _number(row["number"])
+            number = dialled(row["number"])
             if len(number.lstrip("+")) < 5 or not row["name"]:
                 problems.append(f"{subscribers.name} line {line}: a number and a name are needed")
                 continue
@@ -160,7 +162,7 @@ def _subscriber(number: str, row: dict[str, str]) -> dict[str, Any]:
 def _call(
     name: str, line: int, row: dict[str, str], time_format: str | None, subscribed: set[str]
 ) -> dict[str, Any]:
-    caller, callee = _number(row["caller"]), _number(row["callee"])
+    caller, callee = dialled(row["caller"]), dialled(row["callee"])
     for side, number in (("caller", caller), ("callee", callee)):
         if len(number.lstrip("+")) < 3:
             raise ValueError(f"{side} {row[side]!r} is not a phone number")

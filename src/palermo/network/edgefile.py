@@ -34,8 +34,12 @@ HEADER = "source,target[,weight][,time]"
 
 def read(path: Path) -> Network:
     columns = _header(path)
-    types = {"source": pa.string(), "target": pa.string(), "weight": pa.float64()}
-    types["time"] = pa.string()
+    types = {
+        "source": pa.string(),
+        "target": pa.string(),
+        "weight": pa.float64(),
+        "time": pa.string(),
+    }
     try:
         table = pacsv.read_csv(
             path,

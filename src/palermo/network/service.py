@@ -7,7 +7,7 @@ from __future__ import annotations
 import itertools
 import json
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -387,10 +387,11 @@ def export_file(
     in them is logged as disclosed to the analyst's agency; FtM holds full records only."""
     chosen = export.Format.of(path)
     if chosen is export.Format.ftm:
+        entities = disclose(
+            session, principal=principal, context=context, ids=consulted(built.network), now=now
+        )
         with path.open("w", encoding="utf-8") as handle:
-            for entity in ftm_entities(
-                session, principal=principal, context=context, network=built.network, now=now
-            ):
+            for entity in entities:
                 handle.write(json.dumps(entity, ensure_ascii=False) + "\n")
         return chosen
     found = analysis.analyze(built.network, options)
@@ -422,17 +423,6 @@ def export_bytes(
             now=now,
         )
         return path.read_bytes()
-
-
-def ftm_entities(
-    session: Session,
-    *,
-    principal: Principal,
-    context: AccessContext,
-    network: Network,
-    now: datetime,
-) -> Iterator[dict[str, Any]]:
-    return disclose(session, principal=principal, context=context, ids=consulted(network), now=now)
 
 
 # Jobs ----------------------------------------------------------------------------------------
