@@ -28,6 +28,7 @@ from palermo.exchange.api import federation_router
 from palermo.exchange.api import router as exchange_router
 from palermo.exchange.crypto import sealer_for
 from palermo.exchange.keys import Keyring
+from palermo.finintel.api import router as finintel_router
 from palermo.http import BodySizeLimit, ConcurrencyLimit, SecurityHeaders
 from palermo.identity.api import router as identity_router
 from palermo.identity.credentials import Credentials
@@ -80,6 +81,7 @@ def create_app(settings: Settings | None = None, *, sessions: Any | None = None)
     app.include_router(public_notices_router)
     app.include_router(linkage_router)
     app.include_router(network_router)
+    app.include_router(finintel_router)
     app.include_router(pages.router)
     app.include_router(workspace.router)
     app.include_router(screening.router)

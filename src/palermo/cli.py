@@ -12,6 +12,7 @@ from palermo.audit.cli import audit_app
 from palermo.console import CliState, handles_errors, out, state
 from palermo.demo.cli import demo_app
 from palermo.exchange.cli import messages_app, node_app
+from palermo.finintel.cli import finintel_app
 from palermo.identity.cli import agency_app, token_app, user_app
 from palermo.identity.service import ensure_local_node
 from palermo.linkage.cli import link_app
@@ -97,6 +98,7 @@ app.add_typer(messages_app, name="messages")
 app.add_typer(notices_app, name="notices")
 app.add_typer(link_app, name="link")
 app.add_typer(network_app, name="network")
+app.add_typer(finintel_app, name="finintel")
 app.command("screen")(screen)
 app.command("screen-batch")(screen_batch)
 

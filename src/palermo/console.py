@@ -7,6 +7,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime, time
 from functools import cached_property, wraps
 from typing import Any, ParamSpec, TypeVar
 
@@ -114,3 +115,13 @@ def handles_errors(command: Callable[P, R]) -> Callable[P, R]:
 
 def emit_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, indent=2, default=str, ensure_ascii=False) + "\n")
+
+
+def as_utc(moment: datetime | None, *, end_of_day: bool = False) -> datetime | None:
+    """Options are read as UTC, as Palermo stores time; a bare date given as the end of a
+    window includes that whole day."""
+    if moment is None:
+        return None
+    if end_of_day and moment.time() == time.min:
+        moment = datetime.combine(moment.date(), time.max)
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment

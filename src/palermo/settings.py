@@ -69,6 +69,8 @@ class Settings(BaseSettings):
     # How often `palermo serve` re-reads its peers' directories (rotated keys, new agencies);
     # 0: only by `palermo node peer sync`.
     directory_sync_seconds: float = Field(default=600.0, ge=0)
+    # Financial intelligence: reference rates to EUR (default: the table shipped with Palermo).
+    finintel_fx_rates: Path | None = None
     host: str = "127.0.0.1"
     port: int = 8000
 

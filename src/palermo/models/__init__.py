@@ -13,6 +13,16 @@ from palermo.models.exchange import (
     MessageReceipt,
     OutboxItem,
 )
+from palermo.models.finintel import (
+    AlertEvent,
+    FinancialReport,
+    FinintelJob,
+    FinintelSettings,
+    MonitoringAlert,
+    ReportingEntity,
+    ReportMessage,
+    TransactionBatch,
+)
 from palermo.models.identity import Agency, ApiToken, Node, User, UserRole, WebSession
 from palermo.models.linkage import LinkJudgement, LinkPair, LinkRun
 from palermo.models.network import NetworkJob
@@ -36,6 +46,7 @@ from palermo.models.tasks import Task
 __all__ = [
     "Agency",
     "AgencyKey",
+    "AlertEvent",
     "ApiToken",
     "AuditEvent",
     "AuditNode",
@@ -44,6 +55,9 @@ __all__ = [
     "Blob",
     "Consent",
     "Disclosure",
+    "FinancialReport",
+    "FinintelJob",
+    "FinintelSettings",
     "Grant",
     "InboxEntry",
     "LinkJudgement",
@@ -54,6 +68,7 @@ __all__ = [
     "MessageAttachment",
     "MessageCopy",
     "MessageReceipt",
+    "MonitoringAlert",
     "NetworkJob",
     "Node",
     "Notice",
@@ -70,9 +85,12 @@ __all__ = [
     "RecordPurpose",
     "RecordShare",
     "RecordVersion",
+    "ReportMessage",
+    "ReportingEntity",
     "ScreeningJob",
     "Statement",
     "Task",
+    "TransactionBatch",
     "User",
     "UserRole",
     "WebSession",

@@ -7,14 +7,14 @@ database or a log-in, or on a network built inside Palermo from the records you 
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from rich.table import Table
 
-from palermo.console import emit_json, err, handles_errors, out, state
+from palermo.console import as_utc, emit_json, err, handles_errors, out, state
 from palermo.errors import Invalid
 from palermo.models.base import utcnow
 from palermo.network import analysis, edgefile, service
@@ -64,21 +64,11 @@ def _scope(
         owners=[c.strip().upper() for c in scope.split(",") if c.strip()] if scope else None,
         seeds=seeds or [],
         depth=depth,
-        since=_utc(since),
-        until=_utc(until, end_of_day=True),
+        since=as_utc(since),
+        until=as_utc(until, end_of_day=True),
         canonical=canonical,
         identifiers=identifiers,
     )
-
-
-def _utc(moment: datetime | None, *, end_of_day: bool = False) -> datetime | None:
-    """Options are read as UTC, as Palermo stores time; a bare date given as the end of a
-    window includes that whole day."""
-    if moment is None:
-        return None
-    if end_of_day and moment.time() == time.min:
-        moment = datetime.combine(moment.date(), time.max)
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
 
 
 def _network(
@@ -352,7 +342,7 @@ def find_paths(
             target=target,
             mode=mode,
             k=k,
-            after=_utc(after),
+            after=as_utc(after),
             now=utcnow(),
         )
     if as_json:

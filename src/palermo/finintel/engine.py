@@ -1,0 +1,125 @@
+"""Where monitoring runs: DuckDB in the process by default, or Spark in local mode.
+
+The typology detectors are written once, in DuckDB's SQL; on Spark each statement is
+transpiled by SQLGlot (the transpiler Splink uses for the same purpose), so both backends
+run the same queries and give the same alerts.
+"""
+
+from __future__ import annotations
+
+import enum
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, Protocol
+
+import duckdb
+import sqlglot
+
+from palermo.errors import Invalid
+
+
+class Backend(enum.StrEnum):
+    duckdb = "duckdb"
+    spark = "spark"
+
+
+class Engine(Protocol):
+    def load(self, name: str, files: Sequence[Path]) -> None:
+        """Make the Parquet `files` readable as the table `name`."""
+
+    def materialise(self, name: str, select: str) -> int:
+        """Keep the result of `select` as the table `name`; its number of rows."""
+
+    def rows(self, select: str) -> list[dict[str, Any]]: ...
+
+    def close(self) -> None: ...
+
+
+class DuckDBEngine:
+    def __init__(self, *, memory_limit: str | None = None, threads: int | None = None) -> None:
+        self.connection = duckdb.connect()
+        if memory_limit:
+            self.connection.execute(f"SET memory_limit = '{memory_limit}'")
+        if threads:
+            self.connection.execute(f"SET threads = {int(threads)}")
+        # Temporary tables that outgrow memory spill here rather than failing.
+        self._spill = tempfile.TemporaryDirectory(prefix="palermo-duckdb-")
+        self.connection.execute(f"SET temp_directory = '{self._spill.name}'")
+
+    def load(self, name: str, files: Sequence[Path]) -> None:
+        listed = ", ".join(_quoted(str(f)) for f in files)
+        self.connection.execute(
+            f"CREATE OR REPLACE VIEW {name} AS SELECT * FROM read_parquet([{listed}])"  # noqa: S608
+        )
+
+    def materialise(self, name: str, select: str) -> int:
+        self.connection.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {select}")
+        counted = self.connection.execute(f"SELECT count(*) FROM {name}").fetchone()  # noqa: S608
+        return int(counted[0]) if counted else 0
+
+    def rows(self, select: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
+        result = self.connection.execute(select, list(params))
+        names = [d[0] for d in result.description]
+        return [dict(zip(names, row, strict=True)) for row in result.fetchall()]
+
+    def close(self) -> None:
+        self.connection.close()
+        self._spill.cleanup()
+
+
+class SparkEngine:
+    def __init__(self) -> None:
+        try:
+            from pyspark.sql import SparkSession
+        except ImportError as error:
+            raise Invalid(
+                "the Spark backend needs PySpark: pip install 'palermo[spark]' (and Java 17)"
+            ) from error
+        try:
+            self.spark = (
+                SparkSession.builder.master("local[2]")
+                .appName("palermo-monitoring")
+                .config("spark.sql.shuffle.partitions", "8")
+                .config("spark.ui.enabled", "false")
+                .config("spark.ui.showConsoleProgress", "false")
+                .config("spark.sql.session.timeZone", "UTC")
+                .config(
+                    "spark.sql.warehouse.dir", str(Path(tempfile.gettempdir()) / "palermo-spark")
+                )
+                .getOrCreate()
+            )
+        except Exception as error:
+            raise Invalid(
+                f"the Spark backend could not start (is Java installed?): {error}"
+            ) from error
+        self._kept: list[Any] = []
+
+    def _sql(self, select: str) -> Any:
+        return self.spark.sql(sqlglot.transpile(select, read="duckdb", write="spark")[0])
+
+    def load(self, name: str, files: Sequence[Path]) -> None:
+        self.spark.read.parquet(*(str(f) for f in files)).createOrReplaceTempView(name)
+
+    def materialise(self, name: str, select: str) -> int:
+        frame = self._sql(select).cache()
+        self._kept.append(frame)
+        frame.createOrReplaceTempView(name)
+        return int(frame.count())
+
+    def rows(self, select: str) -> list[dict[str, Any]]:
+        return [row.asDict(recursive=True) for row in self._sql(select).collect()]
+
+    def close(self) -> None:
+        for frame in self._kept:
+            frame.unpersist()
+        self._kept.clear()
+        self.spark.catalog.clearCache()
+
+
+def _quoted(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def engine(backend: Backend, **options: Any) -> Engine:
+    return DuckDBEngine(**options) if backend is Backend.duckdb else SparkEngine()

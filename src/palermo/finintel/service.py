@@ -1,0 +1,296 @@
+"""An FIU's analysis work: its transaction store, thresholds, monitoring runs (whose alerts
+are kept for triage) and traces — each logged with its purpose."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from palermo.audit.service import Operation
+from palermo.audit.service import record as audit
+from palermo.errors import Forbidden, Invalid
+from palermo.finintel import monitoring, store, tracing
+from palermo.finintel.currencies import load_rates
+from palermo.finintel.engine import Backend
+from palermo.finintel.reporting import fiu_of
+from palermo.finintel.thresholds import Thresholds
+from palermo.finintel.transactions import read_transactions
+from palermo.identity.principal import Principal
+from palermo.identity.roles import Role
+from palermo.models.finintel import FinintelJob, FinintelSettings, MonitoringAlert, TransactionBatch
+from palermo.models.identity import Agency
+from palermo.policy.records import AccessContext
+from palermo.settings import Settings
+
+ANALYSTS = (Role.officer, Role.analyst, Role.supervisor)
+
+
+def analyst_fiu(session: Session, principal: Principal) -> Agency:
+    fiu = fiu_of(session, principal)
+    if not principal.has_role(*ANALYSTS):
+        raise Forbidden("financial analysis is done by the FIU's officers, analysts, supervisors")
+    return fiu
+
+
+def thresholds(session: Session, fiu: Agency) -> Thresholds:
+    own = session.get(FinintelSettings, fiu.id)
+    return Thresholds.model_validate(own.thresholds) if own else Thresholds()
+
+
+def set_thresholds(
+    session: Session, principal: Principal, values: dict[str, Any], now: datetime
+) -> Thresholds:
+    """A supervisor sets the FIU's thresholds (the rest keep their defaults)."""
+    fiu = analyst_fiu(session, principal)
+    if not principal.has_role(Role.supervisor):
+        raise Forbidden("an FIU's thresholds are set by its supervisors")
+    chosen = Thresholds.model_validate({**thresholds(session, fiu).model_dump(), **values})
+    own = session.get(FinintelSettings, fiu.id)
+    stored = chosen.model_dump(mode="json")
+    if own is None:
+        session.add(
+            FinintelSettings(
+                agency_id=fiu.id, thresholds=stored, updated_by=principal.username, updated_at=now
+            )
+        )
+    else:
+        own.thresholds, own.updated_by, own.updated_at = stored, principal.username, now
+    audit(
+        session,
+        action="finintel.thresholds",
+        operation=Operation.alteration,
+        principal=principal,
+        detail={"changed": sorted(values)},
+    )
+    return chosen
+
+
+def import_transactions(
+    session: Session,
+    principal: Principal,
+    settings: Settings,
+    *,
+    path: Path,
+    mapping: dict[str, str],
+    default_currency: str,
+    context: AccessContext,
+    progress: Callable[[int], None] | None = None,
+) -> TransactionBatch:
+    """Bulk transactions (a bank's return, data from a production order), all or nothing."""
+    fiu = analyst_fiu(session, principal)
+    name = path.name
+    checked = read_transactions(
+        path,
+        mapping,
+        batch=f"import-{path.stem}"[:60] if path.stem else "import",
+        default_currency=default_currency,
+        rates=load_rates(settings.finintel_fx_rates),
+        progress=progress,
+    )
+    batch = store.add(
+        session, settings, fiu, checked, source=name, kind="import", principal=principal
+    )
+    audit(
+        session,
+        action="finintel.transactions.import",
+        operation=Operation.collection,
+        principal=principal,
+        purpose=context.purpose.value,
+        justification=context.justification,
+        object_ids=[str(batch.id)],
+        detail={"file": name, "rows": batch.rows, "sha256": batch.sha256},
+    )
+    return batch
+
+
+def batches(session: Session, principal: Principal) -> list[TransactionBatch]:
+    fiu = analyst_fiu(session, principal)
+    return list(
+        session.scalars(
+            select(TransactionBatch)
+            .where(TransactionBatch.agency_id == fiu.id)
+            .order_by(TransactionBatch.created_at.desc())
+        )
+    )
+
+
+def monitor(
+    session: Session,
+    principal: Principal,
+    settings: Settings,
+    *,
+    backend: Backend,
+    context: AccessContext,
+    now: datetime,
+    step: Callable[[str], None] | None = None,
+) -> tuple[monitoring.Run, list[MonitoringAlert]]:
+    """Run every detector over the FIU's transactions; new alerts join the queue, alerts
+    found again keep their triage."""
+    fiu = analyst_fiu(session, principal)
+    files = store.files(session, settings, fiu)
+    if not files:
+        raise Invalid("no transactions have been imported: nothing to monitor")
+    run = monitoring.monitor(files, thresholds(session, fiu), backend=backend, step=step)
+    kept = _keep(session, fiu, run.alerts, now)
+    audit(
+        session,
+        action="finintel.monitor",
+        operation=Operation.consultation,
+        principal=principal,
+        purpose=context.purpose.value,
+        justification=context.justification,
+        detail={
+            "backend": backend.value,
+            "transactions": run.transactions,
+            "alerts": len(run.alerts),
+            "new": sum(1 for a in kept if a.created_at == now),
+        },
+    )
+    return run, kept
+
+
+def _keep(
+    session: Session, fiu: Agency, alerts: list[monitoring.Alert], now: datetime
+) -> list[MonitoringAlert]:
+    existing = (
+        {
+            a.alert_key: a
+            for a in session.scalars(
+                select(MonitoringAlert).where(
+                    MonitoringAlert.agency_id == fiu.id,
+                    MonitoringAlert.alert_key.in_([a.alert_id for a in alerts]),
+                )
+            )
+        }
+        if alerts
+        else {}
+    )
+    kept = []
+    for alert in alerts:
+        row = existing.get(alert.alert_id)
+        if row is None:
+            row = MonitoringAlert(
+                agency_id=fiu.id,
+                alert_key=alert.alert_id,
+                status="new",
+                created_at=now,
+            )
+            session.add(row)
+        row.typology, row.score = alert.typology, alert.score
+        row.accounts, row.transactions = list(alert.accounts), list(alert.transactions)
+        row.window_start, row.window_end = alert.start, alert.end
+        row.rule_version, row.facts, row.updated_at = alert.rule_version, alert.facts, now
+        kept.append(row)
+    session.flush()
+    return kept
+
+
+def trace(
+    session: Session,
+    principal: Principal,
+    settings: Settings,
+    *,
+    origin: str,
+    direction: tracing.Direction,
+    hops: int,
+    method: tracing.Method,
+    since: datetime | None,
+    until: datetime | None,
+    min_amount: float,
+    context: AccessContext,
+) -> tracing.Trace:
+    fiu = analyst_fiu(session, principal)
+    found = tracing.trace(
+        store.files(session, settings, fiu),
+        origin,
+        direction=direction,
+        hops=hops,
+        since=since,
+        until=until,
+        min_amount=min_amount,
+        method=method,
+    )
+    audit(
+        session,
+        action="finintel.trace",
+        operation=Operation.consultation,
+        principal=principal,
+        purpose=context.purpose.value,
+        justification=context.justification,
+        object_ids=[origin],
+        detail={
+            "direction": direction.value,
+            "hops": hops,
+            "method": method.value,
+            "flows": len(found.flows),
+        },
+    )
+    return found
+
+
+# Jobs ----------------------------------------------------------------------------------------
+def submit(
+    session: Session,
+    principal: Principal,
+    *,
+    kind: str,
+    parameters: dict[str, Any],
+    context: AccessContext,
+    now: datetime,
+) -> FinintelJob:
+    fiu = analyst_fiu(session, principal)
+    job = FinintelJob(
+        agency_id=fiu.id,
+        username=principal.username,
+        kind=kind,
+        parameters=parameters,
+        purpose=context.purpose.value,
+        justification=context.justification,
+        status="queued",
+        created_at=now,
+    )
+    session.add(job)
+    session.flush()
+    return job
+
+
+def execute(
+    session: Session, settings: Settings, *, job: FinintelJob, principal: Principal, now: datetime
+) -> None:
+    context = AccessContext.of(job.purpose, job.justification)
+    p = job.parameters
+    result: dict[str, Any]
+    if job.kind == "monitor":
+        run, _ = monitor(
+            session,
+            principal,
+            settings,
+            backend=Backend(p.get("backend", "duckdb")),
+            context=context,
+            now=now,
+        )
+        result = {
+            "transactions": run.transactions,
+            "alerts": [a.as_dict() for a in run.alerts],
+            "seconds": {k: round(v, 3) for k, v in run.seconds.items()},
+        }
+    else:
+        result = trace(
+            session,
+            principal,
+            settings,
+            origin=p["origin"],
+            direction=tracing.Direction(p.get("direction", "forward")),
+            hops=int(p.get("hops", 4)),
+            method=tracing.Method(p.get("method", "fifo")),
+            since=datetime.fromisoformat(p["since"]) if p.get("since") else None,
+            until=datetime.fromisoformat(p["until"]) if p.get("until") else None,
+            min_amount=float(p.get("min_amount", tracing.DEFAULT_MIN_AMOUNT)),
+            context=context,
+        ).as_dict()
+    job.status, job.result, job.finished_at = "done", result, now
