@@ -12,6 +12,7 @@ not found by these rules (the trace and the learned ranking can still show it).
 
 from __future__ import annotations
 
+import itertools
 from collections import defaultdict
 from typing import Any
 
@@ -21,6 +22,7 @@ from palermo.finintel.typologies import Finding
 
 # The account's side of a payment and its counterparty's, by direction.
 SIDES = {"out": ("source", "target", "n_out"), "in": ("target", "source", "n_in")}
+WINDOW_STARTS = 3
 # A burst this many times the account's own rate is unusual.
 RATE_FACTOR = 4
 # At most this share of a burst's counterparties may deal with the account at other times.
@@ -31,6 +33,9 @@ def prepare(engine: Engine, th: Thresholds, span: int) -> None:
     """`bursts_in`/`bursts_out` (unusual bursts) and their members `burst_in_members`/
     `burst_out_members` (one row per payment)."""
     window = th.burst_days * DAY
+    # Windows starting at thirds of a window: a burst up to two thirds of a window long
+    # lies whole in one of them.
+    offsets = ", ".join(f"({window * k // WINDOW_STARTS})" for k in range(WINDOW_STARTS))
     for side, (account, party, total) in SIDES.items():
         engine.materialise(
             f"burst_{side}_groups",
@@ -40,10 +45,10 @@ def prepare(engine: Engine, th: Thresholds, span: int) -> None:
                    count(*) AS n, min(f.t) AS t0, max(f.t) AS t1
             FROM flows AS f
             JOIN activity AS a ON a.account = f.{account} AND a.n <= {th.hub_transactions}
-            CROSS JOIN (VALUES (0), ({window // 2})) AS o(off)
+            CROSS JOIN (VALUES {offsets}) AS o(off)
             WHERE f.source IS NOT NULL AND f.target IS NOT NULL AND f.source <> f.target
             GROUP BY 1, 2, 3
-            HAVING count(*) >= {th.group_min_counterparties}
+            HAVING count(*) >= {th.layer_min_counterparties}
             """,  # noqa: S608 - names from SIDES, numbers from validated thresholds
         )
         engine.materialise(
@@ -79,7 +84,7 @@ def prepare(engine: Engine, th: Thresholds, span: int) -> None:
             JOIN burst_{side}_pairs AS p ON p.account = g.account AND p.party = g.party
             JOIN activity AS a ON a.account = g.account
             GROUP BY g.account, g.bucket, g.off, a.{total}
-            HAVING count(*) >= {th.group_min_counterparties}
+            HAVING count(*) >= {th.layer_min_counterparties}
                AND sum(g.total) >= {th.burst_min_total}
                AND avg(CASE WHEN p.times > g.n THEN 1.0 ELSE 0.0 END) <= {REPEAT_SHARE}
                AND sum(g.n) >= {RATE_FACTOR} * (a.{total} - sum(g.n)) * {window / max(span, window)}
@@ -130,31 +135,65 @@ def _finding(typology: str, hub: str, members: list[dict[str, Any]], **facts: An
 
 
 def fans(engine: Engine, th: Thresholds) -> list[Finding]:
-    """Fan-out and fan-in: one unusual burst of at least `fan_min_counterparties`."""
+    """Fan-out and fan-in: one unusual burst of at least `fan_min_counterparties` payments
+    of like amounts (a sum split, or gathered, in parts)."""
     found = []
     for side, typology in (("out", "fan_out"), ("in", "fan_in")):
         for (account, _, _), members in _groups(engine, side, th.fan_min_counterparties).items():
-            found.append(_finding(typology, account, members))
+            variation = _variation([float(m["amount"]) for m in members])
+            if variation <= th.fan_max_variation:
+                found.append(_finding(typology, account, members, variation=round(variation, 3)))
     return found
+
+
+def _variation(amounts: list[float]) -> float:
+    mean = sum(amounts) / len(amounts)
+    return (sum((a - mean) ** 2 for a in amounts) / len(amounts)) ** 0.5 / mean
 
 
 def gather_scatter(engine: Engine, th: Thresholds) -> list[Finding]:
-    """Money gathered from many accounts, then scattered to many, by one hub."""
-    gathered = _groups(engine, "in", th.group_min_counterparties)
-    scattered = _groups(engine, "out", th.group_min_counterparties)
-    by_hub: dict[str, list[list[dict[str, Any]]]] = defaultdict(list)
-    for (account, _, _), members in scattered.items():
-        by_hub[account].append(members)
+    """Money gathered from many accounts, then scattered to many, by one hub: most of what
+    came in goes out, soon after it began to come in."""
+    gathered = _bursts_by_account(_groups(engine, "in", th.group_min_counterparties))
+    scattered = _bursts_by_account(_groups(engine, "out", th.group_min_counterparties))
     found = []
-    for (hub, _, _), incoming in gathered.items():
-        start, end = min(m["t"] for m in incoming), max(m["t"] for m in incoming)
-        received = sum(m["amount"] for m in incoming)
-        for outgoing in by_hub.get(hub, []):
-            first_out = min(m["t"] for m in outgoing)
+    for hub, bursts_in in gathered.items():
+        for incoming in bursts_in:
+            start = min(m["t"] for m in incoming)
+            end = max(m["t"] for m in incoming) + th.gather_scatter_days * DAY
+            outgoing = _merged(
+                [b for b in scattered.get(hub, []) if start <= min(m["t"] for m in b) <= end]
+            )
+            received = sum(m["amount"] for m in incoming)
             sent = sum(m["amount"] for m in outgoing)
-            if start <= first_out <= end + th.gather_scatter_days * DAY and sent >= 0.5 * received:
+            if outgoing and th.kept_min * received <= sent <= received:
                 found.append(_finding("gather_scatter", hub, incoming + outgoing))
     return found
+
+
+def _bursts_by_account(
+    groups: dict[tuple[str, int, int], list[dict[str, Any]]],
+) -> dict[str, list[list[dict[str, Any]]]]:
+    """Each account's bursts, those that overlap in time (the same burst seen through two
+    windows, or a burst running on) merged into one."""
+    by_account: dict[str, list[list[dict[str, Any]]]] = defaultdict(list)
+    for (account, _, _), members in groups.items():
+        by_account[account].append(members)
+    merged = {}
+    for account, bursts in by_account.items():
+        bursts.sort(key=lambda b: min(m["t"] for m in b))
+        runs: list[list[list[dict[str, Any]]]] = []
+        for burst in bursts:
+            if runs and min(m["t"] for m in burst) <= max(m["t"] for b in runs[-1] for m in b):
+                runs[-1].append(burst)
+            else:
+                runs.append([burst])
+        merged[account] = [_merged(run) for run in runs]
+    return merged
+
+
+def _merged(bursts: list[list[dict[str, Any]]]) -> list[dict[str, Any]]:
+    return list({m["tx_id"]: m for burst in bursts for m in burst}.values())
 
 
 def scatter_gather(engine: Engine, th: Thresholds) -> list[Finding]:
@@ -200,6 +239,71 @@ def layered_groups(engine: Engine, th: Thresholds) -> list[Finding]:
         JOIN burst_in_members AS i ON i.tx_id = o.tx_id
         """
     )
+    kept = []
+    for component in _connected(edges, th.burst_days * DAY):
+        payees_of: dict[str, set[str]] = defaultdict(set)
+        payers_of: dict[str, set[str]] = defaultdict(set)
+        for e in component:
+            payees_of[e["source"]].add(e["target"])
+            payers_of[e["target"]].add(e["source"])
+        # A layer in the middle takes from several and pays several; an account that
+        # merely also pays someone is not a layer.
+        layers = {
+            a for a, out in payees_of.items() if len(out) >= 2 and len(payers_of.get(a, ())) >= 2
+        }
+        first, last = set(payees_of) - set(payers_of), set(payers_of) - set(payees_of)
+        # Three layers of at least two, or two groups of at least three mostly paying each
+        # other.
+        least = th.layer_min_counterparties if len(layers) >= 2 else th.group_min_counterparties
+        if len(first) < least or len(last) < least:
+            continue
+        pairs = {(e["source"], e["target"]) for e in component}
+        between = {(a, b) for a, b in pairs if a in first and b in last}
+        density = len(between) / (len(first) * len(last))
+        if len(layers) < 2 and density < 0.5:
+            continue
+        kept.append((component, layers, len(first), len(last), density))
+    found = []
+    for component, layers, payers, payees, density in kept:
+        times = [int(e["t"]) for e in component]
+        found.append(
+            Finding(
+                "stack" if len(layers) >= 2 else "bipartite",
+                {e["source"] for e in component} | {e["target"] for e in component},
+                {e["tx_id"] for e in component},
+                min(times),
+                max(times),
+                score=min(0.99, 0.6 + 0.02 * len(component) + 0.2 * density),
+                facts={
+                    "payers": payers,
+                    "payees": payees,
+                    "layers": len(layers),
+                    "density": round(density, 3),
+                    "total_eur": round(sum(float(e["amount"]) for e in component), 2),
+                },
+            )
+        )
+    return found
+
+
+def _connected(edges: list[dict[str, Any]], gap: int) -> list[list[dict[str, Any]]]:
+    """Payments linked by shared accounts into groups — but only payments close in time: a
+    group member's unrelated burst months later is another group."""
+    groups = _components(edges)
+    found = []
+    for group in groups:
+        group.sort(key=lambda e: e["t"])
+        piece = [group[0]]
+        for previous, e in itertools.pairwise(group):
+            if e["t"] - previous["t"] > gap:
+                found.extend(_components(piece))
+                piece = []
+            piece.append(e)
+        found.extend(_components(piece))
+    return found
+
+
+def _components(edges: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
     parent: dict[str, str] = {}
 
     def root(a: str) -> str:
@@ -214,36 +318,4 @@ def layered_groups(engine: Engine, th: Thresholds) -> list[Finding]:
     components: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for e in edges:
         components[root(e["source"])].append(e)
-    found = []
-    for component in components.values():
-        payers = {e["source"] for e in component}
-        payees = {e["target"] for e in component}
-        layers = payers & payees
-        pairs = {(e["source"], e["target"]) for e in component}
-        first, last = payers - layers, payees - layers
-        density = len(pairs) / (len(payers) * len(payees))
-        if len(first) < 2 or len(last) < 2:
-            continue
-        typology = "stack" if layers else "bipartite"
-        if (typology == "stack" and len(layers) < 2) or (typology == "bipartite" and density < 0.5):
-            continue
-        times = [int(e["t"]) for e in component]
-        total = sum(float(e["amount"]) for e in component)
-        found.append(
-            Finding(
-                typology,
-                payers | payees,
-                {e["tx_id"] for e in component},
-                min(times),
-                max(times),
-                score=min(0.99, 0.6 + 0.02 * len(pairs) + 0.2 * density),
-                facts={
-                    "payers": len(first),
-                    "payees": len(last),
-                    "layers": len(layers),
-                    "density": round(density, 3),
-                    "total_eur": round(total, 2),
-                },
-            )
-        )
-    return found
+    return list(components.values())

@@ -15,7 +15,8 @@ def rapid_pass_through(engine: Engine, th: Thresholds) -> list[Finding]:
     """An account that, again and again, pays out nearly all of a large credit within hours."""
     rows = engine.rows(
         f"""
-        SELECT i.target AS account, i.tx_id AS in_tx, i.t AS in_t, i.amount AS in_amount,
+        SELECT i.target AS account, a.n AS activity, i.tx_id AS in_tx, i.t AS in_t,
+               i.amount AS in_amount,
                i.source AS payer, o.tx_id AS out_tx, o.t AS out_t, o.amount AS out_amount,
                o.target AS payee
         FROM flows AS i
@@ -29,16 +30,35 @@ def rapid_pass_through(engine: Engine, th: Thresholds) -> list[Finding]:
     credits: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
     for row in rows:
         credits[(row["account"], row["in_tx"])].append(row)
-    # A pass-through: the payments out within hours of a credit carry most of it.
+    # A pass-through: the payments out within hours of a credit carry most of it — and no
+    # more than it (a large bill paid from the balance after a small credit is not one).
     events: dict[str, list[list[dict[str, Any]]]] = defaultdict(list)
     for (account, _), outs in credits.items():
-        if sum(o["out_amount"] for o in outs) >= th.pass_through_share * outs[0]["in_amount"]:
-            events[account].append(outs)
+        credit, paid, passed = outs[0]["in_amount"], 0.0, []
+        for out in sorted(outs, key=lambda o: o["out_t"]):
+            if paid + out["out_amount"] <= credit:
+                paid += out["out_amount"]
+                passed.append(out)
+        if paid >= th.pass_through_share * credit:
+            events[account].append(passed)
     found = []
     for account, passes in events.items():
         passes.sort(key=lambda p: p[0]["in_t"])
         for run in _runs(passes, th.pass_through_days * DAY, th.pass_through_min_events):
             legs = [leg for p in run for leg in p]
+            moves = len({leg["in_tx"] for leg in legs} | {leg["out_tx"] for leg in legs})
+            if moves < th.pass_through_activity_share * legs[0]["activity"]:
+                continue
+            # The run's other large credits passed on in part belong to it too: the account
+            # does little else.
+            first, last = run[0][0]["in_t"], run[-1][0]["in_t"]
+            legs += [
+                leg
+                for (holder, _), outs in credits.items()
+                if holder == account and first <= outs[0]["in_t"] <= last
+                for leg in outs
+                if leg["out_amount"] <= leg["in_amount"]
+            ]
             accounts = {account} | {leg["payee"] for leg in legs}
             accounts |= {leg["payer"] for leg in legs if leg["payer"] is not None}
             moved = sum(p[0]["in_amount"] for p in run)
@@ -108,7 +128,7 @@ def dormant(engine: Engine, th: Thresholds) -> list[Finding]:
     for (account, woke), moves in woken.items():
         received = sum(m["amount"] for m in moves if m["direction"] == "in")
         sent = sum(m["amount"] for m in moves if m["direction"] == "out")
-        if received < th.dormant_min_amount or sent < 0.5 * received:
+        if received < th.dormant_min_amount or sent < th.dormant_passed_share * received:
             continue
         found.append(
             Finding(
