@@ -13,6 +13,7 @@ not found by these rules (the trace and the learned ranking can still show it).
 from __future__ import annotations
 
 import itertools
+import statistics
 from collections import defaultdict
 from typing import Any
 
@@ -147,8 +148,8 @@ def fans(engine: Engine, th: Thresholds) -> list[Finding]:
 
 
 def _variation(amounts: list[float]) -> float:
-    mean = sum(amounts) / len(amounts)
-    return (sum((a - mean) ** 2 for a in amounts) / len(amounts)) ** 0.5 / mean
+    """The coefficient of variation: 0 for equal parts."""
+    return statistics.pstdev(amounts) / statistics.fmean(amounts)
 
 
 def gather_scatter(engine: Engine, th: Thresholds) -> list[Finding]:
