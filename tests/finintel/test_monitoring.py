@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 
 from palermo.finintel.engine import Backend
-from palermo.finintel.monitoring import TYPOLOGIES, monitor
+from palermo.finintel.monitoring import monitor
 from palermo.finintel.thresholds import RULE_VERSION, Thresholds
+from palermo.finintel.typologies import TYPOLOGIES
 from tests.databases import backend
 from tests.finintel.world import ledger_file
 

@@ -3,6 +3,7 @@ and alert triage."""
 
 from __future__ import annotations
 
+import csv
 import uuid
 from datetime import datetime
 from pathlib import Path
@@ -191,6 +192,42 @@ def monitor(
         )
     out.print(table)
     out.print(f"{len(run.alerts)} alerts over {run.transactions:,} transactions")
+
+
+@finintel_app.command("train")
+@handles_errors
+def train(
+    ctx: typer.Context,
+    cases: Annotated[
+        Path,
+        typer.Argument(
+            exists=True, dir_okay=False, help="CSV with an `account` column: confirmed cases"
+        ),
+    ],
+    purpose: PurposeOpt = "financial_intelligence",
+    justification: JustificationOpt = None,
+    json_output: JsonOpt = False,
+) -> None:
+    """Train the FIU's alert ranking on the accounts of its confirmed cases."""
+    context = AccessContext.of(purpose, justification)
+    with cases.open(newline="", encoding="utf-8-sig") as handle:
+        reader = csv.DictReader(handle)
+        if "account" not in (reader.fieldnames or []):
+            raise Invalid(f"{cases.name} has no `account` column (header: {reader.fieldnames})")
+        laundering = {row["account"].strip() for row in reader if row["account"].strip()}
+    cli = state(ctx)
+    with err.status("training the ranking…"), cli.work() as (session, principal):
+        summary = service.train_ranking(
+            session, principal, cli.settings, laundering=laundering, context=context
+        )
+    if json_output:
+        emit_json(summary)
+    else:
+        out.print(
+            f"ranking trained on {summary['accounts']:,} accounts, {summary['laundering']} "
+            f"laundering ({summary['not_in_store']} named but not in the store); "
+            f"F1 on the labels {summary['f1_on_labels']}"
+        )
 
 
 @finintel_app.command("trace")

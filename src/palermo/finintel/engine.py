@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import duckdb
+import pyarrow as pa
 import sqlglot
 
 from palermo.errors import Invalid
@@ -32,6 +33,11 @@ class Engine(Protocol):
         """Keep the result of `select` as the table `name`; its number of rows."""
 
     def rows(self, select: str) -> list[dict[str, Any]]: ...
+
+    def arrow(self, select: str) -> pa.Table: ...
+
+    def register(self, name: str, table: pa.Table) -> None:
+        """Make an Arrow table readable as the table `name`."""
 
     def close(self) -> None: ...
 
@@ -55,13 +61,20 @@ class DuckDBEngine:
 
     def materialise(self, name: str, select: str) -> int:
         self.connection.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {select}")
-        counted = self.connection.execute(f"SELECT count(*) FROM {name}").fetchone()  # noqa: S608
-        return int(counted[0]) if counted else 0
+        counted = self.connection.execute(f"SELECT count(*) FROM {name}").fetchall()  # noqa: S608
+        return int(counted[0][0])
 
     def rows(self, select: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
         result = self.connection.execute(select, list(params))
         names = [d[0] for d in result.description]
         return [dict(zip(names, row, strict=True)) for row in result.fetchall()]
+
+    def arrow(self, select: str) -> pa.Table:
+        return self.connection.sql(select).to_arrow_table()
+
+    def register(self, name: str, table: pa.Table) -> None:
+        self.connection.register(f"{name}_arrow", table)
+        self.materialise(name, f"SELECT * FROM {name}_arrow")  # noqa: S608 - our own names
 
     def close(self) -> None:
         self.connection.close()
@@ -109,6 +122,14 @@ class SparkEngine:
 
     def rows(self, select: str) -> list[dict[str, Any]]:
         return [row.asDict(recursive=True) for row in self._sql(select).collect()]
+
+    def arrow(self, select: str) -> pa.Table:
+        return self._sql(select).toArrow()
+
+    def register(self, name: str, table: pa.Table) -> None:
+        frame = self.spark.createDataFrame(table.to_pandas()).cache()
+        self._kept.append(frame)
+        frame.createOrReplaceTempView(name)
 
     def close(self) -> None:
         for frame in self._kept:

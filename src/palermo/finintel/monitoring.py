@@ -12,23 +12,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from palermo.finintel import ranking
 from palermo.finintel.engine import Backend, Engine, engine
 from palermo.finintel.thresholds import RULE_VERSION, Thresholds
 from palermo.finintel.typologies import Finding, bursts, cash, chains, flows, timing
-
-TYPOLOGIES = {
-    "structuring": "Structuring: cash deposits just under the reporting threshold",
-    "fan_out": "Fan-out: one account paying many at once",
-    "fan_in": "Fan-in: many accounts paying one at once",
-    "gather_scatter": "Gather-scatter: gathered from many, scattered to many",
-    "scatter_gather": "Scatter-gather: scattered through intermediaries to one destination",
-    "cycle": "Cycle / round-tripping: money coming back to where it started",
-    "bipartite": "Bipartite layering: a group of accounts paying another group",
-    "stack": "Stacked layering: layers of accounts paying the next layer",
-    "rapid_pass_through": "Rapid pass-through: credits paid straight out again",
-    "cross_border": "Cross-border layering through high-risk jurisdictions",
-    "dormant": "Dormant account waking up to move money",
-}
 
 Detector = Callable[[Engine, Thresholds], list[Finding]]
 DETECTORS: tuple[tuple[str, Detector], ...] = (
@@ -54,6 +41,7 @@ class Alert:
     end: datetime
     rule_version: str
     facts: dict[str, Any]
+    rank_score: float | None = None  # the learned model's, when the FIU has one
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -65,6 +53,7 @@ class Alert:
             "window": {"start": self.start.isoformat(), "end": self.end.isoformat()},
             "rule_version": self.rule_version,
             "facts": self.facts,
+            "rank_score": self.rank_score,
         }
 
 
@@ -80,27 +69,47 @@ def monitor(
     thresholds: Thresholds,
     *,
     backend: Backend = Backend.duckdb,
+    model: ranking.Model | None = None,
     step: Callable[[str], None] | None = None,
     **engine_options: Any,
 ) -> Run:
-    """Run every detector; `step(name)` is called as each begins (for progress)."""
-    seconds: dict[str, float] = {}
+    """Run every detector, and rank the alerts with `model` when there is one; `step(name)`
+    is called as each step begins (for progress)."""
     work = engine(backend, **engine_options)
     try:
-        clock = time.perf_counter()
-        first, last = flows.prepare(work, files)
-        bursts.prepare(work, thresholds, last - first)
-        seconds["prepare"] = time.perf_counter() - clock
-        count = work.rows("SELECT count(*) AS n FROM flows")[0]["n"]
-        findings: list[Finding] = []
-        for name, detect in DETECTORS:
+        run = detect(work, files, thresholds, step=step)
+        if model is not None:
             if step:
-                step(name)
+                step("ranking")
             clock = time.perf_counter()
-            findings.extend(detect(work, thresholds))
-            seconds[name] = time.perf_counter() - clock
+            run.alerts = ranking.rank(run.alerts, model.score(ranking.features(work, run.alerts)))
+            run.seconds["ranking"] = time.perf_counter() - clock
     finally:
         work.close()
+    return run
+
+
+def detect(
+    work: Engine,
+    files: Sequence[Path],
+    thresholds: Thresholds,
+    *,
+    step: Callable[[str], None] | None = None,
+) -> Run:
+    """The detectors on an open engine (its tables stay for what comes next)."""
+    seconds: dict[str, float] = {}
+    clock = time.perf_counter()
+    first, last = flows.prepare(work, files)
+    bursts.prepare(work, thresholds, last - first)
+    seconds["prepare"] = time.perf_counter() - clock
+    count = work.rows("SELECT count(*) AS n FROM flows")[0]["n"]
+    findings: list[Finding] = []
+    for name, detector in DETECTORS:
+        if step:
+            step(name)
+        clock = time.perf_counter()
+        findings.extend(detector(work, thresholds))
+        seconds[name] = time.perf_counter() - clock
     return Run(merge(findings), int(count), seconds)
 
 

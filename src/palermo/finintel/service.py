@@ -8,15 +8,16 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from palermo.audit.service import Operation
 from palermo.audit.service import record as audit
-from palermo.errors import Forbidden, Invalid
-from palermo.finintel import monitoring, store, tracing
+from palermo.errors import Forbidden, Invalid, NotFound
+from palermo.finintel import monitoring, ranking, store, tracing
 from palermo.finintel.currencies import load_rates
-from palermo.finintel.engine import Backend
+from palermo.finintel.engine import Backend, DuckDBEngine
 from palermo.finintel.reporting import fiu_of
 from palermo.finintel.thresholds import Thresholds
 from palermo.finintel.transactions import read_transactions
@@ -28,6 +29,7 @@ from palermo.policy.records import AccessContext
 from palermo.settings import Settings
 
 ANALYSTS = (Role.officer, Role.analyst, Role.supervisor)
+MODEL_FILE = "ranking-model.txt"
 
 
 def analyst_fiu(session: Session, principal: Principal) -> Agency:
@@ -135,7 +137,11 @@ def monitor(
     files = store.files(session, settings, fiu)
     if not files:
         raise Invalid("no transactions have been imported: nothing to monitor")
-    run = monitoring.monitor(files, thresholds(session, fiu), backend=backend, step=step)
+    model_file = store.directory(settings, fiu) / MODEL_FILE
+    model = ranking.Model.load(model_file) if model_file.exists() else None
+    run = monitoring.monitor(
+        files, thresholds(session, fiu), backend=backend, model=model, step=step
+    )
     kept = _keep(session, fiu, run.alerts, now)
     audit(
         session,
@@ -181,7 +187,7 @@ def _keep(
                 created_at=now,
             )
             session.add(row)
-        row.typology, row.score = alert.typology, alert.score
+        row.typology, row.score, row.rank_score = alert.typology, alert.score, alert.rank_score
         row.accounts, row.transactions = list(alert.accounts), list(alert.transactions)
         row.window_start, row.window_end = alert.start, alert.end
         row.rule_version, row.facts, row.updated_at = alert.rule_version, alert.facts, now
@@ -231,6 +237,56 @@ def trace(
         },
     )
     return found
+
+
+def train_ranking(
+    session: Session,
+    principal: Principal,
+    settings: Settings,
+    *,
+    laundering: set[str],
+    context: AccessContext,
+) -> dict[str, Any]:
+    """Train the FIU's alert ranking on its store, `laundering` being the accounts its
+    confirmed cases name (every other account counts as not laundering); a supervisor's act,
+    since the model orders every analyst's queue."""
+    fiu = analyst_fiu(session, principal)
+    if not principal.has_role(Role.supervisor):
+        raise Forbidden("the FIU's alert ranking is trained by its supervisors")
+    files = store.files(session, settings, fiu)
+    if not files:
+        raise Invalid("no transactions have been imported: nothing to learn from")
+    work = DuckDBEngine()
+    try:
+        run = monitoring.detect(work, files, thresholds(session, fiu))
+        found = ranking.features(work, run.alerts)
+    finally:
+        work.close()
+    labels = np.array([a in laundering for a in found.accounts], dtype=np.int64)
+    unknown = len(laundering - set(found.accounts))
+    model = ranking.train(found, labels)
+    model.save(store.directory(settings, fiu) / MODEL_FILE)
+    summary = {
+        "accounts": len(found.accounts),
+        "laundering": int(labels.sum()),
+        "not_in_store": unknown,
+        "f1_on_labels": round(
+            ranking.f1(
+                np.array([s >= model.threshold for s in model.score(found).values()]), labels
+            ),
+            4,
+        ),
+    }
+    audit(
+        session,
+        action="finintel.ranking.train",
+        operation=Operation.alteration,
+        principal=principal,
+        purpose=context.purpose.value,
+        justification=context.justification,
+        detail=summary,
+    )
+    return summary
 
 
 # Jobs ----------------------------------------------------------------------------------------
@@ -294,3 +350,74 @@ def execute(
             context=context,
         ).as_dict()
     job.status, job.result, job.finished_at = "done", result, now
+
+
+def account(
+    session: Session,
+    principal: Principal,
+    settings: Settings,
+    *,
+    key: str,
+    context: AccessContext,
+    limit: int = 500,
+) -> dict[str, Any]:
+    """An account as the FIU's store shows it: its payments (newest first), what went in and
+    out day by day, its counterparties, and the alerts that name it."""
+    fiu = analyst_fiu(session, principal)
+    files = store.files(session, settings, fiu)
+    if not files:
+        raise Invalid("no transactions have been imported")
+    engine = DuckDBEngine()
+    try:
+        engine.load("tx", files)
+        payments = engine.rows(
+            f"SELECT {tracing.COLUMNS} FROM tx WHERE source = $1 OR target = $1"  # noqa: S608
+            " ORDER BY t DESC, tx_id LIMIT $2",
+            [key, limit],
+        )
+        daily = engine.rows(
+            """
+            SELECT CAST(time AS DATE) AS day,
+                   sum(CASE WHEN target = $1 THEN amount_eur ELSE 0 END) AS in_eur,
+                   sum(CASE WHEN source = $1 THEN amount_eur ELSE 0 END) AS out_eur,
+                   count(*) AS payments
+            FROM tx WHERE source = $1 OR target = $1 GROUP BY 1 ORDER BY 1
+            """,
+            [key],
+        )
+        counterparties = engine.rows(
+            """
+            SELECT CASE WHEN source = $1 THEN target ELSE source END AS account,
+                   sum(CASE WHEN target = $1 THEN amount_eur ELSE 0 END) AS in_eur,
+                   sum(CASE WHEN source = $1 THEN amount_eur ELSE 0 END) AS out_eur,
+                   count(*) AS payments
+            FROM tx WHERE (source = $1 OR target = $1) AND source IS DISTINCT FROM target
+            GROUP BY 1 ORDER BY in_eur + out_eur DESC LIMIT 50
+            """,
+            [key],
+        )
+    finally:
+        engine.close()
+    if not daily:
+        raise NotFound(f"no account {key!r} in the imported transactions")
+    alerts = [
+        a
+        for a in session.scalars(select(MonitoringAlert).where(MonitoringAlert.agency_id == fiu.id))
+        if key in a.accounts
+    ]
+    audit(
+        session,
+        action="finintel.account",
+        operation=Operation.consultation,
+        principal=principal,
+        purpose=context.purpose.value,
+        justification=context.justification,
+        object_ids=[key],
+    )
+    return {
+        "account": key,
+        "payments": payments,
+        "daily": daily,
+        "counterparties": counterparties,
+        "alerts": alerts,
+    }

@@ -15,8 +15,8 @@ from palermo.audit.service import record as audit
 from palermo.errors import Conflict, Invalid, NotFound
 from palermo.exchange import messages
 from palermo.exchange.keys import Keyring
-from palermo.finintel.monitoring import TYPOLOGIES
 from palermo.finintel.service import analyst_fiu
+from palermo.finintel.typologies import TYPOLOGIES
 from palermo.identity.principal import Principal
 from palermo.models.finintel import AlertEvent, MonitoringAlert
 from palermo.records.envelope import HandlingCode, Tlp
