@@ -135,6 +135,16 @@ def spark(args: argparse.Namespace) -> dict[str, Any]:
     clock = time.perf_counter()
     on_spark = monitoring.monitor(files, chosen, backend=Backend.spark)
     spark_seconds = time.perf_counter() - clock
+    spark_alerts = {a.alert_id: a.as_dict() for a in on_spark.alerts}
+    differences = [
+        {
+            k: (v, spark_alerts[a.alert_id].get(k))
+            for k, v in a.as_dict().items()
+            if spark_alerts[a.alert_id].get(k) != v
+        }
+        for a in on_duckdb.alerts
+        if a.alert_id in spark_alerts and spark_alerts[a.alert_id] != a.as_dict()
+    ]
     same = [a.as_dict() for a in on_spark.alerts] == [a.as_dict() for a in on_duckdb.alerts]
     result = {
         "transactions": on_duckdb.transactions,
@@ -142,6 +152,7 @@ def spark(args: argparse.Namespace) -> dict[str, Any]:
         "duckdb_seconds": round(duck_seconds, 1),
         "spark_seconds": round(spark_seconds, 1),
         "same_alerts": same,
+        "differences": differences[:10],
         "spark_only": len(
             {a.alert_id for a in on_spark.alerts} - {a.alert_id for a in on_duckdb.alerts}
         ),

@@ -8,8 +8,9 @@ import logging
 import uuid
 from collections.abc import Callable
 from datetime import datetime
-from typing import Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
+from pydantic import BaseModel, ConfigDict
 from sqlalchemy.orm import Session
 
 from palermo.db import SessionFactory, unit_of_work
@@ -19,6 +20,22 @@ from palermo.identity.service import job_principal
 from palermo.models.base import utcnow
 
 log = logging.getLogger(__name__)
+
+
+class JobOut(BaseModel):
+    """A background job as its agency reads it: what was asked, where it stands, the result."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    kind: str
+    status: str
+    error: str | None
+    username: str
+    parameters: dict[str, Any]
+    result: dict[str, Any] | None
+    created_at: datetime
+    finished_at: datetime | None
 
 
 class JobRow(Protocol):

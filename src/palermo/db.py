@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import lru_cache
 from operator import itemgetter
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine, Table, create_engine, event
 from sqlalchemy.engine import Dialect, make_url
@@ -22,6 +22,7 @@ SessionFactory = sessionmaker[Session]
 # Writes that must hold even when the unit of work that made them fails: failed log-in
 # counters and the audit lines of refused actions. Each is replayed after the rollback.
 _DURABLE_KEY = "palermo.durable_writes"
+T = TypeVar("T")
 
 
 def create_db_engine(url: str, *, readonly: bool = False, **kwargs: Any) -> Engine:
@@ -79,6 +80,20 @@ def durable_write(session: Session, write: Callable[[Session], None]) -> None:
     """Apply `write` now and again after a rollback, so the fact survives the failed work."""
     write(session)
     session.info.setdefault(_DURABLE_KEY, []).append(write)
+
+
+def attempt(session: Session, step: Callable[[], T]) -> T:
+    """Run `step` in a savepoint: refused half-way, it leaves nothing behind and the caller
+    may go on (a page showing the refusal commits nothing of it); the writes the step made
+    durable (the audit line of a refusal) are made again, as a failed unit of work would."""
+    before = len(session.info.get(_DURABLE_KEY, []))
+    try:
+        with session.begin_nested():
+            return step()
+    except Exception:
+        for write in session.info.get(_DURABLE_KEY, [])[before:]:
+            write(session)
+        raise
 
 
 @contextmanager

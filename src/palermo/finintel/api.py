@@ -8,6 +8,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, BackgroundTasks, File, Form, Request, UploadFile, status
 
+from palermo.background import JobOut
 from palermo.deps import ContextDep, PrincipalDep, SessionDep, SettingsDep
 from palermo.errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized, error_responses
 from palermo.exchange.deps import KeyringDep
@@ -16,7 +17,6 @@ from palermo.finintel.schemas import (
     Acknowledgement,
     AlertOut,
     DisseminationIn,
-    JobOut,
     MonitorJobIn,
     ReporterIn,
     ReportMessageIn,

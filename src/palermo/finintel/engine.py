@@ -17,7 +17,7 @@ import duckdb
 import pyarrow as pa
 import sqlglot
 
-from palermo.errors import Invalid
+from palermo.spark import local_session
 
 
 class Backend(enum.StrEnum):
@@ -83,29 +83,7 @@ class DuckDBEngine:
 
 class SparkEngine:
     def __init__(self) -> None:
-        try:
-            from pyspark.sql import SparkSession
-        except ImportError as error:
-            raise Invalid(
-                "the Spark backend needs PySpark: pip install 'palermo[spark]' (and Java 17)"
-            ) from error
-        try:
-            self.spark = (
-                SparkSession.builder.master("local[2]")
-                .appName("palermo-monitoring")
-                .config("spark.sql.shuffle.partitions", "8")
-                .config("spark.ui.enabled", "false")
-                .config("spark.ui.showConsoleProgress", "false")
-                .config("spark.sql.session.timeZone", "UTC")
-                .config(
-                    "spark.sql.warehouse.dir", str(Path(tempfile.gettempdir()) / "palermo-spark")
-                )
-                .getOrCreate()
-            )
-        except Exception as error:
-            raise Invalid(
-                f"the Spark backend could not start (is Java installed?): {error}"
-            ) from error
+        self.spark = local_session("palermo-monitoring")
         self._kept: list[Any] = []
 
     def _sql(self, select: str) -> Any:
@@ -115,7 +93,10 @@ class SparkEngine:
         self.spark.read.parquet(*(str(f) for f in files)).createOrReplaceTempView(name)
 
     def materialise(self, name: str, select: str) -> int:
-        frame = self._sql(select).cache()
+        # A checkpoint, not a cache: each table then starts a fresh plan, where cached
+        # tables drag the plans of all before them along (the ten steps of chain growing
+        # made plans whose very description filled the driver's heap).
+        frame = self._sql(select).localCheckpoint(eager=True)
         self._kept.append(frame)
         frame.createOrReplaceTempView(name)
         return int(frame.count())

@@ -164,24 +164,29 @@ def submit(
     reporter = session.get(Agency, registration.agency_id)
     assert fiu is not None
     assert reporter is not None
+    fiu_reference = _next_reference(session, fiu, now)
     try:
         filing = intake.read_report(content, format)
         _check_filer(session, filing, registration)
+        # The transactions pass the store's checks before anything is written.
+        keys = _account_keys(filing)
+        checked = (
+            transfers_batch(
+                [_keyed(t, keys) for t in filing.transfers],
+                batch=fiu_reference,
+                rates=load_rates(settings.finintel_fx_rates),
+            )
+            if filing.transfers
+            else None
+        )
     except ReportRejected as refused:
         _log_refusal(session, principal, reporter, fiu, refused, format)
         raise
-    fiu_reference = _next_reference(session, fiu, now)
     record_ids = _store_entities(
         session, principal, settings, fiu, reporter, filing, fiu_reference, now
     )
     batch = None
-    if filing.transfers:
-        accounts = _account_keys(filing)
-        checked = transfers_batch(
-            [_keyed(t, accounts) for t in filing.transfers],
-            batch=fiu_reference,
-            rates=load_rates(settings.finintel_fx_rates),
-        )
+    if checked is not None:
         batch = store.add(
             session,
             settings,

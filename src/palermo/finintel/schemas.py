@@ -74,20 +74,6 @@ class TraceJobIn(BaseModel):
     min_amount: float = Field(default=DEFAULT_MIN_AMOUNT, ge=0)
 
 
-class JobOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    id: uuid.UUID
-    kind: str
-    status: str
-    error: str | None
-    username: str
-    parameters: dict[str, Any]
-    result: dict[str, Any] | None
-    created_at: datetime
-    finished_at: datetime | None
-
-
 class AlertOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 

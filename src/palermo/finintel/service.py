@@ -39,6 +39,27 @@ def analyst_fiu(session: Session, principal: Principal) -> Agency:
     return fiu
 
 
+def _logged(
+    session: Session,
+    principal: Principal,
+    context: AccessContext,
+    action: str,
+    *,
+    operation: Operation = Operation.consultation,
+    **fields: Any,
+) -> None:
+    """An audit line of FIU work, with the purpose and justification it was done for."""
+    audit(
+        session,
+        action=action,
+        operation=operation,
+        principal=principal,
+        purpose=context.purpose.value,
+        justification=context.justification,
+        **fields,
+    )
+
+
 def thresholds(session: Session, fiu: Agency) -> Thresholds:
     own = session.get(FinintelSettings, fiu.id)
     return Thresholds.model_validate(own.thresholds) if own else Thresholds()
@@ -97,13 +118,12 @@ def import_transactions(
     batch = store.add(
         session, settings, fiu, checked, source=name, kind="import", principal=principal
     )
-    audit(
+    _logged(
         session,
-        action="finintel.transactions.import",
+        principal,
+        context,
+        "finintel.transactions.import",
         operation=Operation.collection,
-        principal=principal,
-        purpose=context.purpose.value,
-        justification=context.justification,
         object_ids=[str(batch.id)],
         detail={"file": name, "rows": batch.rows, "sha256": batch.sha256},
     )
@@ -143,13 +163,11 @@ def monitor(
         files, thresholds(session, fiu), backend=backend, model=model, step=step
     )
     kept = _keep(session, fiu, run.alerts, now)
-    audit(
+    _logged(
         session,
-        action="finintel.monitor",
-        operation=Operation.consultation,
-        principal=principal,
-        purpose=context.purpose.value,
-        justification=context.justification,
+        principal,
+        context,
+        "finintel.monitor",
         detail={
             "backend": backend.value,
             "transactions": run.transactions,
@@ -221,13 +239,11 @@ def trace(
         min_amount=min_amount,
         method=method,
     )
-    audit(
+    _logged(
         session,
-        action="finintel.trace",
-        operation=Operation.consultation,
-        principal=principal,
-        purpose=context.purpose.value,
-        justification=context.justification,
+        principal,
+        context,
+        "finintel.trace",
         object_ids=[origin],
         detail={
             "direction": direction.value,
@@ -237,6 +253,43 @@ def trace(
         },
     )
     return found
+
+
+def alert_transactions(
+    session: Session,
+    principal: Principal,
+    settings: Settings,
+    alert: MonitoringAlert,
+    context: AccessContext,
+    *,
+    limit: int = 200,
+) -> list[dict[str, Any]]:
+    """The payments an alert names, as the FIU's store holds them."""
+    fiu = analyst_fiu(session, principal)
+    files = store.files(session, settings, fiu)
+    wanted = list(alert.transactions)[:limit]
+    rows: list[dict[str, Any]] = []
+    if files and wanted:
+        engine = DuckDBEngine()
+        try:
+            engine.load("tx", files)
+            rows = engine.rows(
+                "SELECT tx_id, time, source, target, amount, currency, amount_eur, channel,"
+                " source_country, target_country FROM tx WHERE tx_id IN (SELECT unnest($1))"
+                " ORDER BY time, tx_id",
+                [wanted],
+            )
+        finally:
+            engine.close()
+    _logged(
+        session,
+        principal,
+        context,
+        "finintel.alert.read",
+        object_ids=[alert.alert_key],
+        detail={"typology": alert.typology, "transactions": len(rows)},
+    )
+    return rows
 
 
 def train_ranking(
@@ -277,13 +330,12 @@ def train_ranking(
             4,
         ),
     }
-    audit(
+    _logged(
         session,
-        action="finintel.ranking.train",
+        principal,
+        context,
+        "finintel.ranking.train",
         operation=Operation.alteration,
-        principal=principal,
-        purpose=context.purpose.value,
-        justification=context.justification,
         detail=summary,
     )
     return summary
@@ -405,13 +457,11 @@ def account(
         for a in session.scalars(select(MonitoringAlert).where(MonitoringAlert.agency_id == fiu.id))
         if key in a.accounts
     ]
-    audit(
+    _logged(
         session,
-        action="finintel.account",
-        operation=Operation.consultation,
-        principal=principal,
-        purpose=context.purpose.value,
-        justification=context.justification,
+        principal,
+        context,
+        "finintel.account",
         object_ids=[key],
     )
     return {

@@ -13,7 +13,6 @@ import math
 import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -23,6 +22,7 @@ from splink import DuckDBAPI, Linker
 from palermo.errors import Invalid
 from palermo.linkage import model
 from palermo.linkage.features import COLUMNS
+from palermo.spark import local_session
 
 # At least this many records, or there is nothing to estimate a model from.
 MIN_RECORDS = 50
@@ -118,28 +118,9 @@ def _columns(frame: Any) -> set[str]:
 
 
 def _spark_pairs(table: pa.Table, trained: dict[str, Any], threshold: float) -> list[Pair]:
-    try:
-        from pyspark.sql import SparkSession
-        from splink import SparkAPI
-        from splink.backends.spark import similarity_jar_location
-    except ImportError as error:
-        raise Invalid(
-            "the Spark backend needs PySpark: pip install 'palermo[spark]' (and Java 17)"
-        ) from error
-    try:
-        spark = (
-            SparkSession.builder.master("local[2]")
-            .appName("palermo-linkage")
-            .config("spark.jars", similarity_jar_location())
-            .config("spark.sql.shuffle.partitions", "8")
-            .config("spark.ui.enabled", "false")
-            # Nothing is stored as a table; without this Spark makes ./spark-warehouse.
-            .config("spark.sql.warehouse.dir", str(Path(tempfile.gettempdir()) / "palermo-spark"))
-            .config("spark.ui.showConsoleProgress", "false")
-            .getOrCreate()
-        )
-    except Exception as error:
-        raise Invalid(f"the Spark backend could not start (is Java installed?): {error}") from error
+    spark = local_session("palermo-linkage")  # says what is missing when PySpark is
+    from splink import SparkAPI
+
     with tempfile.TemporaryDirectory(prefix="palermo-spark-") as checkpoints:
         spark.sparkContext.setCheckpointDir(checkpoints)
         api = SparkAPI(spark_session=spark)  # type: ignore[no-untyped-call]

@@ -10,12 +10,13 @@ from typing import Annotated
 from fastapi import APIRouter, BackgroundTasks, Depends, Query, Request, status
 from fastapi.responses import Response
 
+from palermo.background import JobOut
 from palermo.deps import ContextDep, PrincipalDep, SessionDep
 from palermo.errors import Forbidden, Invalid, NotFound, Unauthorized, error_responses
 from palermo.models.base import utcnow
 from palermo.network import analysis, jobs, service
 from palermo.network.export import Format
-from palermo.network.schemas import ChartOut, JobIn, JobOut, PathOut, ScopeIn
+from palermo.network.schemas import ChartOut, JobIn, PathOut, ScopeIn
 from palermo.policy.records import AccessContext
 
 router = APIRouter(prefix="/api/network", tags=["network"])

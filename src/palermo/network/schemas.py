@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import datetime
 from typing import Any, Literal
 
@@ -56,18 +55,6 @@ class JobIn(BaseModel):
     scope: ScopeIn = Field(default_factory=ScopeIn)
     analysis: AnalysisIn = Field(default_factory=AnalysisIn)
     disruption: DisruptionIn = Field(default_factory=DisruptionIn)
-
-
-class JobOut(BaseModel):
-    id: uuid.UUID
-    kind: str
-    status: str
-    error: str | None
-    username: str
-    parameters: dict[str, Any]
-    result: dict[str, Any] | None
-    created_at: datetime
-    finished_at: datetime | None
 
 
 class ChartNode(BaseModel):

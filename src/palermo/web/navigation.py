@@ -32,7 +32,14 @@ NAVIGATION: tuple[NavItem, ...] = (
     NavItem("Linkage", "/linkage", roles=frozenset({Role.analyst, Role.supervisor})),
     # Those who analyse networks (network.service.ANALYSTS).
     NavItem("Networks", "/network", roles=frozenset({Role.officer, Role.analyst, Role.supervisor})),
-    NavItem("Financial intelligence", "/finintel", available=False),
+    # Reporting entities' partner users and FIU staff (the pages decide by agency kind).
+    NavItem(
+        "Financial intelligence",
+        "/finintel",
+        roles=frozenset(
+            {Role.partner, Role.officer, Role.analyst, Role.supervisor, Role.agency_admin}
+        ),
+    ),
     NavItem("Assets", "/assets", available=False),
     NavItem("Cases", "/cases", available=False),
     NavItem("Judicial requests", "/judicial", available=False),

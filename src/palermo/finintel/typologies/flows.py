@@ -9,14 +9,16 @@ from palermo.finintel.engine import Engine
 
 
 def prepare(engine: Engine, files: Sequence[Path]) -> tuple[int, int]:
-    """`flows` (time as epoch seconds, amounts in EUR) and `activity` (per account: payments
-    out and in, first and last). Returns the first and last time of the data."""
+    """`flows` (time in whole epoch seconds, floored as Spark's unix_timestamp does; amounts
+    in EUR) and `activity` (per account: payments out and in, first and last). Returns the
+    first and last time of the data."""
     engine.load("transactions", files)
     engine.materialise(
         "flows",
         """
-        SELECT tx_id, CAST(epoch(time) AS BIGINT) AS t, source, target, amount_eur AS amount,
-               source_country AS src_country, target_country AS dst_country, channel
+        SELECT tx_id, CAST(floor(epoch(time)) AS BIGINT) AS t, source, target,
+               amount_eur AS amount, source_country AS src_country,
+               target_country AS dst_country, channel
         FROM transactions
         """,
     )

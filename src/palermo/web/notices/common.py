@@ -3,8 +3,8 @@ and how a refused step leaves nothing behind."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from typing import Annotated, Any, TypeVar
+from collections.abc import Mapping
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from pydantic import ValidationError
@@ -15,8 +15,6 @@ from palermo.errors import Forbidden, PalermoError
 from palermo.identity.principal import Principal
 from palermo.notices.kinds import MATTER_TITLES, NoticeKind, NoticeStatus
 from palermo.policy import notices as policy
-
-T = TypeVar("T")
 
 STATUS_TITLES = {
     NoticeStatus.draft: "Draft",
@@ -80,13 +78,6 @@ def problems(error: ValidationError, labels: Mapping[str, str]) -> list[tuple[st
         name = str(e["loc"][0]) if e["loc"] else ""
         found.append((name, f"{labels.get(name, name)}: {e['msg']}" if name else e["msg"]))
     return found
-
-
-def attempt(session: Session, step: Callable[[], T]) -> T:
-    """Run a service step in a savepoint: refused half-way, it leaves nothing behind, and the
-    page that shows the refusal commits nothing of it."""
-    with session.begin_nested():
-        return step()
 
 
 Refusable = (PalermoError, ValidationError)

@@ -13,6 +13,7 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
+from palermo.db import attempt
 from palermo.deps import PrincipalDep, SessionDep, SettingsDep
 from palermo.errors import Conflict, Invalid
 from palermo.identity.principal import Principal
@@ -38,7 +39,6 @@ from palermo.settings import Settings
 from palermo.web.notices.common import (
     FormDep,
     Refusable,
-    attempt,
     option_title,
     problems,
     requestable,

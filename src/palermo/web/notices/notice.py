@@ -15,6 +15,7 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
+from palermo.db import attempt
 from palermo.deps import PrincipalDep, SessionDep, SettingsDep
 from palermo.errors import PalermoError
 from palermo.identity.principal import Principal
@@ -30,7 +31,6 @@ from palermo.web.notices.common import (
     STATUS_TITLES,
     FormDep,
     Refusable,
-    attempt,
     option_title,
     problems,
     require_reader,
