@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from palermo.demo import directory, exchange, groups, linkage, network, notices, watchlists
+from palermo.demo import (
+    directory,
+    exchange,
+    finintel,
+    groups,
+    linkage,
+    network,
+    notices,
+    watchlists,
+)
 from palermo.demo.builder import Chapter
 
 CHAPTERS: list[tuple[str, Chapter]] = [
@@ -13,4 +22,5 @@ CHAPTERS: list[tuple[str, Chapter]] = [
     ("notices and diffusions", notices.populate),
     ("entity resolution", linkage.populate),
     ("network analysis", network.populate),
+    ("financial intelligence", finintel.populate),
 ]

@@ -138,7 +138,10 @@ def merge(findings: list[Finding]) -> list[Alert]:
 
 
 def _alert(group: list[Finding]) -> Alert:
-    strongest = max(group, key=lambda f: (f.score, len(f.transactions)))
+    # Ties broken by the evidence itself, so that every engine picks the same finding.
+    strongest = max(
+        group, key=lambda f: (round(f.score, 6), len(f.transactions), sorted(f.transactions))
+    )
     transactions = tuple(sorted(set().union(*(f.transactions for f in group))))
     typology = strongest.typology
     digest = hashlib.sha256("\n".join((typology, *transactions)).encode()).hexdigest()

@@ -13,6 +13,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
+from rigour.ids import IBAN
 from sqlalchemy import ColumnElement, false, func, select
 from sqlalchemy.orm import Session
 
@@ -49,7 +50,8 @@ from palermo.settings import Settings
 FIU_STAFF = (Role.officer, Role.analyst, Role.supervisor, Role.agency_admin)
 SECTORS = ("bank", "money_service", "payment_institution", "crypto", "casino", "dpms", "other")
 STATUSES = ("received", "under_analysis", "information_requested", "disseminated", "closed")
-MESSAGE_KINDS = {"feedback", "information_request", "reply"}
+# What a report's page lists as its parties (not the links between them).
+PARTIES = ("Person", "Company", "Organization", "LegalEntity", "BankAccount")
 
 
 def fiu_of(session: Session, principal: Principal) -> Agency:
@@ -328,8 +330,10 @@ def _store_entities(
 ) -> dict[str, str]:
     """The report's parties, accounts and payments as the FIU's records (H2, TLP:AMBER: an
     FIU's information is disseminated only with its consent — Egmont principles)."""
+    # Numbered in the report's order: the ids say which report a record came from.
     batch = {
-        e["id"]: record_id_for(fiu, f"{fiu_reference}.{e['id']}".lower()) for e in filing.entities
+        e["id"]: record_id_for(fiu, f"{fiu_reference}.{n}".lower())
+        for n, e in enumerate(filing.entities, 1)
     }
     prepared = []
     for entity in filing.entities:
@@ -369,20 +373,20 @@ def _envelope(filing: Filing, reporter: Agency, entity_id: str, is_person: bool)
 
 
 def _account_keys(filing: Filing) -> dict[str, str]:
-    """An account's key in the store is what identifies it across reports and bank
-    returns — its IBAN, else institution and number — not the report's local id."""
+    """An account's key in the store is what names it in banks' returns too — its IBAN
+    (also when a report gives the IBAN as the account number), else its number as written
+    without spaces — not the report's local id."""
     keys = {}
     for entity in filing.entities:
         if entity["schema"] != "BankAccount":
             continue
         props = entity.get("properties", {})
-        iban = (props.get("iban") or [None])[0]
-        number = (props.get("accountNumber") or [None])[0]
-        bank = (props.get("bankName") or props.get("bic") or props.get("swift") or [None])[0]
-        if iban:
-            keys[entity["id"]] = iban.replace(" ", "").upper()
-        elif number:
-            keys[entity["id"]] = f"{bank or '?'}:{number}".replace(" ", "").upper()
+        numbers = [*props.get("iban", []), *props.get("accountNumber", [])]
+        iban = next((n for n in numbers if IBAN.is_valid(n)), None)
+        if iban is not None:
+            keys[entity["id"]] = IBAN.normalize(iban) or iban
+        elif props.get("accountNumber"):
+            keys[entity["id"]] = props["accountNumber"][0].replace(" ", "").upper()
     return keys
 
 
@@ -414,7 +418,7 @@ def summary(filing: Filing, record_ids: dict[str, str]) -> dict[str, Any]:
                 "subject": e["id"] in filing.subjects,
             }
             for e in filing.entities
-            if e["schema"] != "Payment"
+            if e["schema"] in PARTIES
         ],
         "transactions": [
             {
@@ -559,5 +563,5 @@ def reporters(session: Session, principal: Principal) -> list[tuple[ReportingEnt
         .join(Agency, Agency.id == ReportingEntity.agency_id)
         .where(ReportingEntity.fiu_agency_id == fiu.id)
         .order_by(Agency.code)
-    )
-    return [(r, a) for r, a in rows.tuples()]
+    ).all()
+    return [(r, a) for r, a in rows]

@@ -13,6 +13,7 @@ not found by these rules (the trace and the learned ranking can still show it).
 from __future__ import annotations
 
 import itertools
+import math
 import statistics
 from collections import defaultdict
 from typing import Any
@@ -123,7 +124,7 @@ def _groups(
 def _finding(typology: str, hub: str, members: list[dict[str, Any]], **facts: Any) -> Finding:
     parties = {m["party"] for m in members}
     times = [int(m["t"]) for m in members]
-    total = sum(float(m["amount"]) for m in members)
+    total = math.fsum(float(m["amount"]) for m in members)
     return Finding(
         typology,
         {hub, *parties},
@@ -165,8 +166,8 @@ def gather_scatter(engine: Engine, th: Thresholds) -> list[Finding]:
             outgoing = _merged(
                 [b for b in scattered.get(hub, []) if start <= min(m["t"] for m in b) <= end]
             )
-            received = sum(m["amount"] for m in incoming)
-            sent = sum(m["amount"] for m in outgoing)
+            received = math.fsum(m["amount"] for m in incoming)
+            sent = math.fsum(m["amount"] for m in outgoing)
             if outgoing and th.kept_min * received <= sent <= received:
                 found.append(_finding("gather_scatter", hub, incoming + outgoing))
     return found
@@ -280,7 +281,7 @@ def layered_groups(engine: Engine, th: Thresholds) -> list[Finding]:
                     "payees": payees,
                     "layers": len(layers),
                     "density": round(density, 3),
-                    "total_eur": round(sum(float(e["amount"]) for e in component), 2),
+                    "total_eur": round(math.fsum(float(e["amount"]) for e in component), 2),
                 },
             )
         )

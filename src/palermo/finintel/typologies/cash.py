@@ -4,6 +4,7 @@ whose cash is then wired on to one collector."""
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from typing import Any
 
@@ -67,7 +68,7 @@ def _runs(engine: Engine, th: Thresholds) -> list[Finding]:
         after[(row["account"], int(row["window_end"]))].append(row)
     found = []
     for key, paid_in in windows.items():
-        total = sum(float(d["amount"]) for d in paid_in)
+        total = math.fsum(float(d["amount"]) for d in paid_in)
         out = _moved_on(after.get(key, []), th.kept_min * total)
         found.append(_finding(th, {key[0]}, paid_in, out))
     return found
@@ -120,7 +121,7 @@ def _moved_on(debits: list[dict[str, Any]], least: float) -> list[dict[str, Any]
     taken: list[dict[str, Any]] = []
     for debit in sorted(debits, key=lambda d: -float(d["amount"]))[:MAX_ONWARD]:
         taken.append(debit)
-        if sum(float(d["amount"]) for d in taken) >= least:
+        if math.fsum(float(d["amount"]) for d in taken) >= least:
             return taken
     return []
 
@@ -132,7 +133,7 @@ def _finding(
     out: list[dict[str, Any]],
     **facts: Any,
 ) -> Finding:
-    total = sum(float(d["amount"]) for d in paid_in)
+    total = math.fsum(float(d["amount"]) for d in paid_in)
     times = [int(d["t"]) for d in paid_in + out]
     return Finding(
         "structuring",
@@ -147,7 +148,7 @@ def _finding(
         facts={
             "deposits": len(paid_in),
             "total_eur": round(total, 2),
-            "moved_on_eur": round(sum(float(o["amount"]) for o in out), 2),
+            "moved_on_eur": round(math.fsum(float(o["amount"]) for o in out), 2),
             **facts,
         },
     )

@@ -3,6 +3,7 @@ wake from a long sleep to move money."""
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from typing import Any
 
@@ -61,7 +62,7 @@ def rapid_pass_through(engine: Engine, th: Thresholds) -> list[Finding]:
             ]
             accounts = {account} | {leg["payee"] for leg in legs}
             accounts |= {leg["payer"] for leg in legs if leg["payer"] is not None}
-            moved = sum(p[0]["in_amount"] for p in run)
+            moved = math.fsum(p[0]["in_amount"] for p in run)
             found.append(
                 Finding(
                     "rapid_pass_through",
@@ -126,8 +127,8 @@ def dormant(engine: Engine, th: Thresholds) -> list[Finding]:
         woken[(row["account"], int(row["woke"]))].append(row)
     found = []
     for (account, woke), moves in woken.items():
-        received = sum(m["amount"] for m in moves if m["direction"] == "in")
-        sent = sum(m["amount"] for m in moves if m["direction"] == "out")
+        received = math.fsum(m["amount"] for m in moves if m["direction"] == "in")
+        sent = math.fsum(m["amount"] for m in moves if m["direction"] == "out")
         if received < th.dormant_min_amount or sent < th.dormant_passed_share * received:
             continue
         found.append(
