@@ -8,12 +8,15 @@ from pathlib import Path
 import pytest
 from sqlalchemy.orm import Session
 
-from palermo.finintel import reporting
+from palermo.finintel import reporting, service
+from palermo.finintel.transactions import parse_mapping
 from palermo.identity.principal import Principal
 from palermo.identity.roles import AgencyKind, Role
 from palermo.models.identity import User
+from palermo.policy.records import AccessContext
 from palermo.settings import Settings
 from tests.conftest import Factory
+from tests.finintel.world import Ledger, background, typologies
 from tests.records.helpers import principal_of
 
 SAMPLES = Path(__file__).parent / "samples"
@@ -21,6 +24,9 @@ SAMPLES = Path(__file__).parent / "samples"
 
 def sample(name: str) -> bytes:
     return (SAMPLES / f"goaml_sample_{name}.xml").read_bytes()
+
+
+WORK = AccessContext.of("financial_intelligence", "operation test")
 
 
 @dataclass
@@ -56,3 +62,22 @@ def fiu(db: Session, factory: Factory, settings: Settings) -> Fiu:
     )
     db.commit()
     return Fiu(users, people)
+
+
+@pytest.fixture
+def stored(db: Session, settings: Settings, fiu: Fiu, tmp_path: Path) -> Fiu:
+    """The FIU with the small ledger of every typology imported as a bank's return."""
+    ledger = Ledger()
+    background(ledger)
+    typologies(ledger)
+    service.import_transactions(
+        db,
+        fiu["analyst"],
+        settings,
+        path=ledger.write_csv(tmp_path / "bank-return.csv"),
+        mapping=parse_mapping(Ledger.MAPPING),
+        default_currency="EUR",
+        context=WORK,
+    )
+    db.commit()
+    return fiu

@@ -4,7 +4,6 @@ explained and audited; dissemination is a message."""
 from __future__ import annotations
 
 import uuid
-from pathlib import Path
 
 import pytest
 from sqlalchemy.orm import Session
@@ -14,34 +13,19 @@ from palermo.exchange import keys
 from palermo.exchange.keys import Keyring
 from palermo.finintel import service, triage
 from palermo.finintel.engine import Backend
-from palermo.finintel.transactions import parse_mapping
 from palermo.models.base import utcnow
 from palermo.models.exchange import Message
 from palermo.policy.records import AccessContext
 from palermo.settings import Settings
 from tests.conftest import audit_actions
 from tests.finintel.conftest import Fiu
-from tests.finintel.world import Ledger, background, typologies
 
 CONTEXT = AccessContext.of("financial_intelligence", "operation test")
 
 
 @pytest.fixture
-def monitored(db: Session, settings: Settings, fiu: Fiu, tmp_path: Path) -> Fiu:
-    ledger = Ledger()
-    background(ledger)
-    typologies(ledger)
-    service.import_transactions(
-        db,
-        fiu["analyst"],
-        settings,
-        path=ledger.write_csv(tmp_path / "bank-return.csv"),
-        mapping=parse_mapping(Ledger.MAPPING),
-        default_currency="EUR",
-        context=CONTEXT,
-    )
-    db.commit()
-    return fiu
+def monitored(stored: Fiu) -> Fiu:
+    return stored
 
 
 def run(db: Session, settings: Settings, who) -> list:

@@ -3,42 +3,19 @@ queue, triage, and who may use them."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from palermo.finintel import service
-from palermo.finintel.transactions import parse_mapping
-from palermo.policy.records import AccessContext
-from palermo.settings import Settings
 from tests.conftest import Factory
 from tests.finintel.conftest import Fiu
-from tests.finintel.world import Ledger, background, typologies
 
 CONTEXT = {"X-Purpose": "financial_intelligence", "X-Justification": "case 88"}
 
 
-def _store(db: Session, settings: Settings, fiu: Fiu, tmp_path: Path) -> None:
-    ledger = Ledger()
-    background(ledger)
-    typologies(ledger)
-    service.import_transactions(
-        db,
-        fiu["analyst"],
-        settings,
-        path=ledger.write_csv(tmp_path / "return.csv"),
-        mapping=parse_mapping(Ledger.MAPPING),
-        default_currency="EUR",
-        context=AccessContext.of("financial_intelligence", "case 88"),
-    )
-    db.commit()
-
-
 def test_monitor_and_trace_jobs_then_triage(
-    db: Session, settings: Settings, fiu: Fiu, factory: Factory, client: TestClient, tmp_path: Path
+    stored: Fiu, factory: Factory, client: TestClient
 ) -> None:
-    _store(db, settings, fiu, tmp_path)
+    fiu = stored
     analyst = {**factory.bearer(fiu.users["analyst"]), **CONTEXT}
     accepted = client.post("/api/finintel/jobs", json={"kind": "monitor"}, headers=analyst)
     assert accepted.status_code == 202, accepted.text

@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import re
 import uuid
-from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -20,7 +19,6 @@ from palermo.exchange import keys
 from palermo.exchange.keys import Keyring
 from palermo.finintel import service
 from palermo.finintel.engine import Backend
-from palermo.finintel.transactions import parse_mapping
 from palermo.finintel.typologies import TYPOLOGIES
 from palermo.models import AuditEvent
 from palermo.models.base import utcnow
@@ -32,10 +30,10 @@ from palermo.settings import Settings
 from tests.conftest import audit_actions
 from tests.finintel import conftest as finintel_world
 from tests.finintel.conftest import Fiu, sample
-from tests.finintel.world import Ledger, background, typologies
 from tests.web.test_linkage_pages import log_in, sign_in
 
 fiu = finintel_world.fiu  # AE-FIU, two registered banks, a police agency
+stored = finintel_world.stored  # and a bank's return in its store
 
 WORK = AccessContext.of("financial_intelligence", "STR 2026/17: the Hassan deposits")
 ANALYST, BANK_1, BANK_2, POLICE = "fiu.analyst", "bank1.mlro", "bank2.mlro", "pol.analyst"
@@ -60,25 +58,13 @@ def counts(db: Session) -> tuple[int, int]:
 
 
 @pytest.fixture
-def monitored(db: Session, settings: Settings, fiu: Fiu, tmp_path: Path) -> Fiu:
+def monitored(db: Session, settings: Settings, stored: Fiu) -> Fiu:
     """The small ledger of every typology, imported as a bank's return and monitored."""
-    ledger = Ledger()
-    background(ledger)
-    typologies(ledger)
-    service.import_transactions(
-        db,
-        fiu["analyst"],
-        settings,
-        path=ledger.write_csv(tmp_path / "bank-return.csv"),
-        mapping=parse_mapping(Ledger.MAPPING),
-        default_currency="EUR",
-        context=WORK,
-    )
     service.monitor(
-        db, fiu["analyst"], settings, backend=Backend.duckdb, context=WORK, now=utcnow()
+        db, stored["analyst"], settings, backend=Backend.duckdb, context=WORK, now=utcnow()
     )
     db.commit()
-    return fiu
+    return stored
 
 
 def test_a_bank_files_a_report_and_sees_only_its_own(
