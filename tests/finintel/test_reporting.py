@@ -14,12 +14,14 @@ from palermo.db import unit_of_work
 from palermo.errors import Forbidden, Invalid, NotFound
 from palermo.finintel import reporting, store
 from palermo.finintel.filing import ReportRejected
+from palermo.identity.roles import AgencyKind, Role
 from palermo.models.finintel import FinancialReport, TransactionBatch
 from palermo.models.identity import Agency
 from palermo.models.records import Record
 from palermo.settings import Settings
 from tests.conftest import Factory, audit_actions
 from tests.finintel.conftest import Fiu, sample
+from tests.records.helpers import principal_of
 
 NOW = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
 
@@ -159,3 +161,32 @@ def test_the_portal_over_http(client: TestClient, factory: Factory, fiu: Fiu) ->
     details = refused.json()["error"]["details"]
     assert details
     assert all({"path", "rule", "message", "value"} <= set(d) for d in details)
+
+
+@pytest.mark.parametrize(
+    ("name", "registration", "kind"),
+    [("STR", "101", "STR"), ("SAR", "101", "SAR"), ("DPMSR_activity", "3177", "DPMSR")],
+)
+def test_every_goaml_sample_is_filed(
+    db: Session,
+    settings: Settings,
+    fiu: Fiu,
+    factory: Factory,
+    name: str,
+    registration: str,
+    kind: str,
+) -> None:
+    """The samples of the goAML standard, each filed by a dealer or bank registered under
+    the sample's reporting-entity id."""
+    dealer = factory.agency("DEALER-1", kind=AgencyKind.private_partner, country="AE")
+    user = factory.user("dealer.mlro", Role.partner, agency=dealer)[0]
+    if registration != "101":
+        reporting.register(
+            db, fiu["admin"], partner_code="DEALER-1", registration=registration, sector="dpms"
+        )
+        db.commit()
+    who = principal_of(db, user) if registration != "101" else fiu["bank1"]
+    report = file(db, settings, who, sample(name))
+    assert report.kind == kind
+    assert report.status == "received"
+    assert report.record_ids
