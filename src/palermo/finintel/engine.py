@@ -15,6 +15,7 @@ from typing import Any, Protocol
 
 import duckdb
 import pyarrow as pa
+import pyarrow.parquet as pq
 import sqlglot
 
 from palermo.spark import local_session
@@ -91,6 +92,10 @@ class SparkEngine:
 
     def load(self, name: str, files: Sequence[Path]) -> None:
         self.spark.read.parquet(*(str(f) for f in files)).createOrReplaceTempView(name)
+        # A shuffle partition per million rows (at most 8 on two cores): a small ledger in
+        # one partition is not split into eight tasks at every step.
+        rows = sum(pq.ParquetFile(f).metadata.num_rows for f in files)
+        self.spark.conf.set("spark.sql.shuffle.partitions", str(min(8, 1 + rows // 1_000_000)))
 
     def materialise(self, name: str, select: str) -> int:
         # A checkpoint, not a cache: each table then starts a fresh plan, where cached
