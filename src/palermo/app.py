@@ -13,6 +13,7 @@ from sqlalchemy import text
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from palermo import __version__
+from palermo.assets.api import router as assets_router
 from palermo.audit.api import router as audit_router
 from palermo.db import create_db_engine, session_factory
 from palermo.deps import SessionDep
@@ -82,6 +83,7 @@ def create_app(settings: Settings | None = None, *, sessions: Any | None = None)
     app.include_router(linkage_router)
     app.include_router(network_router)
     app.include_router(finintel_router)
+    app.include_router(assets_router)
     app.include_router(pages.router)
     app.include_router(workspace.router)
     app.include_router(screening.router)

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from palermo import __version__
+from palermo.assets.cli import assets_app
 from palermo.audit.cli import audit_app
 from palermo.console import CliState, handles_errors, out, state
 from palermo.demo.cli import demo_app
@@ -99,6 +100,7 @@ app.add_typer(notices_app, name="notices")
 app.add_typer(link_app, name="link")
 app.add_typer(network_app, name="network")
 app.add_typer(finintel_app, name="finintel")
+app.add_typer(assets_app, name="assets")
 app.command("screen")(screen)
 app.command("screen-batch")(screen_batch)
 

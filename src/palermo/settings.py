@@ -71,6 +71,9 @@ class Settings(BaseSettings):
     directory_sync_seconds: float = Field(default=600.0, ge=0)
     # Financial intelligence: reference rates to EUR (default: the table shipped with Palermo).
     finintel_fx_rates: Path | None = None
+    # Asset recovery: the currency its statistics are kept in, and how early orders warn.
+    assets_reporting_currency: str = Field(default="EUR", pattern="^[A-Z]{3}$")
+    assets_expiry_warning_days: int = Field(default=30, ge=1, le=365)
     host: str = "127.0.0.1"
     port: int = 8000
 

@@ -1,41 +1,30 @@
 """The demo's financial intelligence: banks in five countries file reports on the groups' money
 (one refused first, then corrected), two FIUs import their banks' returns, and the analysts'
 queues hold alerts of the injected typologies on the accounts the reports named, triaged as
-the story says.
-
-Only the chapters the story needs are built (agencies, groups, messages for the keys, and this
-one), in a database and data directory of this module's own: the full world is not needed."""
+the story says."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from palermo.db import create_db_engine, session_factory, unit_of_work
 from palermo.demo import chapters
-from palermo.demo import service as demo
 from palermo.demo.finintel import INJECTED
 from palermo.exchange import reading
 from palermo.exchange.keys import Keyring
 from palermo.finintel import reporting, triage
 from palermo.identity import repository
-from palermo.identity.credentials import Credentials
 from palermo.identity.principal import Principal
 from palermo.identity.service import principal_for
-from palermo.migrations import upgrade
 from palermo.models import AuditEvent
 from palermo.models.base import utcnow
 from palermo.models.finintel import AlertEvent, FinancialReport, MonitoringAlert, TransactionBatch
 from palermo.models.identity import Agency
-from palermo.settings import Settings
-from tests.databases import fresh_database
+from tests.demo.conftest import Built
 
-NEEDED = {"agencies and staff", "criminal groups", "secure messages", "financial intelligence"}
 STATES = {  # the story's triage of FIU-Nederland's queue: alert → status
     "reviewed": "in_review",
     "dismissed": "dismissed",
@@ -51,34 +40,9 @@ BANKS = {
 }
 
 
-@dataclass
-class Built:
-    engine: Engine
-    settings: Settings
-    facts: dict[str, Any]
-
-
-@pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory, settings: Settings) -> Iterator[Built]:
-    own = settings.model_copy(update={"data_dir": tmp_path_factory.mktemp("finintel-data")})
-    needed = [(name, chapter) for name, chapter in chapters.CHAPTERS if name in NEEDED]
-    with (
-        fresh_database(tmp_path_factory.mktemp("finintel-db")) as url,
-        pytest.MonkeyPatch.context() as patch,
-    ):
-        patch.setattr(demo, "CHAPTERS", needed)
-        engine = create_db_engine(url)
-        upgrade(engine)
-        with unit_of_work(session_factory(engine)) as session:
-            world = demo.build_world(session, settings=own, credentials=Credentials(own), seed=7)
-        yield Built(engine, own, world.facts["finintel"])
-        engine.dispose()
-
-
 @pytest.fixture
-def db(built: Built) -> Iterator[Session]:
-    with unit_of_work(session_factory(built.engine)) as session:
-        yield session
+def facts(demo: Built) -> dict[str, Any]:
+    return demo.facts["finintel"]
 
 
 def who(db: Session, username: str) -> Principal:
@@ -112,14 +76,14 @@ def test_every_fiu_registered_its_countrys_bank(db: Session) -> None:
     assert all(r.isdigit() and sector == "bank" for _, r, sector in registered.values())
 
 
-def test_the_banks_reports_are_filed_and_acknowledged(db: Session, built: Built) -> None:
+def test_the_banks_reports_are_filed_and_acknowledged(db: Session, facts: dict[str, Any]) -> None:
     names = codes(db)
     reports = {names[r.reporter_agency_id]: r for r in db.scalars(select(FinancialReport))}
     assert set(reports) == set(BANKS)
     for bank, report in reports.items():
         fiu = BANKS[bank]
         assert names[report.fiu_agency_id] == fiu
-        assert report.fiu_reference == built.facts["reports"][bank]
+        assert report.fiu_reference == facts["reports"][bank]
         assert report.fiu_reference.startswith(f"{fiu}-")
         assert report.submitted_by == f"{bank.lower()}.compliance"
         assert report.record_ids
@@ -142,7 +106,7 @@ def test_the_banks_reports_are_filed_and_acknowledged(db: Session, built: Built)
     ]
     assert gulf.status == "under_analysis"
     # The reports name the groups' accounts: the director's Dubai account in three of them.
-    accounts = built.facts["accounts"]
+    accounts = facts["accounts"]
     for bank in ("NL-HANZE", "AE-GMB", "CO-BAP"):
         assert accounts["director_ae"].encode() in reports[bank].content
     assert accounts["foodstuff"].encode() in reports["NG-LTB"].content
@@ -150,9 +114,9 @@ def test_the_banks_reports_are_filed_and_acknowledged(db: Session, built: Built)
 
 
 def test_the_broken_report_was_refused_at_its_elements_and_not_stored(
-    db: Session, built: Built
+    db: Session, facts: dict[str, Any]
 ) -> None:
-    refused = built.facts["refused"]["CO-BAP"]
+    refused = facts["refused"]["CO-BAP"]
     assert refused == [f"/report/transaction[{n}]/amount_local" for n in (1, 2, 3)]
     andino = repository.agency_by_code(db, "CO-BAP")
     assert andino is not None
@@ -185,7 +149,7 @@ def test_a_bank_sees_only_its_own_reports_and_an_fiu_those_filed_with_it(db: Ses
     assert reporting.list_reports(db, who(db, "us-hudson.compliance")) == []
 
 
-def test_the_fius_imported_their_banks_returns(db: Session, built: Built) -> None:
+def test_the_fius_imported_their_banks_returns(db: Session, facts: dict[str, Any]) -> None:
     names = codes(db)
     imports = {
         names[b.agency_id]: b
@@ -194,7 +158,7 @@ def test_the_fius_imported_their_banks_returns(db: Session, built: Built) -> Non
     assert set(imports) == {"NL-FIU", "AE-FIU"}
     for fiu, batch in imports.items():
         assert 2_000 <= batch.rows <= 5_000
-        assert batch.rows == built.facts["imported"][fiu]
+        assert batch.rows == facts["imported"][fiu]
         assert batch.imported_by == f"{fiu.lower()}.analyst"
 
 
@@ -205,9 +169,9 @@ def alert(alerts: list[MonitoringAlert], typology: str, *accounts: str) -> Monit
 
 
 def test_each_queue_holds_the_injected_typologies_on_the_reported_accounts(
-    db: Session, built: Built
+    db: Session, facts: dict[str, Any]
 ) -> None:
-    accounts = built.facts["accounts"]
+    accounts = facts["accounts"]
     queues = {fiu: queue(db, fiu) for fiu in INJECTED}
     for fiu, typologies in INJECTED.items():
         assert set(typologies) <= {a.typology for a in queues[fiu]}, fiu
@@ -240,8 +204,8 @@ def test_each_queue_holds_the_injected_typologies_on_the_reported_accounts(
     assert accounts["foodstuff"] in transit.accounts
 
 
-def test_the_analysts_triaged_as_the_story_says(db: Session, built: Built) -> None:
-    accounts, triaged = built.facts["accounts"], built.facts["triage"]
+def test_the_analysts_triaged_as_the_story_says(db: Session, facts: dict[str, Any]) -> None:
+    accounts, triaged = facts["accounts"], facts["triage"]
     nl = {a.alert_key: a for a in queue(db, "NL-FIU")}
     moved = {key: nl[key].status for key in (triaged[s] for s in STATES)}
     assert moved == {triaged[state]: status for state, status in STATES.items()}
@@ -270,13 +234,15 @@ def test_the_analysts_triaged_as_the_story_says(db: Session, built: Built) -> No
     assert {a.status for a in queue(db, "NG-NFIU")} == {"new"}
 
 
-def test_the_disseminated_alert_reached_the_national_police(db: Session, built: Built) -> None:
-    keyring = Keyring.of(built.settings)
+def test_the_disseminated_alert_reached_the_national_police(
+    db: Session, demo: Built, facts: dict[str, Any]
+) -> None:
+    keyring = Keyring.of(demo.settings)
     officer = who(db, "nl-np.officer")
     (summary,) = reading.listing(db, keyring, principal=officer, sender="NL-FIU")
     message = reading.view(db, keyring, principal=officer, message_id=summary.id, now=utcnow())
     assert (message.sender, message.handling_code, message.tlp) == ("NL-FIU", "H2", "AMBER")
     assert message.signature_verified
     assert "scatter gather" in message.subject
-    assert built.facts["triage"]["disseminated"] in message.body
-    assert all(mule in message.body for mule in built.facts["accounts"]["mules"])
+    assert facts["triage"]["disseminated"] in message.body
+    assert all(mule in message.body for mule in facts["accounts"]["mules"])

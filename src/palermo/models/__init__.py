@@ -1,5 +1,17 @@
 """All tables, imported here so Alembic and `Base.metadata` see every one."""
 
+from palermo.models.assets import (
+    Asset,
+    AssetCost,
+    AssetEvent,
+    AssetOrder,
+    AssetTransfer,
+    AssetValuation,
+    CurrencyRate,
+    DisposalShare,
+    OrderAsset,
+    Recognition,
+)
 from palermo.models.audit import AuditEvent, AuditNode, AuditTreeHead
 from palermo.models.base import Base
 from palermo.models.exchange import (
@@ -48,13 +60,21 @@ __all__ = [
     "AgencyKey",
     "AlertEvent",
     "ApiToken",
+    "Asset",
+    "AssetCost",
+    "AssetEvent",
+    "AssetOrder",
+    "AssetTransfer",
+    "AssetValuation",
     "AuditEvent",
     "AuditNode",
     "AuditTreeHead",
     "Base",
     "Blob",
     "Consent",
+    "CurrencyRate",
     "Disclosure",
+    "DisposalShare",
     "FinancialReport",
     "FinintelJob",
     "FinintelSettings",
@@ -76,7 +96,9 @@ __all__ = [
     "NoticeHit",
     "NoticeRecipient",
     "Notification",
+    "OrderAsset",
     "OutboxItem",
+    "Recognition",
     "Record",
     "RecordChange",
     "RecordKey",

@@ -1,0 +1,130 @@
+"""Freezing and seizure orders lapse on their expiry date unless renewed: Palermo shows which
+are about to, and the daily sweep gives the managing agencies a task in time to renew."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from palermo.assets.lifecycle import TEMPORARY, AssetState
+from palermo.identity.principal import Principal
+from palermo.models.assets import Asset, AssetEvent, AssetOrder
+from palermo.models.records import Notification
+from palermo.models.tasks import Task
+from palermo.policy import assets as policy
+from palermo.tasks import open_task
+
+EXPIRY_TASK = "assets.order_expiry"
+UNDER_MEASURE = (AssetState.frozen, AssetState.seized)
+
+
+@dataclass(frozen=True)
+class Expiring:
+    asset: Asset
+    order: AssetOrder
+    days_left: int  # negative: lapsed that many days ago
+
+    @property
+    def lapsed(self) -> bool:
+        return self.days_left < 0
+
+
+def in_force(session: Session, assets: list[Asset]) -> dict[object, AssetOrder]:
+    """The order of each asset's latest step (the measure in force on it), where it has one."""
+    if not assets:
+        return {}
+    latest = (
+        select(
+            AssetEvent.asset_id,
+            AssetEvent.order_id,
+            func.row_number()
+            .over(
+                partition_by=AssetEvent.asset_id,
+                order_by=(AssetEvent.on.desc(), AssetEvent.id.desc()),
+            )
+            .label("n"),
+        )
+        .where(AssetEvent.asset_id.in_([a.id for a in assets]))
+        .subquery()
+    )
+    rows = session.execute(
+        select(latest.c.asset_id, AssetOrder)
+        .join(AssetOrder, AssetOrder.id == latest.c.order_id)
+        .where(latest.c.n == 1)
+    ).all()
+    return {asset_id: order for asset_id, order in rows}  # noqa: C416 - rows are Row objects
+
+
+def expiring(
+    session: Session, principal: Principal, *, within_days: int, today: date, now: datetime
+) -> list[Expiring]:
+    """Assets the principal sees whose freezing or seizure expires within `within_days`, or
+    has lapsed: soonest first."""
+    assets = list(
+        session.scalars(
+            policy.visible_assets(principal, now=now).where(Asset.state.in_(UNDER_MEASURE))
+        )
+    )
+    return _due(session, assets, today + timedelta(days=within_days), today)
+
+
+def _due(session: Session, assets: list[Asset], until: date, today: date) -> list[Expiring]:
+    orders = in_force(session, assets)
+    found = [
+        Expiring(asset, order, (order.expires_on - today).days)
+        for asset in assets
+        if (order := orders.get(asset.id)) is not None
+        and order.kind in TEMPORARY
+        and order.expires_on is not None
+        and order.expires_on <= until
+    ]
+    return sorted(found, key=lambda e: (e.days_left, e.asset.reference))
+
+
+def sweep(session: Session, *, warning_days: int, now: datetime) -> int:
+    """A task (and a notification) for each managing agency whose measure expires within
+    `warning_days` or has lapsed, once per order; returns how many were set."""
+    today = now.date()
+    assets = list(session.scalars(select(Asset).where(Asset.state.in_(UNDER_MEASURE))))
+    by_order: dict[AssetOrder, list[Asset]] = {}
+    for due in _due(session, assets, today + timedelta(days=warning_days), today):
+        by_order.setdefault(due.order, []).append(due.asset)
+    warned = set(
+        session.scalars(
+            select(Task.subject_id).where(
+                Task.kind == EXPIRY_TASK,
+                Task.subject_id.in_([str(o.id) for o in by_order]),
+                Task.done_at.is_(None),
+            )
+        )
+    )
+    set_now = 0
+    for order, covered in by_order.items():
+        if str(order.id) in warned:
+            continue
+        assert order.expires_on is not None
+        verb = "lapsed on" if order.expires_on < today else "expires on"
+        for agency_id in {a.agency_id for a in covered}:
+            mine = sorted(a.reference for a in covered if a.agency_id == agency_id)
+            message = (
+                f"{order.kind.value.capitalize()} order {order.reference} of {order.country} "
+                f"{verb} {order.expires_on}: renew it or release {', '.join(mine)}"
+            )
+            open_task(
+                session,
+                agency_id=agency_id,
+                kind=EXPIRY_TASK,
+                title=message,
+                link="/assets/expiring",
+                subject_id=str(order.id),
+                due_at=datetime.combine(order.expires_on, time(), tzinfo=UTC),
+                now=now,
+            )
+            session.add(
+                Notification(agency_id=agency_id, kind=EXPIRY_TASK, message=message, created_at=now)
+            )
+            set_now += 1
+    return set_now

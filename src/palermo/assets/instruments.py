@@ -1,0 +1,57 @@
+"""Whether an order may act on an asset: issued, in force, naming it, of its jurisdiction or
+recognised there — and which order is in force on an asset now."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from palermo.assets.lifecycle import RecognitionStatus
+from palermo.errors import Invalid
+from palermo.models.assets import Asset, AssetEvent, AssetOrder
+
+
+def check_covers(order: AssetOrder, asset: Asset, on: date) -> None:
+    """Refuse, with the reason, an order that cannot act on `asset` on `on`."""
+    if asset.id not in {link.asset_id for link in order.assets}:
+        raise Invalid(f"order {order.reference} does not cover asset {asset.reference}")
+    check_in_force(order, on)
+    check_jurisdiction(order, asset)
+
+
+def check_in_force(order: AssetOrder, on: date) -> None:
+    if on < order.issued_on:
+        raise Invalid(f"order {order.reference} was issued on {order.issued_on}, after {on}")
+    if order.expires_on is not None and on > order.expires_on:
+        raise Invalid(f"order {order.reference} expired on {order.expires_on}")
+
+
+def check_jurisdiction(order: AssetOrder, asset: Asset) -> None:
+    """An order acts in its own state, and in another only once recognised there."""
+    if order.country == asset.country:
+        return
+    asked = next((r for r in order.recognitions if r.country == asset.country), None)
+    if asked is not None and asked.status is RecognitionStatus.recognised:
+        return
+    where = (
+        f"its recognition there is {asked.status.value}"
+        if asked is not None
+        else f"ask {asset.country} to recognise it"
+    )
+    raise Invalid(
+        f"order {order.reference} of {order.country} does not cover {asset.country}, where "
+        f"asset {asset.reference} lies: {where}"
+    )
+
+
+def current_order(session: Session, asset: Asset) -> AssetOrder | None:
+    """The instrument of the asset's latest step (the measure now in force on it)."""
+    order_id = session.scalar(
+        select(AssetEvent.order_id)
+        .where(AssetEvent.asset_id == asset.id)
+        .order_by(AssetEvent.on.desc(), AssetEvent.id.desc())
+        .limit(1)
+    )
+    return session.get(AssetOrder, order_id) if order_id else None

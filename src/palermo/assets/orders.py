@@ -1,0 +1,306 @@
+"""Orders — the legal instruments of asset recovery — and their recognition abroad.
+
+An order is recorded by an agency of the jurisdiction that issued it. It covers named assets;
+where an asset lies in another state, the order acts on it only once that state's central
+authority has recognised it (Palermo Art. 13; EU Regulation 2018/1805 for freezing and
+confiscation orders between member states)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from palermo.assets.expiry import EXPIRY_TASK
+from palermo.assets.lifecycle import (
+    EXECUTED_AS,
+    TEMPORARY,
+    DisposalType,
+    OrderKind,
+    RecognitionStatus,
+)
+from palermo.assets.money import to_minor
+from palermo.assets.schemas import DecisionIn, OrderIn, RecognitionIn, ShareIn
+from palermo.audit.service import Operation
+from palermo.audit.service import record as audit
+from palermo.errors import Conflict, Invalid, NotFound
+from palermo.identity.principal import Principal
+from palermo.models.assets import Asset, AssetOrder, DisposalShare, OrderAsset, Recognition
+from palermo.policy import assets as policy
+from palermo.tasks import close_tasks, open_task
+
+RECOGNITION_TASK = "assets.recognition"
+FULL = 10_000  # basis points in 100 %
+
+
+def record_order(
+    session: Session, *, principal: Principal, payload: OrderIn, now: datetime
+) -> AssetOrder:
+    """Record an order after checking it is complete for its kind; Invalid names the gap."""
+    agency = policy.recording_agency(session, principal, payload.country)
+    _check_dates(payload, now)
+    _check_kind(payload)
+    assets = _covered(session, principal, payload.assets, now)
+    renewed = _renewed(session, principal, payload, assets, now) if payload.renews else None
+    duplicate = session.scalar(
+        select(AssetOrder.id).where(
+            AssetOrder.country == payload.country, AssetOrder.reference == payload.reference
+        )
+    )
+    if duplicate is not None:
+        raise Conflict(f"order {payload.reference} of {payload.country} is recorded already")
+    order = AssetOrder(
+        reference=payload.reference,
+        kind=payload.kind,
+        authority=payload.authority,
+        country=payload.country,
+        legal_basis=payload.legal_basis,
+        issued_on=payload.issued_on,
+        expires_on=payload.expires_on,
+        conditions=payload.conditions,
+        renews_id=renewed.id if renewed else None,
+        disposal=payload.disposal,
+        judicial_reference=payload.judicial_reference,
+        agency_id=agency.id,
+        recorded_by=principal.username,
+        created_at=now,
+    )
+    order.assets = [OrderAsset(asset_id=asset.id) for asset in assets]
+    order.shares = [
+        DisposalShare(position=n, recipient=s.recipient, country=s.country, basis_points=bp)
+        for n, (s, bp) in enumerate(zip(payload.shares, _basis_points(payload), strict=True))
+    ]
+    session.add(order)
+    session.flush()
+    if renewed is not None:
+        close_tasks(
+            session,
+            subject_id=str(renewed.id),
+            kind=EXPIRY_TASK,
+            by=principal.username,
+            outcome=f"renewed by {order.reference} until {order.expires_on}",
+            now=now,
+        )
+    audit(
+        session,
+        action="assets.order.record",
+        operation=Operation.collection,
+        principal=principal,
+        purpose="asset_recovery",
+        object_ids=[order.id, *(a.id for a in assets)],
+        detail={"reference": order.reference, "kind": order.kind.value, "country": order.country},
+    )
+    return order
+
+
+def _check_dates(payload: OrderIn, now: datetime) -> None:
+    if payload.issued_on > now.date():
+        raise Invalid(f"issued_on {payload.issued_on} is in the future")
+    if payload.expires_on is not None and payload.expires_on <= payload.issued_on:
+        raise Invalid(f"expires_on {payload.expires_on} is not after issued_on")
+    if payload.kind in TEMPORARY and payload.expires_on is None:
+        raise Invalid(
+            f"a {payload.kind.value} order is temporary: give its expiry date (expires_on)"
+        )
+
+
+def _check_kind(payload: OrderIn) -> None:
+    if payload.kind is OrderKind.confiscation and payload.legal_basis is None:
+        raise Invalid(
+            "a confiscation order needs its legal basis (conviction-based, "
+            "non-conviction-based, value-based, third-party, extended, unexplained wealth)"
+        )
+    if payload.kind is not OrderKind.disposal:
+        if payload.disposal is not None or payload.shares:
+            raise Invalid("only a disposal order has a disposal type and shares")
+        return
+    if payload.disposal is None:
+        raise Invalid("a disposal order needs its decision type (Palermo Art. 14)")
+    _basis_points(payload)
+
+
+def _basis_points(payload: OrderIn) -> list[int]:
+    """The shares in basis points, checked against the decision type: they sum to 100 %."""
+    disposal, shares = payload.disposal, payload.shares
+    if disposal is None:
+        return []
+    if disposal not in EXECUTED_AS:
+        if shares:
+            raise Invalid(f"a {disposal.value} decision pays nothing out: give no shares")
+        return []
+    if not shares:
+        raise Invalid(f"a {disposal.value} decision names who receives what: give its shares")
+    if disposal is DisposalType.sharing and len({s.country for s in shares}) < 2:
+        raise Invalid("sharing is between two states or more: give each state's share")
+    if disposal is DisposalType.return_to_requesting_state and (
+        len(shares) != 1 or shares[0].country is None
+    ):
+        raise Invalid("a return goes to one requesting state: give one share with its country")
+    points = [_points(share) for share in shares]
+    if sum(points) != FULL:
+        total = Decimal(sum(points)) / 100
+        raise Invalid(f"the shares sum to {total:.2f} %, not 100 %")
+    return points
+
+
+def _points(share: ShareIn) -> int:
+    if share.percent <= 0:
+        raise Invalid(f"the share of {share.recipient} is {share.percent} %: it must be positive")
+    return to_minor(share.percent, f"the share of {share.recipient}")
+
+
+def _covered(
+    session: Session, principal: Principal, references: list[str], now: datetime
+) -> list[Asset]:
+    found = {
+        a.reference: a
+        for a in session.scalars(
+            policy.visible_assets(principal, now=now).where(Asset.reference.in_(references))
+        )
+    }
+    missing = [r for r in references if r not in found]
+    if missing:
+        raise Invalid(f"no such asset: {', '.join(missing)}")
+    return [found[r] for r in dict.fromkeys(references)]
+
+
+def _renewed(
+    session: Session, principal: Principal, payload: OrderIn, assets: list[Asset], now: datetime
+) -> AssetOrder:
+    old = order_for(session, principal, payload.renews, now)
+    if old.kind is not payload.kind or old.country != payload.country:
+        raise Invalid(
+            f"order {old.reference} is a {old.kind.value} order of {old.country}: a renewal "
+            "is an order of the same kind and jurisdiction"
+        )
+    if payload.expires_on is None or (old.expires_on and payload.expires_on <= old.expires_on):
+        raise Invalid(f"a renewal must expire after {old.reference} ({old.expires_on})")
+    outside = {a.reference for a in assets} - {a.reference for a in _assets_of(session, old)}
+    if outside:
+        raise Invalid(f"order {old.reference} did not cover {', '.join(sorted(outside))}")
+    return old
+
+
+def _assets_of(session: Session, order: AssetOrder) -> list[Asset]:
+    ids = [link.asset_id for link in order.assets]
+    return list(session.scalars(select(Asset).where(Asset.id.in_(ids)))) if ids else []
+
+
+def order_for(
+    session: Session, principal: Principal, order_id: uuid.UUID | None, now: datetime
+) -> AssetOrder:
+    order = session.scalars(
+        select(AssetOrder).where(
+            AssetOrder.id == order_id, policy.orders_visible(principal, now=now)
+        )
+    ).one_or_none()
+    if order is None:
+        raise NotFound("no such order")
+    return order
+
+
+# Recognition abroad --------------------------------------------------------------------
+
+
+def request_recognition(
+    session: Session,
+    *,
+    principal: Principal,
+    order_id: uuid.UUID,
+    payload: RecognitionIn,
+    now: datetime,
+) -> Recognition:
+    """Send the order to the state where some of its assets lie: that state's agencies now
+    see those assets (the policy says so), its central authorities get a task to decide."""
+    order = order_for(session, principal, order_id, now)
+    agency = policy.recording_agency(session, principal, order.country)
+    if payload.country == order.country:
+        raise Invalid(f"order {order.reference} is of {order.country}: it needs no recognition")
+    there = [a for a in _assets_of(session, order) if a.country == payload.country]
+    if not there:
+        raise Invalid(f"order {order.reference} covers no asset in {payload.country}")
+    if any(r.country == payload.country for r in order.recognitions):
+        raise Conflict(f"recognition of {order.reference} in {payload.country} is asked already")
+    recognition = Recognition(
+        order_id=order.id,
+        country=payload.country,
+        status=RecognitionStatus.requested,
+        judicial_reference=payload.judicial_reference or order.judicial_reference,
+        requested_by=principal.username,
+        requested_at=now,
+    )
+    order.recognitions.append(recognition)
+    session.flush()
+    for authority in policy.central_authorities(session, payload.country):
+        open_task(
+            session,
+            agency_id=authority.id,
+            kind=RECOGNITION_TASK,
+            title=f"Recognise {order.kind.value} order {order.reference} of {order.country} "
+            f"({agency.code}) for {len(there)} asset(s) in {payload.country}",
+            link=f"/assets/orders/{order.id}",
+            subject_id=str(recognition.id),
+            due_at=None,
+            now=now,
+        )
+    audit(
+        session,
+        action="assets.recognition.request",
+        operation=Operation.disclosure,
+        principal=principal,
+        purpose="asset_recovery",
+        object_ids=[order.id, *(a.id for a in there)],
+        recipients=[payload.country],
+        detail={"reference": order.reference, "country": payload.country},
+    )
+    return recognition
+
+
+def decide_recognition(
+    session: Session,
+    *,
+    principal: Principal,
+    recognition_id: uuid.UUID,
+    payload: DecisionIn,
+    now: datetime,
+) -> Recognition:
+    recognition = session.get(Recognition, recognition_id)
+    if recognition is None:
+        raise NotFound("no such recognition request")
+    policy.may_decide(session, principal, recognition)
+    if recognition.status is not RecognitionStatus.requested:
+        raise Conflict(f"this recognition was {recognition.status.value} already")
+    order = session.get(AssetOrder, recognition.order_id)
+    assert order is not None
+    if payload.on < order.issued_on or payload.on > now.date():
+        raise Invalid(f"decided on {payload.on}: not between the order's issue and today")
+    if not payload.recognised and not payload.reasons:
+        raise Invalid("a refusal gives its reasons")
+    recognition.status = (
+        RecognitionStatus.recognised if payload.recognised else RecognitionStatus.refused
+    )
+    recognition.authority = payload.authority
+    recognition.decided_by = principal.username
+    recognition.decided_on = payload.on
+    recognition.reasons = payload.reasons
+    close_tasks(
+        session,
+        subject_id=str(recognition.id),
+        kind=RECOGNITION_TASK,
+        by=principal.username,
+        outcome=recognition.status.value,
+        now=now,
+    )
+    audit(
+        session,
+        action="assets.recognition.decide",
+        operation=Operation.alteration,
+        principal=principal,
+        purpose="asset_recovery",
+        object_ids=[order.id, recognition.id],
+        detail={"reference": order.reference, "status": recognition.status.value},
+    )
+    return recognition

@@ -1,0 +1,130 @@
+"""Who may see and move criminal assets.
+
+- An asset is seen by whoever may see its record in full for asset recovery: the records
+  policy decides (its owner, the agencies and countries it is shared with, grants). Hit-only
+  access shows no asset; private partners see none.
+- An order sent abroad for recognition discloses the assets it covers there to the agencies
+  of the state asked (they must see what they are to freeze, seize or confiscate).
+- An asset is moved, valued and costed by its managing agency, or by an agency of the state
+  where it lies (the executing state), if that agency sees it; by officers, analysts and
+  supervisors.
+- An agency records the orders of its own jurisdiction and asks other states to recognise
+  them; a central authority of the state asked decides on the recognition.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, Select, exists, false, or_, select
+from sqlalchemy.orm import Session
+
+from palermo.errors import Forbidden, NotFound
+from palermo.identity.principal import Principal
+from palermo.identity.roles import AgencyKind, Role
+from palermo.models.assets import Asset, AssetOrder, OrderAsset, Recognition
+from palermo.models.identity import Agency
+from palermo.models.records import Record
+from palermo.policy.records import hits_only, visibility
+from palermo.records.envelope import Purpose
+
+WORKER_ROLES = (Role.officer, Role.analyst, Role.supervisor)
+
+
+def visible(principal: Principal, *, now: datetime) -> ColumnElement[bool]:
+    """A predicate on `Asset`: its record is visible in full for asset recovery."""
+    if hits_only(principal):
+        return false()
+    full = visibility(principal, Purpose.asset_recovery, now=now).full
+    readable = exists(select(Record.id).where(Record.id == Asset.record_id, full))
+    if principal.country is None:
+        return readable
+    asked = exists(
+        select(Recognition.id)
+        .join(OrderAsset, OrderAsset.order_id == Recognition.order_id)
+        .where(
+            OrderAsset.asset_id == Asset.id,
+            Recognition.country == principal.country,
+            Asset.country == principal.country,
+        )
+    )
+    return or_(readable, asked)
+
+
+def visible_assets(principal: Principal, *, now: datetime) -> Select[Asset]:
+    return select(Asset).where(visible(principal, now=now))
+
+
+def asset_for(session: Session, principal: Principal, asset_id: object, now: datetime) -> Asset:
+    """The asset, if the principal sees it; a 404 otherwise (its existence is not told)."""
+    asset = session.scalars(
+        visible_assets(principal, now=now).where(Asset.id == asset_id)
+    ).one_or_none()
+    if asset is None:
+        raise NotFound("no such asset")
+    return asset
+
+
+def _agencies(session: Session, principal: Principal) -> list[Agency]:
+    ids = principal.acting_agency_ids
+    return list(session.scalars(select(Agency).where(Agency.id.in_(ids)))) if ids else []
+
+
+def may_work(principal: Principal) -> None:
+    if hits_only(principal) or not principal.has_role(*WORKER_ROLES):
+        raise Forbidden("asset recovery is worked by officers, analysts and supervisors")
+
+
+def may_act_on(session: Session, principal: Principal, asset: Asset) -> None:
+    """Refuse (403) unless the principal's agency manages the asset or lies in its state."""
+    may_work(principal)
+    if asset.agency_id in principal.acting_agency_ids:
+        return
+    if any(a.country == asset.country for a in _agencies(session, principal)):
+        return
+    raise Forbidden(
+        f"only the managing agency or an agency of {asset.country}, where the asset lies, "
+        "acts on it"
+    )
+
+
+def recording_agency(session: Session, principal: Principal, country: str) -> Agency:
+    """The principal's agency of `country`, which records that jurisdiction's orders."""
+    may_work(principal)
+    for agency in _agencies(session, principal):
+        if agency.country == country:
+            return agency
+    raise Forbidden(f"an order of {country} is recorded by an agency of {country}")
+
+
+def central_authorities(session: Session, country: str) -> list[Agency]:
+    return list(
+        session.scalars(
+            select(Agency).where(
+                Agency.country == country, Agency.kind == AgencyKind.central_authority
+            )
+        )
+    )
+
+
+def may_decide(session: Session, principal: Principal, recognition: Recognition) -> Agency:
+    """The central authority of the state asked, deciding on the recognition."""
+    may_work(principal)
+    for agency in _agencies(session, principal):
+        if agency.country == recognition.country and agency.kind == AgencyKind.central_authority:
+            return agency
+    raise Forbidden(
+        f"recognition in {recognition.country} is decided by a central authority of "
+        f"{recognition.country}"
+    )
+
+
+def orders_visible(principal: Principal, *, now: datetime) -> ColumnElement[bool]:
+    """A predicate on `AssetOrder`: its agency is the principal's, or it covers an asset
+    the principal sees."""
+    covers_visible = exists(
+        select(OrderAsset.asset_id)
+        .join(Asset, Asset.id == OrderAsset.asset_id)
+        .where(OrderAsset.order_id == AssetOrder.id, visible(principal, now=now))
+    )
+    return or_(AssetOrder.agency_id.in_(principal.acting_agency_ids), covers_visible)
