@@ -11,7 +11,6 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from palermo.demo import chapters
 from palermo.demo.finintel import INJECTED
 from palermo.exchange import reading
 from palermo.exchange.keys import Keyring
@@ -57,10 +56,6 @@ def codes(db: Session) -> dict[Any, str]:
 
 def queue(db: Session, fiu: str) -> list[MonitoringAlert]:
     return triage.list_alerts(db, who(db, f"{fiu.lower()}.analyst"), limit=1000)
-
-
-def test_the_chapter_is_the_last_of_the_world() -> None:
-    assert chapters.CHAPTERS[-1][0] == "financial intelligence"
 
 
 def test_every_fiu_registered_its_countrys_bank(db: Session) -> None:

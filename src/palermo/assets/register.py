@@ -47,7 +47,10 @@ def register(
         session, minor, currency, payload.valued_on, settings.assets_reporting_currency
     )
     envelope = _for_recovery(payload.envelope)
-    entity = _entity(payload)
+    reference = _next_reference(session, agency, now.year)
+    # Record ids follow the reference ("asset-nl-np-a-2026-0007"), so they say what they are.
+    source_id = "asset-" + reference.lower().replace("/", "-")
+    entity = {**_entity(payload), "id": source_id}
     record = create_record(
         session,
         principal=principal,
@@ -58,19 +61,19 @@ def register(
         origin=f"assets:{payload.provenance}",
         now=now,
     )
-    for owner in payload.owners:
+    for number, owner in enumerate(payload.owners, start=1):
         create_record(
             session,
             principal=principal,
             settings=settings,
-            entity=_ownership(owner, record.id),
+            entity={**_ownership(owner, record.id), "id": f"{source_id}-owner-{number}"},
             envelope=envelope,
             owner_code=agency.code,
             origin="assets:ownership",
             now=now,
         )
     asset = Asset(
-        reference=_next_reference(session, agency, now.year),
+        reference=reference,
         record_id=record.id,
         agency_id=agency.id,
         kind=payload.kind,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from palermo.demo import (
+    assets,
     directory,
     exchange,
     finintel,
@@ -23,4 +24,5 @@ CHAPTERS: list[tuple[str, Chapter]] = [
     ("entity resolution", linkage.populate),
     ("network analysis", network.populate),
     ("financial intelligence", finintel.populate),
+    ("asset recovery", assets.populate),
 ]

@@ -139,6 +139,9 @@ NATIONAL = [
         "NG-CAU", "Federal Ministry of Justice, Central Authority Unit", K.central_authority, "NG"
     ),
     DemoAgency(
+        "AE-MOJ", "Ministry of Justice, International Cooperation", K.central_authority, "AE"
+    ),
+    DemoAgency(
         "ZA-DOJ", "Department of Justice, International Legal Relations", K.central_authority, "ZA"
     ),
     # Customs and border agencies
