@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from palermo.identity.principal import Principal
 from palermo.identity.roles import Role
+from palermo.policy.assets import WORKER_ROLES
 from palermo.policy.records import READER_ROLES
 
 
@@ -40,7 +41,8 @@ NAVIGATION: tuple[NavItem, ...] = (
             {Role.partner, Role.officer, Role.analyst, Role.supervisor, Role.agency_admin}
         ),
     ),
-    NavItem("Assets", "/assets", available=False),
+    # Those who work asset recovery (policy.assets.WORKER_ROLES).
+    NavItem("Assets", "/assets", roles=frozenset(WORKER_ROLES)),
     NavItem("Cases", "/cases", available=False),
     NavItem("Judicial requests", "/judicial", available=False),
     NavItem("Notifications", "/notifications"),

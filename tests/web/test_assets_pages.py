@@ -1,0 +1,430 @@
+"""The asset recovery pages through the app (no browser): the register shows only what the
+officer may see, with the measures about to lapse; an asset's page shows its timeline, orders,
+ownership chain and reconciliation; a step taken through the form is recorded, a refused one
+shows its reason and writes nothing; the expiring measures, the statistics with their
+hand-checked totals and chart specs; a bank's user is refused."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from palermo.assets import management, orders
+from palermo.assets.lifecycle import AssetState
+from palermo.assets.schemas import CostIn, DecisionIn, RecognitionIn
+from palermo.models.assets import Asset, AssetEvent, AssetOrder
+from palermo.models.audit import AuditEvent
+from palermo.models.base import utcnow
+from tests.assets import conftest as assets_world
+from tests.assets.conftest import NOW, Desk
+from tests.web.test_linkage_pages import log_in
+
+desk = assets_world.desk  # NL-ARO, AE-POL and AE-MOJ, FR-AGRASC, a bank; their users
+
+S = AssetState
+OFFICER = "nl.officer"
+SHARING = {
+    "disposal": "sharing",
+    "shares": [
+        {"recipient": "Kingdom of the Netherlands", "country": "NL", "percent": "60"},
+        {"recipient": "United Arab Emirates", "country": "AE", "percent": "40"},
+    ],
+}
+
+
+@dataclass
+class Register:
+    desk: Desk
+    villa: Asset  # disposed under a sharing decision, after costs; owned through a company
+    dubai: Asset  # frozen under a Dutch order recognised in the UAE, expiring in ten days
+    boat: Asset  # frozen under an order that lapsed five days ago
+    car: Asset  # identified, with a freezing order ready
+    yacht: Asset  # French, shared with the Netherlands; its owner company is not
+    chalet: Asset  # French, not shared
+    car_freezing: AssetOrder
+
+
+def _cost(desk: Desk, asset: Asset, amount: str, on: date, category: str) -> None:
+    management.cost(
+        desk.db,
+        principal=desk["nl"],
+        settings=desk.settings,
+        asset_id=asset.id,
+        payload=CostIn(amount=Decimal(amount), currency="EUR", incurred_on=on, category=category),
+        now=NOW,
+    )
+
+
+@pytest.fixture
+def register(desk: Desk) -> Register:
+    today = utcnow().date()  # the pages read expiry against the real date
+    person = desk.entity("Person", "Jan de Vries")
+    holding = desk.entity("Company", "Harbour Holding BV")
+    desk.entity(
+        "Ownership",
+        owner=[person],
+        asset=[holding],
+        percentage=["60"],
+        role=["beneficial owner"],
+    )
+    villa = desk.asset(owners=[{"record_id": holding, "percentage": "100"}])
+    desk.move(villa, S.frozen, desk.order("freezing", villa, expires_on=today + timedelta(200)))
+    desk.move(villa, S.confiscated, desk.order("confiscation", villa), on=date(2025, 4, 1))
+    desk.move(villa, S.under_management, desk.order("management", villa), on=date(2025, 5, 1))
+    _cost(desk, villa, "10000.00", date(2025, 5, 10), "storage")
+    _cost(desk, villa, "2500.00", date(2025, 5, 20), "maintenance")
+    desk.move(villa, S.disposed, desk.order("disposal", villa, **SHARING), on=date(2025, 6, 1))
+
+    dubai = desk.asset(
+        "Apartment 2304, Marina Gate, Dubai",
+        country="AE",
+        value="9500000",
+        currency="AED",
+        valued_on=date(2025, 6, 10),
+    )
+    freezing = desk.order("freezing", dubai, expires_on=today + timedelta(10))
+    asked = orders.request_recognition(
+        desk.db,
+        principal=desk["nl"],
+        order_id=freezing.id,
+        payload=RecognitionIn(country="AE"),
+        now=NOW,
+    )
+    orders.decide_recognition(
+        desk.db,
+        principal=desk["ae_ca"],
+        recognition_id=asked.id,
+        payload=DecisionIn(recognised=True, authority="Dubai Courts", on=date(2025, 6, 20)),
+        now=NOW,
+    )
+    desk.move(dubai, S.frozen, freezing, on=date(2025, 7, 1))
+
+    boat = desk.asset("Motor yacht Albatros", kind="vessel", value="300000")
+    desk.move(boat, S.frozen, desk.order("freezing", boat, expires_on=today - timedelta(5)))
+
+    car = desk.asset("Porsche Cayenne, NL-123-X", kind="vehicle", value="80000")
+    car_freezing = desk.order("freezing", car, expires_on=today + timedelta(200))
+
+    shared = {"legal_basis": "CPP art. 706-141", "purposes": ["asset_recovery"]}
+    secret = desk.entity("Company", "Offshore Ltd", by="fr")
+    yacht = desk.asset(
+        "Yacht Belle Étoile",
+        by="fr",
+        kind="vessel",
+        country="FR",
+        envelope={**shared, "shares": [{"scope": "country", "country": "NL"}]},
+    )
+    desk.entity(
+        "Ownership",
+        by="fr",
+        shares=[{"scope": "country", "country": "NL"}],
+        owner=[secret],
+        asset=[yacht.record_id],
+        percentage=["100"],
+    )
+    chalet = desk.asset("Chalet, Megève", by="fr", country="FR", envelope=shared)
+    desk.db.commit()
+    return Register(desk, villa, dubai, boat, car, yacht, chalet, car_freezing)
+
+
+def test_the_register_lists_only_what_the_officer_may_see(
+    client: TestClient, register: Register
+) -> None:
+    log_in(client, OFFICER)
+    assert 'href="/assets"' in client.get("/").text  # the navigation item, available
+    page = client.get("/assets")
+    assert page.status_code == 200, page.text
+    listed = re.findall(r'data-testid="asset-row" data-reference="([^"]+)"', page.text)
+    mine = [register.villa, register.dubai, register.boat, register.car]
+    assert sorted(listed) == sorted(a.reference for a in [*mine, register.yacht])
+    assert register.chalet.reference not in page.text
+    assert "Villa, Kralingse Plaslaan 12, Rotterdam" in page.text
+    assert "1,250,000.00" in page.text
+    assert "2,279,648.02" in page.text  # 9,500,000 AED at the rate of 2025-06-10
+    assert client.get(f"/assets/{register.chalet.id}").status_code == 404
+
+    # The callout: the lapsed boat, then the Dubai apartment.
+    callout = re.search(r'data-testid="expiring-callout".*?</aside>', page.text, re.S)
+    assert callout is not None
+    assert "2 measures to renew: 1 lapsed, 1 expiring within 30 days" in callout.group(0)
+    items = re.findall(r'data-testid="expiring-item"><a href="/assets/([-\w]+)"', callout.group(0))
+    assert items == [str(register.boat.id), str(register.dubai.id)]
+
+    frozen = client.get("/assets", params={"state": "frozen"}).text
+    assert frozen.count('data-testid="asset-row"') == 2
+    assert 'data-testid="asset-row"' not in client.get("/assets?country=BE").text
+    villa = client.get("/assets", params={"q": "plaslaan"}).text
+    assert re.findall(r'data-reference="([^"]+)"', villa) == [register.villa.reference]
+    unknown = client.get("/assets", params={"state": "lost"})
+    assert unknown.status_code == 422
+    assert "unknown state &#39;lost&#39;" in unknown.text
+
+    log_in(client, "fr.officer")
+    french = client.get("/assets").text
+    listed = re.findall(r'data-testid="asset-row" data-reference="([^"]+)"', french)
+    assert sorted(listed) == sorted([register.yacht.reference, register.chalet.reference])
+    assert 'data-testid="expiring-callout"' not in french
+
+
+def test_the_asset_page_shows_its_file(client: TestClient, register: Register) -> None:
+    log_in(client, OFFICER)
+    page = client.get(f"/assets/{register.villa.id}")
+    assert page.status_code == 200, page.text
+    html = page.text
+    assert re.findall(r'data-testid="step" data-to="(\w+)"', html) == [
+        "identified",
+        "frozen",
+        "confiscated",
+        "under_management",
+        "disposed",
+    ]
+    steps = re.findall(r'data-testid="step-order">([^<]+)<', html)
+    kinds = re.findall(r'data-testid="order" data-reference="([^"]+)" data-kind="(\w+)"', html)
+    assert [kind for _, kind in kinds] == [
+        "freezing",
+        "confiscation",
+        "management",
+        "disposal",
+    ]
+    assert steps == [reference for reference, _ in kinds]
+    assert "Rechtbank Rotterdam" in html
+    assert "conviction based" in html  # the confiscation's legal basis
+    assert "Kingdom of the Netherlands (NL): 60 %" in html
+
+    # Harbour Holding BV holds the villa; Jan de Vries holds 60 % of it, beneficially.
+    holders = re.findall(
+        r'data-testid="holder" data-depth="(\d)" data-visible="(\w+)".*?'
+        r'data-testid="holder-name">([^<]+)<',
+        html,
+        re.S,
+    )
+    assert holders == [("1", "true", "Harbour Holding BV"), ("2", "true", "Jan de Vries")]
+    tree = re.search(r'data-testid="ownership">(.*?)</section>', html, re.S)
+    assert tree is not None
+    harbour = tree.group(1).index("Harbour Holding BV")
+    jan = tree.group(1).index("Jan de Vries")
+    assert harbour < jan
+    assert tree.group(1)[harbour:jan].count("<ul>") == 1  # Jan nested under the holding
+    assert 'data-testid="beneficial"' in tree.group(1)[jan:]
+    assert 'data-testid="effective">60 %<' in html
+
+    # 1,250,000 less 12,500 of costs, shared 60/40.
+    assert '<dd class="num" data-testid="gross"><span class="as-money">1,250,000.00 EUR' in html
+    assert 'data-testid="costs-total">− <span class="as-money">12,500.00 EUR' in html
+    assert 'data-testid="net"><span class="as-money">1,237,500.00 EUR' in html
+    assert re.findall(r'data-testid="planned-part">.*?([\d,]+\.\d\d)</span></td></tr>', html) == [
+        "742,500.00",
+        "495,000.00",
+    ]
+    assert 'data-balanced="true"' in html
+    assert html.count('data-testid="cost"') == 2
+    assert html.count('data-testid="valuation"') == 1
+
+    # The Dubai apartment: a Dutch order recognised in the UAE, and its value in both.
+    dubai = client.get(f"/assets/{register.dubai.id}").text
+    assert 'data-country="AE" data-status="recognised"' in dubai
+    assert "by Dubai Courts" in dubai
+    assert "9,500,000.00 AED" in dubai
+    assert 'data-testid="measure-expires"' in dubai
+
+    # A holder the officer may not see is shown as such; the French yacht is read-only here.
+    yacht = client.get(f"/assets/{register.yacht.id}").text
+    assert re.search(
+        r'data-visible="false".*?data-testid="holder-name">\(not visible to you\)<', yacht, re.S
+    )
+    assert "Offshore Ltd" not in yacht
+    assert 'data-testid="read-only"' in yacht
+    assert 'data-testid="form-transition"' not in yacht
+
+
+def _steps(db: Session, asset: Asset) -> int:
+    db.expire_all()
+    return db.scalar(select(func.count()).where(AssetEvent.asset_id == asset.id)) or 0
+
+
+def test_a_step_through_the_form_is_recorded_and_a_refused_one_writes_nothing(
+    client: TestClient, db: Session, register: Register
+) -> None:
+    csrf = log_in(client, OFFICER)
+    car, order = register.car, register.car_freezing
+    url = f"/assets/{car.id}"
+    form = client.get(url).text
+    assert 'data-testid="form-transition"' in form
+    assert f'<option value="{order.id}">Freezing {order.reference} (NL' in form
+    today = utcnow().date().isoformat()
+
+    refused = client.post(
+        f"{url}/transitions",
+        data={"to": "frozen", "order": "", "on": today, "note": "Kept?", "csrf_token": csrf},
+    )
+    assert refused.status_code == 422
+    assert re.search(
+        r'data-testid="error-transition">becoming frozen needs a freezing order<', refused.text
+    )
+    assert ">Kept?</textarea>" in refused.text  # what was typed is kept
+    assert '<option value="frozen" selected>' in refused.text
+    assert _steps(db, car) == 1
+    db.refresh(car)
+    assert car.state is S.identified
+    refusal = db.scalars(
+        select(AuditEvent).where(
+            AuditEvent.action == "assets.transition", AuditEvent.outcome == "failure"
+        )
+    ).one()  # the refusal is kept
+    assert refusal.detail["reason"] == "becoming frozen needs a freezing order"
+
+    malformed = client.post(
+        f"{url}/transitions",
+        data={"to": "frozen", "order": str(order.id), "on": "soon", "csrf_token": csrf},
+    )
+    assert malformed.status_code == 422
+    assert "Effective date: Input should be a valid date" in malformed.text
+    assert _steps(db, car) == 1
+
+    moved = client.post(
+        f"{url}/transitions",
+        data={
+            "to": "frozen",
+            "order": str(order.id),
+            "on": today,
+            "note": "Seized at the border",
+            "csrf_token": csrf,
+        },
+        follow_redirects=False,
+    )
+    assert moved.status_code == 303, moved.text
+    assert moved.headers["location"] == f"{url}?done=transition#timeline"
+    page = client.get(moved.headers["location"]).text
+    assert 'data-testid="done"' in page
+    assert re.findall(r'data-testid="step" data-to="(\w+)"', page) == ["identified", "frozen"]
+    assert f'data-testid="step-order">{order.reference}<' in page
+    assert "Seized at the border" in page
+    assert _steps(db, car) == 2
+
+    costed = client.post(
+        f"{url}/costs",
+        data={
+            "amount": "1200.50",
+            "currency": "EUR",
+            "incurred_on": today,
+            "category": "storage",
+            "csrf_token": csrf,
+        },
+        follow_redirects=False,
+    )
+    assert costed.status_code == 303, costed.text
+    assert 'data-testid="costs-sum"><span class="as-money">1,200.50<' in client.get(url).text
+    negative = client.post(
+        f"{url}/valuations",
+        data={"amount": "-5", "currency": "EUR", "valued_on": today, "csrf_token": csrf},
+    )
+    assert negative.status_code == 422
+    assert 'data-testid="error-valuation">amount -5 is negative<' in negative.text
+
+    # A shared asset managed abroad, lying abroad, is read here, not moved.
+    yacht = f"/assets/{register.yacht.id}"
+    foreign = client.post(
+        f"{yacht}/transitions",
+        data={"to": "traced", "on": today, "note": "Ours now?", "csrf_token": csrf},
+    )
+    assert foreign.status_code == 403
+    assert "only the managing agency or an agency of FR" in foreign.text
+    assert _steps(db, register.yacht) == 1
+
+
+def test_the_expiring_measures_list_the_lapsed_first(
+    client: TestClient, register: Register
+) -> None:
+    log_in(client, OFFICER)
+    page = client.get("/assets/expiring")
+    assert page.status_code == 200, page.text
+    rows = re.findall(
+        r'data-testid="expiring-row" data-reference="([^"]+)" data-lapsed="(\w+)"', page.text
+    )
+    assert rows == [(register.boat.reference, "true"), (register.dubai.reference, "false")]
+    assert 'class="as-lapsed"' in page.text
+    assert "lapsed 5 days ago" in page.text
+    assert "in 10 days" in page.text
+    assert "AE: recognised" in page.text
+    narrow = client.get("/assets/expiring", params={"days": 1}).text
+    assert re.findall(r'data-testid="expiring-row" data-reference="([^"]+)"', narrow) == [
+        register.boat.reference
+    ]
+
+
+def test_the_statistics_show_the_totals_and_embed_the_charts(
+    client: TestClient, register: Register
+) -> None:
+    log_in(client, OFFICER)
+    page = client.get("/assets/statistics")
+    assert page.status_code == 200, page.text
+    html = page.text
+    totals = re.search(
+        r'data-testid="totals-row" data-key="" data-year="2025">(.*?)</tr>', html, re.S
+    )
+    assert totals is not None
+    cells = dict(
+        re.findall(
+            r'data-stage="(\w+)">(?:<span data-testid="value"><span class="as-money">([\d,.]+)<)?',
+            totals.group(1),
+        )
+    )
+    # Frozen in 2025: the villa (1,250,000), the Dubai apartment (2,279,648.02), the boat
+    # (300,000); confiscated: the villa. The French yacht and chalet were never frozen.
+    assert cells == {
+        "frozen": "3,829,648.02",
+        "seized": "",
+        "confiscated": "1,250,000.00",
+        "returned": "",
+    }
+    assert '<small data-testid="count">3 assets</small>' in totals.group(1)
+    assert re.search(r'data-testid="by-country-row" data-key="AE" data-year="2025"', html)
+    assert "0601 " in html  # the offence, with its ICCS label
+    identified = re.search(r'data-testid="stay" data-state="identified">(.*?)</tr>', html, re.S)
+    assert identified is not None
+    # Left after 50 days (villa, boat) and 21 (Dubai); the car and the shared yacht are still
+    # identified (the chalet is not seen).
+    assert re.findall(r'data-testid="\w+">([\d.]+)<', identified.group(1)) == [
+        "3",
+        "50.0",
+        "40.3",
+        "2",
+    ]
+
+    specs = re.search(r'<script type="application/json" id="chart-specs">(.*?)</script>', html)
+    assert specs is not None
+    charts = json.loads(specs.group(1))
+    assert set(charts) == {"stages", "countries", "offences", "stays"}
+    assert charts["stages"]["$schema"].startswith("https://vega.github.io/schema/vega-lite/v6")
+    stages = charts["stages"]
+    values = stages["datasets"][stages["data"]["name"]]
+    frozen = [v for v in values if v["stage"] == "Frozen"]
+    assert frozen == [
+        {"stage": "Frozen", "year": "2025", "key": "", "assets": 3, "value": 3829648.02}
+    ]
+    assert 'data-chart="stages"' in html
+    assert '<script src="/static/vendor/vega-embed-7.3.0.min.js" defer>' in html
+    for vendored in ("vega-6.4.0.min.js", "vega-lite-6.4.1.min.js", "vega-embed-7.3.0.min.js"):
+        assert client.get(f"/static/vendor/{vendored}").status_code == 200
+
+
+def test_a_bank_is_refused(client: TestClient, register: Register) -> None:
+    log_in(client, "bank.mlro")
+    assert 'href="/assets"' not in client.get("/").text
+    for path in (
+        "/assets",
+        "/assets/expiring",
+        "/assets/statistics",
+        f"/assets/{register.villa.id}",
+    ):
+        refused = client.get(path)
+        assert refused.status_code == 403, path
+        assert "asset recovery is worked by officers, analysts and supervisors" in refused.text
