@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, exists, select
 from sqlalchemy.orm import Session
 
 from palermo.audit.service import Operation
@@ -23,7 +23,13 @@ from palermo.finintel.thresholds import Thresholds
 from palermo.finintel.transactions import read_transactions
 from palermo.identity.principal import Principal
 from palermo.identity.roles import Role
-from palermo.models.finintel import FinintelJob, FinintelSettings, MonitoringAlert, TransactionBatch
+from palermo.models.finintel import (
+    AlertAccount,
+    FinintelJob,
+    FinintelSettings,
+    MonitoringAlert,
+    TransactionBatch,
+)
 from palermo.models.identity import Agency
 from palermo.policy.records import AccessContext
 from palermo.settings import Settings
@@ -178,6 +184,15 @@ def monitor(
     return run, kept
 
 
+def on_account(account: str) -> ColumnElement[bool]:
+    """A predicate on `MonitoringAlert`: the alert names `account`."""
+    return exists(
+        select(AlertAccount.alert_id).where(
+            AlertAccount.alert_id == MonitoringAlert.id, AlertAccount.account == account
+        )
+    )
+
+
 def _keep(
     session: Session, fiu: Agency, alerts: list[monitoring.Alert], now: datetime
 ) -> list[MonitoringAlert]:
@@ -204,6 +219,8 @@ def _keep(
                 status="new",
                 created_at=now,
             )
+            # The key is the typology and the transactions: the same key, the same accounts.
+            row.account_rows = [AlertAccount(account=account) for account in alert.accounts]
             session.add(row)
         row.typology, row.score, row.rank_score = alert.typology, alert.score, alert.rank_score
         row.accounts, row.transactions = list(alert.accounts), list(alert.transactions)
@@ -452,11 +469,11 @@ def account(
         engine.close()
     if not daily:
         raise NotFound(f"no account {key!r} in the imported transactions")
-    alerts = [
-        a
-        for a in session.scalars(select(MonitoringAlert).where(MonitoringAlert.agency_id == fiu.id))
-        if key in a.accounts
-    ]
+    alerts = list(
+        session.scalars(
+            select(MonitoringAlert).where(MonitoringAlert.agency_id == fiu.id, on_account(key))
+        )
+    )
     _logged(
         session,
         principal,

@@ -15,7 +15,7 @@ from palermo.audit.service import record as audit
 from palermo.errors import Conflict, Invalid, NotFound
 from palermo.exchange import messages
 from palermo.exchange.keys import Keyring
-from palermo.finintel.service import analyst_fiu
+from palermo.finintel.service import analyst_fiu, on_account
 from palermo.finintel.typologies import TYPOLOGIES
 from palermo.identity.principal import Principal
 from palermo.models.finintel import AlertEvent, MonitoringAlert
@@ -51,13 +51,15 @@ def list_alerts(
         if typology not in TYPOLOGIES:
             raise Invalid(f"unknown typology {typology!r}")
         query = query.where(MonitoringAlert.typology == typology)
-    rows = session.scalars(
-        query.order_by(
-            MonitoringAlert.rank_score.desc().nulls_last(), MonitoringAlert.score.desc()
-        ).limit(limit if not account else 100_000)
+    if account:
+        query = query.where(on_account(account))
+    return list(
+        session.scalars(
+            query.order_by(
+                MonitoringAlert.rank_score.desc().nulls_last(), MonitoringAlert.score.desc()
+            ).limit(limit)
+        )
     )
-    found = [a for a in rows if not account or account in a.accounts]
-    return found[:limit]
 
 
 def get_alert(session: Session, principal: Principal, alert_id: uuid.UUID) -> MonitoringAlert:

@@ -26,6 +26,7 @@ from palermo.models.exchange import (
     OutboxItem,
 )
 from palermo.models.finintel import (
+    AlertAccount,
     AlertEvent,
     FinancialReport,
     FinintelJob,
@@ -58,6 +59,7 @@ from palermo.models.tasks import Task
 __all__ = [
     "Agency",
     "AgencyKey",
+    "AlertAccount",
     "AlertEvent",
     "ApiToken",
     "Asset",

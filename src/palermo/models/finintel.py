@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, Float, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from palermo.models.base import Base, CreatedMixin, IdMixin, utcnow
 
@@ -106,6 +106,20 @@ class MonitoringAlert(IdMixin, CreatedMixin, Base):
     status: Mapped[str] = mapped_column(String(16), index=True)
     assignee: Mapped[str | None] = mapped_column(String(64))
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    # The accounts again, one row each, so "alerts on this account" is an index lookup.
+    account_rows: Mapped[list[AlertAccount]] = relationship(
+        lazy="raise", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class AlertAccount(Base):
+    __tablename__ = "alert_accounts"
+
+    alert_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("monitoring_alerts.id", ondelete="CASCADE"), primary_key=True
+    )
+    account: Mapped[str] = mapped_column(String(128), primary_key=True, index=True)
 
 
 class AlertEvent(IdMixin, CreatedMixin, Base):
