@@ -20,7 +20,6 @@ from palermo.identity import repository, service
 from palermo.identity.credentials import Credentials
 from palermo.identity.principal import Principal, operator_principal
 from palermo.identity.roles import AgencyKind, Role
-from palermo.migrations import upgrade
 from palermo.models import AuditEvent, Base
 from palermo.models.base import utcnow
 from palermo.models.identity import Agency, User
@@ -46,9 +45,8 @@ def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 
 @pytest.fixture(scope="session")
 def engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
-    with fresh_database(tmp_path_factory.mktemp("db")) as url:
+    with fresh_database(tmp_path_factory.mktemp("db"), migrated=True) as url:
         engine = create_db_engine(url)
-        upgrade(engine)
         yield engine
         engine.dispose()
 
@@ -204,7 +202,7 @@ class Palermo:
 
 @pytest.fixture
 def palermo(tmp_path: Path) -> Iterator[Palermo]:
-    with fresh_database(tmp_path) as url:
+    with fresh_database(tmp_path, migrated=True) as url:
         env = {
             "PALERMO_DATABASE_URL": url,
             "PALERMO_DATA_DIR": str(tmp_path / "data"),
@@ -212,9 +210,7 @@ def palermo(tmp_path: Path) -> Iterator[Palermo]:
             "PALERMO_ARGON2_MEMORY_KIB": "64",
             "PALERMO_USER": "",
         }
-        cli = Palermo(CliRunner(), env)
-        cli("db", "upgrade")
-        yield cli
+        yield Palermo(CliRunner(), env)
 
 
 __all__ = ["CLI_PASSWORD", "PASSWORD", "Base", "Factory", "Palermo", "audit_actions"]

@@ -259,7 +259,6 @@ class Node:
 
     # Setting up ----------------------------------------------------------------------------
     def set_up(self) -> None:
-        self.cli("db", "upgrade")
         for desk in self.desks:
             self.cli(
                 "agency",
@@ -357,7 +356,7 @@ def federation(root: Path) -> Iterator[Federation]:
         for code, (desks, extra) in layout.items():
             home = root / code
             home.mkdir()
-            url = stack.enter_context(fresh_database(home))
+            url = stack.enter_context(fresh_database(home, migrated=True))
             nodes.append(Node(code, home, url, desks, extra_env=extra))
         # Stop the servers before fresh_database drops their databases (LIFO).
         stack.callback(_shut_down, nodes)

@@ -10,10 +10,15 @@ from sqlalchemy import select
 from palermo.errors import Invalid
 from palermo.linkage.engine import Backend
 from palermo.models.linkage import LinkRun
+from tests.databases import backend
 from tests.linkage.conftest import People
 from tests.linkage.test_linkage import pairs, run
 
 
+@pytest.mark.skipif(
+    backend() != "sqlite",
+    reason="the engines read the same features whatever the database: runs once, on SQLite",
+)
 def test_spark_gives_the_same_pairs_as_duckdb(people: People) -> None:
     on_duckdb = run(people, backend=Backend.duckdb)
     duckdb_pairs = {(p.left_id, p.right_id): p.probability for p in pairs(people)}

@@ -1242,7 +1242,7 @@ class Palermo:
 
 def test_real_cli_export_search_and_show_match_the_oracle(tmp_path: Path) -> None:
     world = CLI_WORLD
-    with fresh_database(tmp_path) as url:
+    with fresh_database(tmp_path, migrated=True) as url:
         palermo = Palermo(
             {
                 "PALERMO_DATABASE_URL": url,
@@ -1252,7 +1252,6 @@ def test_real_cli_export_search_and_show_match_the_oracle(tmp_path: Path) -> Non
                 "PALERMO_USER": "",
             }
         )
-        palermo("db", "upgrade")
         settings = Settings(
             environment=Environment.test,
             data_dir=tmp_path / "data",
