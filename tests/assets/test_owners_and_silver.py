@@ -35,11 +35,15 @@ def test_the_chain_runs_through_companies_to_the_beneficial_owner(desk: Desk) ->
         ]
     )
     chain = ownership.chain(desk.db, desk["nl"], villa.record_id, NOW)
-    # Jan holds 40 % directly (listed first by record id order) or through the holding.
-    seen = [(h.caption, h.percentage, h.effective, h.depth, h.beneficial) for h in chain]
-    assert ("Harbour Holding BV", Decimal(60), Decimal(60), 1, False) in seen
-    assert ("Jan de Vries", Decimal(40), Decimal(40), 1, True) in seen
-    assert len(seen) == 2  # Jan is not listed again under the holding he also owns
+    # Jan holds 40 % himself and 50 % of the holding's 60 %: both paths are shown.
+    seen = sorted((h.caption, h.percentage, h.effective, h.depth, h.beneficial) for h in chain)
+    assert seen == [
+        ("Harbour Holding BV", Decimal(60), Decimal(60), 1, False),
+        ("Jan de Vries", Decimal(40), Decimal(40), 1, True),
+        ("Jan de Vries", Decimal(50), Decimal(30), 2, False),
+    ]
+    under = chain.index(next(h for h in chain if h.depth == 2))
+    assert chain[under - 1].caption == "Harbour Holding BV"  # listed under what it holds
     nested = ownership.chain(desk.db, desk["nl"], holding, NOW)
     assert [(h.caption, h.effective, h.depth) for h in nested] == [("Jan de Vries", Decimal(50), 1)]
 
@@ -153,3 +157,16 @@ def test_only_a_published_silver_notice_takes_answers(desk: Desk, factory: Facto
             payload=AnswerIn(assets=[asset_in()]),
             now=NOW,
         )
+
+
+def test_a_circular_holding_is_followed_once_round(desk: Desk) -> None:
+    alpha = desk.entity("Company", "Alpha Trading LLC")
+    beta = desk.entity("Company", "Beta Holdings Ltd")
+    desk.entity("Ownership", owner=[beta], asset=[alpha], percentage=["50"])
+    desk.entity("Ownership", owner=[alpha], asset=[beta], percentage=["50"])
+    boat = desk.asset("Boat", kind="vessel", owners=[{"record_id": alpha, "percentage": "100"}])
+    chain = ownership.chain(desk.db, desk["nl"], boat.record_id, NOW)
+    assert [(h.caption, h.depth, h.effective) for h in chain] == [
+        ("Alpha Trading LLC", 1, Decimal(100)),
+        ("Beta Holdings Ltd", 2, Decimal(50)),
+    ]

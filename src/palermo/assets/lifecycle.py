@@ -78,6 +78,9 @@ FINAL = frozenset(
     }
 )
 
+# Once disposed of, an asset's accounts are closed: no more values or costs.
+ACCOUNTS_CLOSED = FINAL | {AssetState.disposed}
+
 
 class OrderKind(enum.StrEnum):
     freezing = "freezing"

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from palermo.assets import rates
 from palermo.assets.instruments import check_covers, current_order
-from palermo.assets.lifecycle import FINAL, AssetState, OrderKind
+from palermo.assets.lifecycle import ACCOUNTS_CLOSED, AssetState, OrderKind
 from palermo.assets.money import split, to_minor
 from palermo.assets.orders import order_for
 from palermo.assets.schemas import CostIn, SaleIn, ValuationIn
@@ -132,7 +132,7 @@ def cost(
 def _workable(session: Session, principal: Principal, asset_id: uuid.UUID, now: datetime) -> Asset:
     asset = policy.asset_for(session, principal, asset_id, now)
     policy.may_act_on(session, principal, asset)
-    if asset.state in FINAL or asset.state is AssetState.disposed:
+    if asset.state in ACCOUNTS_CLOSED:
         raise Invalid(f"asset {asset.reference} is {asset.state.value}: its accounts are closed")
     return asset
 

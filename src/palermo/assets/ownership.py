@@ -18,6 +18,7 @@ from palermo.records.envelope import Purpose
 from palermo.records.repository import current_statements
 
 MAX_DEPTH = 8  # holding structures deeper than this are rare; cycles are cut anyway
+MAX_HOLDERS = 500  # a tree this wide is read as a list elsewhere (the network analysis)
 
 
 @dataclass(frozen=True)
@@ -33,18 +34,18 @@ class Holder:
 
 
 def chain(session: Session, principal: Principal, record_id: str, now: datetime) -> list[Holder]:
-    """The holders of `record_id`, depth-first as a tree reads (each under what it holds)."""
+    """The holders of `record_id`, depth-first as a tree reads (each under what it holds). A
+    holder on two paths (directly, and through a company) appears on both, each with the
+    stake that path gives; a path that comes back to itself is cut."""
     full = visibility(principal, Purpose.asset_recovery, now=now).full
     holders: list[Holder] = []
-    seen = {record_id}
 
-    def climb(target: str, stake: Decimal | None, depth: int) -> None:
+    def climb(target: str, stake: Decimal | None, depth: int, path: frozenset[str]) -> None:
         if depth > MAX_DEPTH:
             return
         for ownership, owner in _owners(session, target, full):
-            if owner in seen:
+            if owner in path or len(holders) >= MAX_HOLDERS:
                 continue
-            seen.add(owner)
             facts = {s.prop: s.value for s in current_statements(session, [ownership])[ownership]}
             percentage = _percentage(facts.get("percentage"))
             effective = stake * percentage / 100 if stake is not None and percentage else None
@@ -65,9 +66,9 @@ def chain(session: Session, principal: Principal, record_id: str, now: datetime)
                 )
             )
             if shown:
-                climb(owner, effective, depth + 1)
+                climb(owner, effective, depth + 1, path | {owner})
 
-    climb(record_id, Decimal(100), 1)
+    climb(record_id, Decimal(100), 1, frozenset({record_id}))
     return holders
 
 
