@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+import uuid
 from pathlib import Path
 
 import pytest
@@ -10,7 +12,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine, func, inspect, select, text
 
 from palermo.audit.service import Operation, record
-from palermo.db import create_db_engine, session_factory, unit_of_work
+from palermo.db import create_db_engine, next_number, session_factory, unit_of_work
 from palermo.identity import service
 from palermo.identity.principal import operator_principal
 from palermo.migrations import current_revision, head_revision, upgrade
@@ -98,3 +100,24 @@ def test_failed_work_leaves_the_database_as_it_was_but_keeps_durable_lines(
             # The agency's creation line went with it; the durable refusal stayed.
             assert actions == ["test.refused"]
         engine.dispose()
+
+
+def test_a_reference_series_never_gives_a_number_twice(engine: Engine) -> None:
+    """Eight writers at once take the next numbers of a series that had 41 before it had a
+    counter: 42 to 49, each once."""
+    scope = f"test:{uuid.uuid4().hex}"
+    factory = session_factory(engine)
+    taken: list[int] = []
+    start = threading.Barrier(8)
+
+    def take() -> None:
+        start.wait()
+        with unit_of_work(factory) as session:
+            taken.append(next_number(session, scope, numbered=lambda: 41))
+
+    writers = [threading.Thread(target=take) for _ in range(8)]
+    for writer in writers:
+        writer.start()
+    for writer in writers:
+        writer.join()
+    assert sorted(taken) == list(range(42, 50))

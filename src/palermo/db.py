@@ -13,9 +13,13 @@ from functools import lru_cache
 from operator import itemgetter
 from typing import Any, TypeVar
 
-from sqlalchemy import Engine, Table, create_engine, event
+from sqlalchemy import Engine, Table, create_engine, event, insert, update
 from sqlalchemy.engine import Dialect, make_url
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
+
+from palermo.models.base import table_of
+from palermo.models.counters import Counter
 
 SessionFactory = sessionmaker[Session]
 
@@ -219,3 +223,26 @@ def insert_dicts(session: Session, table: Table, rows: Sequence[dict[str, Any]])
             insert_rows(session, table, columns, [(values(row),) for row in rows])
         else:
             insert_rows(session, table, columns, [values(row) for row in rows])
+
+
+def next_number(session: Session, scope: str, *, numbered: Callable[[], int]) -> int:
+    """The next number of a reference series. The increment takes the counter row's lock, so
+    two transactions never get the same number (a count of what exists would). `numbered`
+    counts what the series numbered before it had a counter."""
+    counters = table_of(Counter)
+    bump = (
+        update(counters)
+        .where(counters.c.scope == scope)
+        .values(value=counters.c.value + 1)
+        .returning(counters.c.value)
+    )
+    value = session.execute(bump).scalar_one_or_none()
+    if value is not None:
+        return int(value)
+    first = numbered() + 1
+    try:
+        with session.begin_nested():
+            session.execute(insert(counters).values(scope=scope, value=first))
+    except IntegrityError:  # another transaction started the series meanwhile
+        return int(session.execute(bump).scalar_one())
+    return first

@@ -17,6 +17,7 @@ from palermo.assets.money import to_minor
 from palermo.assets.schemas import AssetIn, OwnerIn
 from palermo.audit.service import Operation
 from palermo.audit.service import record as audit
+from palermo.db import next_number
 from palermo.errors import Invalid
 from palermo.identity.principal import Principal
 from palermo.models.assets import Asset, AssetEvent, AssetValuation
@@ -156,7 +157,13 @@ def _ownership(owner: OwnerIn, asset_record_id: str) -> dict[str, Any]:
 
 def _next_reference(session: Session, agency: Agency, year: int) -> str:
     prefix = f"{agency.code}/A/{year}/"
-    count = session.scalar(
-        select(func.count()).select_from(Asset).where(Asset.reference.startswith(prefix))
-    )
-    return f"{prefix}{(count or 0) + 1:04d}"
+
+    def numbered() -> int:
+        return (
+            session.scalar(
+                select(func.count()).select_from(Asset).where(Asset.reference.startswith(prefix))
+            )
+            or 0
+        )
+
+    return f"{prefix}{next_number(session, f'asset:{prefix}', numbered=numbered):04d}"

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from palermo.audit.service import Operation, Outcome
 from palermo.audit.service import record as audit
-from palermo.db import durable_write
+from palermo.db import durable_write, next_number
 from palermo.errors import Conflict, Forbidden, Invalid, NotFound
 from palermo.finintel import intake, store
 from palermo.finintel.currencies import load_rates
@@ -309,13 +309,19 @@ def _log_refusal(
 
 def _next_reference(session: Session, fiu: Agency, now: datetime) -> str:
     prefix = f"{fiu.code}-{now.year}-"
-    count = session.scalar(
-        select(func.count()).where(
-            FinancialReport.fiu_agency_id == fiu.id,
-            FinancialReport.fiu_reference.startswith(prefix),
+
+    def numbered() -> int:
+        return (
+            session.scalar(
+                select(func.count()).where(
+                    FinancialReport.fiu_agency_id == fiu.id,
+                    FinancialReport.fiu_reference.startswith(prefix),
+                )
+            )
+            or 0
         )
-    )
-    return f"{prefix}{(count or 0) + 1:06d}"
+
+    return f"{prefix}{next_number(session, f'report:{prefix}', numbered=numbered):06d}"
 
 
 def _store_entities(

@@ -14,6 +14,7 @@ from palermo.models.assets import (
 )
 from palermo.models.audit import AuditEvent, AuditNode, AuditTreeHead
 from palermo.models.base import Base
+from palermo.models.counters import Counter
 from palermo.models.exchange import (
     AgencyKey,
     Blob,
@@ -74,6 +75,7 @@ __all__ = [
     "Base",
     "Blob",
     "Consent",
+    "Counter",
     "CurrencyRate",
     "Disclosure",
     "DisposalShare",
