@@ -76,7 +76,7 @@ from typing import Any
 from sqlalchemy import select
 
 from palermo.demo.builder import DemoWorld
-from palermo.demo.groups import LOCALES, _iban, _valid
+from palermo.demo.groups import LOCALES, cleaned_value, iban_of
 from palermo.exchange.keys import Keyring
 from palermo.finintel import reporting, service, triage
 from palermo.finintel.currencies import Rates, load_rates
@@ -232,7 +232,7 @@ class Draw:
         """A new IBAN whose check digits (and FtM's view of it) are valid."""
         for _ in range(200):
             bban = self.digits(bban_pattern)
-            value = _valid("BankAccount", "iban", _iban(country, bban))
+            value = cleaned_value("BankAccount", "iban", iban_of(country, bban))
             if value and value not in self.used:
                 self.used.add(value)
                 return value

@@ -598,13 +598,15 @@ class Groups:
     def phone(self, country: str) -> str:
         code, patterns = LOCALES[country].phone
         return self.unique(
-            lambda: _valid("Person", "phone", f"+{code}{self.fill(self.rng.choice(patterns))}")
+            lambda: cleaned_value(
+                "Person", "phone", f"+{code}{self.fill(self.rng.choice(patterns))}"
+            )
         )
 
     def iban(self, country: str) -> str:
         pattern = LOCALES[country].iban or ""
         return self.unique(
-            lambda: _valid("BankAccount", "iban", _iban(country, self.fill(pattern)))
+            lambda: cleaned_value("BankAccount", "iban", iban_of(country, self.fill(pattern)))
         )
 
     def name(
@@ -903,7 +905,7 @@ class Cell:
         )
 
 
-def _valid(schema: str, prop: str, value: str) -> str:
+def cleaned_value(schema: str, prop: str, value: str) -> str:
     """The value as FtM cleans it, or "" when FtM refuses it (so `unique` draws again)."""
     found = model.get(schema)
     definition = found.get(prop) if found else None
@@ -912,7 +914,7 @@ def _valid(schema: str, prop: str, value: str) -> str:
     return str(cleaned) if cleaned else ""
 
 
-def _iban(country: str, bban: str) -> str:
+def iban_of(country: str, bban: str) -> str:
     """An IBAN with valid check digits, and national ones where FtM checks them too."""
     if country == "BE":  # account number modulo 97
         bban = f"{bban[:10]}{int(bban[:10]) % 97 or 97:02d}"
