@@ -264,6 +264,9 @@ def _trace(
             mine = move.source == origin if forward else move.target == origin
             if mine and inside(move) and move.source != move.target:
                 frontier[move.tx_id] = (move, move.amount)
+    # Per account followed: where the traced money in each of its payments passes next —
+    # forward, the debits a credit paid; backward, the credits ("" for funds of unknown
+    # origin) that paid a debit.
     allocations: dict[str, dict[str, list[tuple[str, float]]]] = {}
     for hop in range(1, hops + 1):
         for move, amount in frontier.values():
@@ -281,14 +284,15 @@ def _trace(
         ledger = ledgers.of(followed)
         for account in followed:
             if account not in allocations:
-                allocations[account] = allocate(account, ledger[account], method)
+                paid = allocate(account, ledger[account], method)
+                allocations[account] = _by_credit(paid) if forward else paid
         by_id = {m.tx_id: m for a in followed for m in ledger[a]}
         following: dict[str, tuple[Move, float]] = {}
         for move, amount in frontier.values():
             step = move.target if forward else move.source
             if step not in followed:
                 continue
-            for next_id, part in _parts(allocations[step], move, forward):
+            for next_id, part in allocations[step].get(move.tx_id, []):
                 carried = amount * part / move.amount
                 if next_id == "":
                     result.unknown_origin += carried
@@ -305,17 +309,10 @@ def _trace(
     return result
 
 
-def _parts(
-    paid: dict[str, list[tuple[str, float]]], move: Move, forward: bool
-) -> list[tuple[str, float]]:
-    """The payments the traced money in `move` passes to next, and how much of `move`
-    passes to each: forward, the debits its credit paid; backward, the credits that paid
-    its debit ("" for funds of unknown origin)."""
-    if forward:
-        return [
-            (debit, amount)
-            for debit, sources in paid.items()
-            for credit, amount in sources
-            if credit == move.tx_id
-        ]
-    return paid.get(move.tx_id, [])
+def _by_credit(paid: dict[str, list[tuple[str, float]]]) -> dict[str, list[tuple[str, float]]]:
+    """An allocation read the other way: for each credit, the debits it paid and how much."""
+    funded: dict[str, list[tuple[str, float]]] = defaultdict(list)
+    for debit, sources in paid.items():
+        for credit, amount in sources:
+            funded[credit].append((debit, amount))
+    return funded
