@@ -4,13 +4,14 @@ recognised it; the request discloses the assets concerned to that state, and is 
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 import pytest
 from sqlalchemy import select
 
-from palermo.assets import orders
+from palermo.assets import management, orders, service
 from palermo.assets.lifecycle import AssetState, RecognitionStatus
-from palermo.assets.schemas import DecisionIn, RecognitionIn
+from palermo.assets.schemas import CostIn, DecisionIn, RecognitionIn
 from palermo.errors import Conflict, Forbidden, Invalid, NotFound
 from palermo.models.assets import AssetOrder, Recognition
 from palermo.models.tasks import Task
@@ -110,7 +111,9 @@ def test_recognition_is_asked_once_of_a_state_where_assets_lie(desk: Desk) -> No
     order = desk.order("freezing", villa)
     with pytest.raises(Invalid, match="is of NL: it needs no recognition"):
         ask(desk, order, "NL")
-    with pytest.raises(Invalid, match=f"{order.reference} covers no asset in FR"):
+    with pytest.raises(
+        Invalid, match=f"{order.reference} covers no asset your agency manages in FR"
+    ):
         ask(desk, order, "FR")
     ask(desk, order)
     with pytest.raises(Conflict, match="asked already"):
@@ -128,3 +131,49 @@ def test_a_refusal_gives_reasons(desk: Desk) -> None:
             payload=DecisionIn(recognised=False, authority="Dubai Courts", on=date(2025, 3, 1)),
             now=NOW,
         )
+
+
+def test_seeing_an_asset_is_not_moving_it(desk: Desk) -> None:
+    """The UAE sees the villa it was asked about; until it recognises the order its police
+    neither move nor cost it, and once it refuses it sees the villa no more."""
+    villa = desk.asset(DUBAI_VILLA, country="AE", value="9500000", currency="AED")
+    order = desk.order("freezing", villa)
+    recognition = ask(desk, order)
+    with pytest.raises(Forbidden, match="executing an order recognised there"):
+        desk.move(villa, AssetState.frozen, order, by="ae")
+    with pytest.raises(Forbidden, match="executing an order recognised there"):
+        management.cost(
+            desk.db,
+            principal=desk["ae"],
+            settings=desk.settings,
+            asset_id=villa.id,
+            payload=CostIn(
+                amount=Decimal("999999"), currency="EUR", incurred_on=date(2025, 3, 1),
+                category="fees",
+            ),
+            now=NOW,
+        )  # fmt: skip
+    decide(desk, recognition, yes=False)
+    with pytest.raises(NotFound):
+        policy.asset_for(desk.db, desk["ae"], villa.id, NOW)
+
+
+def test_only_the_managing_agency_discloses_its_asset_abroad(desk: Desk) -> None:
+    """France shares its Dubai yacht with the Netherlands; a Dutch order on it cannot send
+    it to the UAE, and the order's readers see only the assets they may."""
+    yacht = desk.asset(
+        "Yacht moored in Dubai Marina", by="fr", kind="vessel", country="AE",
+        envelope={"legal_basis": "CPP art. 706-141", "purposes": ["asset_recovery"],
+                  "shares": [{"scope": "agency", "agency": "NL-ARO"}]},
+    )  # fmt: skip
+    flat = desk.asset("Flat in Dubai", country="AE", value="2000000", currency="AED")
+    order = desk.order("freezing", yacht, flat)
+    ask(desk, order)  # the Dutch flat only
+    assert policy.asset_for(desk.db, desk["ae"], flat.id, NOW) == flat
+    with pytest.raises(NotFound):
+        policy.asset_for(desk.db, desk["ae"], yacht.id, NOW)
+    as_uae = service.order_out(desk.db, desk["ae"], order, NOW)
+    assert as_uae.assets == [flat.reference]
+    assert [r.country for r in as_uae.recognitions] == ["AE"]
+    as_france = service.order_out(desk.db, desk["fr"], order, NOW)
+    assert (as_france.assets, as_france.recognitions) == ([yacht.reference], [])

@@ -1,7 +1,9 @@
 """Asset recovery in headless Chromium against the demo world: the Dutch police's officer opens
 the register, is warned of the measures about to lapse — the Dubai apartment's freezing,
 recognised in the UAE — opens the Rotterdam villa's file (its timeline and its ownership
-through a company) and sees the recovery statistics drawn, without the internet."""
+through a company) and sees the recovery statistics drawn, without the internet; Spain's
+Ministry of Justice finds the flat in Estepona that the Dutch seizure order asks it to act on,
+opens the order and recognises it."""
 
 from __future__ import annotations
 
@@ -18,6 +20,9 @@ pytestmark = pytest.mark.browser
 OFFICER = "nl-np.officer"
 VILLA = "Villa, Kralingse Plaslaan 12, Rotterdam"
 DUBAI = "Apartment 2304, Marina Gate, Dubai"
+CENTRAL_AUTHORITY = "es-mj.officer"
+ESTEPONA = "Holiday flat, Urbanización Las Lomas 7, Estepona"
+SEIZURE = "RC 25/2988 (beslag, buitenland)"
 
 
 def test_an_officer_works_the_asset_register(browser_page: Page, live_node: LiveNode) -> None:
@@ -78,4 +83,44 @@ def test_an_officer_works_the_asset_register(browser_page: Page, live_node: Live
         expect(holder.locator("svg.marks")).to_have_count(1)
     bars = page.get_by_test_id("chart-stages").locator("svg.marks path[role='graphics-symbol']")
     assert bars.count() >= 1
+    assert errors == []
+
+
+def test_a_central_authority_recognises_an_order(browser_page: Page, live_node: LiveNode) -> None:
+    page, node = browser_page, live_node
+    page.goto(node.url("/login"))
+    log_in(page, node, CENTRAL_AUTHORITY)
+    expect(page.get_by_test_id("whoami")).to_have_text(CENTRAL_AUTHORITY)
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+
+    # The flat is disclosed to Spain by the request: from its file, to the order.
+    page.get_by_role("link", name="Assets", exact=True).click()
+    page.get_by_test_id("filter-q").fill("Estepona")
+    page.get_by_role("button", name="Filter").click()
+    flat = page.get_by_test_id("asset-row").filter(has_text=ESTEPONA)
+    expect(flat).to_have_count(1)
+    flat.get_by_test_id("asset-link").click()
+    expect(page.get_by_test_id("asset-description")).to_have_text(ESTEPONA)
+    order = page.get_by_test_id("order").filter(has_text=SEIZURE)
+    expect(order.get_by_test_id("recognition")).to_have_attribute("data-status", "requested")
+    order.get_by_test_id("order-link").click()
+
+    expect(page).to_have_url(re.compile(r"/assets/orders/[-0-9a-f]+$"))
+    expect(page.get_by_test_id("order-reference")).to_have_text(SEIZURE)
+    expect(page.get_by_test_id("covered-asset").filter(has_text=ESTEPONA)).to_have_count(1)
+    spain = page.locator('[data-testid="recognition"][data-country="ES"]')
+    expect(spain).to_have_attribute("data-status", "requested")
+    form = spain.get_by_test_id("form-decision")
+    expect(form).to_be_visible()
+    form.get_by_test_id("decision-authority").fill("Audiencia Nacional, Juzgado Central nº 5")
+    form.get_by_test_id("do-recognise").click()
+
+    expect(page.get_by_test_id("done")).to_have_text("Decision recorded.")
+    expect(spain).to_have_attribute("data-status", "recognised")
+    expect(spain.get_by_test_id("recognition-authority")).to_have_text(
+        "Audiencia Nacional, Juzgado Central nº 5"
+    )
+    expect(page.get_by_test_id("form-decision")).to_have_count(0)
     assert errors == []

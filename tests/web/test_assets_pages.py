@@ -1,7 +1,9 @@
 """The asset recovery pages through the app (no browser): the register shows only what the
 officer may see, with the measures about to lapse; an asset's page shows its timeline, orders,
 ownership chain and reconciliation; a step taken through the form is recorded, a refused one
-shows its reason and writes nothing; the expiring measures, the statistics with their
+shows its reason and writes nothing; an order's page shows the order and its recognitions
+abroad, where the central authority of the state asked recognises or refuses it and the
+issuing agency asks another state; the expiring measures, the statistics with their
 hand-checked totals and chart specs; a bank's user is refused."""
 
 from __future__ import annotations
@@ -18,11 +20,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from palermo.assets import management, orders
-from palermo.assets.lifecycle import AssetState
+from palermo.assets.lifecycle import AssetState, RecognitionStatus
 from palermo.assets.schemas import CostIn, DecisionIn, RecognitionIn
-from palermo.models.assets import Asset, AssetEvent, AssetOrder
+from palermo.models.assets import Asset, AssetEvent, AssetOrder, Recognition
 from palermo.models.audit import AuditEvent
 from palermo.models.base import utcnow
+from palermo.models.tasks import Task
 from tests.assets import conftest as assets_world
 from tests.assets.conftest import NOW, Desk
 from tests.web.test_linkage_pages import log_in
@@ -340,6 +343,326 @@ def test_a_step_through_the_form_is_recorded_and_a_refused_one_writes_nothing(
     assert _steps(db, register.yacht) == 1
 
 
+# An order and its recognition abroad -------------------------------------------------------
+@dataclass
+class Abroad:
+    desk: Desk
+    flat: Asset  # in the UAE, managed from the Netherlands
+    yacht: Asset  # in France, managed from the Netherlands
+    house: Asset  # in the Netherlands
+    seizure: AssetOrder  # Dutch, covering all three; the UAE is asked to recognise it
+    asked: Recognition
+
+
+@pytest.fixture
+def abroad(desk: Desk) -> Abroad:
+    today = utcnow().date()  # the steps are dated today: the order must be in force
+    flat = desk.asset(
+        "Apartment 1203, Burj Vista, Dubai",
+        country="AE",
+        value="4200000",
+        currency="AED",
+        valued_on=date(2025, 6, 10),
+    )
+    yacht = desk.asset("Sailing yacht Zeemeeuw, Port Vauban", kind="vessel", country="FR")
+    house = desk.asset("House, Dorpsstraat 3, Zaandam", value="450000")
+    seizure = desk.order(
+        "seizure",
+        flat,
+        yacht,
+        house,
+        expires_on=today + timedelta(400),
+        conditions="Seize and keep; no sale before judgment",
+        judicial_reference="NL-MLA-2026-0042",
+    )
+    asked = orders.request_recognition(
+        desk.db,
+        principal=desk["nl"],
+        order_id=seizure.id,
+        payload=RecognitionIn(country="AE"),
+        now=NOW,
+    )
+    desk.db.commit()
+    return Abroad(desk, flat, yacht, house, seizure, asked)
+
+
+def _recognitions(html: str) -> list[tuple[str, str]]:
+    return re.findall(r'data-testid="recognition" data-country="(\w+)" data-status="(\w+)"', html)
+
+
+def _decisions(db: Session) -> int:
+    return (
+        db.scalar(select(func.count()).where(AuditEvent.action == "assets.recognition.decide")) or 0
+    )
+
+
+def test_the_order_page_shows_the_order_and_its_recognitions(
+    client: TestClient, abroad: Abroad
+) -> None:
+    seizure = abroad.seizure
+    log_in(client, OFFICER)
+    # The asset's page links to the order's.
+    flat = client.get(f"/assets/{abroad.flat.id}").text
+    assert f'<a href="/assets/orders/{seizure.id}" data-testid="order-link">' in flat
+
+    page = client.get(f"/assets/orders/{seizure.id}")
+    assert page.status_code == 200, page.text
+    html = page.text
+    assert f'data-testid="order-reference" data-kind="seizure">{seizure.reference}<' in html
+    assert 'data-testid="order-authority">Rechtbank Rotterdam, NL<' in html
+    assert "Seize and keep; no sale before judgment" in html
+    assert 'data-testid="order-judicial-reference">NL-MLA-2026-0042<' in html
+    assert 'data-testid="order-recorded-by">nl.officer · NL-ARO<' in html
+    assert f'<time datetime="{seizure.expires_on}">' in html
+    covered = re.findall(
+        r'data-testid="covered-asset" data-reference="([^"]+)" data-country="(\w+)"', html
+    )
+    assert sorted(covered) == sorted(
+        (a.reference, a.country) for a in (abroad.flat, abroad.yacht, abroad.house)
+    )
+    assert f'href="/assets/{abroad.flat.id}" data-testid="asset-link"' in html
+    assert _recognitions(html) == [("AE", "requested")]
+    # Asked with the order's own judicial reference.
+    assert 'data-testid="recognition-judicial-reference">NL-MLA-2026-0042<' in html
+    # The issuing agency may ask France (not the UAE again, not its own state); it does not
+    # decide on the UAE's recognition.
+    assert 'data-testid="form-recognition"' in html
+    assert re.findall(r'<option value="(\w\w)"', html) == ["FR"]
+    assert 'data-testid="form-decision"' not in html
+
+    # A renewal links both ways.
+    renewal = abroad.desk.order(
+        "seizure", abroad.flat, renews=seizure.id, expires_on=utcnow().date() + timedelta(800)
+    )
+    abroad.desk.db.commit()
+    renewed = client.get(f"/assets/orders/{seizure.id}").text
+    assert re.search(
+        rf'data-testid="order-renewed-by"><a href="/assets/orders/{renewal.id}"', renewed
+    )
+    renewing = client.get(f"/assets/orders/{renewal.id}").text
+    assert re.search(rf'data-testid="order-renews"><a href="/assets/orders/{seizure.id}"', renewing)
+    # The renewal covers only the flat.
+    assert re.findall(r'data-testid="covered-asset" data-reference="([^"]+)"', renewing) == [
+        abroad.flat.reference
+    ]
+    assert 'data-testid="no-recognitions"' in renewing
+
+    # The UAE's police see the order through the flat, now disclosed to them: only the flat.
+    log_in(client, "ae.officer")
+    theirs = client.get(f"/assets/orders/{seizure.id}")
+    assert theirs.status_code == 200, theirs.text
+    assert re.findall(r'data-testid="covered-asset" data-reference="([^"]+)"', theirs.text) == [
+        abroad.flat.reference
+    ]
+    assert abroad.yacht.reference not in theirs.text
+    assert 'data-testid="form-decision"' not in theirs.text  # police, not the authority
+    assert 'data-testid="form-recognition"' not in theirs.text
+
+
+def test_a_central_authority_recognises_and_the_order_then_acts_there(
+    client: TestClient, db: Session, abroad: Abroad
+) -> None:
+    seizure, flat = abroad.seizure, abroad.flat
+    today = utcnow().date().isoformat()
+    step = {"to": "seized", "order": str(seizure.id), "on": today}
+
+    # Before the recognition, the UAE's police cannot act under the Dutch order.
+    csrf = log_in(client, "ae.officer")
+    early = client.post(f"/assets/{flat.id}/transitions", data={**step, "csrf_token": csrf})
+    assert early.status_code == 422
+    assert "its recognition there is requested" in early.text
+    # Nor decide on it: that is the central authority's.
+    police = client.post(
+        f"/assets/orders/{seizure.id}/recognitions/{abroad.asked.id}/decision",
+        data={"recognised": "true", "authority": "Dubai Courts", "on": today, "csrf_token": csrf},
+    )
+    assert police.status_code == 403
+    assert re.search(
+        r'data-testid="error-decision">recognition in AE is decided by a central authority of AE<',
+        police.text,
+    )
+
+    # The UAE's central authority: its task leads to the order's page, with the form.
+    csrf = log_in(client, "ae.prosecutor")
+    task = db.scalars(select(Task).where(Task.kind == orders.RECOGNITION_TASK)).one()
+    assert task.link == f"/assets/orders/{seizure.id}"
+    page = client.get(task.link)
+    assert page.status_code == 200, page.text
+    assert page.text.count('data-testid="form-decision"') == 1
+    assert f'action="/assets/orders/{seizure.id}/recognitions/{abroad.asked.id}/decision"' in (
+        page.text
+    )
+    assert 'data-testid="form-recognition"' not in page.text
+
+    recognised = client.post(
+        f"/assets/orders/{seizure.id}/recognitions/{abroad.asked.id}/decision",
+        data={
+            "recognised": "true",
+            "authority": "Dubai Courts",
+            "on": today,
+            "reasons": "",
+            "csrf_token": csrf,
+        },
+        follow_redirects=False,
+    )
+    assert recognised.status_code == 303, recognised.text
+    assert recognised.headers["location"] == (
+        f"/assets/orders/{seizure.id}?done=decision#recognitions"
+    )
+    after = client.get(recognised.headers["location"]).text
+    assert 'data-testid="done">Decision recorded.<' in after
+    assert _recognitions(after) == [("AE", "recognised")]
+    assert 'data-testid="recognition-authority">Dubai Courts<' in after
+    assert f'data-testid="recognition-decided-on"><time datetime="{today}">' in after
+    assert 'data-testid="form-decision"' not in after
+    db.expire_all()
+    assert db.get(Task, task.id).done_at is not None  # type: ignore[union-attr]
+
+    # The order now acts in the UAE: its police seize the flat under it.
+    csrf = log_in(client, "ae.officer")
+    seized = client.post(
+        f"/assets/{flat.id}/transitions",
+        data={**step, "note": "Seized under the recognised Dutch order", "csrf_token": csrf},
+        follow_redirects=False,
+    )
+    assert seized.status_code == 303, seized.text
+    db.refresh(flat)
+    assert flat.state is S.seized
+
+
+def test_a_refusal_gives_its_reasons(client: TestClient, db: Session, abroad: Abroad) -> None:
+    seizure, asked = abroad.seizure, abroad.asked
+    url = f"/assets/orders/{seizure.id}/recognitions/{asked.id}/decision"
+    today = utcnow().date().isoformat()
+    csrf = log_in(client, "ae.prosecutor")
+    decisions = _decisions(db)
+
+    bare = client.post(
+        url,
+        data={"recognised": "false", "authority": "Dubai Courts", "on": today, "csrf_token": csrf},
+    )
+    assert bare.status_code == 422
+    assert re.search(r'data-testid="error-decision">a refusal gives its reasons<', bare.text)
+    assert 'value="Dubai Courts"' in bare.text  # what was typed is kept
+    assert f'value="{today}"' in bare.text
+    assert _recognitions(bare.text) == [("AE", "requested")]
+    malformed = client.post(
+        url,
+        data={"recognised": "false", "authority": "D", "on": "soon", "csrf_token": csrf},
+    )
+    assert malformed.status_code == 422
+    assert "Authority: String should have at least 2 characters" in malformed.text
+    assert "Date of decision: Input should be a valid date" in malformed.text
+    db.expire_all()
+    assert db.get(Recognition, asked.id).status is RecognitionStatus.requested  # type: ignore[union-attr]
+    assert _decisions(db) == decisions
+    assert (
+        db.scalars(select(Task.done_at).where(Task.kind == orders.RECOGNITION_TASK)).one() is None
+    )
+
+    reasons = "Dual criminality not met for the offence as described"
+    refused = client.post(
+        url,
+        data={
+            "recognised": "false",
+            "authority": "Dubai Courts",
+            "on": today,
+            "reasons": reasons,
+            "csrf_token": csrf,
+        },
+        follow_redirects=False,
+    )
+    assert refused.status_code == 303, refused.text
+    page = client.get(refused.headers["location"]).text
+    assert _recognitions(page) == [("AE", "refused")]
+    assert f'data-testid="recognition-reasons">{reasons}<' in page
+    assert 'data-testid="form-decision"' not in page
+    again = client.post(
+        url,
+        data={"recognised": "true", "authority": "Dubai Courts", "on": today, "csrf_token": csrf},
+    )
+    assert again.status_code == 409
+    assert "this recognition was refused already" in again.text
+
+    # Refused, the order does not act there.
+    csrf = log_in(client, "ae.officer")
+    step = client.post(
+        f"/assets/{abroad.flat.id}/transitions",
+        data={"to": "seized", "order": str(seizure.id), "on": today, "csrf_token": csrf},
+    )
+    assert step.status_code == 422
+    assert "its recognition there is refused" in step.text
+
+
+def test_an_agency_that_does_not_see_the_order_gets_a_404(
+    client: TestClient, db: Session, abroad: Abroad
+) -> None:
+    seizure, asked = abroad.seizure, abroad.asked
+    csrf = log_in(client, "fr.officer")
+    assert client.get(f"/assets/orders/{seizure.id}").status_code == 404
+    decided = client.post(
+        f"/assets/orders/{seizure.id}/recognitions/{asked.id}/decision",
+        data={"recognised": "true", "authority": "Cour d'appel", "on": "2025-06-20",
+              "csrf_token": csrf},
+    )  # fmt: skip
+    assert decided.status_code == 404
+    requested = client.post(
+        f"/assets/orders/{seizure.id}/recognitions", data={"country": "FR", "csrf_token": csrf}
+    )
+    assert requested.status_code == 404
+    db.expire_all()
+    assert db.scalars(
+        select(Recognition.country).where(Recognition.order_id == seizure.id)
+    ).all() == ["AE"]
+    # A recognition of another order is not decided through this one.
+    csrf = log_in(client, "ae.prosecutor")
+    other = client.post(
+        f"/assets/orders/{seizure.id}/recognitions/{seizure.id}/decision",
+        data={"recognised": "true", "authority": "Dubai Courts", "on": "2025-06-20",
+              "csrf_token": csrf},
+    )  # fmt: skip
+    assert other.status_code == 404
+
+
+def test_the_issuing_agency_asks_a_second_state(
+    client: TestClient, db: Session, abroad: Abroad
+) -> None:
+    seizure = abroad.seizure
+    url = f"/assets/orders/{seizure.id}/recognitions"
+    csrf = log_in(client, OFFICER)
+
+    nowhere = client.post(url, data={"country": "DE", "csrf_token": csrf})
+    assert nowhere.status_code == 422
+    assert re.search(
+        rf'data-testid="error-recognition">order {seizure.reference} covers no asset in DE<',
+        nowhere.text,
+    )
+
+    asked = client.post(
+        url,
+        data={"country": "FR", "judicial_reference": "NL-MLA-2026-0077", "csrf_token": csrf},
+        follow_redirects=False,
+    )
+    assert asked.status_code == 303, asked.text
+    assert asked.headers["location"] == f"/assets/orders/{seizure.id}?done=recognition#recognitions"
+    page = client.get(asked.headers["location"]).text
+    assert 'data-testid="done">Recognition asked.<' in page
+    assert _recognitions(page) == [("AE", "requested"), ("FR", "requested")]
+    assert 'data-testid="recognition-judicial-reference">NL-MLA-2026-0077<' in page
+    assert 'data-testid="form-recognition"' not in page  # every state abroad is asked now
+
+    twice = client.post(url, data={"country": "AE", "csrf_token": csrf})
+    assert twice.status_code == 409
+    assert re.search(
+        rf'data-testid="error-recognition">recognition of {seizure.reference} in AE is asked',
+        twice.text,
+    )
+    db.expire_all()
+    assert sorted(
+        db.scalars(select(Recognition.country).where(Recognition.order_id == seizure.id))
+    ) == ["AE", "FR"]
+
+
 def test_the_expiring_measures_list_the_lapsed_first(
     client: TestClient, register: Register
 ) -> None:
@@ -354,6 +677,13 @@ def test_the_expiring_measures_list_the_lapsed_first(
     assert "lapsed 5 days ago" in page.text
     assert "in 10 days" in page.text
     assert "AE: recognised" in page.text
+    # Each order links to its page.
+    links = re.findall(r'<a href="(/assets/orders/[-\w]+)" data-testid="order-link">', page.text)
+    assert len(links) == 2
+    boat_order = client.get(links[0])
+    assert boat_order.status_code == 200, boat_order.text
+    assert 'data-testid="order-lapsed"' in boat_order.text
+    assert f'data-reference="{register.boat.reference}"' in boat_order.text
     narrow = client.get("/assets/expiring", params={"days": 1}).text
     assert re.findall(r'data-testid="expiring-row" data-reference="([^"]+)"', narrow) == [
         register.boat.reference

@@ -136,14 +136,16 @@ def add_rate(body: RateIn, session: SessionDep, principal: PrincipalDep) -> None
 def record_order(body: OrderIn, session: SessionDep, principal: PrincipalDep) -> OrderOut:
     """Record an order of your jurisdiction: freezing, seizure, confiscation, management,
     interlocutory sale, disposal (with its shares) or release."""
-    order = orders.record_order(session, principal=principal, payload=body, now=utcnow())
-    return service.order_out(session, order, agency_codes(session, [order.agency_id]))
+    now = utcnow()
+    order = orders.record_order(session, principal=principal, payload=body, now=now)
+    return service.order_out(session, principal, order, now)
 
 
 @router.get("/orders/{order_id}", response_model=OrderOut, responses=COMMON)
 def read_order(order_id: uuid.UUID, session: SessionDep, principal: PrincipalDep) -> OrderOut:
-    order = orders.order_for(session, principal, order_id, utcnow())
-    return service.order_out(session, order, agency_codes(session, [order.agency_id]))
+    now = utcnow()
+    order = orders.order_for(session, principal, order_id, now)
+    return service.order_out(session, principal, order, now)
 
 
 @router.post(

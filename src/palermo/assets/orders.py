@@ -219,9 +219,16 @@ def request_recognition(
     agency = policy.recording_agency(session, principal, order.country)
     if payload.country == order.country:
         raise Invalid(f"order {order.reference} is of {order.country}: it needs no recognition")
-    there = [a for a in _assets_of(session, order) if a.country == payload.country]
+    # Only the agency managing an asset discloses it to the state asked.
+    there = [
+        a
+        for a in _assets_of(session, order)
+        if a.country == payload.country and a.agency_id == agency.id
+    ]
     if not there:
-        raise Invalid(f"order {order.reference} covers no asset in {payload.country}")
+        raise Invalid(
+            f"order {order.reference} covers no asset your agency manages in {payload.country}"
+        )
     if any(r.country == payload.country for r in order.recognitions):
         raise Conflict(f"recognition of {order.reference} in {payload.country} is asked already")
     recognition = Recognition(
@@ -229,6 +236,7 @@ def request_recognition(
         country=payload.country,
         status=RecognitionStatus.requested,
         judicial_reference=payload.judicial_reference or order.judicial_reference,
+        agency_id=agency.id,
         requested_by=principal.username,
         requested_at=now,
     )

@@ -5,9 +5,9 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from palermo.assets.lifecycle import (
     AssetKind,
@@ -17,12 +17,27 @@ from palermo.assets.lifecycle import (
     OrderKind,
     RecognitionStatus,
 )
+from palermo.errors import Invalid
+from palermo.identity.service import country_code
 from palermo.records.schemas import EnvelopeIn
 
 Provenance = Literal[
     "investigation", "financial_report", "alert", "notice", "silver_notice", "case", "other"
 ]
-Country = Field(pattern="^[A-Z]{2}$", description="ISO 3166 alpha-2")
+
+
+def _iso_country(value: str) -> str:
+    try:
+        return country_code(value)
+    except Invalid as wrong:
+        raise ValueError(wrong.message) from None
+
+
+Country = Annotated[str, AfterValidator(_iso_country), Field(description="ISO 3166 alpha-2")]
+# Below this, hundredths fit a 64-bit integer with room to spare; no asset is worth more.
+# (Signs and decimals are checked by the services, which name the field in the refusal.)
+Amount = Annotated[Decimal, Field(lt=Decimal(10) ** 13, allow_inf_nan=False)]
+Percent = Annotated[Decimal, Field(lt=1000, allow_inf_nan=False)]
 
 
 class OwnerIn(BaseModel):
@@ -36,8 +51,8 @@ class OwnerIn(BaseModel):
 class AssetIn(BaseModel):
     kind: AssetKind
     description: str = Field(min_length=3, max_length=500)
-    country: str = Country
-    value: Decimal = Field(description="estimated value, in `currency`")
+    country: Country
+    value: Amount = Field(description="estimated value, in `currency`")
     currency: str = Field(min_length=3, max_length=3)
     valued_on: date
     provenance: Provenance
@@ -51,15 +66,15 @@ class AssetIn(BaseModel):
 
 class ShareIn(BaseModel):
     recipient: str = Field(min_length=2, max_length=200)
-    country: str | None = Field(default=None, pattern="^[A-Z]{2}$")
-    percent: Decimal = Field(description="of the net value, two decimals at most")
+    country: Country | None = None
+    percent: Percent = Field(description="of the net value, two decimals at most")
 
 
 class OrderIn(BaseModel):
     reference: str = Field(min_length=2, max_length=128)
     kind: OrderKind
     authority: str = Field(min_length=2, max_length=200, description="the issuing court")
-    country: str = Country
+    country: Country
     legal_basis: LegalBasis | None = None
     issued_on: date
     expires_on: date | None = None
@@ -79,7 +94,7 @@ class TransitionIn(BaseModel):
 
 
 class RecognitionIn(BaseModel):
-    country: str = Country
+    country: Country
     judicial_reference: str | None = Field(default=None, max_length=128)
 
 
@@ -91,7 +106,7 @@ class DecisionIn(BaseModel):
 
 
 class ValuationIn(BaseModel):
-    amount: Decimal
+    amount: Amount
     currency: str = Field(min_length=3, max_length=3)
     valued_on: date
     method: Literal["estimate", "expert", "market"] = "estimate"
@@ -99,7 +114,7 @@ class ValuationIn(BaseModel):
 
 
 class CostIn(BaseModel):
-    amount: Decimal
+    amount: Amount
     currency: str = Field(min_length=3, max_length=3)
     incurred_on: date
     category: Literal["storage", "maintenance", "insurance", "fees", "other"]
@@ -108,7 +123,7 @@ class CostIn(BaseModel):
 
 class SaleIn(BaseModel):
     order: uuid.UUID = Field(description="the interlocutory-sale order")
-    amount: Decimal = Field(description="what the sale realised")
+    amount: Amount = Field(description="what the sale realised")
     currency: str = Field(min_length=3, max_length=3)
     sold_on: date
     note: str | None = Field(default=None, max_length=2000)
@@ -117,7 +132,7 @@ class SaleIn(BaseModel):
 class RateIn(BaseModel):
     currency: str = Field(min_length=3, max_length=3)
     valid_on: date
-    units_per_eur: float = Field(gt=0)
+    units_per_eur: float = Field(gt=0, lt=1e9, allow_inf_nan=False)
     source: str = Field(min_length=2, max_length=100)
 
 

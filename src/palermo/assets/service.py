@@ -143,7 +143,7 @@ def detail(
         )
     )
     references = {o.id: o.reference for o in orders}
-    codes = agency_codes(session, {asset.agency_id, *(o.agency_id for o in orders)})
+    codes = agency_codes(session, [asset.agency_id])
     measure = expiry.in_force(session, [asset]).get(asset.id)
     statement = management.reconcile(session, asset)
     return AssetDetail(
@@ -161,7 +161,7 @@ def detail(
             )
             for e in events
         ],
-        orders=[order_out(session, o, codes) for o in orders],
+        orders=[order_out(session, principal, o, now) for o in orders],
         valuations=[
             ValuationOut(
                 valued_on=v.valued_on,
@@ -245,13 +245,16 @@ def detail(
     )
 
 
-def order_out(session: Session, order: AssetOrder, codes: dict[uuid.UUID, str]) -> OrderOut:
+def order_out(session: Session, principal: Principal, order: AssetOrder, now: datetime) -> OrderOut:
+    """The order as `principal` may read it: the covered assets it sees, and the
+    recognitions abroad if its agency issued the order or its state was asked."""
     covered = session.scalars(
-        select(Asset.reference)
+        policy.visible_assets(principal, now=now)
         .join(OrderAsset, OrderAsset.asset_id == Asset.id)
         .where(OrderAsset.order_id == order.id)
         .order_by(Asset.reference)
     )
+    issuer = order.agency_id in principal.acting_agency_ids
     return OrderOut(
         id=order.id,
         reference=order.reference,
@@ -268,10 +271,14 @@ def order_out(session: Session, order: AssetOrder, codes: dict[uuid.UUID, str]) 
             ShareOut(recipient=s.recipient, country=s.country, percent=decimal(s.basis_points))
             for s in order.shares
         ],
-        assets=list(covered),
-        recognitions=[RecognitionOut.model_validate(r) for r in order.recognitions],
+        assets=[a.reference for a in covered],
+        recognitions=[
+            RecognitionOut.model_validate(r)
+            for r in order.recognitions
+            if issuer or r.country == principal.country
+        ],
         judicial_reference=order.judicial_reference,
-        agency=codes.get(order.agency_id) or "",
+        agency=agency_codes(session, [order.agency_id]).get(order.agency_id) or "",
         recorded_by=order.recorded_by,
     )
 

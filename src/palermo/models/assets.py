@@ -28,7 +28,7 @@ class Asset(IdMixin, CreatedMixin, Base):
 
     __tablename__ = "assets"
 
-    reference: Mapped[str] = mapped_column(String(40), unique=True)  # "NL-ARO/A/2026/0007"
+    reference: Mapped[str] = mapped_column(String(64), unique=True)  # "NL-ARO/A/2026/0007"
     record_id: Mapped[str] = mapped_column(ForeignKey("records.id"), unique=True)
     agency_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("agencies.id"), index=True)
     kind: Mapped[AssetKind] = mapped_column(str_enum(AssetKind, "asset_kind"))
@@ -89,7 +89,9 @@ class OrderAsset(Base):
     order_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("asset_orders.id", ondelete="CASCADE"), primary_key=True
     )
-    asset_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("assets.id"), primary_key=True)
+    asset_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("assets.id"), primary_key=True, index=True
+    )
 
 
 class DisposalShare(Base):
@@ -122,6 +124,8 @@ class Recognition(IdMixin, Base):
         str_enum(RecognitionStatus, "recognition_status"), index=True
     )
     judicial_reference: Mapped[str | None] = mapped_column(String(128))
+    # The agency that asked: it disclosed the assets it manages there, and only those.
+    agency_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("agencies.id"))
     requested_by: Mapped[str] = mapped_column(String(64))
     requested_at: Mapped[datetime]
     authority: Mapped[str | None] = mapped_column(String(200))  # who decided, there

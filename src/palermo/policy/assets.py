@@ -3,10 +3,11 @@
 - An asset is seen by whoever may see its record in full for asset recovery: the records
   policy decides (its owner, the agencies and countries it is shared with, grants). Hit-only
   access shows no asset; private partners see none.
-- An order sent abroad for recognition discloses the assets it covers there to the agencies
-  of the state asked (they must see what they are to freeze, seize or confiscate).
+- An order sent abroad for recognition by the agency managing assets it covers discloses
+  those assets to the agencies of the state asked (they must see what they are to freeze,
+  seize or confiscate), until that state refuses it.
 - An asset is moved, valued and costed by its managing agency, or by an agency of the state
-  where it lies (the executing state), if that agency sees it; by officers, analysts and
+  where it lies that executes an order recognised there; by officers, analysts and
   supervisors.
 - An agency records the orders of its own jurisdiction and asks other states to recognise
   them; a central authority of the state asked decides on the recognition.
@@ -19,6 +20,7 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, Select, exists, false, or_, select
 from sqlalchemy.orm import Session
 
+from palermo.assets.lifecycle import RecognitionStatus
 from palermo.errors import Forbidden, NotFound
 from palermo.identity.principal import Principal
 from palermo.identity.roles import AgencyKind, Role
@@ -45,6 +47,8 @@ def visible(principal: Principal, *, now: datetime) -> ColumnElement[bool]:
         .where(
             OrderAsset.asset_id == Asset.id,
             Recognition.country == principal.country,
+            Recognition.status != RecognitionStatus.refused,
+            Recognition.agency_id == Asset.agency_id,
             Asset.country == principal.country,
         )
     )
@@ -76,15 +80,36 @@ def may_work(principal: Principal) -> None:
 
 
 def may_act_on(session: Session, principal: Principal, asset: Asset) -> None:
-    """Refuse (403) unless the principal's agency manages the asset or lies in its state."""
+    """Refuse (403) unless the principal's agency manages the asset, or is of the state where
+    it lies and executes an order recognised there (seeing an asset is not moving it)."""
     may_work(principal)
     if asset.agency_id in principal.acting_agency_ids:
         return
-    if any(a.country == asset.country for a in _agencies(session, principal)):
+    here = any(a.country == asset.country for a in _agencies(session, principal))
+    if here and _recognised_in(session, asset, asset.country):
         return
     raise Forbidden(
-        f"only the managing agency or an agency of {asset.country}, where the asset lies, "
-        "acts on it"
+        f"only the managing agency, or an agency of {asset.country} executing an order "
+        f"recognised there, acts on asset {asset.reference}"
+    )
+
+
+def _recognised_in(session: Session, asset: Asset, country: str) -> bool:
+    return bool(
+        session.scalar(
+            select(
+                exists(
+                    select(Recognition.id)
+                    .join(OrderAsset, OrderAsset.order_id == Recognition.order_id)
+                    .where(
+                        OrderAsset.asset_id == asset.id,
+                        Recognition.country == country,
+                        Recognition.status == RecognitionStatus.recognised,
+                        Recognition.agency_id == asset.agency_id,
+                    )
+                )
+            )
+        )
     )
 
 

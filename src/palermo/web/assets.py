@@ -1,8 +1,10 @@
 """Asset recovery pages: the register of the assets one may see, an asset's file — its
 timeline, the orders that cover it and their recognition abroad, its ownership chain, values,
-costs, transfers and reconciliation — with the forms of those who act on it, the measures
-about to lapse, and the recovery statistics with their charts (Vega-Lite specs built with
-Altair, drawn in the browser by the vendored vega-embed; the tables hold the same figures).
+costs, transfers and reconciliation — with the forms of those who act on it, an order's page
+where the state asked decides on its recognition and the issuing agency asks another state,
+the measures about to lapse, and the recovery statistics with their charts (Vega-Lite specs
+built with Altair, drawn in the browser by the vendored vega-embed; the tables hold the same
+figures).
 
 What is seen and what may be done are decided by `policy.assets` and the services; a refused
 step shows its reason on the page and leaves nothing behind but its audit line."""
@@ -12,23 +14,41 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Annotated, Any, TypeVar, get_args
+from datetime import datetime
+from typing import Annotated, Any, ParamSpec, TypeVar, get_args
 from urllib.parse import urlencode
 
 import altair as alt
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, ValidationError
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from palermo.assets import expiry, management, service, statistics, transitions
-from palermo.assets.lifecycle import FINAL, STATE_TITLES, STEPS, AssetState
+from palermo.assets import expiry, management, orders, service, statistics, transitions
+from palermo.assets.lifecycle import (
+    ACCOUNTS_CLOSED,
+    STATE_TITLES,
+    STEPS,
+    AssetState,
+    RecognitionStatus,
+)
 from palermo.assets.money import decimal
-from palermo.assets.schemas import CostIn, OwnerOut, TransitionIn, ValuationIn
+from palermo.assets.schemas import (
+    CostIn,
+    DecisionIn,
+    OwnerOut,
+    RecognitionIn,
+    TransitionIn,
+    ValuationIn,
+)
+from palermo.audit.service import Operation
+from palermo.audit.service import record as audit
 from palermo.db import attempt
 from palermo.deps import PrincipalDep, SessionDep, SettingsDep
-from palermo.errors import Forbidden, Invalid, PalermoError
+from palermo.errors import Forbidden, Invalid, NotFound, PalermoError
 from palermo.identity.principal import Principal
+from palermo.models.assets import Asset, AssetOrder
 from palermo.models.base import utcnow
 from palermo.offences import iccs
 from palermo.policy import assets as policy
@@ -39,8 +59,10 @@ from palermo.web.templating import page
 router = APIRouter(include_in_schema=False)
 
 Shape = TypeVar("Shape", bound=BaseModel)
+Checked = ParamSpec("Checked")
 Text = Annotated[str, Form(max_length=5_000)]
 Short = Annotated[str, Form(max_length=64)]
+Name = Annotated[str, Form(max_length=200)]  # an authority, a reference abroad
 
 # The stages of the statistics, in the order of the lifecycle; "returned" counts what was
 # paid out (returned, shared or transferred to victims).
@@ -66,10 +88,14 @@ LABELS = {
     "method": "Method",
     "category": "Category",
     "note": "Note",
+    "recognised": "Decision",
+    "authority": "Authority",
+    "reasons": "Reasons",
+    "country": "Country",
+    "judicial_reference": "Judicial reference",
 }
-# Values and costs are refused (management) once the asset is disposed of: no form for them.
-CLOSED = FINAL | {AssetState.disposed}
 DONE = {"transition": "Step recorded", "valuation": "Value recorded", "cost": "Cost recorded"}
+ORDER_DONE = {"recognition": "Recognition asked", "decision": "Decision recorded"}
 
 
 # The register -------------------------------------------------------------------------------
@@ -330,13 +356,18 @@ def ownership_tree(owners: list[OwnerOut]) -> list[Holding]:
     return top
 
 
-def _may_act(session: Session, principal: Principal, asset_id: uuid.UUID) -> bool:
-    asset = policy.asset_for(session, principal, asset_id, utcnow())
+def _allowed(check: Callable[Checked, object], *args: Checked.args, **kw: Checked.kwargs) -> bool:
+    """Whether the policy's `check` lets the principal do it (it refuses with Forbidden)."""
     try:
-        policy.may_act_on(session, principal, asset)
+        check(*args, **kw)
     except Forbidden:
         return False
     return True
+
+
+def _may_act(session: Session, principal: Principal, asset_id: uuid.UUID) -> bool:
+    asset = policy.asset_for(session, principal, asset_id, utcnow())
+    return _allowed(policy.may_act_on, session, principal, asset)
 
 
 def _asset_page(
@@ -361,7 +392,7 @@ def _asset_page(
         asset=detail,
         holdings=ownership_tree(detail.owners),
         may_act=_may_act(session, principal, asset_id),
-        accounts_open=detail.state not in CLOSED,
+        accounts_open=detail.state not in ACCOUNTS_CLOSED,
         steps=[(s, STEPS[s].instrument) for s in detail.next_states],
         instruments=[o for o in detail.orders if o.kind in kinds],
         methods=get_args(ValuationIn.model_fields["method"].annotation),
@@ -387,17 +418,37 @@ def asset_page(
     return _asset_page(request, session, settings, principal, asset_id, done=done)
 
 
-def _shaped(model: type[Shape], form: dict[str, str]) -> Shape:
+def _shaped(
+    model: type[Shape], form: dict[str, str], labels: dict[str, str] | None = None
+) -> Shape:
     """The form as the service's input (blank fields left out); a field of the wrong shape is
-    refused under its label."""
+    refused under its label (`labels` name the fields where the form names them otherwise)."""
+    named = {**LABELS, **(labels or {})}
     try:
         return model.model_validate({k: v.strip() for k, v in form.items() if v.strip()})
     except ValidationError as error:
         reasons = [
-            f"{LABELS.get(str(e['loc'][0]), e['loc'][0])}: {e['msg']}" if e["loc"] else e["msg"]
+            f"{named.get(str(e['loc'][0]), e['loc'][0])}: {e['msg']}" if e["loc"] else e["msg"]
             for e in error.errors()
         ]
         raise Invalid("; ".join(reasons)) from None
+
+
+def _attempted(
+    session: Session,
+    principal: Principal,
+    step: Callable[[], object],
+    *,
+    refused: Callable[[PalermoError], Response],
+    then: str,
+) -> Response:
+    """Run `step`: done, on to `then`; refused, the page `refused` draws with the reason."""
+    policy.may_work(principal)
+    try:
+        attempt(session, step)
+    except PalermoError as error:
+        return refused(error)
+    return RedirectResponse(then, status_code=303)
 
 
 def _act(
@@ -411,22 +462,21 @@ def _act(
     step: Callable[[], object],
 ) -> Response:
     """Run `step`; refused, the asset's page again with what was typed and why."""
-    policy.may_work(principal)
-    try:
-        attempt(session, step)
-    except PalermoError as refused:
-        return _asset_page(
+    anchor = "#timeline" if action == "transition" else f"#{action}s"
+    return _attempted(
+        session,
+        principal,
+        step,
+        refused=lambda error: _asset_page(
             request,
             session,
             settings,
             principal,
             asset_id,
-            forms={action: FormState(form, refused.message)},
-            status_code=refused.status_code,
-        )
-    anchor = "#timeline" if action == "transition" else f"#{action}s"
-    return RedirectResponse(
-        f"/assets/{asset_id}?{urlencode({'done': action})}{anchor}", status_code=303
+            forms={action: FormState(form, error.message)},
+            status_code=error.status_code,
+        ),
+        then=f"/assets/{asset_id}?{urlencode({'done': action})}{anchor}",
     )
 
 
@@ -540,6 +590,213 @@ def add_cost(
             payload=_shaped(CostIn, form),
             now=utcnow(),
         ),
+    )
+
+
+# An order ------------------------------------------------------------------------------------
+def _covered(
+    session: Session, principal: Principal, order: AssetOrder, now: datetime
+) -> list[Asset]:
+    """The assets the order covers that the principal sees (the others are not told)."""
+    ids = [link.asset_id for link in order.assets]
+    if not ids:
+        return []
+    return list(
+        session.scalars(
+            policy.visible_assets(principal, now=now)
+            .where(Asset.id.in_(ids))
+            .order_by(Asset.reference)
+        )
+    )
+
+
+def _visible_order(
+    session: Session, principal: Principal, order_id: uuid.UUID | None, now: datetime
+) -> AssetOrder | None:
+    try:
+        return orders.order_for(session, principal, order_id, now)
+    except NotFound:
+        return None
+
+
+def _order_page(
+    request: Request,
+    session: Session,
+    settings: Settings,
+    principal: Principal,
+    order_id: uuid.UUID,
+    *,
+    forms: dict[str, FormState] | None = None,
+    done: str = "",
+    status_code: int = 200,
+) -> Response:
+    now = utcnow()
+    order = orders.order_for(session, principal, order_id, now)  # 404 unless the policy shows it
+    covered = _covered(session, principal, order, now)
+    audit(
+        session,
+        action="assets.order.read",
+        operation=Operation.consultation,
+        principal=principal,
+        purpose="asset_recovery",
+        object_ids=[order.id, *(a.id for a in covered)],
+    )
+    # The central authority of a state asked decides on what is still awaiting it; the
+    # issuing agency asks the states where the covered assets it sees lie, each once.
+    decidable = {
+        r.id
+        for r in order.recognitions
+        if r.status is RecognitionStatus.requested
+        and _allowed(policy.may_decide, session, principal, r)
+    }
+    issuing = _allowed(policy.recording_agency, session, principal, order.country)
+    asked = {r.country for r in order.recognitions}
+    countries = sorted({a.country for a in covered} - asked - {order.country}) if issuing else []
+    renewals = session.scalars(
+        select(AssetOrder)
+        .where(AssetOrder.renews_id == order.id, policy.orders_visible(principal, now=now))
+        .order_by(AssetOrder.issued_on, AssetOrder.created_at)
+    )
+    offered = {f"decision-{r}" for r in decidable} | ({"recognition"} if countries else set())
+    return page(
+        request,
+        "assets/order.html",
+        principal,
+        order=service.order_out(session, principal, order, now),
+        assets=service.summaries(session, covered, settings),
+        renews=_visible_order(session, principal, order.renews_id, now)
+        if order.renews_id
+        else None,
+        renewals=list(renewals),
+        decidable=decidable,
+        countries=countries,
+        offered=offered,
+        today=now.date(),
+        forms=forms or {},
+        done=ORDER_DONE.get(done, ""),
+        status_code=status_code,
+        **_titles(settings),
+    )
+
+
+@router.get("/assets/orders/{order_id}", response_class=HTMLResponse)
+def order_page(
+    request: Request,
+    order_id: uuid.UUID,
+    session: SessionDep,
+    settings: SettingsDep,
+    principal: PrincipalDep,
+    done: Annotated[str, Query(max_length=32)] = "",
+) -> Response:
+    """An order: what it is, the assets it covers that you see, and its recognition abroad —
+    with the decision for the central authority of a state asked, and the request to another
+    state for the issuing agency."""
+    policy.may_work(principal)
+    return _order_page(request, session, settings, principal, order_id, done=done)
+
+
+def _act_on_order(
+    request: Request,
+    session: Session,
+    settings: Settings,
+    principal: Principal,
+    order_id: uuid.UUID,
+    action: str,
+    form: dict[str, str],
+    step: Callable[[], object],
+    *,
+    form_key: str | None = None,
+) -> Response:
+    """Run `step`; refused, the order's page again with what was typed and why."""
+    return _attempted(
+        session,
+        principal,
+        step,
+        refused=lambda error: _order_page(
+            request,
+            session,
+            settings,
+            principal,
+            order_id,
+            forms={form_key or action: FormState(form, error.message)},
+            status_code=error.status_code,
+        ),
+        then=f"/assets/orders/{order_id}?{urlencode({'done': action})}#recognitions",
+    )
+
+
+@router.post("/assets/orders/{order_id}/recognitions", response_class=HTMLResponse)
+def ask_recognition(
+    request: Request,
+    order_id: uuid.UUID,
+    session: SessionDep,
+    settings: SettingsDep,
+    principal: PrincipalDep,
+    country: Short = "",
+    judicial_reference: Name = "",
+) -> Response:
+    """Send the order to a state where assets it covers lie, for recognition there: that
+    state's central authorities get a task to decide."""
+    policy.may_work(principal)
+    orders.order_for(session, principal, order_id, utcnow())  # 404 before anything else
+    form = {"country": country.upper(), "judicial_reference": judicial_reference}
+    return _act_on_order(
+        request,
+        session,
+        settings,
+        principal,
+        order_id,
+        "recognition",
+        form,
+        lambda: orders.request_recognition(
+            session,
+            principal=principal,
+            order_id=order_id,
+            payload=_shaped(RecognitionIn, form),
+            now=utcnow(),
+        ),
+    )
+
+
+@router.post(
+    "/assets/orders/{order_id}/recognitions/{recognition_id}/decision",
+    response_class=HTMLResponse,
+)
+def decide_recognition(
+    request: Request,
+    order_id: uuid.UUID,
+    recognition_id: uuid.UUID,
+    session: SessionDep,
+    settings: SettingsDep,
+    principal: PrincipalDep,
+    recognised: Short = "",
+    authority: Name = "",
+    on: Short = "",
+    reasons: Text = "",
+) -> Response:
+    """The central authority of the state asked recognises the order there, or refuses it
+    with its reasons."""
+    policy.may_work(principal)
+    order = orders.order_for(session, principal, order_id, utcnow())
+    if recognition_id not in {r.id for r in order.recognitions}:
+        raise NotFound("no such recognition request")
+    form = {"recognised": recognised, "authority": authority, "on": on, "reasons": reasons}
+    return _act_on_order(
+        request,
+        session,
+        settings,
+        principal,
+        order_id,
+        "decision",
+        form,
+        lambda: orders.decide_recognition(
+            session,
+            principal=principal,
+            recognition_id=recognition_id,
+            payload=_shaped(DecisionIn, form, {"on": "Date of decision"}),
+            now=utcnow(),
+        ),
+        form_key=f"decision-{recognition_id}",
     )
 
 

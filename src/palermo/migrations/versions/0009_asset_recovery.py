@@ -111,7 +111,7 @@ def upgrade() -> None:
 
     op.create_table(
         "assets",
-        sa.Column("reference", sa.String(length=40), nullable=False),
+        sa.Column("reference", sa.String(length=64), nullable=False),
         sa.Column("record_id", sa.String(length=128), nullable=False),
         sa.Column("agency_id", sa.Uuid(), nullable=False),
         sa.Column(
@@ -220,6 +220,7 @@ def upgrade() -> None:
             nullable=False,
         ),
         sa.Column("judicial_reference", sa.String(length=128), nullable=True),
+        sa.Column("agency_id", sa.Uuid(), nullable=False),
         sa.Column("requested_by", sa.String(length=64), nullable=False),
         sa.Column("requested_at", palermo.models.base.UTCDateTime(timezone=True), nullable=False),
         sa.Column("authority", sa.String(length=200), nullable=True),
@@ -232,6 +233,9 @@ def upgrade() -> None:
             ["asset_orders.id"],
             name=op.f("fk_order_recognitions_order_id_asset_orders"),
             ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["agency_id"], ["agencies.id"], name=op.f("fk_order_recognitions_agency_id_agencies")
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_order_recognitions")),
         sa.UniqueConstraint(
@@ -365,9 +369,14 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("order_id", "asset_id", name=op.f("pk_order_assets")),
     )
+    with op.batch_alter_table("order_assets", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_order_assets_asset_id"), ["asset_id"], unique=False)
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("order_assets", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_order_assets_asset_id"))
+
     op.drop_table("order_assets")
     with op.batch_alter_table("asset_valuations", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_asset_valuations_asset_id"))
