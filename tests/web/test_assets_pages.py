@@ -339,7 +339,7 @@ def test_a_step_through_the_form_is_recorded_and_a_refused_one_writes_nothing(
         data={"to": "traced", "on": today, "note": "Ours now?", "csrf_token": csrf},
     )
     assert foreign.status_code == 403
-    assert "only the managing agency or an agency of FR" in foreign.text
+    assert "or an agency of FR executing an order recognised there" in foreign.text
     assert _steps(db, register.yacht) == 1
 
 
@@ -469,8 +469,8 @@ def test_a_central_authority_recognises_and_the_order_then_acts_there(
     # Before the recognition, the UAE's police cannot act under the Dutch order.
     csrf = log_in(client, "ae.officer")
     early = client.post(f"/assets/{flat.id}/transitions", data={**step, "csrf_token": csrf})
-    assert early.status_code == 422
-    assert "its recognition there is requested" in early.text
+    assert early.status_code == 403
+    assert "executing an order recognised there" in early.text
     # Nor decide on it: that is the central authority's.
     police = client.post(
         f"/assets/orders/{seizure.id}/recognitions/{abroad.asked.id}/decision",
@@ -584,14 +584,13 @@ def test_a_refusal_gives_its_reasons(client: TestClient, db: Session, abroad: Ab
     assert again.status_code == 409
     assert "this recognition was refused already" in again.text
 
-    # Refused, the order does not act there.
+    # Refused, the order does not act there, and the flat is no longer disclosed there.
     csrf = log_in(client, "ae.officer")
     step = client.post(
         f"/assets/{abroad.flat.id}/transitions",
         data={"to": "seized", "order": str(seizure.id), "on": today, "csrf_token": csrf},
     )
-    assert step.status_code == 422
-    assert "its recognition there is refused" in step.text
+    assert step.status_code == 404
 
 
 def test_an_agency_that_does_not_see_the_order_gets_a_404(
@@ -634,7 +633,8 @@ def test_the_issuing_agency_asks_a_second_state(
     nowhere = client.post(url, data={"country": "DE", "csrf_token": csrf})
     assert nowhere.status_code == 422
     assert re.search(
-        rf'data-testid="error-recognition">order {seizure.reference} covers no asset in DE<',
+        rf'data-testid="error-recognition">order {seizure.reference} covers no asset your '
+        r"agency manages in DE<",
         nowhere.text,
     )
 

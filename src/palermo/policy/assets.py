@@ -145,11 +145,22 @@ def may_decide(session: Session, principal: Principal, recognition: Recognition)
 
 
 def orders_visible(principal: Principal, *, now: datetime) -> ColumnElement[bool]:
-    """A predicate on `AssetOrder`: its agency is the principal's, or it covers an asset
-    the principal sees."""
+    """A predicate on `AssetOrder`: its agency is the principal's, it covers an asset the
+    principal sees, or the principal's state was asked to recognise it (and keeps seeing
+    the order it decided on, though not the assets once it refused)."""
     covers_visible = exists(
         select(OrderAsset.asset_id)
         .join(Asset, Asset.id == OrderAsset.asset_id)
         .where(OrderAsset.order_id == AssetOrder.id, visible(principal, now=now))
     )
-    return or_(AssetOrder.agency_id.in_(principal.acting_agency_ids), covers_visible)
+    mine = [AssetOrder.agency_id.in_(principal.acting_agency_ids), covers_visible]
+    if principal.country is not None and not hits_only(principal):
+        mine.append(
+            exists(
+                select(Recognition.id).where(
+                    Recognition.order_id == AssetOrder.id,
+                    Recognition.country == principal.country,
+                )
+            )
+        )
+    return or_(*mine)
