@@ -52,7 +52,7 @@ def test_an_asset_from_register_to_release_over_http(
         json={"to": "confiscated", "on": "2025-03-01", "order": order.json()["id"]},
         headers=nl,
     )
-    assert refused.status_code == 422
+    assert refused.status_code == 409
     assert "cannot become confiscated" in refused.json()["error"]["message"]
     frozen = client.post(
         f"/api/assets/{asset['id']}/transitions",

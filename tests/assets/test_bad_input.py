@@ -43,7 +43,7 @@ def test_an_asset_with_a_bad_value_is_refused(
 ORDER_CASES: list[tuple[str, dict[str, Any], str]] = [
     ("freezing", {"expires_on": None}, "temporary: give its expiry date"),
     ("seizure", {"expires_on": date(2025, 1, 1)}, "expires_on 2025-01-01 is not after issued_on"),
-    ("freezing", {"issued_on": date(2026, 6, 2)}, "issued_on 2026-06-02 is in the future"),
+    ("freezing", {"issued_on": date(2026, 6, 3)}, "issued_on 2026-06-03 is in the future"),
     ("confiscation", {"legal_basis": None}, "a confiscation order needs its legal basis"),
     ("disposal", {}, r"a disposal order needs its decision type \(Palermo Art. 14\)"),
     ("release", {"disposal": "destruction"}, "only a disposal order has a disposal type"),

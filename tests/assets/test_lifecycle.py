@@ -8,11 +8,12 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
+from palermo.assets import service, statistics
 from palermo.assets.lifecycle import STEPS, AssetState, OrderKind
-from palermo.errors import Invalid
+from palermo.errors import Conflict, Invalid
 from palermo.models.assets import Asset, AssetEvent, AssetOrder
 from palermo.models.audit import AuditEvent
-from tests.assets.conftest import Desk
+from tests.assets.conftest import NOW, Desk
 
 S = AssetState
 EDGES = sorted((source, target) for target, step in STEPS.items() for source in step.sources)
@@ -102,7 +103,7 @@ def test_a_step_the_state_does_not_allow_is_refused(
     reach(desk, asset, state, target)
     kind = STEPS[target].instrument or OrderKind.release
     order = desk.order(kind, asset, **(DESTRUCTION if kind is OrderKind.disposal else {}))
-    with pytest.raises(Invalid, match=f"cannot become .*; it may become {allowed}$"):
+    with pytest.raises(Conflict, match=f"cannot become .*; it may become {allowed}$"):
         desk.move(asset, target, order, on=date(2025, 4, 1))
     assert asset.state is state
 
@@ -111,7 +112,7 @@ def test_a_released_asset_moves_no_more(desk: Desk) -> None:
     asset = desk.asset()
     desk.move(asset, S.frozen, desk.order("freezing", asset))
     desk.move(asset, S.released, desk.order("release", asset), on=date(2025, 5, 1))
-    with pytest.raises(Invalid, match=r"a released asset cannot become frozen$"):
+    with pytest.raises(Conflict, match=r"a released asset cannot become frozen$"):
         desk.move(asset, S.frozen, desk.order("freezing", asset), on=date(2025, 6, 1))
 
 
@@ -140,7 +141,7 @@ def test_steps_are_dated_in_order_and_not_in_the_future(desk: Desk) -> None:
     with pytest.raises(Invalid, match=r"before the asset's last step \(2025-03-10\)"):
         desk.move(asset, S.seized, order, on=date(2025, 3, 9))
     with pytest.raises(Invalid, match="in the future"):
-        desk.move(asset, S.seized, order, on=date(2026, 6, 2))
+        desk.move(asset, S.seized, order, on=date(2026, 6, 3))
 
 
 def test_a_freezing_is_renewed_by_another_order_not_the_same(desk: Desk) -> None:
@@ -189,3 +190,28 @@ def test_refusals_are_audited_with_their_reason(desk: Desk) -> None:
         )
     ).one()
     assert done.detail["to"] == "frozen"
+
+
+def test_a_renewed_order_does_not_come_back(desk: Desk) -> None:
+    asset = desk.asset()
+    first = desk.order("freezing", asset, expires_on=date(2025, 9, 1))
+    desk.move(asset, S.frozen, first)
+    renewal = desk.order("freezing", asset, expires_on=date(2026, 9, 1), renews=str(first.id))
+    desk.move(asset, S.frozen, renewal, on=date(2025, 8, 1))
+    with pytest.raises(Invalid, match=f"renewed by {renewal.reference}: apply that one"):
+        desk.move(asset, S.frozen, first, on=date(2025, 8, 2))
+
+
+def test_a_destroyed_asset_goes_nowhere_and_stays_nowhere(desk: Desk) -> None:
+    asset = desk.asset("Counterfeit watches", kind="valuables", value="0")
+    reach(desk, asset, S.disposed, S.disposed)  # under a destruction decision
+    detail = service.detail(desk.db, desk["nl"], desk.settings, asset.id, now=NOW)
+    assert detail.next_states == []
+    stays = {s.state: s for s in statistics.compute(desk.db, desk["nl"], now=NOW).stays}
+    assert stays[S.disposed].ongoing == 0
+    shared = desk.asset()
+    reach(desk, shared, S.disposed, S.shared)
+    detail = service.detail(desk.db, desk["nl"], desk.settings, shared.id, now=NOW)
+    assert detail.next_states == [S.shared]
+    stays = {s.state: s for s in statistics.compute(desk.db, desk["nl"], now=NOW).stays}
+    assert stays[S.disposed].ongoing == 1

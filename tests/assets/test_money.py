@@ -217,3 +217,21 @@ def test_costs_above_the_value_leave_nothing_to_transfer(desk: Desk) -> None:
     with pytest.raises(Invalid, match=r"exceed its value by 500\.00: nothing is left"):
         desk.move(boat, S.transferred_to_victims, decision, on=date(2025, 3, 5))
     assert boat.state is S.disposed
+
+
+def test_a_sale_is_the_value_even_dated_before_the_latest_estimate(desk: Desk) -> None:
+    car = desk.asset("Bentley Bentayga", kind="vehicle", value="200000", valued_on=date(2025, 1, 5))
+    desk.move(car, S.seized, desk.order("seizure", car), on=date(2025, 3, 1))
+    management.value(
+        desk.db, principal=desk["nl"], settings=desk.settings, asset_id=car.id,
+        payload=ValuationIn(amount=Decimal("300000"), currency="EUR", valued_on=date(2025, 6, 1)),
+        now=NOW,
+    )  # fmt: skip
+    management.sell(
+        desk.db, principal=desk["nl"], settings=desk.settings, asset_id=car.id,
+        payload=SaleIn(order=sale_order(desk, car).id, amount=Decimal("150000"),
+                       currency="EUR", sold_on=date(2025, 4, 1)),
+        now=NOW,
+    )  # fmt: skip
+    assert (car.reporting_minor, car.valued_on) == (15_000_000, date(2025, 4, 1))
+    assert management.reconcile(desk.db, car).gross == 15_000_000

@@ -37,7 +37,7 @@ from palermo.models.base import utcnow
 from palermo.records.repository import agency_codes
 
 router = APIRouter(prefix="/api/assets", tags=["asset recovery"])
-COMMON = error_responses(Unauthorized, Invalid, Forbidden, NotFound)
+COMMON = error_responses(Unauthorized, Invalid, Forbidden, NotFound, Conflict)
 CREATED = status.HTTP_201_CREATED
 
 

@@ -6,12 +6,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from palermo.assets.instruments import in_force
 from palermo.assets.lifecycle import TEMPORARY, AssetState
 from palermo.identity.principal import Principal
-from palermo.models.assets import Asset, AssetEvent, AssetOrder
+from palermo.models.assets import Asset, AssetOrder
 from palermo.models.records import Notification
 from palermo.models.tasks import Task
 from palermo.policy import assets as policy
@@ -30,32 +31,6 @@ class Expiring:
     @property
     def lapsed(self) -> bool:
         return self.days_left < 0
-
-
-def in_force(session: Session, assets: list[Asset]) -> dict[object, AssetOrder]:
-    """The order of each asset's latest step (the measure in force on it), where it has one."""
-    if not assets:
-        return {}
-    latest = (
-        select(
-            AssetEvent.asset_id,
-            AssetEvent.order_id,
-            func.row_number()
-            .over(
-                partition_by=AssetEvent.asset_id,
-                order_by=(AssetEvent.on.desc(), AssetEvent.id.desc()),
-            )
-            .label("n"),
-        )
-        .where(AssetEvent.asset_id.in_([a.id for a in assets]))
-        .subquery()
-    )
-    rows = session.execute(
-        select(latest.c.asset_id, AssetOrder)
-        .join(AssetOrder, AssetOrder.id == latest.c.order_id)
-        .where(latest.c.n == 1)
-    ).all()
-    return {asset_id: order for asset_id, order in rows}  # noqa: C416 - rows are Row objects
 
 
 def expiring(
@@ -120,7 +95,7 @@ def sweep(session: Session, *, warning_days: int, now: datetime) -> int:
                 title=message,
                 link="/assets/expiring",
                 subject_id=str(order.id),
-                due_at=datetime.combine(order.expires_on, time(), tzinfo=UTC),
+                due_at=datetime.combine(order.expires_on, time.max, tzinfo=UTC),  # in force all day
                 now=now,
             )
             session.add(

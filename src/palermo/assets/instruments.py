@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from palermo.assets.lifecycle import RecognitionStatus
@@ -46,12 +46,32 @@ def check_jurisdiction(order: AssetOrder, asset: Asset) -> None:
     )
 
 
+def in_force(session: Session, assets: list[Asset]) -> dict[object, AssetOrder]:
+    """The order of each asset's latest step (the measure in force on it), where it has one."""
+    if not assets:
+        return {}
+    latest = (
+        select(
+            AssetEvent.asset_id,
+            AssetEvent.order_id,
+            func.row_number()
+            .over(
+                partition_by=AssetEvent.asset_id,
+                order_by=(AssetEvent.on.desc(), AssetEvent.id.desc()),
+            )
+            .label("n"),
+        )
+        .where(AssetEvent.asset_id.in_([a.id for a in assets]))
+        .subquery()
+    )
+    rows = session.execute(
+        select(latest.c.asset_id, AssetOrder)
+        .join(AssetOrder, AssetOrder.id == latest.c.order_id)
+        .where(latest.c.n == 1)
+    ).all()
+    return {asset_id: order for asset_id, order in rows}  # noqa: C416 - rows are Row objects
+
+
 def current_order(session: Session, asset: Asset) -> AssetOrder | None:
     """The instrument of the asset's latest step (the measure now in force on it)."""
-    order_id = session.scalar(
-        select(AssetEvent.order_id)
-        .where(AssetEvent.asset_id == asset.id)
-        .order_by(AssetEvent.on.desc(), AssetEvent.id.desc())
-        .limit(1)
-    )
-    return session.get(AssetOrder, order_id) if order_id else None
+    return in_force(session, [asset]).get(asset.id)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 
 
 class AssetKind(enum.StrEnum):
@@ -159,6 +160,21 @@ STEPS = {
 }
 
 
-def next_states(state: AssetState) -> list[AssetState]:
-    """Where an asset in `state` may go (a frozen or seized asset may be so again: renewal)."""
+def next_states(state: AssetState, disposal: DisposalType | None = None) -> list[AssetState]:
+    """Where an asset in `state` may go (a frozen or seized asset may be so again: renewal);
+    a disposed asset only where its decision (`disposal`) sends it, if anywhere."""
+    if state is AssetState.disposed:
+        return [EXECUTED_AS[disposal]] if disposal in EXECUTED_AS else []
     return [target for target, step in STEPS.items() if state in step.sources]
+
+
+def is_final(state: AssetState, disposal: DisposalType | None = None) -> bool:
+    """Whether the asset's life is over: returned, shared, transferred or released, or
+    disposed of by destruction, social reuse or the state budget."""
+    return not next_states(state, disposal)
+
+
+def latest_date(now: datetime) -> date:
+    """The latest date a step, order or value may bear: today somewhere on Earth (UTC+14),
+    so that an agency east of Greenwich is not told its today is in the future."""
+    return (now + timedelta(hours=14)).date()

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from palermo.assets import rates
 from palermo.assets.instruments import check_covers, current_order
-from palermo.assets.lifecycle import ACCOUNTS_CLOSED, AssetState, OrderKind
+from palermo.assets.lifecycle import ACCOUNTS_CLOSED, AssetState, OrderKind, latest_date
 from palermo.assets.money import split, to_minor
 from palermo.assets.orders import order_for
 from palermo.assets.schemas import CostIn, SaleIn, ValuationIn
@@ -91,7 +91,7 @@ def sell(
     valuation.method, valuation.note, valuation.order_id = "sale", payload.note, order.id
     valuation.recorded_by = principal.username
     session.add(valuation)
-    _current(asset, valuation, now)
+    _current(asset, valuation, now, realised=True)
     asset.sold_on = payload.sold_on
     _logged(session, principal, "assets.sell", asset, valuation.reporting_minor)
     return valuation
@@ -109,7 +109,7 @@ def cost(
     asset = _workable(session, principal, asset_id, now)
     currency = rates.check_currency(payload.currency)
     minor = to_minor(payload.amount, "cost")
-    if payload.incurred_on > now.date():
+    if payload.incurred_on > latest_date(now):
         raise Invalid(f"incurred_on {payload.incurred_on} is in the future")
     converted = rates.convert(
         session, minor, currency, payload.incurred_on, settings.assets_reporting_currency
@@ -148,7 +148,7 @@ def _valuation(
 ) -> AssetValuation:
     code = rates.check_currency(currency)
     minor = to_minor(amount, "amount")
-    if on > now.date():
+    if on > latest_date(now):
         raise Invalid(f"the value is dated {on}, in the future")
     converted = rates.convert(session, minor, code, on, settings.assets_reporting_currency)
     return AssetValuation(
@@ -165,8 +165,12 @@ def _valuation(
     )
 
 
-def _current(asset: Asset, valuation: AssetValuation, now: datetime) -> None:
-    if valuation.valued_on >= asset.valued_on:
+def _current(
+    asset: Asset, valuation: AssetValuation, now: datetime, *, realised: bool = False
+) -> None:
+    """The latest value by date is the estimate; what a sale realised is the value, whatever
+    estimates came before or after it."""
+    if realised or valuation.valued_on >= asset.valued_on:
         asset.value_minor, asset.currency = valuation.amount_minor, valuation.currency
         asset.reporting_minor, asset.valued_on = valuation.reporting_minor, valuation.valued_on
     asset.updated_at = now

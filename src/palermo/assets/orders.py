@@ -21,6 +21,7 @@ from palermo.assets.lifecycle import (
     DisposalType,
     OrderKind,
     RecognitionStatus,
+    latest_date,
 )
 from palermo.assets.money import to_minor
 from palermo.assets.schemas import DecisionIn, OrderIn, RecognitionIn, ShareIn
@@ -97,7 +98,7 @@ def record_order(
 
 
 def _check_dates(payload: OrderIn, now: datetime) -> None:
-    if payload.issued_on > now.date():
+    if payload.issued_on > latest_date(now):
         raise Invalid(f"issued_on {payload.issued_on} is in the future")
     if payload.expires_on is not None and payload.expires_on <= payload.issued_on:
         raise Invalid(f"expires_on {payload.expires_on} is not after issued_on")
@@ -283,7 +284,7 @@ def decide_recognition(
         raise Conflict(f"this recognition was {recognition.status.value} already")
     order = session.get(AssetOrder, recognition.order_id)
     assert order is not None
-    if payload.on < order.issued_on or payload.on > now.date():
+    if payload.on < order.issued_on or payload.on > latest_date(now):
         raise Invalid(f"decided on {payload.on}: not between the order's issue and today")
     if not payload.recognised and not payload.reasons:
         raise Invalid("a refusal gives its reasons")

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from palermo.assets import rates
-from palermo.assets.lifecycle import KIND_SCHEMA, AssetState
+from palermo.assets.lifecycle import KIND_SCHEMA, AssetState, latest_date
 from palermo.assets.money import to_minor
 from palermo.assets.schemas import AssetIn, OwnerIn
 from palermo.audit.service import Operation
@@ -42,7 +42,7 @@ def register(
     agency = owner_for(session, principal, agency_code)
     currency = rates.check_currency(payload.currency)
     minor = to_minor(payload.value, "value")
-    if payload.valued_on > now.date():
+    if payload.valued_on > latest_date(now):
         raise Invalid(f"valued_on {payload.valued_on} is in the future")
     reporting = rates.convert(
         session, minor, currency, payload.valued_on, settings.assets_reporting_currency

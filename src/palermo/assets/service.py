@@ -9,7 +9,8 @@ from datetime import datetime
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from palermo.assets import expiry, management, orders, ownership
+from palermo.assets import management, orders, ownership
+from palermo.assets.instruments import in_force
 from palermo.assets.lifecycle import AssetState, next_states
 from palermo.assets.money import decimal
 from palermo.assets.rates import check_currency
@@ -144,7 +145,7 @@ def detail(
     )
     references = {o.id: o.reference for o in orders}
     codes = agency_codes(session, [asset.agency_id])
-    measure = expiry.in_force(session, [asset]).get(asset.id)
+    measure = in_force(session, [asset]).get(asset.id)
     statement = management.reconcile(session, asset)
     return AssetDetail(
         **summary(asset, codes[asset.agency_id], settings).model_dump(),
@@ -240,7 +241,7 @@ def detail(
             transferred=decimal(statement.transferred),
             balanced=statement.balanced,
         ),
-        next_states=next_states(asset.state),
+        next_states=next_states(asset.state, measure.disposal if measure else None),
         measure_expires_on=measure.expires_on if measure else None,
     )
 

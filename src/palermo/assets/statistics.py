@@ -19,9 +19,9 @@ from itertools import pairwise
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from palermo.assets.lifecycle import FINAL, AssetState
+from palermo.assets.lifecycle import FINAL, AssetState, DisposalType, is_final
 from palermo.identity.principal import Principal
-from palermo.models.assets import Asset, AssetEvent, AssetTransfer
+from palermo.models.assets import Asset, AssetEvent, AssetOrder, AssetTransfer
 from palermo.models.records import RecordOffence
 from palermo.policy import assets as policy
 
@@ -71,7 +71,7 @@ def compute(session: Session, principal: Principal, *, now: datetime) -> Statist
         by_country=_grouped(entries, lambda a: [a.country]),
         by_offence=_grouped(entries, lambda a: sorted(offences[a.record_id]) or ["none"]),
         totals=_grouped(entries, lambda a: [""]),
-        stays=_stays(events),
+        stays=_stays(events, _disposals(session, events)),
     )
 
 
@@ -127,9 +127,24 @@ def _grouped(entries: list[Entry], keys: Callable[[Asset], list[str]]) -> list[F
     ]
 
 
-def _stays(events: dict[uuid.UUID, list[AssetEvent]]) -> list[Stay]:
+def _disposals(
+    session: Session, events: dict[uuid.UUID, list[AssetEvent]]
+) -> dict[uuid.UUID | None, DisposalType | None]:
+    """The decision type of each disposal step's order, by order id."""
+    ids = {e.order_id for steps in events.values() for e in steps if e.to_state == "disposed"}
+    if not ids:
+        return {}
+    rows = session.execute(select(AssetOrder.id, AssetOrder.disposal).where(AssetOrder.id.in_(ids)))
+    return dict(rows.all())
+
+
+def _stays(
+    events: dict[uuid.UUID, list[AssetEvent]],
+    disposals: dict[uuid.UUID | None, DisposalType | None],
+) -> list[Stay]:
     """Days spent in each stage: between entering it and leaving it (a renewal of a freezing
-    or seizure is no new stage); a stage not yet left counts as ongoing."""
+    or seizure is no new stage); a stage not yet left counts as ongoing, unless the asset's
+    life is over there (disposed of by destruction, social reuse or the state budget)."""
     done: dict[AssetState, list[int]] = defaultdict(list)
     ongoing: dict[AssetState, int] = defaultdict(int)
     for steps in events.values():
@@ -140,9 +155,8 @@ def _stays(events: dict[uuid.UUID, list[AssetEvent]]) -> list[Stay]:
                 stages.append((state, event.on))
         for (state, start), (_, end) in pairwise(stages):
             done[state].append((end - start).days)
-        last = stages[-1][0] if stages else None
-        if last is not None and last not in FINAL:
-            ongoing[last] += 1
+        if stages and not is_final(stages[-1][0], disposals.get(steps[-1].order_id)):
+            ongoing[stages[-1][0]] += 1
     return [
         Stay(
             state=state,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from palermo.assets import management
@@ -21,13 +22,14 @@ from palermo.assets.lifecycle import (
     TEMPORARY,
     AssetState,
     Step,
+    latest_date,
     next_states,
 )
 from palermo.assets.orders import order_for
 from palermo.assets.schemas import TransitionIn
 from palermo.audit.service import Operation, Outcome
 from palermo.audit.service import record as audit
-from palermo.errors import Invalid, PalermoError
+from palermo.errors import Conflict, Invalid, PalermoError
 from palermo.identity.principal import Principal
 from palermo.models.assets import Asset, AssetEvent, AssetOrder
 from palermo.policy import assets as policy
@@ -102,7 +104,7 @@ def _step(asset: Asset, target: AssetState) -> Step:
     step = STEPS.get(target)
     if step is None or asset.state not in step.sources:
         allowed = ", ".join(STATE_TITLES[s].lower() for s in next_states(asset.state))
-        raise Invalid(
+        raise Conflict(
             f"a {STATE_TITLES[asset.state].lower()} asset cannot become "
             f"{STATE_TITLES[target].lower()}" + (f"; it may become {allowed}" if allowed else "")
         )
@@ -110,7 +112,7 @@ def _step(asset: Asset, target: AssetState) -> Step:
 
 
 def _check_date(asset: Asset, on: date, now: datetime) -> None:
-    if on > now.date():
+    if on > latest_date(now):
         raise Invalid(f"the step is dated {on}, in the future")
     if on < asset.state_since:
         raise Invalid(f"the step is dated {on}, before the asset's last step ({asset.state_since})")
@@ -165,3 +167,6 @@ def _check_renewal(session: Session, asset: Asset, order: AssetOrder) -> None:
     current = current_order(session, asset)
     if current is not None and current.id == order.id:
         raise Invalid(f"asset {asset.reference} is {asset.state.value} under {order.reference}")
+    successor = session.scalar(select(AssetOrder.reference).where(AssetOrder.renews_id == order.id))
+    if successor is not None:
+        raise Invalid(f"order {order.reference} was renewed by {successor}: apply that one")
