@@ -81,6 +81,17 @@ ORDER_CASES: list[tuple[str, dict[str, Any], str]] = [
     (
         "disposal",
         {
+            "disposal": SHARING,
+            "shares": [
+                {"recipient": "Netherlands", "country": "NL", "percent": "50"},
+                {"recipient": "a charity", "percent": "50"},
+            ],
+        },
+        "sharing is between two states or more",
+    ),
+    (
+        "disposal",
+        {
             "disposal": "return_to_requesting_state",
             "shares": [{"recipient": "the victims", "percent": "100"}],
         },

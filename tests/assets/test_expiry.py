@@ -9,11 +9,13 @@ from sqlalchemy import select
 
 from palermo.assets import expiry
 from palermo.assets.lifecycle import AssetState
+from palermo.identity.principal import operator_principal
 from palermo.models.records import Notification
 from palermo.models.tasks import Task
 from tests.assets.conftest import NOW, Desk
 
 S = AssetState
+SWEEPER = operator_principal(frozenset())  # the daily job runs as the node operator
 
 
 def test_measures_about_to_expire_or_lapsed_are_listed_soonest_first(desk: Desk) -> None:
@@ -51,8 +53,8 @@ def test_the_sweep_warns_once_per_order_and_a_renewal_closes_the_warning(desk: D
     order = desk.order("freezing", villa, flat, expires_on=date(2026, 6, 20))
     desk.move(villa, S.frozen, order)
     desk.move(flat, S.frozen, order)
-    assert expiry.sweep(desk.db, warning_days=30, now=NOW) == 1
-    assert expiry.sweep(desk.db, warning_days=30, now=NOW) == 0
+    assert expiry.sweep(desk.db, principal=SWEEPER, warning_days=30, now=NOW) == 1
+    assert expiry.sweep(desk.db, principal=SWEEPER, warning_days=30, now=NOW) == 0
     task = desk.db.scalars(select(Task).where(Task.kind == expiry.EXPIRY_TASK)).one()
     assert task.title == (
         f"Freezing order {order.reference} of NL expires on 2026-06-20: renew it or release "
@@ -79,5 +81,5 @@ def test_the_sweep_warns_once_per_order_and_a_renewal_closes_the_warning(desk: D
 def test_a_warning_window_is_the_agencys_choice(desk: Desk) -> None:
     villa = desk.asset()
     desk.move(villa, S.frozen, desk.order("freezing", villa, expires_on=date(2026, 8, 1)))
-    assert expiry.sweep(desk.db, warning_days=30, now=NOW) == 0
-    assert expiry.sweep(desk.db, warning_days=90, now=NOW) == 1
+    assert expiry.sweep(desk.db, principal=SWEEPER, warning_days=30, now=NOW) == 0
+    assert expiry.sweep(desk.db, principal=SWEEPER, warning_days=90, now=NOW) == 1

@@ -8,6 +8,8 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
 
 from palermo.assets import management, rates
 from palermo.assets.lifecycle import AssetState
@@ -47,6 +49,22 @@ def test_a_rate_recorded_for_the_day_wins(desk: Desk) -> None:
     assert villa.reporting_minor == 226_190_476  # 9,500,000 / 4.2
     conversion = rates.convert(desk.db, 100, "AED", date(2025, 6, 12), "EUR")
     assert (conversion.rate_on, conversion.source) == (date(2025, 6, 10), "CBUAE")
+
+
+@given(
+    total=st.integers(min_value=0, max_value=10**15),
+    shares=st.lists(st.integers(min_value=1, max_value=9_999), min_size=1, max_size=12),
+)
+def test_split_always_sums_to_the_total_and_each_part_is_within_a_cent(
+    total: int, shares: list[int]
+) -> None:
+    points = [*shares[:-1], 0]
+    points[-1] = 10_000 - sum(points[:-1])
+    assume(points[-1] > 0)  # the drawn shares must leave the last one something
+    parts = split(total, points)
+    assert sum(parts) == total
+    for part, bp in zip(parts, points, strict=True):
+        assert abs(part * 10_000 - total * bp) < 10_000  # off the exact share by under a cent
 
 
 def test_split_gives_the_leftover_cents_to_the_largest_remainders() -> None:

@@ -14,6 +14,7 @@ from palermo.assets.lifecycle import AssetState, RecognitionStatus
 from palermo.assets.schemas import CostIn, DecisionIn, RecognitionIn
 from palermo.errors import Conflict, Forbidden, Invalid, NotFound
 from palermo.models.assets import AssetOrder, Recognition
+from palermo.models.audit import AuditEvent
 from palermo.models.tasks import Task
 from palermo.policy import assets as policy
 from tests.assets.conftest import NOW, Desk
@@ -101,9 +102,17 @@ def test_the_state_asked_sees_the_assets_and_its_central_authority_gets_a_task(
 def test_only_the_central_authority_of_the_state_asked_decides(desk: Desk) -> None:
     villa = desk.asset(DUBAI_VILLA, country="AE", value="9500000", currency="AED")
     recognition = ask(desk, desk.order("freezing", villa))
-    for other in ("ae", "nl_ca", "nl"):
+    for other in ("ae", "nl"):
         with pytest.raises(Forbidden, match="decided by a central authority of AE"):
             decide(desk, recognition, yes=True, by=other)
+    with pytest.raises(NotFound):  # the Dutch central authority does not even see the order
+        decide(desk, recognition, yes=True, by="nl_ca")
+    refused = desk.db.scalars(
+        select(AuditEvent).where(
+            AuditEvent.action == "assets.recognition.decide", AuditEvent.outcome == "failure"
+        )
+    ).all()
+    assert [e.actor for e in refused] == ["ae.officer", "nl.officer"]
 
 
 def test_recognition_is_asked_once_of_a_state_where_assets_lie(desk: Desk) -> None:

@@ -390,9 +390,15 @@ def _recognitions(html: str) -> list[tuple[str, str]]:
     return re.findall(r'data-testid="recognition" data-country="(\w+)" data-status="(\w+)"', html)
 
 
-def _decisions(db: Session) -> int:
+def _decisions(db: Session, outcome: str = "success") -> int:
+    """Decisions taken (or, with outcome="failure", refused with their reason)."""
     return (
-        db.scalar(select(func.count()).where(AuditEvent.action == "assets.recognition.decide")) or 0
+        db.scalar(
+            select(func.count()).where(
+                AuditEvent.action == "assets.recognition.decide", AuditEvent.outcome == outcome
+            )
+        )
+        or 0
     )
 
 
@@ -556,6 +562,7 @@ def test_a_refusal_gives_its_reasons(client: TestClient, db: Session, abroad: Ab
     db.expire_all()
     assert db.get(Recognition, asked.id).status is RecognitionStatus.requested  # type: ignore[union-attr]
     assert _decisions(db) == decisions
+    assert _decisions(db, "failure") >= 1  # the refusal left its audit line, and nothing else
     assert (
         db.scalars(select(Task.done_at).where(Task.kind == orders.RECOGNITION_TASK)).one() is None
     )

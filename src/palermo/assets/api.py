@@ -144,7 +144,7 @@ def record_order(body: OrderIn, session: SessionDep, principal: PrincipalDep) ->
 @router.get("/orders/{order_id}", response_model=OrderOut, responses=COMMON)
 def read_order(order_id: uuid.UUID, session: SessionDep, principal: PrincipalDep) -> OrderOut:
     now = utcnow()
-    order = orders.order_for(session, principal, order_id, now)
+    order = service.read_order(session, principal, order_id, now)
     return service.order_out(session, principal, order, now)
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
-from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -16,7 +15,7 @@ from rich.table import Table
 
 from palermo.assets import expiry, management, orders, service, silver, statistics, transitions
 from palermo.assets.lifecycle import STATE_TITLES, AssetState
-from palermo.assets.money import shown
+from palermo.assets.money import decimal, shown
 from palermo.assets.register import register
 from palermo.assets.schemas import (
     AnswerIn,
@@ -390,9 +389,12 @@ def expiring_measures(
 def sweep(ctx: typer.Context) -> None:
     """Daily: a task for each measure about to expire or lapsed, once per order."""
     cli = state(ctx)
-    with cli.work() as (session, _):
+    with cli.work() as (session, principal):
         count = expiry.sweep(
-            session, warning_days=cli.settings.assets_expiry_warning_days, now=utcnow()
+            session,
+            principal=principal,
+            warning_days=cli.settings.assets_expiry_warning_days,
+            now=utcnow(),
         )
     out.print(f"{count} expiry warnings set")
 
@@ -439,7 +441,7 @@ def _figure(f: statistics.Figure) -> dict[str, Any]:
         "year": f.year,
         "key": f.key,
         "assets": f.assets,
-        "value": str(Decimal(f.minor) / 100),
+        "value": str(decimal(f.minor)),
     }
 
 

@@ -11,6 +11,8 @@ from sqlalchemy.orm import Session
 
 from palermo.assets.instruments import in_force
 from palermo.assets.lifecycle import TEMPORARY, AssetState
+from palermo.audit.service import Operation
+from palermo.audit.service import record as audit
 from palermo.identity.principal import Principal
 from palermo.models.assets import Asset, AssetOrder
 from palermo.models.records import Notification
@@ -43,7 +45,17 @@ def expiring(
             policy.visible_assets(principal, now=now).where(Asset.state.in_(UNDER_MEASURE))
         )
     )
-    return _due(session, assets, today + timedelta(days=within_days), today)
+    due = _due(session, assets, today + timedelta(days=within_days), today)
+    audit(
+        session,
+        action="assets.expiring",
+        operation=Operation.consultation,
+        principal=principal,
+        purpose="asset_recovery",
+        object_ids=[d.asset.id for d in due],
+        detail={"within_days": within_days},
+    )
+    return due
 
 
 def _due(session: Session, assets: list[Asset], until: date, today: date) -> list[Expiring]:
@@ -59,7 +71,7 @@ def _due(session: Session, assets: list[Asset], until: date, today: date) -> lis
     return sorted(found, key=lambda e: (e.days_left, e.asset.reference))
 
 
-def sweep(session: Session, *, warning_days: int, now: datetime) -> int:
+def sweep(session: Session, *, principal: Principal, warning_days: int, now: datetime) -> int:
     """A task (and a notification) for each managing agency whose measure expires within
     `warning_days` or has lapsed, once per order; returns how many were set."""
     today = now.date()
@@ -102,4 +114,12 @@ def sweep(session: Session, *, warning_days: int, now: datetime) -> int:
                 Notification(agency_id=agency_id, kind=EXPIRY_TASK, message=message, created_at=now)
             )
             set_now += 1
+    audit(
+        session,
+        action="assets.sweep",
+        operation=Operation.administration,
+        principal=principal,
+        object_ids=[o.id for o in by_order],
+        detail={"warning_days": warning_days, "warnings": set_now},
+    )
     return set_now

@@ -5,6 +5,8 @@ paid out to the cent (EU Directive 2024/1260 Arts. 19–21; Palermo Art. 14)."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -18,7 +20,7 @@ from palermo.assets.lifecycle import ACCOUNTS_CLOSED, AssetState, OrderKind, lat
 from palermo.assets.money import split, to_minor
 from palermo.assets.orders import order_for
 from palermo.assets.schemas import CostIn, SaleIn, ValuationIn
-from palermo.audit.service import Operation
+from palermo.audit.service import Operation, refusals_logged
 from palermo.audit.service import record as audit
 from palermo.errors import Invalid
 from palermo.identity.principal import Principal
@@ -49,18 +51,20 @@ def value(
     now: datetime,
 ) -> AssetValuation:
     """A new value of the asset; the latest by date becomes its current estimate."""
-    asset = _workable(session, principal, asset_id, now)
-    if asset.sold_on is not None:
-        raise Invalid(f"asset {asset.reference} was sold on {asset.sold_on}: its value is fixed")
-    valuation = _valuation(
-        session, settings, asset, payload.amount, payload.currency, payload.valued_on, now
-    )
-    valuation.method, valuation.note = payload.method, payload.note
-    valuation.recorded_by = principal.username
-    session.add(valuation)
-    _current(asset, valuation, now)
-    _logged(session, principal, "assets.value", asset, valuation.reporting_minor)
-    return valuation
+    with _working_on(session, principal, asset_id, now, "assets.value") as asset:
+        if asset.sold_on is not None:
+            raise Invalid(
+                f"asset {asset.reference} was sold on {asset.sold_on}: its value is fixed"
+            )
+        valuation = _valuation(
+            session, settings, asset, payload.amount, payload.currency, payload.valued_on, now
+        )
+        valuation.method, valuation.note = payload.method, payload.note
+        valuation.recorded_by = principal.username
+        session.add(valuation)
+        _current(asset, valuation, now)
+        _logged(session, principal, "assets.value", asset, valuation.reporting_minor)
+        return valuation
 
 
 def sell(
@@ -73,28 +77,30 @@ def sell(
     now: datetime,
 ) -> AssetValuation:
     """An interlocutory sale under its order: the proceeds stand for the asset from then on."""
-    asset = _workable(session, principal, asset_id, now)
-    if asset.state not in SALEABLE:
-        raise Invalid(
-            f"asset {asset.reference} is {asset.state.value}: only an asset under a measure "
-            "is sold before its disposal"
+    with _working_on(session, principal, asset_id, now, "assets.sell") as asset:
+        if asset.state not in SALEABLE:
+            raise Invalid(
+                f"asset {asset.reference} is {asset.state.value}: only an asset under a measure "
+                "is sold before its disposal"
+            )
+        if asset.sold_on is not None:
+            raise Invalid(f"asset {asset.reference} was sold already, on {asset.sold_on}")
+        order = order_for(session, principal, payload.order, now)
+        if order.kind is not OrderKind.interlocutory_sale:
+            raise Invalid(
+                f"order {order.reference} is a {order.kind.value} order, not a sale order"
+            )
+        check_covers(order, asset, payload.sold_on)
+        valuation = _valuation(
+            session, settings, asset, payload.amount, payload.currency, payload.sold_on, now
         )
-    if asset.sold_on is not None:
-        raise Invalid(f"asset {asset.reference} was sold already, on {asset.sold_on}")
-    order = order_for(session, principal, payload.order, now)
-    if order.kind is not OrderKind.interlocutory_sale:
-        raise Invalid(f"order {order.reference} is a {order.kind.value} order, not a sale order")
-    check_covers(order, asset, payload.sold_on)
-    valuation = _valuation(
-        session, settings, asset, payload.amount, payload.currency, payload.sold_on, now
-    )
-    valuation.method, valuation.note, valuation.order_id = "sale", payload.note, order.id
-    valuation.recorded_by = principal.username
-    session.add(valuation)
-    _current(asset, valuation, now, realised=True)
-    asset.sold_on = payload.sold_on
-    _logged(session, principal, "assets.sell", asset, valuation.reporting_minor)
-    return valuation
+        valuation.method, valuation.note, valuation.order_id = "sale", payload.note, order.id
+        valuation.recorded_by = principal.username
+        session.add(valuation)
+        _current(asset, valuation, now, realised=True)
+        asset.sold_on = payload.sold_on
+        _logged(session, principal, "assets.sell", asset, valuation.reporting_minor)
+        return valuation
 
 
 def cost(
@@ -106,35 +112,51 @@ def cost(
     payload: CostIn,
     now: datetime,
 ) -> AssetCost:
-    asset = _workable(session, principal, asset_id, now)
-    currency = rates.check_currency(payload.currency)
-    minor = to_minor(payload.amount, "cost")
-    if payload.incurred_on > latest_date(now):
-        raise Invalid(f"incurred_on {payload.incurred_on} is in the future")
-    converted = rates.convert(
-        session, minor, currency, payload.incurred_on, settings.assets_reporting_currency
-    )
-    entry = AssetCost(
-        asset_id=asset.id,
-        incurred_on=payload.incurred_on,
-        category=payload.category,
-        amount_minor=minor,
-        currency=currency,
-        reporting_minor=converted.minor,
-        note=payload.note,
-        recorded_by=principal.username,
-    )
-    session.add(entry)
-    _logged(session, principal, "assets.cost", asset, converted.minor)
-    return entry
+    with _working_on(session, principal, asset_id, now, "assets.cost") as asset:
+        currency = rates.check_currency(payload.currency)
+        minor = to_minor(payload.amount, "cost")
+        if payload.incurred_on > latest_date(now):
+            raise Invalid(f"incurred_on {payload.incurred_on} is in the future")
+        converted = rates.convert(
+            session, minor, currency, payload.incurred_on, settings.assets_reporting_currency
+        )
+        entry = AssetCost(
+            asset_id=asset.id,
+            incurred_on=payload.incurred_on,
+            category=payload.category,
+            amount_minor=minor,
+            currency=currency,
+            reporting_minor=converted.minor,
+            note=payload.note,
+            recorded_by=principal.username,
+        )
+        session.add(entry)
+        _logged(session, principal, "assets.cost", asset, converted.minor)
+        return entry
 
 
-def _workable(session: Session, principal: Principal, asset_id: uuid.UUID, now: datetime) -> Asset:
+@contextmanager
+def _working_on(
+    session: Session, principal: Principal, asset_id: uuid.UUID, now: datetime, action: str
+) -> Iterator[Asset]:
+    """The asset to value, cost or sell, if the principal may and its accounts are open; a
+    refusal inside is audited with its reason."""
     asset = policy.asset_for(session, principal, asset_id, now)
-    policy.may_act_on(session, principal, asset)
-    if asset.state in ACCOUNTS_CLOSED:
-        raise Invalid(f"asset {asset.reference} is {asset.state.value}: its accounts are closed")
-    return asset
+    with refusals_logged(
+        session,
+        action=action,
+        operation=Operation.alteration,
+        principal=principal,
+        purpose="asset_recovery",
+        object_ids=[asset.id],
+        detail={"reference": asset.reference},
+    ):
+        policy.may_act_on(session, principal, asset)
+        if asset.state in ACCOUNTS_CLOSED:
+            raise Invalid(
+                f"asset {asset.reference} is {asset.state.value}: its accounts are closed"
+            )
+        yield asset
 
 
 def _valuation(

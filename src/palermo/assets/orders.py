@@ -25,11 +25,12 @@ from palermo.assets.lifecycle import (
 )
 from palermo.assets.money import to_minor
 from palermo.assets.schemas import DecisionIn, OrderIn, RecognitionIn, ShareIn
-from palermo.audit.service import Operation
+from palermo.audit.service import Operation, refusals_logged
 from palermo.audit.service import record as audit
 from palermo.errors import Conflict, Invalid, NotFound
 from palermo.identity.principal import Principal
 from palermo.models.assets import Asset, AssetOrder, DisposalShare, OrderAsset, Recognition
+from palermo.models.identity import Agency
 from palermo.policy import assets as policy
 from palermo.tasks import close_tasks, open_task
 
@@ -134,7 +135,9 @@ def _basis_points(payload: OrderIn) -> list[int]:
         return []
     if not shares:
         raise Invalid(f"a {disposal.value} decision names who receives what: give its shares")
-    if disposal is DisposalType.sharing and len({s.country for s in shares}) < 2:
+    if disposal is DisposalType.sharing and (
+        any(s.country is None for s in shares) or len({s.country for s in shares}) < 2
+    ):
         raise Invalid("sharing is between two states or more: give each state's share")
     if disposal is DisposalType.return_to_requesting_state and (
         len(shares) != 1 or shares[0].country is None
@@ -217,21 +220,16 @@ def request_recognition(
     """Send the order to the state where some of its assets lie: that state's agencies now
     see those assets (the policy says so), its central authorities get a task to decide."""
     order = order_for(session, principal, order_id, now)
-    agency = policy.recording_agency(session, principal, order.country)
-    if payload.country == order.country:
-        raise Invalid(f"order {order.reference} is of {order.country}: it needs no recognition")
-    # Only the agency managing an asset discloses it to the state asked.
-    there = [
-        a
-        for a in _assets_of(session, order)
-        if a.country == payload.country and a.agency_id == agency.id
-    ]
-    if not there:
-        raise Invalid(
-            f"order {order.reference} covers no asset your agency manages in {payload.country}"
-        )
-    if any(r.country == payload.country for r in order.recognitions):
-        raise Conflict(f"recognition of {order.reference} in {payload.country} is asked already")
+    with refusals_logged(
+        session,
+        action="assets.recognition.request",
+        operation=Operation.disclosure,
+        principal=principal,
+        purpose="asset_recovery",
+        object_ids=[order.id],
+        detail={"reference": order.reference, "country": payload.country},
+    ):
+        agency, there = _to_disclose(session, principal, order, payload.country)
     recognition = Recognition(
         order_id=order.id,
         country=payload.country,
@@ -268,6 +266,24 @@ def request_recognition(
     return recognition
 
 
+def _to_disclose(
+    session: Session, principal: Principal, order: AssetOrder, country: str
+) -> tuple[Agency, list[Asset]]:
+    """The requesting agency, and the assets it manages in `country` that the order covers:
+    only the agency managing an asset discloses it to the state asked."""
+    agency = policy.recording_agency(session, principal, order.country)
+    if country == order.country:
+        raise Invalid(f"order {order.reference} is of {order.country}: it needs no recognition")
+    there = [
+        a for a in _assets_of(session, order) if a.country == country and a.agency_id == agency.id
+    ]
+    if not there:
+        raise Invalid(f"order {order.reference} covers no asset your agency manages in {country}")
+    if any(r.country == country for r in order.recognitions):
+        raise Conflict(f"recognition of {order.reference} in {country} is asked already")
+    return agency, there
+
+
 def decide_recognition(
     session: Session,
     *,
@@ -279,15 +295,23 @@ def decide_recognition(
     recognition = session.get(Recognition, recognition_id)
     if recognition is None:
         raise NotFound("no such recognition request")
-    policy.may_decide(session, principal, recognition)
-    if recognition.status is not RecognitionStatus.requested:
-        raise Conflict(f"this recognition was {recognition.status.value} already")
-    order = session.get(AssetOrder, recognition.order_id)
-    assert order is not None
-    if payload.on < order.issued_on or payload.on > latest_date(now):
-        raise Invalid(f"decided on {payload.on}: not between the order's issue and today")
-    if not payload.recognised and not payload.reasons:
-        raise Invalid("a refusal gives its reasons")
+    order = order_for(session, principal, recognition.order_id, now)  # not told otherwise
+    with refusals_logged(
+        session,
+        action="assets.recognition.decide",
+        operation=Operation.alteration,
+        principal=principal,
+        purpose="asset_recovery",
+        object_ids=[order.id, recognition.id],
+        detail={"reference": order.reference, "recognised": payload.recognised},
+    ):
+        policy.may_decide(session, principal, recognition)
+        if recognition.status is not RecognitionStatus.requested:
+            raise Conflict(f"this recognition was {recognition.status.value} already")
+        if payload.on < order.issued_on or payload.on > latest_date(now):
+            raise Invalid(f"decided on {payload.on}: not between the order's issue and today")
+        if not payload.recognised and not payload.reasons:
+            raise Invalid("a refusal gives its reasons")
     recognition.status = (
         RecognitionStatus.recognised if payload.recognised else RecognitionStatus.refused
     )

@@ -246,6 +246,22 @@ def detail(
     )
 
 
+def read_order(
+    session: Session, principal: Principal, order_id: uuid.UUID, now: datetime
+) -> AssetOrder:
+    """An order the principal may see, its consultation audited."""
+    order = orders.order_for(session, principal, order_id, now)
+    audit(
+        session,
+        action="assets.order.read",
+        operation=Operation.consultation,
+        principal=principal,
+        purpose="asset_recovery",
+        object_ids=[order.id],
+    )
+    return order
+
+
 def order_out(session: Session, principal: Principal, order: AssetOrder, now: datetime) -> OrderOut:
     """The order as `principal` may read it: the covered assets it sees, and the
     recognitions abroad if its agency issued the order or its state was asked."""

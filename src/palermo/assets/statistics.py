@@ -20,6 +20,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from palermo.assets.lifecycle import FINAL, AssetState, DisposalType, is_final
+from palermo.audit.service import Operation
+from palermo.audit.service import record as audit
 from palermo.identity.principal import Principal
 from palermo.models.assets import Asset, AssetEvent, AssetOrder, AssetTransfer
 from palermo.models.records import RecordOffence
@@ -67,6 +69,14 @@ def compute(session: Session, principal: Principal, *, now: datetime) -> Statist
     ):
         offences[record_id].append(code)
     entries = _entries(session, assets, events)
+    audit(
+        session,
+        action="assets.statistics",
+        operation=Operation.consultation,
+        principal=principal,
+        purpose="asset_recovery",
+        detail={"assets": len(assets)},
+    )
     return Statistics(
         by_country=_grouped(entries, lambda a: [a.country]),
         by_offence=_grouped(entries, lambda a: sorted(offences[a.record_id]) or ["none"]),

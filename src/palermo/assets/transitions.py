@@ -27,9 +27,9 @@ from palermo.assets.lifecycle import (
 )
 from palermo.assets.orders import order_for
 from palermo.assets.schemas import TransitionIn
-from palermo.audit.service import Operation, Outcome
+from palermo.audit.service import Operation, refusals_logged
 from palermo.audit.service import record as audit
-from palermo.errors import Conflict, Invalid, PalermoError
+from palermo.errors import Conflict, Invalid
 from palermo.identity.principal import Principal
 from palermo.models.assets import Asset, AssetEvent, AssetOrder
 from palermo.policy import assets as policy
@@ -46,24 +46,19 @@ def transition(
     now: datetime,
 ) -> AssetEvent:
     asset = policy.asset_for(session, principal, asset_id, now)
-    try:
+    with refusals_logged(
+        session,
+        action="assets.transition",
+        operation=Operation.alteration,
+        principal=principal,
+        purpose="asset_recovery",
+        object_ids=[asset.id],
+        detail={"from": asset.state.value, "to": payload.to.value},
+    ):
         policy.may_act_on(session, principal, asset)
         step = _step(asset, payload.to)
         _check_date(asset, payload.on, now)
         order = _instrument(session, principal, asset, step, payload, now)
-    except PalermoError as refused:
-        audit(
-            session,
-            action="assets.transition",
-            operation=Operation.alteration,
-            principal=principal,
-            outcome=Outcome.failure,
-            purpose="asset_recovery",
-            object_ids=[asset.id],
-            detail={"from": asset.state.value, "to": payload.to.value, "reason": str(refused)},
-            durable=True,
-        )
-        raise
     event = AssetEvent(
         asset_id=asset.id,
         on=payload.on,

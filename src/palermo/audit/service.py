@@ -10,7 +10,8 @@ import enum
 import json
 import threading
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
@@ -20,6 +21,7 @@ from sqlalchemy.orm import Session, SessionTransaction
 from palermo.audit.merkle import leaf_hash, perfect_nodes_completed_by
 from palermo.audit.tree import StoredTree
 from palermo.db import durable_write, insert_rows
+from palermo.errors import PalermoError
 from palermo.identity.principal import Principal
 from palermo.models.audit import AuditEvent, AuditNode
 from palermo.models.base import table_of, utcnow
@@ -242,3 +244,33 @@ def record(
         durable_write(session, write)
     else:
         write(session)
+
+
+@contextmanager
+def refusals_logged(
+    session: Session,
+    *,
+    action: str,
+    operation: Operation,
+    principal: Principal,
+    purpose: str | None = None,
+    object_ids: Iterable[str | uuid.UUID] = (),
+    detail: Mapping[str, Any] | None = None,
+) -> Iterator[None]:
+    """Log a refusal of the work inside (any Palermo error) with its reason, durably, then
+    let it go on: a refused action leaves its audit line and nothing else."""
+    try:
+        yield
+    except PalermoError as refused:
+        record(
+            session,
+            action=action,
+            operation=operation,
+            principal=principal,
+            outcome=Outcome.failure,
+            purpose=purpose,
+            object_ids=object_ids,
+            detail={**(detail or {}), "reason": refused.message},
+            durable=True,
+        )
+        raise

@@ -129,7 +129,14 @@ class Desk:
         )
 
     def recognised(
-        self, order: AssetOrder, country: str, by: str, decider: str, on: date, mla: str
+        self,
+        order: AssetOrder,
+        country: str,
+        by: str,
+        decider: str,
+        authority: str,
+        on: date,
+        mla: str,
     ) -> None:
         """Sent by `by` for recognition in `country`, recognised there by `decider`."""
         asked = orders.request_recognition(
@@ -143,7 +150,7 @@ class Desk:
             self.world.session,
             principal=self.world.principal(decider),
             recognition_id=asked.id,
-            payload=DecisionIn(recognised=True, authority="Dubai Public Prosecution", on=on),
+            payload=DecisionIn(recognised=True, authority=authority, on=on),
             now=self.now,
         )
 
@@ -276,7 +283,15 @@ def _dubai(desk: Desk, director: str, report: str) -> str:
         issued_on="2025-07-01", expires_on=expires.isoformat(),
         judicial_reference="NL-MLA-2025-0117",
     )  # fmt: skip
-    desk.recognised(freezing, "AE", nl, "ae-moj.officer", date(2025, 7, 20), "NL-MLA-2025-0117")
+    desk.recognised(
+        freezing,
+        "AE",
+        nl,
+        "ae-moj.officer",
+        "Dubai Public Prosecution",
+        date(2025, 7, 20),
+        "NL-MLA-2025-0117",
+    )
     desk.move("ncb-ae.officer", flat, S.frozen, date(2025, 7, 28), freezing)
     return flat.reference
 

@@ -42,8 +42,6 @@ from palermo.assets.schemas import (
     TransitionIn,
     ValuationIn,
 )
-from palermo.audit.service import Operation
-from palermo.audit.service import record as audit
 from palermo.db import attempt
 from palermo.deps import PrincipalDep, SessionDep, SettingsDep
 from palermo.errors import Forbidden, Invalid, NotFound, PalermoError
@@ -631,16 +629,8 @@ def _order_page(
     status_code: int = 200,
 ) -> Response:
     now = utcnow()
-    order = orders.order_for(session, principal, order_id, now)  # 404 unless the policy shows it
+    order = service.read_order(session, principal, order_id, now)  # 404 unless it is shown
     covered = _covered(session, principal, order, now)
-    audit(
-        session,
-        action="assets.order.read",
-        operation=Operation.consultation,
-        principal=principal,
-        purpose="asset_recovery",
-        object_ids=[order.id, *(a.id for a in covered)],
-    )
     # The central authority of a state asked decides on what is still awaiting it; the
     # issuing agency asks the states where the covered assets it sees lie, each once.
     decidable = {
