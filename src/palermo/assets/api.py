@@ -4,8 +4,9 @@ lifecycle steps, values and costs, expiring measures, statistics, Silver-Notice 
 from __future__ import annotations
 
 import uuid
+from typing import Annotated
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Query, status
 
 from palermo.assets import expiry, management, orders, service, silver, statistics, transitions
 from palermo.assets.lifecycle import AssetState
@@ -50,7 +51,10 @@ def list_assets(
     country: str | None = None,
     q: str | None = None,
     provenance_ref: str | None = None,
+    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, Query(ge=1, le=service.PAGE)] = service.PAGE,
 ) -> list[AssetOut]:
+    """The assets you may see, by reference, a page at a time."""
     found = service.listing(
         session,
         principal,
@@ -59,6 +63,8 @@ def list_assets(
         country=country,
         q=q,
         provenance_ref=provenance_ref,
+        offset=offset,
+        limit=limit,
     )
     return service.summaries(session, found, settings)
 
@@ -75,7 +81,10 @@ def register_asset(
 
 @router.get("/expiring", response_model=list[ExpiringOut], responses=COMMON)
 def expiring_measures(
-    session: SessionDep, settings: SettingsDep, principal: PrincipalDep, days: int | None = None
+    session: SessionDep,
+    settings: SettingsDep,
+    principal: PrincipalDep,
+    days: Annotated[int | None, Query(ge=1, le=3650)] = None,
 ) -> list[ExpiringOut]:
     """Freezing and seizure orders in force on your assets that expire soon, or lapsed."""
     now = utcnow()
@@ -92,12 +101,11 @@ def expiring_measures(
             asset=service.summary(d.asset, codes[d.asset.agency_id], settings),
             order=d.order.reference,
             order_id=d.order.id,
-            expires_on=d.order.expires_on,
+            expires_on=d.expires_on,
             days_left=d.days_left,
             lapsed=d.lapsed,
         )
         for d in due
-        if d.order.expires_on is not None
     ]
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from palermo.assets.instruments import in_force
@@ -28,6 +28,7 @@ UNDER_MEASURE = (AssetState.frozen, AssetState.seized)
 class Expiring:
     asset: Asset
     order: AssetOrder
+    expires_on: date
     days_left: int  # negative: lapsed that many days ago
 
     @property
@@ -40,12 +41,8 @@ def expiring(
 ) -> list[Expiring]:
     """Assets the principal sees whose freezing or seizure expires within `within_days`, or
     has lapsed: soonest first."""
-    assets = list(
-        session.scalars(
-            policy.visible_assets(principal, now=now).where(Asset.state.in_(UNDER_MEASURE))
-        )
-    )
-    due = _due(session, assets, today + timedelta(days=within_days), today)
+    under_measure = policy.visible_assets(principal, now=now).where(Asset.state.in_(UNDER_MEASURE))
+    due = _due(session, under_measure, today + timedelta(days=within_days), today)
     audit(
         session,
         action="assets.expiring",
@@ -58,15 +55,19 @@ def expiring(
     return due
 
 
-def _due(session: Session, assets: list[Asset], until: date, today: date) -> list[Expiring]:
-    orders = in_force(session, assets)
+def _due(session: Session, assets: Select[Asset], until: date, today: date) -> list[Expiring]:
+    """Of `assets` (a query), those whose measure in force expires by `until`."""
+    due = {
+        asset_id: (order, order.expires_on)
+        for asset_id, order in in_force(session, assets.with_only_columns(Asset.id)).items()
+        if order.kind in TEMPORARY and order.expires_on is not None and order.expires_on <= until
+    }
+    if not due:
+        return []
     found = [
-        Expiring(asset, order, (order.expires_on - today).days)
-        for asset in assets
-        if (order := orders.get(asset.id)) is not None
-        and order.kind in TEMPORARY
-        and order.expires_on is not None
-        and order.expires_on <= until
+        Expiring(asset, order, expires, (expires - today).days)
+        for asset in session.scalars(select(Asset).where(Asset.id.in_(list(due))))
+        for order, expires in [due[asset.id]]
     ]
     return sorted(found, key=lambda e: (e.days_left, e.asset.reference))
 
@@ -75,9 +76,9 @@ def sweep(session: Session, *, principal: Principal, warning_days: int, now: dat
     """A task (and a notification) for each managing agency whose measure expires within
     `warning_days` or has lapsed, once per order; returns how many were set."""
     today = now.date()
-    assets = list(session.scalars(select(Asset).where(Asset.state.in_(UNDER_MEASURE))))
+    under_measure = select(Asset).where(Asset.state.in_(UNDER_MEASURE))
     by_order: dict[AssetOrder, list[Asset]] = {}
-    for due in _due(session, assets, today + timedelta(days=warning_days), today):
+    for due in _due(session, under_measure, today + timedelta(days=warning_days), today):
         by_order.setdefault(due.order, []).append(due.asset)
     warned = set(
         session.scalars(

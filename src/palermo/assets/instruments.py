@@ -3,9 +3,11 @@ recognised there — and which order is in force on an asset now."""
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Sequence
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from palermo.assets.lifecycle import RecognitionStatus
@@ -46,10 +48,11 @@ def check_jurisdiction(order: AssetOrder, asset: Asset) -> None:
     )
 
 
-def in_force(session: Session, assets: list[Asset]) -> dict[object, AssetOrder]:
-    """The order of each asset's latest step (the measure in force on it), where it has one."""
-    if not assets:
-        return {}
+def in_force(
+    session: Session, ids: Sequence[uuid.UUID] | Select[uuid.UUID]
+) -> dict[uuid.UUID, AssetOrder]:
+    """The order of each asset's latest step (the measure in force on it), where it has one;
+    `ids` may be a subquery, so a whole register needs no list of ids in the SQL."""
     latest = (
         select(
             AssetEvent.asset_id,
@@ -61,7 +64,7 @@ def in_force(session: Session, assets: list[Asset]) -> dict[object, AssetOrder]:
             )
             .label("n"),
         )
-        .where(AssetEvent.asset_id.in_([a.id for a in assets]))
+        .where(AssetEvent.asset_id.in_(ids))
         .subquery()
     )
     rows = session.execute(
@@ -74,4 +77,4 @@ def in_force(session: Session, assets: list[Asset]) -> dict[object, AssetOrder]:
 
 def current_order(session: Session, asset: Asset) -> AssetOrder | None:
     """The instrument of the asset's latest step (the measure now in force on it)."""
-    return in_force(session, [asset]).get(asset.id)
+    return in_force(session, [asset.id]).get(asset.id)

@@ -60,6 +60,7 @@ def listing(
     q: str | None = None,
     provenance_ref: str | None = None,
     limit: int = PAGE,
+    offset: int = 0,
 ) -> list[Asset]:
     query = policy.visible_assets(principal, now=now)
     if state is not None:
@@ -71,7 +72,7 @@ def listing(
     if q:
         like = f"%{q.strip()}%"
         query = query.where(or_(Asset.reference.ilike(like), Asset.description.ilike(like)))
-    assets = list(session.scalars(query.order_by(Asset.reference).limit(limit)))
+    assets = list(session.scalars(query.order_by(Asset.reference).offset(offset).limit(limit)))
     audit(
         session,
         action="assets.list",
@@ -145,7 +146,7 @@ def detail(
     )
     references = {o.id: o.reference for o in orders}
     codes = agency_codes(session, [asset.agency_id])
-    measure = in_force(session, [asset]).get(asset.id)
+    measure = in_force(session, [asset.id]).get(asset.id)
     statement = management.reconcile(session, asset)
     return AssetDetail(
         **summary(asset, codes[asset.agency_id], settings).model_dump(),

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from itertools import pairwise
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from palermo.assets.lifecycle import FINAL, AssetState, DisposalType, is_final
@@ -59,16 +59,19 @@ class Statistics:
 
 def compute(session: Session, principal: Principal, *, now: datetime) -> Statistics:
     """The figures over the assets the principal sees."""
-    assets = {a.id: a for a in session.scalars(policy.visible_assets(principal, now=now))}
-    events = _events(session, list(assets))
+    seen = policy.visible_assets(principal, now=now)
+    assets = {a.id: a for a in session.scalars(seen)}
+    # The assets seen, as a subquery: no list of ids as long as the register in the SQL.
+    ids = seen.with_only_columns(Asset.id)
+    events = _events(session, ids)
     offences: dict[str, list[str]] = defaultdict(list)
     for record_id, code in session.execute(
         select(RecordOffence.record_id, RecordOffence.iccs_code).where(
-            RecordOffence.record_id.in_([a.record_id for a in assets.values()])
+            RecordOffence.record_id.in_(seen.with_only_columns(Asset.record_id))
         )
     ):
         offences[record_id].append(code)
-    entries = _entries(session, assets, events)
+    entries = _entries(session, assets, events, ids)
     audit(
         session,
         action="assets.statistics",
@@ -85,15 +88,14 @@ def compute(session: Session, principal: Principal, *, now: datetime) -> Statist
     )
 
 
-def _events(session: Session, ids: list[uuid.UUID]) -> dict[uuid.UUID, list[AssetEvent]]:
+def _events(session: Session, ids: Select[uuid.UUID]) -> dict[uuid.UUID, list[AssetEvent]]:
     found: dict[uuid.UUID, list[AssetEvent]] = defaultdict(list)
-    if ids:
-        for event in session.scalars(
-            select(AssetEvent)
-            .where(AssetEvent.asset_id.in_(ids))
-            .order_by(AssetEvent.asset_id, AssetEvent.on, AssetEvent.id)
-        ):
-            found[event.asset_id].append(event)
+    for event in session.scalars(
+        select(AssetEvent)
+        .where(AssetEvent.asset_id.in_(ids))
+        .order_by(AssetEvent.asset_id, AssetEvent.on, AssetEvent.id)
+    ):
+        found[event.asset_id].append(event)
     return found
 
 
@@ -101,7 +103,10 @@ Entry = tuple[str, date, Asset, int]  # stage, when, asset, value
 
 
 def _entries(
-    session: Session, assets: dict[uuid.UUID, Asset], events: dict[uuid.UUID, list[AssetEvent]]
+    session: Session,
+    assets: dict[uuid.UUID, Asset],
+    events: dict[uuid.UUID, list[AssetEvent]],
+    ids: Select[uuid.UUID],
 ) -> list[Entry]:
     entries: list[Entry] = []
     for asset_id, steps in events.items():
@@ -111,12 +116,9 @@ def _entries(
                 seen.add(event.to_state)
                 entries.append((event.to_state, event.on, assets[asset_id], event.reporting_minor))
     paid: dict[uuid.UUID, tuple[date, int]] = {}
-    if assets:
-        for transfer in session.scalars(
-            select(AssetTransfer).where(AssetTransfer.asset_id.in_(list(assets)))
-        ):
-            on, total = paid.get(transfer.asset_id, (transfer.on, 0))
-            paid[transfer.asset_id] = (min(on, transfer.on), total + transfer.reporting_minor)
+    for transfer in session.scalars(select(AssetTransfer).where(AssetTransfer.asset_id.in_(ids))):
+        on, total = paid.get(transfer.asset_id, (transfer.on, 0))
+        paid[transfer.asset_id] = (min(on, transfer.on), total + transfer.reporting_minor)
     entries.extend((RETURNED, on, assets[i], total) for i, (on, total) in paid.items())
     return entries
 
