@@ -126,7 +126,6 @@ class Desk:
         return transitions.transition(
             self.db,
             principal=self[by],
-            settings=self.settings,
             asset_id=asset.id,
             payload=TransitionIn(
                 to=AssetState(to), order=order.id if order else None, on=on, note=note

@@ -233,9 +233,7 @@ def move_asset(
 ) -> AssetDetail:
     """One step of the lifecycle, under its order; refused (422) with the reason."""
     now = utcnow()
-    transitions.transition(
-        session, principal=principal, settings=settings, asset_id=asset_id, payload=body, now=now
-    )
+    transitions.transition(session, principal=principal, asset_id=asset_id, payload=body, now=now)
     return service.detail(session, principal, settings, asset_id, now=now)
 
 

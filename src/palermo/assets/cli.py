@@ -239,7 +239,6 @@ def move_asset(
         transitions.transition(
             session,
             principal=principal,
-            settings=cli.settings,
             asset_id=found.id,
             payload=TransitionIn(
                 to=to, order=instrument.id if instrument else None, on=_date(on), note=note

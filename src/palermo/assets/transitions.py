@@ -33,14 +33,12 @@ from palermo.errors import Conflict, Invalid
 from palermo.identity.principal import Principal
 from palermo.models.assets import Asset, AssetEvent, AssetOrder
 from palermo.policy import assets as policy
-from palermo.settings import Settings
 
 
 def transition(
     session: Session,
     *,
     principal: Principal,
-    settings: Settings,
     asset_id: uuid.UUID,
     payload: TransitionIn,
     now: datetime,

@@ -122,7 +122,6 @@ class Desk:
         transitions.transition(
             self.world.session,
             principal=self.world.principal(username),
-            settings=self.world.settings,
             asset_id=asset.id,
             payload=TransitionIn(to=to, on=on, order=order.id if order else None, note=note),
             now=self.now,

@@ -503,7 +503,6 @@ def move_asset(
         lambda: transitions.transition(
             session,
             principal=principal,
-            settings=settings,
             asset_id=asset_id,
             payload=_shaped(TransitionIn, form),
             now=utcnow(),
