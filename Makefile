@@ -27,17 +27,24 @@ lint: install
 typecheck: install
 	$(BIN)/mypy
 
-# The suite runs on SQLite always and on PostgreSQL when PALERMO_TEST_DATABASE_URL is set.
+# The suite runs on SQLite always and on PostgreSQL when PALERMO_TEST_DATABASE_URL is set: the
+# two passes side by side (one core each), PostgreSQL's report printed after SQLite's.
 pytest: install
-	$(BIN)/pytest -q
 	@if [ -n "$$PALERMO_TEST_DATABASE_URL" ]; then \
-		echo "== again on PostgreSQL ($$PALERMO_TEST_DATABASE_URL)"; \
-		PALERMO_TEST_BACKEND=postgresql $(BIN)/pytest -q; \
+		mkdir -p .pytest-tmp; \
+		echo "== on SQLite, and on PostgreSQL ($$PALERMO_TEST_DATABASE_URL) alongside"; \
+		PALERMO_TEST_BACKEND=postgresql $(BIN)/pytest -q -p no:cacheprovider \
+			--basetemp=.pytest-tmp/postgresql > .pytest-tmp/postgresql.log 2>&1 & pg=$$!; \
+		$(BIN)/pytest -q --basetemp=.pytest-tmp/sqlite; sqlite=$$?; \
+		wait $$pg; postgresql=$$?; \
+		echo "== on PostgreSQL"; cat .pytest-tmp/postgresql.log; \
+		exit $$(( sqlite || postgresql )); \
 	else \
+		$(BIN)/pytest -q || exit $$?; \
 		echo "== PostgreSQL run skipped: PALERMO_TEST_DATABASE_URL is not set"; \
 	fi
 
 test: lint typecheck pytest
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .pytest-tmp .mypy_cache .ruff_cache
