@@ -74,8 +74,22 @@ def test_split_gives_the_leftover_cents_to_the_largest_remainders() -> None:
     assert sum(split(999_999_999, [1, 9_999])) == 999_999_999
 
 
-def sale_order(desk: Desk, asset: Asset) -> AssetOrder:
-    return desk.order("interlocutory_sale", asset)
+def sell(desk: Desk, asset: Asset, amount: str, on: date, order: AssetOrder | None = None) -> None:
+    """An interlocutory sale by the Dutch office, under `order` (a sale order of its own if
+    none is given)."""
+    management.sell(
+        desk.db,
+        principal=desk["nl"],
+        settings=desk.settings,
+        asset_id=asset.id,
+        payload=SaleIn(
+            order=(order or desk.order("interlocutory_sale", asset)).id,
+            amount=Decimal(amount),
+            currency="EUR",
+            sold_on=on,
+        ),
+        now=NOW,
+    )
 
 
 def test_costs_a_sale_and_a_shared_disposal_reconcile_to_the_cent(desk: Desk) -> None:
@@ -97,19 +111,7 @@ def test_costs_a_sale_and_a_shared_disposal_reconcile_to_the_cent(desk: Desk) ->
             ),
             now=NOW,
         )
-    management.sell(
-        desk.db,
-        principal=desk["nl"],
-        settings=desk.settings,
-        asset_id=villa.id,
-        payload=SaleIn(
-            order=sale_order(desk, villa).id,
-            amount=Decimal("1180000.00"),
-            currency="EUR",
-            sold_on=date(2025, 5, 1),
-        ),
-        now=NOW,
-    )
+    sell(desk, villa, "1180000.00", date(2025, 5, 1))
     assert (villa.reporting_minor, villa.sold_on) == (118_000_000, date(2025, 5, 1))
     decision = desk.order(
         "disposal",
@@ -142,45 +144,12 @@ def test_costs_a_sale_and_a_shared_disposal_reconcile_to_the_cent(desk: Desk) ->
 def test_a_sold_asset_keeps_its_proceeds_as_value(desk: Desk) -> None:
     car = desk.asset("Lamborghini Urus, NL plate N-123-XX", kind="vehicle", value="210000")
     with pytest.raises(Invalid, match="is identified: only an asset under a measure is sold"):
-        management.sell(
-            desk.db,
-            principal=desk["nl"],
-            settings=desk.settings,
-            asset_id=car.id,
-            payload=SaleIn(
-                order=sale_order(desk, car).id,
-                amount=Decimal("1"),
-                currency="EUR",
-                sold_on=date(2025, 4, 1),
-            ),
-            now=NOW,
-        )
+        sell(desk, car, "1", date(2025, 4, 1))
     desk.move(car, S.seized, desk.order("seizure", car))
     freezing = desk.order("freezing", car)
     with pytest.raises(Invalid, match=f"{freezing.reference} is a freezing order, not a sale"):
-        management.sell(
-            desk.db,
-            principal=desk["nl"],
-            settings=desk.settings,
-            asset_id=car.id,
-            payload=SaleIn(
-                order=freezing.id, amount=Decimal("1"), currency="EUR", sold_on=date(2025, 4, 1)
-            ),
-            now=NOW,
-        )
-    management.sell(
-        desk.db,
-        principal=desk["nl"],
-        settings=desk.settings,
-        asset_id=car.id,
-        payload=SaleIn(
-            order=sale_order(desk, car).id,
-            amount=Decimal("185000"),
-            currency="EUR",
-            sold_on=date(2025, 4, 1),
-        ),
-        now=NOW,
-    )
+        sell(desk, car, "1", date(2025, 4, 1), freezing)
+    sell(desk, car, "185000", date(2025, 4, 1))
     with pytest.raises(Invalid, match="was sold on 2025-04-01: its value is fixed"):
         management.value(
             desk.db,
@@ -245,11 +214,6 @@ def test_a_sale_is_the_value_even_dated_before_the_latest_estimate(desk: Desk) -
         payload=ValuationIn(amount=Decimal("300000"), currency="EUR", valued_on=date(2025, 6, 1)),
         now=NOW,
     )  # fmt: skip
-    management.sell(
-        desk.db, principal=desk["nl"], settings=desk.settings, asset_id=car.id,
-        payload=SaleIn(order=sale_order(desk, car).id, amount=Decimal("150000"),
-                       currency="EUR", sold_on=date(2025, 4, 1)),
-        now=NOW,
-    )  # fmt: skip
+    sell(desk, car, "150000", date(2025, 4, 1))
     assert (car.reporting_minor, car.valued_on) == (15_000_000, date(2025, 4, 1))
     assert management.reconcile(desk.db, car).gross == 15_000_000

@@ -263,15 +263,23 @@ def read_order(
     return order
 
 
+def covered(
+    session: Session, principal: Principal, order: AssetOrder, now: datetime
+) -> list[Asset]:
+    """The assets the order covers that the principal sees (the others are not told)."""
+    return list(
+        session.scalars(
+            policy.visible_assets(principal, now=now)
+            .join(OrderAsset, OrderAsset.asset_id == Asset.id)
+            .where(OrderAsset.order_id == order.id)
+            .order_by(Asset.reference)
+        )
+    )
+
+
 def order_out(session: Session, principal: Principal, order: AssetOrder, now: datetime) -> OrderOut:
     """The order as `principal` may read it: the covered assets it sees, and the
     recognitions abroad if its agency issued the order or its state was asked."""
-    covered = session.scalars(
-        policy.visible_assets(principal, now=now)
-        .join(OrderAsset, OrderAsset.asset_id == Asset.id)
-        .where(OrderAsset.order_id == order.id)
-        .order_by(Asset.reference)
-    )
     issuer = order.agency_id in principal.acting_agency_ids
     return OrderOut(
         id=order.id,
@@ -289,7 +297,7 @@ def order_out(session: Session, principal: Principal, order: AssetOrder, now: da
             ShareOut(recipient=s.recipient, country=s.country, percent=decimal(s.basis_points))
             for s in order.shares
         ],
-        assets=[a.reference for a in covered],
+        assets=[a.reference for a in covered(session, principal, order, now)],
         recognitions=[
             RecognitionOut.model_validate(r)
             for r in order.recognitions

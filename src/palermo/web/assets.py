@@ -46,7 +46,7 @@ from palermo.db import attempt
 from palermo.deps import PrincipalDep, SessionDep, SettingsDep
 from palermo.errors import Forbidden, Invalid, NotFound, PalermoError
 from palermo.identity.principal import Principal
-from palermo.models.assets import Asset, AssetOrder
+from palermo.models.assets import AssetOrder
 from palermo.models.base import utcnow
 from palermo.offences import iccs
 from palermo.policy import assets as policy
@@ -591,22 +591,6 @@ def add_cost(
 
 
 # An order ------------------------------------------------------------------------------------
-def _covered(
-    session: Session, principal: Principal, order: AssetOrder, now: datetime
-) -> list[Asset]:
-    """The assets the order covers that the principal sees (the others are not told)."""
-    ids = [link.asset_id for link in order.assets]
-    if not ids:
-        return []
-    return list(
-        session.scalars(
-            policy.visible_assets(principal, now=now)
-            .where(Asset.id.in_(ids))
-            .order_by(Asset.reference)
-        )
-    )
-
-
 def _visible_order(
     session: Session, principal: Principal, order_id: uuid.UUID | None, now: datetime
 ) -> AssetOrder | None:
@@ -629,7 +613,7 @@ def _order_page(
 ) -> Response:
     now = utcnow()
     order = service.read_order(session, principal, order_id, now)  # 404 unless it is shown
-    covered = _covered(session, principal, order, now)
+    covered = service.covered(session, principal, order, now)
     # The central authority of a state asked decides on what is still awaiting it; the
     # issuing agency asks the states where the covered assets it sees lie, each once.
     decidable = {
