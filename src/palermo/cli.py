@@ -10,6 +10,7 @@ import typer
 from palermo import __version__
 from palermo.assets.cli import assets_app
 from palermo.audit.cli import audit_app
+from palermo.cases.cli import cases_app
 from palermo.console import CliState, handles_errors, out, state
 from palermo.demo.cli import demo_app
 from palermo.exchange.cli import messages_app, node_app
@@ -101,6 +102,7 @@ app.add_typer(link_app, name="link")
 app.add_typer(network_app, name="network")
 app.add_typer(finintel_app, name="finintel")
 app.add_typer(assets_app, name="assets")
+app.add_typer(cases_app, name="cases")
 app.command("screen")(screen)
 app.command("screen-batch")(screen_batch)
 

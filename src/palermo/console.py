@@ -9,10 +9,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, time
 from functools import cached_property, wraps
+from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
 import typer
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from rich.console import Console
 from rich.markup import escape
 from sqlalchemy import Engine
@@ -20,7 +21,7 @@ from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlalchemy.orm import Session
 
 from palermo.db import SessionFactory, create_db_engine, session_factory, unit_of_work
-from palermo.errors import NotFound, PalermoError
+from palermo.errors import Invalid, NotFound, PalermoError
 from palermo.identity import repository
 from palermo.identity.credentials import Credentials
 from palermo.identity.principal import Principal, operator_principal
@@ -115,6 +116,16 @@ def handles_errors(command: Callable[P, R]) -> Callable[P, R]:
 
 def emit_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, indent=2, default=str, ensure_ascii=False) + "\n")
+
+
+Model = TypeVar("Model", bound=BaseModel)
+
+
+def read_model(model: type[Model], file: Path) -> Model:
+    """A JSON file as `model` (a wrong field is reported by `handles_errors`, by its path)."""
+    if not file.is_file():
+        raise Invalid(f"no file {file}")
+    return model.model_validate_json(file.read_bytes())
 
 
 def as_utc(moment: datetime | None, *, end_of_day: bool = False) -> datetime | None:

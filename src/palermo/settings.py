@@ -74,6 +74,8 @@ class Settings(BaseSettings):
     # Asset recovery: the currency its statistics are kept in, and how early orders warn.
     assets_reporting_currency: str = Field(default="EUR", pattern="^[A-Z]{3}$")
     assets_expiry_warning_days: int = Field(default=30, ge=1, le=365)
+    # Cases: how early the agency acting under a special-technique authorisation is warned.
+    cases_authorisation_warning_days: int = Field(default=14, ge=1, le=365)
     host: str = "127.0.0.1"
     port: int = 8000
 

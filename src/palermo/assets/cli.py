@@ -6,10 +6,9 @@ from __future__ import annotations
 import uuid
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 import typer
-from pydantic import BaseModel
 from rich.markup import escape
 from rich.table import Table
 
@@ -29,20 +28,12 @@ from palermo.assets.schemas import (
     TransitionIn,
     ValuationIn,
 )
-from palermo.console import emit_json, handles_errors, out, state
+from palermo.console import emit_json, handles_errors, out, read_model, state
 from palermo.errors import Invalid
 from palermo.models.base import utcnow
 
 assets_app = typer.Typer(help="Asset recovery: register, orders, lifecycle, statistics.")
-Model = TypeVar("Model", bound=BaseModel)
 JsonOption = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
-
-
-def _read(model: type[Model], file: Path) -> Model:
-    """A JSON file as `model` (a wrong field is reported by `handles_errors`, by its path)."""
-    if not file.is_file():
-        raise Invalid(f"no file {file}")
-    return model.model_validate_json(file.read_bytes())
 
 
 @assets_app.command("list")
@@ -141,7 +132,7 @@ def register_asset(
 ) -> None:
     """Register an asset: its record, owners and first value."""
     cli = state(ctx)
-    payload = _read(AssetIn, file)
+    payload = read_model(AssetIn, file)
     with cli.work() as (session, principal):
         asset = register(
             session, principal=principal, settings=cli.settings, payload=payload, now=utcnow()
@@ -157,7 +148,7 @@ def record_order(
     file: Annotated[Path, typer.Argument(help="The order as JSON (see the API's OrderIn).")],
 ) -> None:
     """Record an order of your jurisdiction."""
-    payload = _read(OrderIn, file)
+    payload = read_model(OrderIn, file)
     with state(ctx).work() as (session, principal):
         order = orders.record_order(session, principal=principal, payload=payload, now=utcnow())
         out.print(
@@ -453,7 +444,7 @@ def answer_silver_notice(
 ) -> None:
     """Answer a Silver Notice with the assets your country located."""
     cli = state(ctx)
-    payload = _read(AnswerIn, file)
+    payload = read_model(AnswerIn, file)
     with cli.work() as (session, principal):
         found = silver.answer(
             session,

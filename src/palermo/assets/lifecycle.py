@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
 
 
 class AssetKind(enum.StrEnum):
@@ -172,9 +171,3 @@ def is_final(state: AssetState, disposal: DisposalType | None = None) -> bool:
     """Whether the asset's life is over: returned, shared, transferred or released, or
     disposed of by destruction, social reuse or the state budget."""
     return not next_states(state, disposal)
-
-
-def latest_date(now: datetime) -> date:
-    """The latest date a step, order or value may bear: today somewhere on Earth (UTC+14),
-    so that an agency east of Greenwich is not told its today is in the future."""
-    return (now + timedelta(hours=14)).date()

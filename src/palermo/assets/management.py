@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from palermo.assets import rates
 from palermo.assets.instruments import check_covers, current_order
-from palermo.assets.lifecycle import ACCOUNTS_CLOSED, AssetState, OrderKind, latest_date
+from palermo.assets.lifecycle import ACCOUNTS_CLOSED, AssetState, OrderKind
 from palermo.assets.money import split, to_minor
 from palermo.assets.orders import order_for
 from palermo.assets.schemas import CostIn, SaleIn, ValuationIn
@@ -32,6 +32,7 @@ from palermo.models.assets import (
     AssetValuation,
     DisposalShare,
 )
+from palermo.models.base import latest_date
 from palermo.policy import assets as policy
 from palermo.settings import Settings
 

@@ -21,7 +21,6 @@ from palermo.assets.lifecycle import (
     DisposalType,
     OrderKind,
     RecognitionStatus,
-    latest_date,
 )
 from palermo.assets.money import to_minor
 from palermo.assets.schemas import DecisionIn, OrderIn, RecognitionIn, ShareIn
@@ -30,6 +29,7 @@ from palermo.audit.service import record as audit
 from palermo.errors import Conflict, Invalid, NotFound
 from palermo.identity.principal import Principal
 from palermo.models.assets import Asset, AssetOrder, DisposalShare, OrderAsset, Recognition
+from palermo.models.base import latest_date
 from palermo.models.identity import Agency
 from palermo.policy import assets as policy
 from palermo.tasks import close_tasks, open_task

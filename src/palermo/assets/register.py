@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from palermo.assets import rates
-from palermo.assets.lifecycle import KIND_SCHEMA, AssetState, latest_date
+from palermo.assets.lifecycle import KIND_SCHEMA, AssetState
 from palermo.assets.money import to_minor
 from palermo.assets.schemas import AssetIn, OwnerIn
 from palermo.audit.service import Operation
@@ -21,6 +21,7 @@ from palermo.db import next_number
 from palermo.errors import Invalid
 from palermo.identity.principal import Principal
 from palermo.models.assets import Asset, AssetEvent, AssetValuation
+from palermo.models.base import latest_date
 from palermo.models.identity import Agency
 from palermo.policy import assets as policy
 from palermo.records.schemas import EnvelopeIn

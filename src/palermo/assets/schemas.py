@@ -7,7 +7,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from palermo.assets.lifecycle import (
     AssetKind,
@@ -17,8 +17,7 @@ from palermo.assets.lifecycle import (
     OrderKind,
     RecognitionStatus,
 )
-from palermo.errors import Invalid
-from palermo.identity.service import country_code
+from palermo.identity.schemas import Country
 from palermo.records.schemas import EnvelopeIn
 
 Provenance = Literal[
@@ -26,14 +25,6 @@ Provenance = Literal[
 ]
 
 
-def _iso_country(value: str) -> str:
-    try:
-        return country_code(value)
-    except Invalid as wrong:
-        raise ValueError(wrong.message) from None
-
-
-Country = Annotated[str, AfterValidator(_iso_country), Field(description="ISO 3166 alpha-2")]
 # Below this, hundredths fit a 64-bit integer with room to spare; no asset is worth more.
 # (Signs and decimals are checked by the services, which name the field in the refusal.)
 Amount = Annotated[Decimal, Field(lt=Decimal(10) ** 13, allow_inf_nan=False)]

@@ -22,7 +22,6 @@ from palermo.assets.lifecycle import (
     TEMPORARY,
     AssetState,
     Step,
-    latest_date,
     next_states,
 )
 from palermo.assets.orders import order_for
@@ -32,6 +31,7 @@ from palermo.audit.service import record as audit
 from palermo.errors import Conflict, Invalid
 from palermo.identity.principal import Principal
 from palermo.models.assets import Asset, AssetEvent, AssetOrder
+from palermo.models.base import latest_date
 from palermo.policy import assets as policy
 
 

@@ -4,10 +4,23 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+from palermo.errors import Invalid
 from palermo.identity.roles import AgencyKind, Role
+from palermo.identity.service import country_code
+
+
+def _iso_country(value: str) -> str:
+    try:
+        return country_code(value)
+    except Invalid as wrong:
+        raise ValueError(wrong.message) from None
+
+
+Country = Annotated[str, AfterValidator(_iso_country), Field(description="ISO 3166 alpha-2")]
 
 
 class AgencyOut(BaseModel):

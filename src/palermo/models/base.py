@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, cast
 
 from sqlalchemy import DateTime, Enum, MetaData, Table, TypeDecorator, Uuid
@@ -21,6 +21,12 @@ NAMING_CONVENTION = {
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def latest_date(now: datetime) -> date:
+    """The latest date a step, order or value may bear: today somewhere on Earth (UTC+14),
+    so that an agency east of Greenwich is not told its today is in the future."""
+    return (now + timedelta(hours=14)).date()
 
 
 class UTCDateTime(TypeDecorator[datetime]):
