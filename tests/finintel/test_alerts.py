@@ -8,7 +8,9 @@ import uuid
 import pytest
 from sqlalchemy.orm import Session
 
-from palermo.errors import Conflict, Forbidden, Invalid
+from palermo.cases import membership, timeline
+from palermo.cases.vocabulary import MemberRole
+from palermo.errors import Conflict, Forbidden, Invalid, NotFound
 from palermo.exchange import keys
 from palermo.exchange.keys import Keyring
 from palermo.finintel import service, triage
@@ -107,3 +109,53 @@ def test_an_alert_is_disseminated_as_an_h2_message(
 def test_the_fiu_sets_its_own_thresholds(db: Session, settings: Settings, monitored: Fiu) -> None:
     with pytest.raises(Forbidden):
         service.set_thresholds(db, monitored["analyst"], {"structuring_min_deposits": 7}, utcnow())
+
+
+def test_an_alert_escalated_to_a_palermo_case_is_on_its_timeline(
+    db: Session, settings: Settings, monitored: Fiu
+) -> None:
+    alert = run(db, settings, monitored["analyst"])[0]
+    police, analyst = monitored["police"], monitored["analyst"]
+    case = membership.open_case(
+        db,
+        principal=police,
+        title="Operation Dune",
+        summary="",
+        offences=["0701"],
+        legal_basis="Federal Decree-Law 20/2018",
+        opened_on=utcnow().date(),
+        now=utcnow(),
+    )
+    with pytest.raises(NotFound, match=f"no case {case.reference} your agency is a member of"):
+        triage.move(
+            db,
+            analyst,
+            alert.id,
+            action="escalate",
+            note="x",
+            reference=case.reference,
+            now=utcnow(),
+        )
+    membership.admit(
+        db,
+        principal=police,
+        case=case,
+        agency_code="AE-FIU",
+        role=MemberRole.participant,
+        legal_basis="Federal Decree-Law 20/2018 art. 9",
+        now=utcnow(),
+    )
+    triage.move(
+        db,
+        analyst,
+        alert.id,
+        action="escalate",
+        note="Cash structured under the threshold",
+        reference=case.reference.lower(),
+        now=utcnow(),
+    )
+    brought = [e.summary for e in timeline.events(db, case) if e.kind == "brought_in"]
+    assert brought == [
+        f"alert {alert.alert_key} ({alert.typology}) escalated to the case: "
+        "Cash structured under the threshold"
+    ]

@@ -17,6 +17,7 @@ from palermo.assets.money import to_minor
 from palermo.assets.schemas import AssetIn, OwnerIn
 from palermo.audit.service import Operation
 from palermo.audit.service import record as audit
+from palermo.cases.links import brought_in
 from palermo.db import next_number
 from palermo.errors import Invalid
 from palermo.identity.principal import Principal
@@ -94,6 +95,15 @@ def register(
     )
     session.add(asset)
     session.flush()
+    if payload.provenance == "case":
+        brought_in(
+            session,
+            principal,
+            payload.provenance_ref,
+            summary=f"asset {reference} found: {payload.description}",
+            now=now,
+            object_ids=[asset.id],
+        )
     session.add(
         AssetValuation(
             asset_id=asset.id,

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from palermo.audit.service import Operation
 from palermo.audit.service import record as audit
+from palermo.cases.links import brought_in
 from palermo.errors import Conflict, Invalid, NotFound
 from palermo.exchange import messages
 from palermo.exchange.keys import Keyring
@@ -97,6 +98,15 @@ def move(
         raise Invalid(f"to {action} an alert, say why (note)")
     if action == "escalate" and not (reference or "").strip():
         raise Invalid("name the case the alert is escalated to (reference)")
+    if action == "escalate" and reference:
+        brought_in(
+            session,
+            principal,
+            reference,
+            summary=f"alert {alert.alert_key} ({alert.typology}) escalated to the case: {note}",
+            now=now,
+            object_ids=[alert.alert_key],
+        )
     _apply(session, principal, alert, action, now, note=note, reference=reference)
     return alert
 
