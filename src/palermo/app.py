@@ -16,6 +16,7 @@ from palermo import __version__
 from palermo.assets.api import router as assets_router
 from palermo.audit.api import router as audit_router
 from palermo.cases.api import router as cases_router
+from palermo.cases.evidence_api import evidence_router
 from palermo.db import create_db_engine, session_factory
 from palermo.deps import SessionDep
 from palermo.errors import (
@@ -87,6 +88,7 @@ def create_app(settings: Settings | None = None, *, sessions: Any | None = None)
     app.include_router(finintel_router)
     app.include_router(assets_router)
     app.include_router(cases_router)
+    app.include_router(evidence_router)
     app.include_router(pages.router)
     app.include_router(workspace.router)
     app.include_router(screening.router)

@@ -14,6 +14,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from palermo.cases import actions, jit, membership, service, subjects, tasks, techniques
+from palermo.cases.evidence_cli import evidence_app
 from palermo.cases.schemas import ActionDayIn, ActionDayOut, AuthorisationIn, JitIn, TallyOut
 from palermo.cases.vocabulary import (
     RESULT_TITLES,
@@ -27,6 +28,7 @@ from palermo.console import emit_json, handles_errors, out, read_model, state
 from palermo.models.base import utcnow
 
 cases_app = typer.Typer(help="Cross-border investigations: cases, JITs, tasks, action days.")
+cases_app.add_typer(evidence_app, name="evidence")
 JsonOption = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
 CaseArg = Annotated[str, typer.Argument(help="Case reference or id.")]
 AgencyOption = Annotated[

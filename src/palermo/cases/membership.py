@@ -21,6 +21,7 @@ from palermo.models.cases import Case, CaseMember
 from palermo.models.identity import Agency
 from palermo.offences import offence
 from palermo.policy import cases as policy
+from palermo.records.repository import agency_codes
 
 
 def acting_agency(session: Session, principal: Principal, agency_code: str | None) -> Agency:
@@ -216,7 +217,7 @@ def leave(
     if member.role is MemberRole.lead:
         raise Invalid("the lead cannot leave: hand the lead over first")
     member.left_at = now
-    code = directory_code(session, member)
+    code = agency_codes(session, [member.agency_id])[member.agency_id]
     changed(
         session,
         case,
@@ -228,12 +229,6 @@ def leave(
         detail={"agency": code},
     )
     session.flush()
-
-
-def directory_code(session: Session, member: CaseMember) -> str:
-    agency = session.get(Agency, member.agency_id)
-    assert agency is not None
-    return agency.code
 
 
 def close(

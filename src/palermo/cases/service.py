@@ -4,7 +4,6 @@ action days and the timeline. Every read is audited."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -39,15 +38,9 @@ from palermo.identity.principal import Principal
 from palermo.models.cases import ActionDay, Authorisation, Case, CaseMember, CaseTask
 from palermo.models.identity import Agency, User
 from palermo.policy import cases as policy
+from palermo.records.repository import agency_codes
 
 PAGE = 100
-
-
-def _codes(session: Session, ids: Iterable[object]) -> dict[object, str]:
-    wanted = {i for i in ids if i is not None}
-    if not wanted:
-        return {}
-    return dict(session.execute(select(Agency.id, Agency.code).where(Agency.id.in_(wanted))).all())
 
 
 def listing(
@@ -93,7 +86,7 @@ def summaries(session: Session, principal: Principal, found: list[Case]) -> list
             )
         )
     }
-    codes = _codes(session, [c.lead_agency_id for c in found])
+    codes = agency_codes(session, [c.lead_agency_id for c in found])
     return [
         CaseOut(
             id=c.id,
@@ -139,7 +132,9 @@ def members_out(session: Session, case: Case, *, current: bool = True) -> list[M
 
 
 def tasks_out(session: Session, found: list[CaseTask], today: date) -> list[TaskOut]:
-    codes = _codes(session, [t.agency_id for t in found] + [t.set_by_agency_id for t in found])
+    codes = agency_codes(
+        session, [t.agency_id for t in found] + [t.set_by_agency_id for t in found]
+    )
     people = dict(
         session.execute(
             select(User.id, User.username).where(
@@ -176,7 +171,7 @@ def jit_out(session: Session, case: Case, today: date) -> JitOut | None:
     except NotFound:
         return None
     parties = jit.parties(session, agreement)
-    codes = _codes(session, [p.agency_id for p in parties])
+    codes = agency_codes(session, [p.agency_id for p in parties])
     return JitOut(
         reference=agreement.reference,
         purpose=agreement.purpose,
@@ -214,7 +209,7 @@ def authorisations_out(session: Session, case: Case, today: date) -> list[Author
             .order_by(Authorisation.valid_until)
         )
     )
-    codes = _codes(session, [a.agency_id for a in found])
+    codes = agency_codes(session, [a.agency_id for a in found])
     out = []
     for a in found:
         done = techniques.activities(session, a)
@@ -261,7 +256,7 @@ def _tally(tally: actions.Tally) -> TallyOut:
 def action_day_out(session: Session, day: ActionDay) -> ActionDayOut:
     countries = actions.countries_of(session, day)
     board = actions.board(session, day)
-    codes = _codes(session, [c.agency_id for c in countries] + [r.agency_id for r in board])
+    codes = agency_codes(session, [c.agency_id for c in countries] + [r.agency_id for r in board])
     results = actions.results(session, day)
     return ActionDayOut(
         id=day.id,
@@ -318,7 +313,9 @@ def detail(session: Session, principal: Principal, case: Case, *, now: datetime)
     mine = policy.membership(session, principal, case)
     seen = subjects.subjects(session, principal, case, now=now)
     events = timeline.events(session, case)
-    codes = _codes(session, [case.lead_agency_id] + [e.agency_id for e in events])
+    codes = agency_codes(
+        session, [case.lead_agency_id] + [e.agency_id for e in events if e.agency_id]
+    )
     audit(
         session,
         action="cases.read",
@@ -358,7 +355,7 @@ def detail(session: Session, principal: Principal, case: Case, *, now: datetime)
         timeline=[
             EventOut(
                 at=e.at,
-                agency=codes.get(e.agency_id),
+                agency=codes[e.agency_id] if e.agency_id else None,
                 actor=e.actor,
                 kind=e.kind,
                 summary=e.summary,

@@ -57,7 +57,7 @@ def visible_cases(principal: Principal) -> Select[Case]:
 
 def case_for(session: Session, principal: Principal, case_id: uuid.UUID | str) -> Case:
     """The case if the principal is a member; a 404 otherwise (its existence is not told)."""
-    key = _uuid(case_id)
+    key = as_uuid(case_id)
     case = (
         session.scalars(visible_cases(principal).where(Case.id == key)).one_or_none()
         if key
@@ -68,7 +68,7 @@ def case_for(session: Session, principal: Principal, case_id: uuid.UUID | str) -
     return case
 
 
-def _uuid(value: uuid.UUID | str) -> uuid.UUID | None:
+def as_uuid(value: uuid.UUID | str) -> uuid.UUID | None:
     if isinstance(value, uuid.UUID):
         return value
     try:
