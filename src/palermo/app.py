@@ -45,6 +45,7 @@ from palermo.records.api import router as records_router
 from palermo.screening.api import router as screening_router
 from palermo.settings import Settings, get_settings
 from palermo.web import assets as asset_pages
+from palermo.web import cases as case_pages
 from palermo.web import exchange, finintel, linkage, network, notices, pages, screening, workspace
 from palermo.web.errors import wants_html, web_error_response
 
@@ -98,6 +99,7 @@ def create_app(settings: Settings | None = None, *, sessions: Any | None = None)
     app.include_router(network.router)
     app.include_router(finintel.router)
     app.include_router(asset_pages.router)
+    app.include_router(case_pages.router)
     pages.mount_static(app)
     _health(app)
     _error_handlers(app)

@@ -155,3 +155,12 @@ def test_who_may_do_what(team: Team, case: Case) -> None:
             evaluation="Twenty characters or more of evaluation",
             now=NOW,
         )
+
+
+def test_a_jit_reference_is_used_once(team: Team, case: Case) -> None:
+    draft(team, case)
+    other = team.case(
+        "Operation Reef", members={"CO-DIJIN": "participant", "DE-BKA": "participant"}
+    )
+    with pytest.raises(Conflict, match="JIT-HARBOUR-2026 is already in use"):
+        draft(team, other)

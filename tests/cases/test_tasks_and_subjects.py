@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from palermo.cases import service, subjects, tasks
+from palermo.cases import service, subjects, tasks, timeline
 from palermo.cases.vocabulary import TaskStatus
 from palermo.errors import Forbidden, Invalid, NotFound
 from palermo.models.cases import Case
@@ -179,6 +179,9 @@ def test_subjects_keep_their_envelopes(team: Team, case: Case) -> None:
     seen_by_nl = subjects.subjects(team.db, team["nl"], case, now=NOW)
     assert {s.caption for s in seen_by_nl.seen} == {"Sander de Groot", "Maria Vos"}
     assert seen_by_nl.withheld == {"DE-BKA": 1}
+    # The timeline every member reads names records, not what only some may see.
+    added = [e.summary for e in timeline.events(team.db, case) if e.kind == "subject"]
+    assert added == [f"subject added: Person {r}" for r in (shared, own, german)]
     # A member cannot add what it does not see in full.
     with pytest.raises(NotFound):
         subjects.add_subject(team.db, principal=team["de"], case=case, record_id=own, now=NOW)

@@ -165,3 +165,20 @@ def test_disabled_user_cannot_log_in(client: TestClient, factory: Factory, db: S
     user.active = False
     db.commit()
     assert login(client, "anna").status_code == 401
+
+
+def test_an_expired_session_sends_htmx_requests_to_the_log_in_page(
+    client: TestClient, factory: Factory, db: Session
+) -> None:
+    """A polling fragment must not get the log-in page swapped into it: HTMX is told to
+    leave for the log-in page; a plain request is redirected as before."""
+    factory.user("anna", Role.officer)
+    login(client, "anna")
+    db.execute(update(WebSession).values(last_seen_at=utcnow() - timedelta(minutes=31)))
+    db.commit()
+    fragment = client.get("/agency", headers={"HX-Request": "true"}, follow_redirects=False)
+    assert fragment.status_code == 204
+    assert fragment.headers["HX-Redirect"] == "/login?next=/agency&expired=1"
+    page = client.get("/agency", follow_redirects=False)
+    assert page.status_code == 303
+    assert page.headers["location"].startswith("/login?next=/agency")

@@ -69,6 +69,8 @@ def draft(
     lead = policy.lead(session, principal, case)
     if session.scalar(select(JitAgreement.id).where(JitAgreement.case_id == case.id)):
         raise Conflict(f"{case.reference} already has a JIT agreement")
+    if session.scalar(select(JitAgreement.id).where(JitAgreement.reference == reference)):
+        raise Conflict(f"JIT reference {reference} is already in use")
     if ends_on <= starts_on:
         raise Invalid(f"ends_on {ends_on} must be after starts_on {starts_on}")
     agencies = [agency_named(session, t.agency_code) for t in terms]

@@ -37,7 +37,9 @@ def add_subject(
         case_id=case.id, record_id=record_id, agency_id=member.agency_id, added_at=now
     )
     session.add(subject)
-    caption = session.scalar(select(Record.caption).where(Record.id == record_id))
+    schema = session.scalar(select(Record.schema).where(Record.id == record_id))
+    # The timeline is read by every member: it names the record, never its caption, which
+    # some members may not be allowed to see.
     changed(
         session,
         case,
@@ -45,7 +47,7 @@ def add_subject(
         agency_id=member.agency_id,
         action="cases.subject",
         operation=Operation.combination,
-        summary=f"subject added: {caption}",
+        summary=f"subject added: {schema} {record_id}",
         now=now,
         object_ids=[record_id],
     )

@@ -5,7 +5,7 @@ the assignee agency's own task list until it is closed."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 from datetime import UTC, date, datetime, time
 
 from sqlalchemy import select
@@ -123,12 +123,22 @@ def update_task(
     task = task_of(session, case, number)
     if status not in TASK_STEPS[task.status]:
         raise Invalid(f"task #{number} is {task.status.value}: it cannot become {status.value}")
-    cancelling = status is TaskStatus.cancelled
-    allowed = {task.agency_id} | (
-        {task.set_by_agency_id, case.lead_agency_id} if cancelling else set()
+    open_to = steps_open_to(
+        task.status,
+        assignee=task.agency_id,
+        setter=task.set_by_agency_id,
+        lead=case.lead_agency_id,
+        reader=member.agency_id,
     )
-    if member.agency_id not in allowed:
-        raise Forbidden(f"task #{number} is {_whose(cancelling)}")
+    if status not in open_to:
+        raise Forbidden(
+            f"task #{number} is "
+            + (
+                "cancelled by the agency that set it or the lead"
+                if status is TaskStatus.cancelled
+                else "worked by the agency it is assigned to"
+            )
+        )
     if status is TaskStatus.done and not (result or "").strip():
         raise Invalid("a task is done with its result: say what came of it")
     for record_id in result_records:
@@ -161,12 +171,17 @@ def update_task(
     return task
 
 
-def _whose(cancelling: bool) -> str:
-    return (
-        "cancelled by the agency that set it or the lead"
-        if cancelling
-        else "worked by the agency it is assigned to"
-    )
+def steps_open_to(
+    status: TaskStatus, *, assignee: Hashable, setter: Hashable, lead: Hashable, reader: Hashable
+) -> list[TaskStatus]:
+    """The steps a member agency may take a task through: the agency it is assigned to
+    moves it on; the agency that set it, or the lead, may cancel it."""
+    steps = [s for s in TaskStatus if s in TASK_STEPS[status]]
+    if reader == assignee:
+        return steps
+    if reader in (setter, lead):
+        return [s for s in steps if s is TaskStatus.cancelled]
+    return []
 
 
 def tasks(session: Session, case: Case) -> list[CaseTask]:

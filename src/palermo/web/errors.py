@@ -28,6 +28,10 @@ def web_error_response(request: Request, error: PalermoError) -> Response:
         if isinstance(error, SessionExpired) and error.message != "not logged in":
             query["expired"] = "1"
         suffix = "?" + urlencode(query, safe="/") if query else ""
+        if request.headers.get("HX-Request") == "true":
+            # An HTMX request (a polling board, a live filter) would swap the log-in page
+            # into a fragment: tell HTMX to leave the page for the log-in instead.
+            return Response(status_code=204, headers={"HX-Redirect": f"/login{suffix}"})
         return RedirectResponse(f"/login{suffix}", status_code=303)
     return templates.TemplateResponse(
         request, "error.html", {"error": error}, status_code=error.status_code

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from palermo.identity.principal import Principal
 from palermo.identity.roles import Role
 from palermo.policy.assets import WORKER_ROLES
+from palermo.policy.cases import WORKER_ROLES as CASE_WORKERS
 from palermo.policy.records import READER_ROLES
 
 
@@ -43,7 +44,8 @@ NAVIGATION: tuple[NavItem, ...] = (
     ),
     # Those who work asset recovery (policy.assets.WORKER_ROLES).
     NavItem("Assets", "/assets", roles=frozenset(WORKER_ROLES)),
-    NavItem("Cases", "/cases", available=False),
+    # Those who work cases (policy.cases.WORKER_ROLES).
+    NavItem("Cases", "/cases", roles=frozenset(CASE_WORKERS)),
     NavItem("Judicial requests", "/judicial", available=False),
     NavItem("Notifications", "/notifications"),
     NavItem("My agency", "/agency"),

@@ -1,0 +1,27 @@
+"""Case pages: my cases and the form that opens one, the authorisations about to expire, a
+case's workspace with the forms of what its members do there, the action-day board that
+refreshes itself while the teams act, and the results report (to print, or as CSV).
+
+What is seen and what may be done are decided by `policy.cases` and the services; a refused
+form comes back as it was typed, with the reason beside its field."""
+
+from fastapi import APIRouter
+
+from palermo.web.cases import (
+    board,
+    contributions,
+    jit,
+    listing,
+    members,
+    planning,
+    report,
+    workspace,
+)
+
+router = APIRouter(include_in_schema=False)
+# The fixed paths (/cases/new, /cases/authorisations/expiring, …/action-days/new) come before
+# the paths that take an id in their place.
+for part in (listing, planning, board, report, workspace, members, jit, contributions):
+    router.include_router(part.router)
+
+__all__ = ["router"]
