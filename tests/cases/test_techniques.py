@@ -8,7 +8,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
-from palermo.cases import techniques
+from palermo.cases import membership, techniques
 from palermo.cases.vocabulary import Technique
 from palermo.errors import Forbidden, Invalid
 from palermo.models.audit import AuditEvent
@@ -169,3 +169,9 @@ def test_the_holder_is_warned_before_expiry_once(team: Team, case: Case) -> None
     ).all()
     assert any("SOON" in m and "expires on" in m for m in messages)
     assert any("GONE" in m and "expired on" in m for m in messages)
+
+
+def test_an_agency_that_left_the_case_is_not_warned(team: Team, case: Case) -> None:
+    authorise(team, case, by="de", valid_until=TODAY + timedelta(days=5), reference="DE-1")
+    membership.leave(team.db, principal=team["de"], case=case, now=NOW)
+    assert techniques.sweep(team.db, principal=team["nl"], warning_days=14, now=NOW) == 0

@@ -206,18 +206,18 @@ def leave(
     """A member leaves (the lead may also remove one); the lead cannot leave its own case."""
     policy.may_work(principal)
     mine = policy.membership(session, principal, case)
-    agency = agency_named(session, agency_code) if agency_code else None
-    member = mine if agency is None or agency.id == mine.agency_id else None
-    if member is None:
-        policy.lead(session, principal, case)
-        assert agency is not None
-        member = current_member(session, case, agency)
-        if member is None:
+    member = mine
+    if agency_code and agency_code.upper() != _code(session, mine):
+        policy.lead(session, principal, case)  # removing another member
+        agency = agency_named(session, agency_code)
+        found = current_member(session, case, agency)
+        if found is None:
             raise Invalid(f"{agency.code} is not a member of {case.reference}")
+        member = found
     if member.role is MemberRole.lead:
         raise Invalid("the lead cannot leave: hand the lead over first")
     member.left_at = now
-    code = agency_codes(session, [member.agency_id])[member.agency_id]
+    code = _code(session, member)
     changed(
         session,
         case,
@@ -229,6 +229,10 @@ def leave(
         detail={"agency": code},
     )
     session.flush()
+
+
+def _code(session: Session, member: CaseMember) -> str:
+    return agency_codes(session, [member.agency_id])[member.agency_id]
 
 
 def close(

@@ -5,6 +5,7 @@ outside it and warns the agency acting under it before it expires."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -214,26 +215,31 @@ class Expiring:
         return self.days_left < 0
 
 
-def _due(session: Session, until: date, today: date) -> list[tuple[Authorisation, Case]]:
-    """Authorisations not revoked that end by `until`, in open cases, and not long gone
-    (a month after expiry the warning has done its work)."""
-    rows = session.execute(
+def _due(
+    session: Session, until: date, today: date, *, of: frozenset[uuid.UUID] | None = None
+) -> list[tuple[Authorisation, Case]]:
+    """Authorisations not revoked that end by `until`, held by agencies still members of
+    open cases, and not long gone (a month after expiry the warning has done its work);
+    only those held by the agencies `of`, if given."""
+    query = (
         select(Authorisation, Case)
         .join(Case, Case.id == Authorisation.case_id)
+        .join(
+            CaseMember,
+            (CaseMember.case_id == Case.id) & (CaseMember.agency_id == Authorisation.agency_id),
+        )
         .where(
             Authorisation.revoked_on.is_(None),
             Authorisation.valid_until <= until,
             Authorisation.valid_until >= today - timedelta(days=30),
             Case.status == CaseStatus.open,
+            CaseMember.left_at.is_(None),
         )
         .order_by(Authorisation.valid_until)
-    ).all()
-    return [(a, c) for a, c in rows]
-
-
-def _still_member(session: Session, case: Case, held: Authorisation) -> bool:
-    member = session.get(CaseMember, (case.id, held.agency_id))
-    return member is not None and member.left_at is None
+    )
+    if of is not None:
+        query = query.where(Authorisation.agency_id.in_(of))
+    return [(a, c) for a, c in session.execute(query).all()]
 
 
 def expiring(
@@ -243,8 +249,9 @@ def expiring(
     policy.may_work(principal)
     found = [
         Expiring(a, c, (a.valid_until - today).days)
-        for a, c in _due(session, today + timedelta(days=within_days), today)
-        if a.agency_id in principal.acting_agency_ids and _still_member(session, c, a)
+        for a, c in _due(
+            session, today + timedelta(days=within_days), today, of=principal.acting_agency_ids
+        )
     ]
     audit(
         session,
