@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from palermo.demo import (
     assets,
+    cases,
     directory,
     exchange,
     finintel,
@@ -25,4 +26,5 @@ CHAPTERS: list[tuple[str, Chapter]] = [
     ("network analysis", network.populate),
     ("financial intelligence", finintel.populate),
     ("asset recovery", assets.populate),
+    ("cases and joint investigations", cases.populate),
 ]

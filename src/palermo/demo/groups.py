@@ -813,7 +813,7 @@ class Cell:
 
     def container(self, prefix: str, kind: str) -> Node:
         """A shipping container: a Vehicle whose number carries its ISO 6346 check digit."""
-        number = self.g.unique(lambda: _iso6346(prefix, self.g.fill("######")))
+        number = self.g.unique(lambda: iso6346(prefix, self.g.fill("######")))
         return self.add("Vehicle", name=f"Container {number}", registrationNumber=number, type=kind)
 
     def vessel(
@@ -941,7 +941,7 @@ def _imo(six: str) -> str:
 _ISO6346 = dict(zip(string.ascii_uppercase, [v for v in range(10, 39) if v % 11], strict=True))
 
 
-def _iso6346(owner: str, serial: str) -> str:
+def iso6346(owner: str, serial: str) -> str:
     code = owner + "U" + serial
     total = sum((_ISO6346.get(c) or int(c)) * 2**i for i, c in enumerate(code))
     return f"{owner}U {serial} {total % 11 % 10}"
