@@ -169,3 +169,19 @@ def test_bad_results_are_refused_by_what_is_wrong(team: Team, case: Case) -> Non
         with pytest.raises(error, match=why):
             report(team, case, day, by, country, kind, quantity, unit, item)
     assert actions.board(team.db, day) == []
+
+
+def test_units_have_one_spelling_so_totals_do_not_split(team: Team, case: Case) -> None:
+    day = plan(team, case)
+    actions.start(team.db, principal=team["nl"], case=case, day=day, now=NOW)
+    report(team, case, day, "nl", "NL", ResultKind.seizure, "100", "eur", "cash")
+    report(team, case, day, "nl", "NL", ResultKind.seizure, "50.5", " EUR ", "Cash")
+    report(team, case, day, "nl", "NL", ResultKind.seizure, "2", "KG", "cocaine")
+    report(team, case, day, "nl", "NL", ResultKind.seizure, "1", "kg", "cocaine")
+    total = actions.results(team.db, day).total
+    assert sorted(total.quantities) == [
+        (ResultKind.seizure, "cash", "EUR"),
+        (ResultKind.seizure, "cocaine", "kg"),
+    ]
+    assert total.quantity(ResultKind.seizure, "cash", "EUR") == Decimal("150.5")
+    assert total.quantity(ResultKind.seizure, "cocaine", "kg") == Decimal(3)

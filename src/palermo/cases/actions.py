@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
+import pycountry
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -292,7 +293,7 @@ def report(
         kind=kind,
         item=item.strip(),
         quantity_milli=to_milli(quantity, kind),
-        unit=unit.strip(),
+        unit=unit_of(unit),
         target_id=target_id,
         note=note,
         agency_id=member.agency_id,
@@ -313,6 +314,15 @@ def report(
     )
     session.flush()
     return result
+
+
+def unit_of(unit: str) -> str:
+    """One spelling per unit, so that totals do not split: currencies by their ISO code
+    ("eur" is EUR), other units in lower case ("KG" is kg)."""
+    unit = unit.strip()
+    if pycountry.currencies.get(alpha_3=unit.upper()) is not None:
+        return unit.upper()
+    return unit.lower()
 
 
 def _quantity(milli: int) -> str:
