@@ -3,12 +3,16 @@ case, admits the BKA, sets it a task and reads the timeline; plans an action day
 Netherlands and Germany, starts it and reports a seizure, and the totals show it. The BKA's
 officer finds the case among its own, opens it and reports an arrest in Germany — and the
 lead's board, left open, shows it without a reload (HTMX polls it), without a script error
-or a CSP refusal."""
+or a CSP refusal. An officer uploads a file as evidence through the workspace's form, sees it
+listed with its SHA-256, and downloads it through the integrity check that logs the access."""
 
 from __future__ import annotations
 
+import hashlib
 import re
 import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -150,4 +154,41 @@ def test_a_lead_and_a_member_work_a_case(
     expect(page.get_by_test_id("result").first).to_have_attribute("data-country", "DE")
     page.get_by_test_id("report-link").click()
     expect(page.locator('[data-testid="report-part"][data-country="ALL"]')).to_contain_text("12.5")
+    assert errors == []
+
+
+def test_an_officer_adds_a_file_as_evidence_and_downloads_it_checked(
+    browser_page: Page, live_node: LiveNode, tmp_path: Path
+) -> None:
+    page, node = browser_page, live_node
+    page.goto(node.url("/login"))
+    log_in(page, node, LEAD)
+    errors = _watch(page)
+    _open_case(page, f"Operation Ledger {uuid.uuid4().hex[:6]}")
+    content = b"%PDF-1.7\nExtraction report, Samsung SM-G991B, IMEI 356938035643809\n"
+    upload = tmp_path / "extraction.pdf"
+    upload.write_bytes(content)
+    collected = datetime.now(UTC) - timedelta(days=1)
+
+    form = page.get_by_test_id("form-evidence-digital")
+    form.locator("summary").click()
+    form.get_by_test_id("evidence-file").set_input_files(str(upload))
+    form.get_by_test_id("evidence-title").fill("Extraction report of the seized phone")
+    form.get_by_test_id("evidence-collected-at").fill(collected.strftime("%Y-%m-%dT%H:%M"))
+    form.get_by_test_id("evidence-collected-place").fill("Port of Rotterdam, terminal ECT Delta")
+    form.get_by_test_id("do-evidence-digital").click()
+    expect(page.get_by_test_id("done")).to_have_text("Evidence item added.")
+    row = page.get_by_test_id("evidence-item")
+    expect(row).to_have_count(1)
+    digest = hashlib.sha256(content).hexdigest()
+    expect(row.get_by_test_id("evidence-sha256")).to_have_attribute("data-sha256", digest)
+
+    row.get_by_test_id("evidence-link").click()
+    expect(page.get_by_test_id("integrity")).to_have_attribute("data-state", "intact")
+    expect(page.get_by_test_id("item-sha256")).to_have_text(digest)
+    with page.expect_download() as downloading:
+        page.get_by_test_id("evidence-download").click()
+    assert Path(downloading.value.path()).read_bytes() == content
+    page.reload()
+    expect(page.locator('[data-testid="custody-line"][data-kind="accessed"]')).to_have_count(1)
     assert errors == []

@@ -415,9 +415,12 @@ def test_the_evidence_of_the_case_is_listed_with_its_integrity(
         r'data-testid="evidence-item" data-reference="([^"]+)" data-intact="(\w+)"', page
     )
     assert rows == [(report.reference, "true"), (phone.reference, "true")]
-    link = f"/api/cases/{harbour.id}/evidence/{report.id}/content"
+    link = url(harbour, f"/evidence/{report.id}/content")  # through the integrity check
     assert f'href="{link}" data-testid="evidence-download"' in page
     assert page.count('data-testid="evidence-download"') == 1  # an object has no file
+    assert page.count('data-testid="evidence-link"') == 2  # each to its page
+    assert 'data-testid="form-evidence-digital"' not in page  # an observer adds none
+    assert 'data-testid="form-export"' in page  # but may export H0 items
 
 
 # Authorisations ---------------------------------------------------------------------------

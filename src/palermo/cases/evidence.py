@@ -342,6 +342,7 @@ class ItemFile:
     chain_problems: list[str]
     handovers: list[EvidenceHandover]
     intact: bool | None  # None: a physical item, nothing stored to check
+    observed_sha256: str | None = None  # what the stored bytes hash to now
 
 
 def read_item(
@@ -352,6 +353,7 @@ def read_item(
     agency = acting_member(session, principal, case)
     item = item_for(session, case, item_id)
     intact: bool | None = None
+    observed: str | None = None
     if item.kind is EvidenceKind.digital:
         data, observed = stored_bytes(session, item)
         intact = data is not None and observed == item.sha256
@@ -382,6 +384,7 @@ def read_item(
         chain_problems=custody.check_chain(item.reference, entries),
         handovers=handovers_of(session, item),
         intact=intact,
+        observed_sha256=observed,
     )
 
 
@@ -521,6 +524,7 @@ def detail(session: Session, found: ItemFile) -> EvidenceDetail:
     return EvidenceDetail(
         **_summary(item, codes).model_dump(),
         intact=found.intact,
+        observed_sha256=found.observed_sha256,
         chain_ok=not found.chain_problems,
         chain_problems=found.chain_problems,
         custody=[

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import re
 import uuid
 from typing import Annotated
 
@@ -64,8 +63,7 @@ def export_evidence(
         item_ids=body.items,
         now=now,
     )
-    name = f"{re.sub(r'[^A-Za-z0-9.-]+', '-', case.reference)}-evidence-{now:%Y%m%dT%H%M%S}.zip"
-    return download_response(data, name, "application/zip")
+    return download_response(data, package.file_name(case, now), "application/zip")
 
 
 @evidence_router.post(

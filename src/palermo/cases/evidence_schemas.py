@@ -12,9 +12,9 @@ from palermo.cases.vocabulary import CustodyKind, EvidenceKind, HandoverStatus
 from palermo.records.envelope import HandlingCode
 
 
-class EvidenceIn(BaseModel):
-    """A digital item carries its file as `content_base64` (with `file_name` and
-    `media_type`); a physical item is described and carries none of the three."""
+class EvidenceBase(BaseModel):
+    """What describes an item, whichever way its file comes: as JSON (`EvidenceIn`) or
+    uploaded with a web form."""
 
     kind: EvidenceKind
     title: str = Field(min_length=3, max_length=300)
@@ -24,6 +24,12 @@ class EvidenceIn(BaseModel):
     collected_place: str = Field(min_length=2, max_length=300)
     file_name: str | None = Field(default=None, min_length=1, max_length=255)
     media_type: str | None = Field(default=None, max_length=128)
+
+
+class EvidenceIn(EvidenceBase):
+    """A digital item carries its file as `content_base64` (with `file_name` and
+    `media_type`); a physical item is described and carries none of the three."""
+
     content_base64: str | None = Field(default=None, description="digital items: the file")
 
     @model_validator(mode="after")
@@ -88,6 +94,9 @@ class HandoverOut(BaseModel):
 class EvidenceDetail(EvidenceOut):
     intact: bool | None = Field(
         description="the stored bytes match the recorded digest (null: a physical item)"
+    )
+    observed_sha256: str | None = Field(
+        description="what the stored bytes hash to now (null: a physical item, or missing)"
     )
     chain_ok: bool
     chain_problems: list[str]

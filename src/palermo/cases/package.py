@@ -159,6 +159,11 @@ def export(
     return _zip({"manifest.json": raw, "manifest.sig": signature, **entries}, now)
 
 
+def file_name(case: Case, now: datetime) -> str:
+    """What a downloaded package is called: the case's reference and the time of export."""
+    return f"{re.sub(r'[^A-Za-z0-9.-]+', '-', case.reference)}-evidence-{now:%Y%m%dT%H%M%S}.zip"
+
+
 def _exportable(
     found: list[EvidenceItem], exporter: uuid.UUID, codes: dict[uuid.UUID, str]
 ) -> None:

@@ -12,6 +12,7 @@ from fastapi import Depends, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session
+from starlette.datastructures import UploadFile
 
 from palermo.db import attempt
 from palermo.deps import CSRF_FIELD
@@ -66,6 +67,15 @@ LABELS = {
     "item": "Item",
     "target": "Target",
     "note": "Note",
+    "handling": "Handling code",
+    "collected_at": "Collected at",
+    "collected_place": "Place of collection",
+    "file": "File",
+    "file_name": "File name",
+    "media_type": "Media type",
+    "to": "To",
+    "place": "Place",
+    "items": "Items",
 }
 
 
@@ -108,6 +118,15 @@ async def _posted(request: Request) -> dict[str, str]:
 Posted = Annotated[dict[str, str], Depends(_posted)]
 
 
+async def _uploaded(request: Request) -> UploadFile | None:
+    """The file sent in the form's `file` field; None when none was chosen."""
+    sent = (await request.form()).get("file")
+    return sent if isinstance(sent, UploadFile) and sent.filename else None
+
+
+Uploaded = Annotated[UploadFile | None, Depends(_uploaded)]
+
+
 def listed(text: str) -> list[str]:
     """Codes typed in one field ("0601, 0501" or "NL DE"), in their order."""
     return [part for part in re.split(r"[\s,;]+", text) if part]
@@ -142,15 +161,16 @@ def act(
     form: str,
     spec: FormSpec,
     values: Mapping[str, str],
-    then: str | Callable[[Done], str],
+    then: str | Callable[[Done], str | Response],
     again: Again,
 ) -> Response:
     """Run `step` in a savepoint: done, on to `then` (or where `then` says from what the step
-    made); refused, it leaves nothing behind but its audit line and the page comes `again`
-    with the form `form` as typed and why."""
+    made, or what it answers: a download); refused, it leaves nothing behind but its audit
+    line and the page comes `again` with the form `form` as typed and why."""
     try:
         made = attempt(session, step)
     except (PalermoError, ValidationError) as error:
         refused, status_code = refusal(spec, values, error)
         return again({form: refused}, status_code)
-    return RedirectResponse(then if isinstance(then, str) else then(made), status_code=303)
+    answer = then if isinstance(then, str) else then(made)
+    return answer if isinstance(answer, Response) else RedirectResponse(answer, status_code=303)

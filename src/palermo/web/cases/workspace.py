@@ -26,6 +26,7 @@ from palermo.identity.principal import Principal
 from palermo.identity.roles import PARTNER_ONLY_KINDS
 from palermo.models.base import utcnow
 from palermo.models.cases import Case
+from palermo.records.envelope import HandlingCode
 from palermo.web.cases.forms import Again, Refused
 from palermo.web.cases.views import Reader, case_at_work, reader_of, render
 
@@ -49,6 +50,7 @@ DONE = {
     "authorisation": "Authorisation recorded",
     "activity": "Activity logged",
     "revoke": "Authorisation revoked",
+    "evidence": "Evidence item added",
 }
 
 
@@ -59,7 +61,7 @@ def back(case: Case, done: str, section: str) -> str:
 
 def offered(detail: CaseDetail, reader: Reader) -> dict[str, list[TaskStatus] | None]:
     """The forms the page offers the reader (a task's form with the steps it may take)."""
-    forms: dict[str, list[TaskStatus] | None] = {}
+    forms: dict[str, list[TaskStatus] | None] = {"export": None}  # any member exports
     current = [m for m in detail.members if m.left_at is None]
     if reader.role is not MemberRole.lead:
         forms[f"leave-{reader.agency}"] = None
@@ -69,7 +71,9 @@ def offered(detail: CaseDetail, reader: Reader) -> dict[str, list[TaskStatus] | 
             if member.role is not MemberRole.lead:
                 forms |= dict.fromkeys([f"role-{member.agency}", f"leave-{member.agency}"])
     if reader.contributing:
-        forms |= dict.fromkeys(["subject", "task", "authorisation"])
+        forms |= dict.fromkeys(
+            ["subject", "task", "authorisation", "evidence-digital", "evidence-physical"]
+        )
         for held in detail.authorisations:
             if held.agency == reader.agency and held.revoked_on is None:
                 forms |= dict.fromkeys([f"activity-{held.id}", f"revoke-{held.id}"])
@@ -161,6 +165,7 @@ def workspace(
         roles=list(MemberRole),
         messages=case_messages(request, session, principal, case),
         evidence=evidence.summaries(session, evidence.items(session, case)),
+        handling_codes=list(HandlingCode),
         days=service.action_days(session, case),
         link_chart=link_chart(detail),
         today=now.date(),
