@@ -5,6 +5,8 @@ result|board|end-action` (and `palermo cases evidence …`)."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Annotated
@@ -12,6 +14,7 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 from rich.table import Table
+from sqlalchemy.orm import Session
 
 from palermo.cases import actions, jit, membership, service, subjects, tasks, techniques
 from palermo.cases.evidence_cli import evidence_app
@@ -25,7 +28,17 @@ from palermo.cases.vocabulary import (
     TaskStatus,
 )
 from palermo.console import emit_json, handles_errors, out, read_model, state
+from palermo.identity.principal import Principal
 from palermo.models.base import utcnow
+from palermo.models.cases import Case
+
+
+@contextmanager
+def on_case(ctx: typer.Context, case: str) -> Iterator[tuple[Session, Principal, Case]]:
+    """A unit of work on a case the acting principal is a member of (by reference or id)."""
+    with state(ctx).work() as (session, principal):
+        yield session, principal, service.find(session, principal, case)
+
 
 cases_app = typer.Typer(help="Cross-border investigations: cases, JITs, tasks, action days.")
 cases_app.add_typer(evidence_app, name="evidence")
@@ -69,10 +82,8 @@ def list_cases(
 @handles_errors
 def show_case(ctx: typer.Context, case: CaseArg, json_output: JsonOption = False) -> None:
     """The case file: members, subjects, tasks, JIT, authorisations, timeline."""
-    cli = state(ctx)
-    now = utcnow()
-    with cli.work() as (session, principal):
-        detail = service.detail(session, principal, service.find(session, principal, case), now=now)
+    with on_case(ctx, case) as (session, principal, found):
+        detail = service.detail(session, principal, found, now=utcnow())
     if json_output:
         emit_json(detail.model_dump(mode="json", by_alias=True))
         return
@@ -90,12 +101,12 @@ def show_case(ctx: typer.Context, case: CaseArg, json_output: JsonOption = False
         )
     out.print(members)
     if detail.subjects or detail.withheld_subjects:
-        found = Table("record", "schema", "caption", "owner", "added by", title="Subjects")
+        seen = Table("record", "schema", "caption", "owner", "added by", title="Subjects")
         for s in detail.subjects:
-            found.add_row(
+            seen.add_row(
                 s.record_id, s.schema_, escape(s.caption or "(hit only)"), s.owner, s.added_by
             )
-        out.print(found)
+        out.print(seen)
         for agency, count in detail.withheld_subjects.items():
             out.print(f"{count} more subjects added by {agency} that you may not see: ask {agency}")
     if detail.tasks:
@@ -170,9 +181,7 @@ def admit(
     ),
 ) -> None:
     """Admit an agency to the case (lead only)."""
-    cli = state(ctx)
-    with cli.work() as (session, principal):
-        found = service.find(session, principal, case)
+    with on_case(ctx, case) as (session, principal, found):
         membership.admit(
             session,
             principal=principal,
@@ -194,9 +203,7 @@ def change_role(
     role: Annotated[MemberRole, typer.Argument(help="lead (hands the lead over), participant…")],
 ) -> None:
     """Change a member's role (lead only)."""
-    cli = state(ctx)
-    with cli.work() as (session, principal):
-        found = service.find(session, principal, case)
+    with on_case(ctx, case) as (session, principal, found):
         membership.change_role(
             session, principal=principal, case=found, agency_code=agency, role=role, now=utcnow()
         )
@@ -211,9 +218,7 @@ def leave(
     agency: Annotated[str | None, typer.Option(help="Remove this member (lead only).")] = None,
 ) -> None:
     """Leave the case (or, as the lead, remove a member)."""
-    cli = state(ctx)
-    with cli.work() as (session, principal):
-        found = service.find(session, principal, case)
+    with on_case(ctx, case) as (session, principal, found):
         membership.leave(session, principal=principal, case=found, agency_code=agency, now=utcnow())
     out.print(f"{(agency or 'your agency').upper()} left {case}")
 
@@ -227,10 +232,8 @@ def close_case(
     closed_on: Annotated[str | None, typer.Option(help="YYYY-MM-DD (default today)")] = None,
 ) -> None:
     """Close the case (lead only)."""
-    cli = state(ctx)
     now = utcnow()
-    with cli.work() as (session, principal):
-        found = service.find(session, principal, case)
+    with on_case(ctx, case) as (session, principal, found):
         membership.close(
             session,
             principal=principal,
@@ -250,9 +253,7 @@ def add_subject(
     record: Annotated[str, typer.Argument(help="A record id you see in full.")],
 ) -> None:
     """Add a record as a subject of the case."""
-    cli = state(ctx)
-    with cli.work() as (session, principal):
-        found = service.find(session, principal, case)
+    with on_case(ctx, case) as (session, principal, found):
         subjects.add_subject(
             session, principal=principal, case=found, record_id=record, now=utcnow()
         )
@@ -271,9 +272,7 @@ def set_task(
     due: Annotated[str | None, typer.Option(help="YYYY-MM-DD")] = None,
 ) -> None:
     """Set a task for a member agency."""
-    cli = state(ctx)
-    with cli.work() as (session, principal):
-        found = service.find(session, principal, case)
+    with on_case(ctx, case) as (session, principal, found):
         task = tasks.set_task(
             session,
             principal=principal,
@@ -300,9 +299,7 @@ def update_task(
     record: Annotated[list[str] | None, typer.Option(help="A record it produced.")] = None,
 ) -> None:
     """Move a task on, with its result."""
-    cli = state(ctx)
-    with cli.work() as (session, principal):
-        found = service.find(session, principal, case)
+    with on_case(ctx, case) as (session, principal, found):
         tasks.update_task(
             session,
             principal=principal,
@@ -324,10 +321,8 @@ def draft_jit(
     file: Annotated[Path, typer.Argument(help="The agreement as JSON (see the API's JitIn).")],
 ) -> None:
     """Draft the JIT agreement (lead only)."""
-    cli = state(ctx)
     body = read_model(JitIn, file)
-    with cli.work() as (session, principal):
-        found = service.find(session, principal, case)
+    with on_case(ctx, case) as (session, principal, found):
         jit.draft(
             session,
             principal=principal,
@@ -351,10 +346,8 @@ def sign_jit(
     signed_on: Annotated[str | None, typer.Option(help="YYYY-MM-DD (default today)")] = None,
 ) -> None:
     """Sign the JIT agreement for your agency."""
-    cli = state(ctx)
     now = utcnow()
-    with cli.work() as (session, principal):
-        found = service.find(session, principal, case)
+    with on_case(ctx, case) as (session, principal, found):
         agreement = jit.sign(
             session,
             principal=principal,
@@ -376,10 +369,8 @@ def extend_jit(
     agreed_on: Annotated[str | None, typer.Option(help="YYYY-MM-DD (default today)")] = None,
 ) -> None:
     """Record the parties' extension of the JIT (lead only)."""
-    cli = state(ctx)
     now = utcnow()
-    with cli.work() as (session, principal):
-        found = service.find(session, principal, case)
+    with on_case(ctx, case) as (session, principal, found):
         jit.extend(
             session,
             principal=principal,
@@ -401,10 +392,8 @@ def close_jit(
     closed_on: Annotated[str | None, typer.Option(help="YYYY-MM-DD (default today)")] = None,
 ) -> None:
     """Close the JIT with its evaluation (lead only)."""
-    cli = state(ctx)
     now = utcnow()
-    with cli.work() as (session, principal):
-        found = service.find(session, principal, case)
+    with on_case(ctx, case) as (session, principal, found):
         jit.close(
             session,
             principal=principal,
@@ -424,10 +413,8 @@ def record_authorisation(
     file: Annotated[Path, typer.Argument(help="The authorisation as JSON (AuthorisationIn).")],
 ) -> None:
     """Record the authorisation of a special investigative technique your agency holds."""
-    cli = state(ctx)
     body = read_model(AuthorisationIn, file)
-    with cli.work() as (session, principal):
-        found = service.find(session, principal, case)
+    with on_case(ctx, case) as (session, principal, found):
         held = techniques.record_authorisation(
             session,
             principal=principal,
@@ -454,10 +441,8 @@ def revoke(
     on: Annotated[str | None, typer.Option(help="YYYY-MM-DD (default today)")] = None,
 ) -> None:
     """Record an authorisation's revocation."""
-    cli = state(ctx)
     now = utcnow()
-    with cli.work() as (session, principal):
-        found = service.find(session, principal, case)
+    with on_case(ctx, case) as (session, principal, found):
         held = techniques.authorisation_of(session, found, authorisation)
         techniques.revoke(
             session,
@@ -481,10 +466,8 @@ def log_activity(
     on: Annotated[str | None, typer.Option(help="YYYY-MM-DD (default today)")] = None,
 ) -> None:
     """Log activity under an authorisation (refused outside its days and jurisdictions)."""
-    cli = state(ctx)
     now = utcnow()
-    with cli.work() as (session, principal):
-        found = service.find(session, principal, case)
+    with on_case(ctx, case) as (session, principal, found):
         held = techniques.authorisation_of(session, found, authorisation)
         techniques.log_activity(
             session,
@@ -562,10 +545,8 @@ def plan_action_day(
     file: Annotated[Path, typer.Argument(help="The plan as JSON (ActionDayIn).")],
 ) -> None:
     """Plan an action day (lead only); prints its id."""
-    cli = state(ctx)
     body = read_model(ActionDayIn, file)
-    with cli.work() as (session, principal):
-        found = service.find(session, principal, case)
+    with on_case(ctx, case) as (session, principal, found):
         day = actions.plan(
             session,
             principal=principal,
@@ -592,9 +573,7 @@ def add_target(
     record: Annotated[str | None, typer.Option(help="The target's record id.")] = None,
 ) -> None:
     """Add a target to an action day."""
-    cli = state(ctx)
-    with cli.work() as (session, principal):
-        found = service.find(session, principal, case)
+    with on_case(ctx, case) as (session, principal, found):
         actions.add_target(
             session,
             principal=principal,
@@ -616,9 +595,7 @@ def start_action_day(
     day: Annotated[uuid.UUID, typer.Argument(help="The action day's id.")],
 ) -> None:
     """Start the action day: the board takes results (lead only)."""
-    cli = state(ctx)
-    with cli.work() as (session, principal):
-        found = service.find(session, principal, case)
+    with on_case(ctx, case) as (session, principal, found):
         actions.start(
             session,
             principal=principal,
@@ -643,9 +620,7 @@ def report_result(
     note: Annotated[str, typer.Option(help="A word on it.")] = "",
 ) -> None:
     """Report a result on the live board."""
-    cli = state(ctx)
-    with cli.work() as (session, principal):
-        found = service.find(session, principal, case)
+    with on_case(ctx, case) as (session, principal, found):
         actions.report(
             session,
             principal=principal,
@@ -671,9 +646,7 @@ def close_action_day(
     day: Annotated[uuid.UUID, typer.Argument(help="The action day's id.")],
 ) -> None:
     """Close the action day: its results are final (lead only)."""
-    cli = state(ctx)
-    with cli.work() as (session, principal):
-        found = service.find(session, principal, case)
+    with on_case(ctx, case) as (session, principal, found):
         actions.close(
             session,
             principal=principal,
@@ -700,9 +673,7 @@ def board(
     json_output: JsonOption = False,
 ) -> None:
     """The action day's board and its results per country and in total."""
-    cli = state(ctx)
-    with cli.work() as (session, principal):
-        found = service.find(session, principal, case)
+    with on_case(ctx, case) as (session, _principal, found):
         shown: ActionDayOut = service.action_day_out(
             session, actions.action_day_of(session, found, day)
         )
