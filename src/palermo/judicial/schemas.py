@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import date
 from decimal import Decimal
+from typing import Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
+from palermo.judicial.lifecycle import Measure, RequestKind
 from palermo.judicial.treaties import DualCriminality, RequestType, TreatyKind
 
 
@@ -85,3 +88,37 @@ class ResolutionOut(BaseModel):
     on: date
     bases: list[BasisOut]
     dual_criminality: DualCriminalityOut | None
+
+
+class PersonIn(BaseModel):
+    """A person the request concerns (Palermo Art. 18(15)(e): where possible)."""
+
+    name: str = Field(min_length=2, max_length=300)
+    nationality: str | None = Field(default=None, max_length=60)
+    location: str | None = Field(default=None, max_length=300)
+    record_id: str | None = Field(default=None, max_length=128)
+
+
+class RequestIn(BaseModel):
+    """A request as the requesting central authority drafts it; it is checked for the
+    contents Palermo Art. 18(15) requires, its legal basis and dual criminality when sent."""
+
+    kind: RequestKind
+    requested: str = Field(
+        min_length=2, max_length=32, description="the requested central authority (agency code)"
+    )
+    measures: list[Measure] = Field(default=[], max_length=len(Measure))
+    treaty: str = Field(min_length=2, max_length=32, description="the legal basis (registry code)")
+    offences: list[str] = Field(default=[], max_length=20, description="ICCS codes of the conduct")
+    requesting_authority: str = Field(default="", max_length=300)
+    proceedings: str = Field(default="", max_length=20_000)
+    facts: str = Field(default="", max_length=50_000)
+    assistance: str = Field(default="", max_length=20_000)
+    persons: list[PersonIn] = Field(default=[], max_length=50)
+    purpose: str = Field(default="", max_length=20_000)
+    urgent: bool = False
+    handling: Literal["H0", "H1", "H2", "H3"] = "H1"
+    requested_by: date | None = None
+    case: uuid.UUID | None = None
+    notice: uuid.UUID | None = None
+    asset_order: uuid.UUID | None = None

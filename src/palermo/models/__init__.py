@@ -58,6 +58,7 @@ from palermo.models.finintel import (
     TransactionBatch,
 )
 from palermo.models.identity import Agency, ApiToken, Node, User, UserRole, WebSession
+from palermo.models.judicial import JudicialRequest, RequestEvent, RequestPart
 from palermo.models.linkage import LinkJudgement, LinkPair, LinkRun
 from palermo.models.network import NetworkJob
 from palermo.models.notices import Notice, NoticeEvent, NoticeHit, NoticeRecipient
@@ -121,6 +122,7 @@ __all__ = [
     "JitAgreement",
     "JitExtension",
     "JitParty",
+    "JudicialRequest",
     "LinkJudgement",
     "LinkPair",
     "LinkRun",
@@ -150,6 +152,8 @@ __all__ = [
     "RecordVersion",
     "ReportMessage",
     "ReportingEntity",
+    "RequestEvent",
+    "RequestPart",
     "ScreeningJob",
     "Statement",
     "Task",
