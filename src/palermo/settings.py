@@ -76,6 +76,8 @@ class Settings(BaseSettings):
     assets_expiry_warning_days: int = Field(default=30, ge=1, le=365)
     # Cases: how early the agency acting under a special-technique authorisation is warned.
     cases_authorisation_warning_days: int = Field(default=14, ge=1, le=365)
+    # Judicial requests: how early the authority that must act is reminded of a deadline.
+    judicial_reminder_days: int = Field(default=7, ge=1, le=365)
     host: str = "127.0.0.1"
     port: int = 8000
 

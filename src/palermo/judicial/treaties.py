@@ -83,6 +83,17 @@ class Scope:
 
 
 @dataclass(frozen=True)
+class TimeLimits:
+    """What an instrument gives the requested state, in days from the request: to
+    acknowledge it, to decide on it, to execute it (None: no limit set)."""
+
+    acknowledge_days: int | None
+    decide_days: int | None
+    execute_days: int | None
+    articles: str
+
+
+@dataclass(frozen=True)
 class Reservation:
     treaty: str
     country: str
@@ -107,6 +118,7 @@ class Treaty:
     members: frozenset[str] | None  # union law: the states it binds
     parties: Mapping[str, Party]
     sources: tuple[str, ...]
+    deadlines: Mapping[RequestType, TimeLimits]
 
     @property
     def name(self) -> str:
@@ -215,6 +227,25 @@ def _treaty(entry: Mapping[str, Any], sources: Mapping[str, str]) -> Treaty:
         members=frozenset(members) if members is not None else None,
         parties=parties,
         sources=tuple(entry.get("sources", [])),
+        deadlines={
+            _enum(RequestType, k, f"{where}, deadlines"): _limits(v, f"{where}, deadlines.{k}")
+            for k, v in (entry.get("deadlines") or {}).items()
+        },
+    )
+
+
+def _limits(entry: Mapping[str, Any], where: str) -> TimeLimits:
+    def days(name: str) -> int | None:
+        value = entry.get(name)
+        if value is not None and (not isinstance(value, int) or value <= 0):
+            raise RegistryError(f"{where}: {name} {value!r} is not a positive number of days")
+        return value
+
+    return TimeLimits(
+        acknowledge_days=days("acknowledge_days"),
+        decide_days=days("decide_days"),
+        execute_days=days("execute_days"),
+        articles=str(entry.get("articles") or ""),
     )
 
 

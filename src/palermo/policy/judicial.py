@@ -1,7 +1,8 @@
 """Who sees and works a request for judicial cooperation.
 
 - A request is seen by the requesting central authority, the requested central authority
-  and, once assigned, the authority executing it — their officers, analysts and supervisors.
+  once it is sent (a draft, even withdrawn, is the requester's alone) and, once assigned,
+  the authority executing it — their officers, analysts and supervisors.
   To anyone else it does not exist (404): MLA requests are confidential (Palermo Art. 18(20)).
 - Each step belongs to one side: the requesting authority sends and withdraws; the requested
   one acknowledges, assigns, consults, refuses, resumes and answers; the executing authority
@@ -12,7 +13,7 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import ColumnElement, false, or_, select
+from sqlalchemy import ColumnElement, and_, false, or_, select
 from sqlalchemy.orm import Session
 
 from palermo.errors import Forbidden, NotFound
@@ -29,14 +30,21 @@ def may_work(principal: Principal) -> None:
 
 
 def visible(principal: Principal) -> ColumnElement[bool]:
-    """A predicate on `JudicialRequest`: the principal's agency is on one of its sides."""
+    """A predicate on `JudicialRequest`: the principal's agency is on one of its sides (the
+    requested and executing sides only once it is sent: a draft, even withdrawn, is the
+    requester's alone)."""
     agencies = principal.acting_agency_ids
     if hits_only(principal) or not principal.has_role(*WORKER_ROLES) or not agencies:
         return false()
     return or_(
         JudicialRequest.requesting_agency_id.in_(agencies),
-        JudicialRequest.requested_agency_id.in_(agencies),
-        JudicialRequest.executing_agency_id.in_(agencies),
+        and_(
+            JudicialRequest.sent_at.is_not(None),
+            or_(
+                JudicialRequest.requested_agency_id.in_(agencies),
+                JudicialRequest.executing_agency_id.in_(agencies),
+            ),
+        ),
     )
 
 
