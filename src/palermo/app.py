@@ -37,6 +37,7 @@ from palermo.identity.api import router as identity_router
 from palermo.identity.credentials import Credentials
 from palermo.identity.keys import load_or_create_node_key
 from palermo.judicial.api import router as treaties_router
+from palermo.judicial.requests_api import requests_router
 from palermo.linkage.api import router as linkage_router
 from palermo.migrations import current_revision, head_revision
 from palermo.network.api import router as network_router
@@ -92,6 +93,7 @@ def create_app(settings: Settings | None = None, *, sessions: Any | None = None)
     app.include_router(cases_router)
     app.include_router(evidence_router)
     app.include_router(treaties_router)
+    app.include_router(requests_router)
     app.include_router(pages.router)
     app.include_router(workspace.router)
     app.include_router(screening.router)

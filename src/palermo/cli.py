@@ -18,6 +18,7 @@ from palermo.finintel.cli import finintel_app
 from palermo.identity.cli import agency_app, token_app, user_app
 from palermo.identity.service import ensure_local_node
 from palermo.judicial.cli import treaties_app
+from palermo.judicial.requests_cli import requests_app
 from palermo.linkage.cli import link_app
 from palermo.migrations import upgrade
 from palermo.network.cli import network_app
@@ -105,6 +106,7 @@ app.add_typer(finintel_app, name="finintel")
 app.add_typer(assets_app, name="assets")
 app.add_typer(cases_app, name="cases")
 app.add_typer(treaties_app, name="treaties")
+app.add_typer(requests_app, name="requests")
 app.command("screen")(screen)
 app.command("screen-batch")(screen_batch)
 

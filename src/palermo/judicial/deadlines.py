@@ -109,9 +109,12 @@ def sweep(session: Session, *, principal: Principal, reminder_days: int, now: da
         session.scalars(select(JudicialRequest).where(JudicialRequest.status.in_(OPEN)))
     )
     events = _events_of(session, [r.id for r in open_requests])
-    set_before = set(
-        session.scalars(select(Task.subject_id).where(Task.kind.in_([REMINDER, OVERDUE])))
-    )
+    set_before = {
+        (kind, subject)
+        for kind, subject in session.execute(
+            select(Task.kind, Task.subject_id).where(Task.kind.in_([REMINDER, OVERDUE]))
+        )
+    }
     count = 0
     for request in open_requests:
         for deadline in deadlines(request, events[request.id]):
@@ -121,8 +124,8 @@ def sweep(session: Session, *, principal: Principal, reminder_days: int, now: da
             if not overdue and (deadline.due_on - today).days > reminder_days:
                 continue
             kind = OVERDUE if overdue else REMINDER
-            subject = f"{request.id}/{deadline.milestone.value}/{kind}"
-            if subject in set_before:
+            subject = f"{request.id}/{deadline.milestone.value}"
+            if (kind, subject) in set_before:
                 continue
             _warn(session, request, deadline, kind, subject, now)
             count += 1
