@@ -66,6 +66,11 @@ def test_a_request_over_http_as_the_three_sides(
     assert (seen["my_sides"], seen["next_steps"]) == (["requested"], ["acknowledge", "consult"])
     assert seen["facts"].startswith("Between 2024 and 2026")
     assert seen["persons"][0]["name"] == "Julián Restrepo Ochoa"
+    # Under the Palermo Convention only the date the Netherlands asked for is a deadline.
+    due = str(date.today() + timedelta(days=90))
+    assert [(d["milestone"], d["due_on"], d["met_on"]) for d in seen["deadlines"]] == [
+        ("requested", due, None)
+    ]
 
     early = client.post(f"{base}/assign", json={"agency": "CO-DIJIN"}, headers=co)
     assert early.status_code == 409

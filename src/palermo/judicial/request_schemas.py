@@ -78,6 +78,14 @@ class RequestSummaryOut(BaseModel):
     next_steps: list[Step]
 
 
+class DeadlineOut(BaseModel):
+    milestone: str  # acknowledge, decide, execute, requested
+    due_on: date
+    met_on: date | None
+    basis: str
+    overdue: bool
+
+
 class RequestOut(RequestSummaryOut):
     """The request as the reader's side sees it: its contents (Palermo Art. 18(15)), where it
     stands, the steps the reader may take now, its timeline and the parts executed."""
@@ -107,6 +115,7 @@ class RequestOut(RequestSummaryOut):
     missing: list[str] = Field(description="what a draft still lacks (Art. 18(15))")
     events: list[RequestEventOut]
     parts: list[RequestPartOut]
+    deadlines: list[DeadlineOut]
 
 
 class StepIn(BaseModel):

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from palermo.audit.service import Operation
 from palermo.audit.service import record as audit
 from palermo.identity.principal import Principal
-from palermo.judicial import requests
+from palermo.judicial import deadlines, requests
 from palermo.judicial.lifecycle import (
     GROUND_TITLES,
     STEPS,
@@ -24,6 +24,7 @@ from palermo.judicial.lifecycle import (
     steps_from,
 )
 from palermo.judicial.request_schemas import (
+    DeadlineOut,
     Direction,
     DualCriminalitySnapshot,
     PersonOut,
@@ -32,6 +33,7 @@ from palermo.judicial.request_schemas import (
     RequestPartOut,
     RequestSummaryOut,
 )
+from palermo.models.base import utcnow
 from palermo.models.judicial import JudicialRequest
 from palermo.policy import judicial as policy
 from palermo.records.repository import agency_codes
@@ -127,6 +129,16 @@ def detail(session: Session, principal: Principal, request: JudicialRequest) -> 
                 note=e.note,
             )
             for e in timeline
+        ],
+        deadlines=[
+            DeadlineOut(
+                milestone=d.milestone.value,
+                due_on=d.due_on,
+                met_on=d.met_on,
+                basis=d.basis,
+                overdue=d.overdue(utcnow().date()),
+            )
+            for d in deadlines.deadlines(request, timeline)
         ],
         parts=[
             RequestPartOut(
