@@ -135,6 +135,14 @@ def test_a_request_over_http_as_the_three_sides(
         assert client.post(f"{base}/withdraw", headers=http[outsider]).status_code == 404
     assert client.get("/api/requests", headers=fr).json() == []
     assert "judicial.read" in audit_actions(desk.db)
+    # Figures, not requests: an outsider sees how fast the Netherlands–Colombia pair is.
+    (pair,) = client.get("/api/requests/statistics", headers=fr).json()
+    assert (pair["requesting"], pair["requested"], pair["sent"], pair["answered"]) == (
+        "NL",
+        "CO",
+        1,
+        1,
+    )
 
 
 def test_the_list_by_direction_status_and_words(

@@ -92,6 +92,15 @@ def test_a_request_from_the_command_line(palermo: Palermo, tmp_path: Path) -> No
     listed = palermo("--as", "co", "requests", "list").output
     assert reference in listed
     assert "1 requests" in listed
+    (pair,) = palermo.json("--as", "fr", "requests", "statistics")  # type: ignore[misc]
+    assert (pair["requesting"], pair["requested"], pair["sent"], pair["answered"]) == (
+        "NL",
+        "CO",
+        1,
+        1,
+    )
+    assert pair["median_days_to_close"] == 0.0
+    assert "0 reminders and escalations set" in palermo("requests", "sweep").output
 
 
 def test_a_refusal_from_the_command_line(palermo: Palermo, tmp_path: Path) -> None:

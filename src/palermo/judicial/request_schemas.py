@@ -151,3 +151,18 @@ class RefusalIn(BaseModel):
     ground: Ground
     reasons: str = Field(min_length=1, max_length=20_000)
     consulted_on: date
+
+
+class PairOut(BaseModel):
+    """Response times between two states (figures only)."""
+
+    requesting: str
+    requested: str
+    sent: int
+    answered: int
+    refused: int
+    withdrawn: int
+    open: int
+    overdue: int
+    median_days_to_acknowledge: float | None
+    median_days_to_close: float | None

@@ -15,12 +15,13 @@ from palermo.deps import PrincipalDep, SessionDep, SettingsDep
 from palermo.errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized, error_responses
 from palermo.exchange.deps import KeyringDep
 from palermo.identity.principal import Principal
-from palermo.judicial import requests, views
+from palermo.judicial import requests, statistics, views
 from palermo.judicial.lifecycle import RequestKind, Status, Step
 from palermo.judicial.request_schemas import (
     AnswerIn,
     AssignIn,
     Direction,
+    PairOut,
     PartIn,
     RefusalIn,
     RequestOut,
@@ -67,6 +68,13 @@ def draft_request(body: RequestIn, session: SessionDep, principal: PrincipalDep)
     Palermo Art. 18(15) requires that it does not say yet."""
     request = requests.draft(session, principal=principal, payload=body, now=utcnow())
     return views.detail(session, principal, request)
+
+
+@requests_router.get("/statistics", response_model=list[PairOut], responses=COMMON)
+def response_times(session: SessionDep, principal: PrincipalDep) -> list[PairOut]:
+    """Response times per pair of countries, the slowest first (figures only)."""
+    figures = statistics.response_times(session, principal, today=utcnow().date())
+    return [views.pair_out(f) for f in figures]
 
 
 @requests_router.get("/{request_id}", response_model=RequestOut, responses=COMMON)

@@ -1,6 +1,6 @@
 """`palermo requests list|show|draft|send|acknowledge|assign|part|answer|consult|resume|
-refuse|withdraw`: requests for judicial cooperation between central authorities. A request
-is named by its reference (NL-OM/R/2026/0001) or its id."""
+refuse|withdraw|sweep|statistics`: requests for judicial cooperation between central
+authorities. A request is named by its reference (NL-OM/R/2026/0001) or its id."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from palermo.console import emit_json, handles_errors, out, read_model, state
 from palermo.exchange.keys import Keyring
 from palermo.identity.principal import Principal
-from palermo.judicial import requests, views
+from palermo.judicial import deadlines, requests, statistics, views
 from palermo.judicial.lifecycle import (
     KIND_TITLES,
     MEASURE_TITLES,
@@ -350,3 +350,58 @@ def refuse(
 def withdraw(ctx: typer.Context, request: RequestArg, note: NoteOption = "") -> None:
     """Withdraw the request before it ends (requesting side)."""
     _take(ctx, request, Step.withdraw, note)
+
+
+@requests_app.command("sweep")
+@handles_errors
+def sweep(ctx: typer.Context) -> None:
+    """Daily: remind the authority that must act as a deadline nears, escalate once past."""
+    cli = state(ctx)
+    with cli.work() as (session, principal):
+        count = deadlines.sweep(
+            session,
+            principal=principal,
+            reminder_days=cli.settings.judicial_reminder_days,
+            now=utcnow(),
+        )
+    out.print(f"{count} reminders and escalations set")
+
+
+@requests_app.command("statistics")
+@handles_errors
+def response_times(ctx: typer.Context, json_output: JsonOption = False) -> None:
+    """Response times per pair of countries, the slowest first."""
+    with state(ctx).work() as (session, principal):
+        figures = statistics.response_times(session, principal, today=utcnow().date())
+    rows = [views.pair_out(f) for f in figures]
+    if json_output:
+        emit_json([r.model_dump(mode="json") for r in rows])
+        return
+    table = Table(
+        "from",
+        "to",
+        "sent",
+        "answered",
+        "refused",
+        "withdrawn",
+        "open",
+        "overdue",
+        "median days to acknowledge",
+        "median days to answer",
+    )
+    for row in rows:
+        table.add_row(
+            row.requesting,
+            row.requested,
+            *(
+                str(n)
+                for n in (row.sent, row.answered, row.refused, row.withdrawn, row.open, row.overdue)
+            ),
+            _days(row.median_days_to_acknowledge),
+            _days(row.median_days_to_close),
+        )
+    out.print(table)
+
+
+def _days(value: float | None) -> str:
+    return "—" if value is None else f"{value:g}"

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from palermo.audit.service import Operation
 from palermo.audit.service import record as audit
 from palermo.identity.principal import Principal
-from palermo.judicial import deadlines, requests
+from palermo.judicial import deadlines, requests, statistics
 from palermo.judicial.lifecycle import (
     GROUND_TITLES,
     STEPS,
@@ -27,6 +27,7 @@ from palermo.judicial.request_schemas import (
     DeadlineOut,
     Direction,
     DualCriminalitySnapshot,
+    PairOut,
     PersonOut,
     RequestEventOut,
     RequestOut,
@@ -225,3 +226,18 @@ def listing(
     )
     codes = agency_codes(session, [a for r in found for a in _agencies(r)])
     return [RequestSummaryOut(**_summary_fields(r, principal, codes)) for r in found]
+
+
+def pair_out(figures: statistics.PairFigures) -> PairOut:
+    return PairOut(
+        requesting=figures.requesting,
+        requested=figures.requested,
+        sent=figures.sent,
+        answered=figures.answered,
+        refused=figures.refused,
+        withdrawn=figures.withdrawn,
+        open=figures.open,
+        overdue=figures.overdue,
+        median_days_to_acknowledge=figures.median_days_to_acknowledge,
+        median_days_to_close=figures.median_days_to_close,
+    )
