@@ -264,6 +264,25 @@ def test_legal_bases_between_two_states(
     assert any(reason in why for why in not_applying.reasons), not_applying.reasons
 
 
+def test_the_extradition_threshold_is_judged_on_both_penalties(registry: Registry) -> None:
+    """The union's warrant needs at least a year in both states: six months in XA is below
+    it."""
+    bases = legal_bases(
+        registry,
+        requesting="XB",
+        requested="XA",
+        request=RequestType.extradition,
+        on=ON,
+        offences=[DRUGS],
+        penalties={"XB": Decimal(3), "XA": Decimal("0.5")},
+    )
+    (warrant,) = [b for b in bases if b.treaty.code == "WARRANT"]
+    assert not warrant.applies
+    assert warrant.reasons == [
+        "punishable in XA by at most 0.5 years, below its 1-year threshold for extradition"
+    ]
+
+
 def test_what_an_applicable_basis_says(registry: Registry) -> None:
     first, *_ = [
         b

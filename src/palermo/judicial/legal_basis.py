@@ -77,6 +77,22 @@ def _seriousness(
     return [], []
 
 
+def _below_threshold(
+    treaty: Treaty, request: RequestType, penalties: Mapping[str, Decimal | None]
+) -> list[str]:
+    """Extradition only for offences punishable in both states by at least the treaty's
+    threshold (a state with no penalty known is left to dual criminality)."""
+    threshold = treaty.extradition_threshold_years
+    if request is not RequestType.extradition or threshold is None:
+        return []
+    return [
+        f"punishable in {state} by at most {years} years, below its {threshold}-year "
+        "threshold for extradition"
+        for state, years in penalties.items()
+        if years is not None and years < threshold
+    ]
+
+
 def _reservations(
     registry: Registry, treaty: Treaty, request: RequestType, requesting: str, requested: str
 ) -> tuple[list[str], list[str]]:
@@ -122,6 +138,7 @@ def weigh(
         reasons.append(f"not in force on {on} (from {treaty.in_force_on})")
     reasons += [why for c in (requesting, requested) if (why := _binding(treaty, c, on))]
     reasons += _out_of_scope(treaty, offences)
+    reasons += _below_threshold(treaty, request, penalties or {})
     serious, conditions = _seriousness(treaty, requesting, penalties or {})
     if treaty.scope.iccs is not None and not offences:
         labels = ", ".join(offence(code).label.lower() for code in treaty.scope.iccs)
