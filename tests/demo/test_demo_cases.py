@@ -136,6 +136,7 @@ def test_harbour_is_open_with_its_jit_in_force_and_extended(db: Session, demo: B
         "EUROPOL": MemberRole.participant,
         "NL-FIU": MemberRole.participant,
         "US-DEA": MemberRole.observer,
+        "NL-AIRS": MemberRole.observer,  # joins in the judicial-cooperation chapter
     }
     team = detail.jit
     assert team is not None

@@ -9,6 +9,7 @@ from palermo.demo import (
     exchange,
     finintel,
     groups,
+    judicial,
     linkage,
     network,
     notices,
@@ -27,4 +28,5 @@ CHAPTERS: list[tuple[str, Chapter]] = [
     ("financial intelligence", finintel.populate),
     ("asset recovery", assets.populate),
     ("cases and joint investigations", cases.populate),
+    ("judicial cooperation", judicial.populate),
 ]
