@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from palermo.judicial import deadlines, requests, statistics
 from palermo.judicial.deadlines import Milestone
-from palermo.judicial.lifecycle import Ground, Step
+from palermo.judicial.lifecycle import Ground, RequestKind, Status, Step
 from palermo.models.judicial import JudicialRequest
 from palermo.models.records import Notification
 from palermo.models.tasks import Task
@@ -158,3 +158,23 @@ def test_response_times_per_pair_of_countries(desk: Desk) -> None:
     assert (spain_figures.sent, spain_figures.withdrawn, spain_figures.open) == (1, 1, 0)
     assert spain_figures.median_days_to_acknowledge == 1.0
     assert spain_figures.median_days_to_close is None
+
+
+def test_the_recognition_limit_is_for_confiscation_orders_only() -> None:
+    """Regulation 2018/1805's 45 days (Art. 20(1)) are for confiscation orders; a freezing
+    order is not held to them."""
+    request = JudicialRequest(
+        reference="NL-AIRS/R/2026/0009",
+        kind=RequestKind.recognition,
+        treaty="EU2018_1805",
+        status=Status.sent,
+        sent_at=at("2026-06-01"),
+        closed_at=None,
+        acknowledged_at=None,
+        requested_by=None,
+    )
+    confiscation = deadlines.deadlines(request, [], order_kind="confiscation")
+    assert [(d.milestone, d.due_on) for d in confiscation] == [
+        (Milestone.decide, date(2026, 7, 16))
+    ]
+    assert deadlines.deadlines(request, [], order_kind="freezing") == []

@@ -10,7 +10,7 @@ the Dutch order the asset-recovery chapter recorded):
   Colombia (answered), Banco Andino's records and a witness in Colombia (in execution, two
   parts done, past the date asked), USD correspondent records in the United States (assigned
   to the DEA, due within the week), the recognition of the seizure of the distributor's flat
-  in Estepona under Regulation 2018/1805 (acknowledged by Spain, past the 45 days to decide)
+  in Estepona under Regulation 2018/1805 (acknowledged by Spain, past the date asked)
   and a request to Nigeria still in draft. Before the case, Dubai Public Prosecution
   recognised the Dutch freezing order on the finance director's apartment at the UAE's
   Ministry of Justice's request (answered, with speciality and confidentiality conditions).
@@ -587,7 +587,7 @@ def _nl_us_correspondent(desk: Desk, cast: Cast, drafted: datetime) -> None:
 
 
 def _nl_es_recognition(desk: Desk, cast: Cast, drafted: datetime) -> None:
-    """The seizure of the Estepona flat sent to Spain: acknowledged, past 45 days."""
+    """The seizure of the Estepona flat sent to Spain: acknowledged, past the date asked."""
     nl, es = "nl-airs.officer", "es-mj.officer"
     order = cast.estepona
     name = cast.names.value(cast.distributor, "name")
@@ -619,6 +619,7 @@ def _nl_es_recognition(desk: Desk, cast: Cast, drafted: datetime) -> None:
         handling="H2",
         asset_order=str(order.id),
         case=str(cast.harbour.id),
+        requested_by=desk.day(28),
     )
     desk.send(nl, request, desk.at(58, 11))
     desk.step(

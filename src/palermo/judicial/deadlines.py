@@ -18,6 +18,7 @@ from palermo.audit.service import record as audit
 from palermo.identity.principal import Principal
 from palermo.judicial.lifecycle import OPEN, Status
 from palermo.judicial.treaties import RequestType, packaged
+from palermo.models.assets import AssetOrder
 from palermo.models.judicial import JudicialRequest, RequestEvent
 from palermo.models.records import Notification
 from palermo.models.tasks import Task
@@ -54,9 +55,12 @@ class Deadline:
         return self.met_on is None and self.due_on < today
 
 
-def deadlines(request: JudicialRequest, events: Sequence[RequestEvent]) -> list[Deadline]:
+def deadlines(
+    request: JudicialRequest, events: Sequence[RequestEvent], order_kind: str | None = None
+) -> list[Deadline]:
     """The request's deadlines, soonest first, each with the day it was met (a request
-    withdrawn or closed meets them all: nothing more is owed)."""
+    withdrawn or closed meets them all: nothing more is owed). `order_kind` is the kind of
+    the order a recognition request is about: some limits are for some kinds only."""
     if request.sent_at is None:
         return []
     sent = request.sent_at.date()
@@ -69,6 +73,8 @@ def deadlines(request: JudicialRequest, events: Sequence[RequestEvent]) -> list[
     found: list[Deadline] = []
     treaty = packaged().treaties.get(request.treaty)
     limits = treaty.deadlines.get(RequestType(request.kind.value)) if treaty else None
+    if limits is not None and limits.orders is not None and order_kind not in limits.orders:
+        limits = None
     if limits is not None:
         basis = f"{request.treaty} {limits.articles}".strip()
         for milestone, days, met in (
@@ -89,7 +95,19 @@ def next_due(found: Sequence[Deadline]) -> Deadline | None:
     return next((d for d in found if d.met_on is None), None)
 
 
-def _events_of(session: Session, ids: list[object]) -> dict[object, list[RequestEvent]]:
+def order_kinds(session: Session, found: Sequence[JudicialRequest]) -> dict[object, str]:
+    """The kind of the order each recognition request is about, by request id."""
+    wanted = {r.asset_order_id: r.id for r in found if r.asset_order_id is not None}
+    if not wanted:
+        return {}
+    rows = session.execute(
+        select(AssetOrder.id, AssetOrder.kind).where(AssetOrder.id.in_(list(wanted)))
+    )
+    return {wanted[order_id]: str(kind) for order_id, kind in rows}
+
+
+def events_of(session: Session, ids: list[object]) -> dict[object, list[RequestEvent]]:
+    """The timelines of several requests at once (what their deadlines are met by)."""
     grouped: dict[object, list[RequestEvent]] = {i: [] for i in ids}
     for event in session.scalars(
         select(RequestEvent)
@@ -108,7 +126,8 @@ def sweep(session: Session, *, principal: Principal, reminder_days: int, now: da
     open_requests = list(
         session.scalars(select(JudicialRequest).where(JudicialRequest.status.in_(OPEN)))
     )
-    events = _events_of(session, [r.id for r in open_requests])
+    events = events_of(session, [r.id for r in open_requests])
+    kinds = order_kinds(session, open_requests)
     set_before = {
         (kind, subject)
         for kind, subject in session.execute(
@@ -117,7 +136,7 @@ def sweep(session: Session, *, principal: Principal, reminder_days: int, now: da
     }
     count = 0
     for request in open_requests:
-        for deadline in deadlines(request, events[request.id]):
+        for deadline in deadlines(request, events[request.id], kinds.get(request.id)):
             if deadline.met_on is not None:
                 continue
             overdue = deadline.due_on < today
@@ -168,7 +187,7 @@ def _warn(
         agency_id=request.requested_agency_id,
         kind=kind,
         title=message,
-        link=f"/requests/{request.id}",
+        link=f"/judicial/{request.id}",
         subject_id=subject,
         due_at=datetime.combine(deadline.due_on, time.max, tzinfo=UTC),
         now=now,

@@ -5,7 +5,6 @@ Figures only, never which requests: any worker of a central authority may see th
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from statistics import median
@@ -18,7 +17,7 @@ from palermo.audit.service import record as audit
 from palermo.identity.principal import Principal
 from palermo.judicial import deadlines
 from palermo.judicial.lifecycle import Status
-from palermo.models.judicial import JudicialRequest, RequestEvent
+from palermo.models.judicial import JudicialRequest
 from palermo.policy import judicial as policy
 
 
@@ -50,13 +49,8 @@ def response_times(session: Session, principal: Principal, *, today: date) -> li
     sent = list(
         session.scalars(select(JudicialRequest).where(JudicialRequest.sent_at.is_not(None)))
     )
-    events: dict[object, list[RequestEvent]] = defaultdict(list)
-    for event in session.scalars(
-        select(RequestEvent)
-        .where(RequestEvent.request_id.in_([r.id for r in sent]))
-        .order_by(RequestEvent.at, RequestEvent.id)
-    ):
-        events[event.request_id].append(event)
+    events = deadlines.events_of(session, [r.id for r in sent])
+    kinds = deadlines.order_kinds(session, sent)
     pairs: dict[tuple[str, str], PairFigures] = {}
     for request in sent:
         key = (request.requesting_country, request.requested_country)
@@ -74,7 +68,8 @@ def response_times(session: Session, principal: Principal, *, today: date) -> li
             figures.withdrawn += 1
         else:
             figures.open += 1
-            if any(d.overdue(today) for d in deadlines.deadlines(request, events[request.id])):
+            due = deadlines.deadlines(request, events[request.id], kinds.get(request.id))
+            if any(d.overdue(today) for d in due):
                 figures.overdue += 1
         if request.status in (Status.answered, Status.refused) and request.closed_at:
             figures.days_to_close.append((request.closed_at.date() - start).days)

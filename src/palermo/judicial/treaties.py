@@ -91,6 +91,9 @@ class TimeLimits:
     decide_days: int | None
     execute_days: int | None
     articles: str
+    # For recognition: the kinds of order (freezing, confiscation…) the limits are for;
+    # None: every kind.
+    orders: frozenset[str] | None = None
 
 
 @dataclass(frozen=True)
@@ -246,6 +249,7 @@ def _limits(entry: Mapping[str, Any], where: str) -> TimeLimits:
         decide_days=days("decide_days"),
         execute_days=days("execute_days"),
         articles=str(entry.get("articles") or ""),
+        orders=frozenset(entry["orders"]) if entry.get("orders") else None,
     )
 
 

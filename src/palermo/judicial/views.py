@@ -139,7 +139,9 @@ def detail(session: Session, principal: Principal, request: JudicialRequest) -> 
                 basis=d.basis,
                 overdue=d.overdue(utcnow().date()),
             )
-            for d in deadlines.deadlines(request, timeline)
+            for d in deadlines.deadlines(
+                request, timeline, deadlines.order_kinds(session, [request]).get(request.id)
+            )
         ],
         parts=[
             RequestPartOut(
