@@ -49,6 +49,7 @@ from palermo.settings import Settings, get_settings
 from palermo.web import assets as asset_pages
 from palermo.web import cases as case_pages
 from palermo.web import exchange, finintel, linkage, network, notices, pages, screening, workspace
+from palermo.web import judicial as judicial_pages
 from palermo.web.errors import wants_html, web_error_response
 
 log = logging.getLogger(__name__)
@@ -104,6 +105,7 @@ def create_app(settings: Settings | None = None, *, sessions: Any | None = None)
     app.include_router(finintel.router)
     app.include_router(asset_pages.router)
     app.include_router(case_pages.router)
+    app.include_router(judicial_pages.router)
     pages.mount_static(app)
     _health(app)
     _error_handlers(app)

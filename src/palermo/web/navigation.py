@@ -46,7 +46,8 @@ NAVIGATION: tuple[NavItem, ...] = (
     NavItem("Assets", "/assets", roles=frozenset(WORKER_ROLES)),
     # Those who work cases (policy.cases.WORKER_ROLES).
     NavItem("Cases", "/cases", roles=frozenset(CASE_WORKERS)),
-    NavItem("Judicial requests", "/judicial", available=False),
+    # Those who work requests (policy.judicial: the case workers' roles).
+    NavItem("Judicial requests", "/judicial", roles=frozenset(CASE_WORKERS)),
     NavItem("Notifications", "/notifications"),
     NavItem("My agency", "/agency"),
     NavItem("Audit log", "/audit", roles=frozenset({Role.auditor})),

@@ -1,7 +1,8 @@
-// The charts of the statistics page (templates/assets/statistics.html): the Vega-Lite specs
-// the server built with Altair (#chart-specs), drawn by the vendored vega-embed into each
-// [data-chart] holder. Vega's expressions are interpreted (ast: true) because the pages'
-// Content-Security-Policy forbids eval; the tables beside the charts hold the same figures.
+// The charts of the statistics pages (assets/statistics.html, judicial/statistics.html): the
+// Vega-Lite specs the server built with Altair (#chart-specs), drawn by the vendored
+// vega-embed into each [data-chart] holder. Vega's expressions are interpreted (ast: true)
+// because the pages' Content-Security-Policy forbids eval; the tables beside the charts hold
+// the same figures.
 (function () {
   "use strict";
 
