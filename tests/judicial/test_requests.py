@@ -16,7 +16,7 @@ from palermo.models.audit import AuditEvent
 from palermo.models.exchange import Message
 from palermo.models.judicial import JudicialRequest
 from palermo.policy import judicial as policy
-from tests.judicial.conftest import NOW, Desk
+from tests.judicial.conftest import NOW, Desk, request_in
 
 SIDE_OF = {Step.send: "nl", Step.withdraw: "nl", Step.execute: "dijin"}
 
@@ -237,3 +237,26 @@ def test_refusal_needs_consultation_a_coded_ground_and_reasons(desk: Desk) -> No
         select(AuditEvent.outcome).where(AuditEvent.action == "judicial.refuse")
     ).all()
     assert refusals.count("failure") == 4  # before the consultation, and the three above
+
+
+def test_a_draft_is_revised_until_it_is_sent(desk: Desk) -> None:
+    request = desk.draft(facts="", treaty="ETS030")
+    revised = requests.revise(
+        desk.db,
+        principal=desk["nl"],
+        request=request,
+        payload=request_in(requested="ES-MJ", treaty="EIO", persons=[]),
+        now=NOW,
+    )
+    assert (revised.requested_country, revised.treaty) == ("ES", "EIO")
+    assert requests.missing_contents(revised) == []
+    assert [e.step for e in requests.events(desk.db, request)] == ["draft", "revise"]
+    with pytest.raises(Forbidden, match="central authorities"):
+        requests.revise(
+            desk.db, principal=desk["police"], request=request, payload=request_in(), now=NOW
+        )
+    desk.send(request)
+    with pytest.raises(Conflict, match="only a draft is revised"):
+        requests.revise(
+            desk.db, principal=desk["nl"], request=request, payload=request_in(), now=NOW
+        )

@@ -221,6 +221,11 @@ def test_a_draft_lacking_contents_and_withdrawn(
     refused = client.post(f"{base}/send", headers=nl)
     assert refused.status_code == 422
     assert "facts: a summary of the relevant facts" in refused.json()["error"]["message"]
+    whole = request_in(requested_by=str(date.today() + timedelta(days=90))).model_dump(mode="json")
+    revised = client.put(base, json={**whole, "purpose": ""}, headers=nl)
+    assert revised.status_code == 200, revised.text
+    assert [m.split(":")[0] for m in revised.json()["missing"]] == ["purpose"]
+    assert client.put(base, json=whole, headers=co).status_code == 404
     withdrawn = post(client, f"{base}/withdraw", nl, note="Drafted in error")
     assert (withdrawn["status"], withdrawn["next_steps"], withdrawn["missing"]) == (
         "withdrawn",

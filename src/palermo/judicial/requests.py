@@ -70,11 +70,9 @@ def _requesting(session: Session, principal: Principal) -> Agency:
     return agency
 
 
-def draft(
-    session: Session, *, principal: Principal, payload: RequestIn, now: datetime
-) -> JudicialRequest:
-    """A draft of the principal's central authority to another state's; it is checked in
-    full when sent."""
+def _checked(session: Session, principal: Principal, payload: RequestIn) -> tuple[Agency, Agency]:
+    """The requesting and requested central authorities of a draft, its codes and case
+    checked (the rest is checked in full when it is sent)."""
     agency = _requesting(session, principal)
     requested = _central_authority(session, payload.requested)
     if requested.country == agency.country:
@@ -83,36 +81,50 @@ def draft(
         offence(code)
     if payload.case is not None:
         case_policy.case_for(session, principal, payload.case)
+    return agency, requested
+
+
+def _write(request: JudicialRequest, payload: RequestIn, requested: Agency) -> None:
+    """The draft's contents, as the payload says."""
+    request.kind = payload.kind
+    request.measures = [m.value for m in payload.measures]
+    request.requested_agency_id = requested.id
+    request.requested_country = requested.country
+    request.treaty = payload.treaty.upper()
+    request.offences = list(dict.fromkeys(payload.offences))
+    request.requesting_authority = payload.requesting_authority
+    request.proceedings = payload.proceedings
+    request.facts = payload.facts
+    request.assistance = payload.assistance
+    request.persons = [p.model_dump() for p in payload.persons]
+    request.purpose = payload.purpose
+    request.urgent = payload.urgent
+    request.handling = payload.handling
+    request.requested_by = payload.requested_by
+    request.case_id = payload.case
+    request.notice_id = payload.notice
+    request.asset_order_id = payload.asset_order
+
+
+def draft(
+    session: Session, *, principal: Principal, payload: RequestIn, now: datetime
+) -> JudicialRequest:
+    """A draft of the principal's central authority to another state's; it is checked in
+    full when sent."""
+    agency, requested = _checked(session, principal, payload)
     prefix = f"{agency.code}/R/{now.year}/"
     number = next_number(session, f"request:{prefix}", numbered=lambda: 0)
     request = JudicialRequest(
         reference=f"{prefix}{number:04d}",
-        kind=payload.kind,
-        measures=[m.value for m in payload.measures],
         requesting_agency_id=agency.id,
-        requested_agency_id=requested.id,
         requesting_country=agency.country,
-        requested_country=requested.country,
-        treaty=payload.treaty.upper(),
-        offences=list(dict.fromkeys(payload.offences)),
-        requesting_authority=payload.requesting_authority,
-        proceedings=payload.proceedings,
-        facts=payload.facts,
-        assistance=payload.assistance,
-        persons=[p.model_dump() for p in payload.persons],
-        purpose=payload.purpose,
-        urgent=payload.urgent,
-        handling=payload.handling,
-        requested_by=payload.requested_by,
-        case_id=payload.case,
-        notice_id=payload.notice,
-        asset_order_id=payload.asset_order,
         status=Status.draft,
         status_since=now,
         conditions={},
         drafted_by=principal.username,
         created_at=now,
     )
+    _write(request, payload, requested)
     session.add(request)
     session.flush()
     _event(session, request, principal, agency.id, "draft", None, now, "")
@@ -124,6 +136,37 @@ def draft(
         object_ids=[request.id],
         detail={"reference": request.reference, "kind": request.kind.value},
     )
+    return request
+
+
+def revise(
+    session: Session,
+    *,
+    principal: Principal,
+    request: JudicialRequest,
+    payload: RequestIn,
+    now: datetime,
+) -> JudicialRequest:
+    """The requesting authority rewrites its draft; once sent, a request is not rewritten
+    (it is withdrawn and drafted anew)."""
+    if request.status is not Status.draft:
+        raise Conflict(
+            f"request {request.reference} is {request.status.value}: only a draft is revised"
+        )
+    agency, requested = _checked(session, principal, payload)
+    if agency.id != request.requesting_agency_id:
+        raise Forbidden("the requesting authority revises its draft")
+    _write(request, payload, requested)
+    _event(session, request, principal, agency.id, "revise", Status.draft, now, "")
+    audit(
+        session,
+        action="judicial.revise",
+        operation=Operation.alteration,
+        principal=principal,
+        object_ids=[request.id],
+        detail={"reference": request.reference},
+    )
+    session.flush()
     return request
 
 

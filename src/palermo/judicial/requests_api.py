@@ -84,6 +84,16 @@ def read_request(request_id: uuid.UUID, session: SessionDep, principal: Principa
     return views.read(session, principal, policy.request_for(session, principal, request_id))
 
 
+@requests_router.put("/{request_id}", response_model=RequestOut, responses=COMMON)
+def revise_request(
+    request_id: uuid.UUID, body: RequestIn, session: SessionDep, principal: PrincipalDep
+) -> RequestOut:
+    """Rewrite your draft (a sent request is withdrawn and drafted anew instead)."""
+    request = policy.request_for(session, principal, request_id)
+    requests.revise(session, principal=principal, request=request, payload=body, now=utcnow())
+    return views.detail(session, principal, request)
+
+
 @requests_router.post("/{request_id}/send", response_model=RequestOut, responses=COMMON)
 def send_request(
     request_id: uuid.UUID,

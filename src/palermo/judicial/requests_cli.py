@@ -1,5 +1,5 @@
 """`palermo requests list|show|draft|send|acknowledge|assign|part|answer|consult|resume|
-refuse|withdraw|sweep|statistics`: requests for judicial cooperation between central
+refuse|withdraw|revise|sweep|statistics`: requests for judicial cooperation between central
 authorities. A request is named by its reference (NL-OM/R/2026/0001) or its id."""
 
 from __future__ import annotations
@@ -191,6 +191,24 @@ def draft_request(
     out.print(f"Drafted {shown.reference} (id {shown.id})")
     for missing in shown.missing:
         out.print(f"[yellow]missing[/] {escape(missing)}")
+
+
+@requests_app.command("revise")
+@handles_errors
+def revise_request(
+    ctx: typer.Context,
+    request: RequestArg,
+    file: Annotated[Path, typer.Argument(help="The request as JSON (the API's RequestIn).")],
+) -> None:
+    """Rewrite your draft."""
+    payload = read_model(RequestIn, file)
+    with on_request(ctx, request) as (session, principal, found):
+        requests.revise(session, principal=principal, request=found, payload=payload, now=utcnow())
+        missing = requests.missing_contents(found)
+        reference = found.reference
+    out.print(f"Revised {reference}")
+    for what in missing:
+        out.print(f"[yellow]missing[/] {escape(what)}")
 
 
 @requests_app.command("send")
