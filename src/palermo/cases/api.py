@@ -95,11 +95,14 @@ def expiring_authorisations(
         within_days=days or settings.cases_authorisation_warning_days,
         today=now.date(),
     )
-    out = []
-    for due in found:
-        listed = service.authorisations_out(session, due.case, now.date())
-        out += [a for a in listed if a.id == due.authorisation.id]
-    return out
+    # Each case's authorisations are drawn once, however many of them are due.
+    cases = {due.case.id: due.case for due in found}
+    shown = {
+        a.id: a
+        for case in cases.values()
+        for a in service.authorisations_out(session, case, now.date())
+    }
+    return [shown[due.authorisation.id] for due in found]
 
 
 def _case(session: SessionDep, principal: PrincipalDep, case_id: uuid.UUID) -> Case:
