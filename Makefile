@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 DATA_DIR ?= palermo-data
 
-.PHONY: demo test lint typecheck pytest install clean
+.PHONY: demo test lint typecheck pytest install clean messages screenshots fuzz
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -21,8 +21,8 @@ demo: install
 	$(BIN)/palermo --data-dir $(DATA_DIR) demo
 
 lint: install
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src tests bench scripts
+	$(BIN)/ruff format --check src tests bench scripts
 
 typecheck: install
 	$(BIN)/mypy
@@ -46,5 +46,28 @@ pytest: install
 
 test: lint typecheck pytest
 
+# Extract the workspace's translatable strings and merge them into the catalogs of Arabic,
+# French and Spanish (then translate the new entries; tests/web/test_i18n.py names any missing).
+LOCALES := src/palermo/web/locales
+messages: install
+	$(BIN)/pybabel extract --mapping babel.cfg --no-location --sort-output --omit-header \
+		--no-wrap --output-file $(LOCALES)/messages.pot src/palermo
+	$(BIN)/pybabel update --input-file $(LOCALES)/messages.pot --output-dir $(LOCALES) \
+		--no-wrap --no-fuzzy-matching --ignore-obsolete
+
+# PNGs of the workspace's main pages at 1280×800 for the README (docs/screenshots/): a fresh
+# demo world served on a free port, photographed in Debian's Chromium. Not part of `make test`.
+screenshots: install
+	$(BIN)/python -m scripts.screenshots --out docs/screenshots
+
 clean:
 	rm -rf $(VENV) .pytest_cache .pytest-tmp .mypy_cache .ruff_cache
+
+# Long, coverage-guided fuzzing (atheris) of every parser of outside input, FUZZ_TIME seconds
+# each; `make test` runs the short form (tests/fuzz). Findings go to .fuzz/TARGET/.
+FUZZ_TIME ?= 300
+fuzz: install
+	$(BIN)/pip install --quiet -e '.[test,fuzz]'
+	for target in $$($(BIN)/python -m scripts.fuzz --list); do \
+		$(BIN)/python -m scripts.fuzz $$target --time $(FUZZ_TIME) || exit $$?; \
+	done

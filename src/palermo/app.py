@@ -36,6 +36,7 @@ from palermo.http import BodySizeLimit, ConcurrencyLimit, SecurityHeaders
 from palermo.identity.api import router as identity_router
 from palermo.identity.credentials import Credentials
 from palermo.identity.keys import load_or_create_node_key
+from palermo.jobs.api import router as jobs_router
 from palermo.judicial.api import router as treaties_router
 from palermo.judicial.requests_api import requests_router
 from palermo.linkage.api import router as linkage_router
@@ -43,13 +44,20 @@ from palermo.migrations import current_revision, head_revision
 from palermo.network.api import router as network_router
 from palermo.notices.api import public_router as public_notices_router
 from palermo.notices.api import router as notices_router
+from palermo.notifications.api import router as notifications_router
+from palermo.ratelimit import RateLimitMiddleware
 from palermo.records.api import router as records_router
 from palermo.screening.api import router as screening_router
+from palermo.search.api import router as search_router
 from palermo.settings import Settings, get_settings
 from palermo.web import assets as asset_pages
 from palermo.web import cases as case_pages
+from palermo.web import dashboards as dashboard_pages
 from palermo.web import exchange, finintel, linkage, network, notices, pages, screening, workspace
+from palermo.web import jobs as job_pages
 from palermo.web import judicial as judicial_pages
+from palermo.web import search as search_pages
+from palermo.web import statistics as statistics_pages
 from palermo.web.errors import wants_html, web_error_response
 
 log = logging.getLogger(__name__)
@@ -81,6 +89,7 @@ def create_app(settings: Settings | None = None, *, sessions: Any | None = None)
 
     app.include_router(identity_router)
     app.include_router(records_router)
+    app.include_router(notifications_router)
     app.include_router(screening_router)
     app.include_router(audit_router)
     app.include_router(exchange_router)
@@ -90,12 +99,15 @@ def create_app(settings: Settings | None = None, *, sessions: Any | None = None)
     app.include_router(linkage_router)
     app.include_router(network_router)
     app.include_router(finintel_router)
+    app.include_router(jobs_router)
     app.include_router(assets_router)
     app.include_router(cases_router)
     app.include_router(evidence_router)
     app.include_router(treaties_router)
     app.include_router(requests_router)
+    app.include_router(search_router)
     app.include_router(pages.router)
+    app.include_router(dashboard_pages.router)
     app.include_router(workspace.router)
     app.include_router(screening.router)
     app.include_router(exchange.router)
@@ -106,10 +118,14 @@ def create_app(settings: Settings | None = None, *, sessions: Any | None = None)
     app.include_router(asset_pages.router)
     app.include_router(case_pages.router)
     app.include_router(judicial_pages.router)
+    app.include_router(job_pages.router)
+    app.include_router(search_pages.router)
+    app.include_router(statistics_pages.router)
     pages.mount_static(app)
     _health(app)
     _error_handlers(app)
 
+    app.add_middleware(RateLimitMiddleware, settings=settings)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
     app.add_middleware(ConcurrencyLimit, limit=settings.max_concurrent_requests)
     app.add_middleware(SecurityHeaders, hsts=settings.secure_cookies)

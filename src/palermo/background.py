@@ -1,6 +1,7 @@
 """Background jobs (linkage runs, network analyses): accepted at once, run after the
 response with the submitter's rights as they are when the job runs; a failure is recorded
-on the job, never lost."""
+on the job, never lost. A job reports each stage it reaches; the runner commits there, so
+its agency sees it move and the database is not held while the next stage computes."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from typing import Any, Protocol, TypeVar
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy.orm import Session
 
-from palermo.db import SessionFactory, unit_of_work
+from palermo.db import SessionFactory, checkpoint, unit_of_work
 from palermo.errors import NotFound, PalermoError
 from palermo.identity.principal import Principal
 from palermo.identity.service import job_principal
@@ -44,6 +45,18 @@ class JobRow(Protocol):
     status: str
     error: str | None
     finished_at: datetime | None
+    stage: str | None
+    progress_done: int
+    progress_total: int
+
+
+class Progress(Protocol):
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        """The job begins `stage`, the `done`-th of its `total` stages (counted from 0)."""
+
+
+def unobserved(stage: str, done: int, total: int) -> None:
+    """Work done in its caller's one transaction (the command line) reports to no one."""
 
 
 Row = TypeVar("Row", bound=JobRow)
@@ -63,9 +76,11 @@ def run_job(
     sessions: SessionFactory,
     table: type[Row],
     job_id: uuid.UUID,
-    work: Callable[[Session, Row, Principal], None],
+    work: Callable[[Session, Row, Principal, Progress], None],
 ) -> None:
-    """Run a queued job once: queued → running → done (by `work`) or failed (with why)."""
+    """Run a queued job once: queued → running → done (by `work`) or failed (with why).
+    What `work` did before a stage it reports is committed with the stage: only reads and
+    their audit lines come before a job's last stage, so nothing is written halfway."""
     with unit_of_work(sessions) as session:
         queued = session.get(table, job_id)
         if queued is None or queued.status != "queued":
@@ -75,7 +90,12 @@ def run_job(
         with unit_of_work(sessions) as session:
             job = session.get(table, job_id)
             assert job is not None
-            work(session, job, job_principal(session, job.username))
+
+            def reached(stage: str, done: int, total: int) -> None:
+                job.stage, job.progress_done, job.progress_total = stage, done, total
+                checkpoint(session)
+
+            work(session, job, job_principal(session, job.username), reached)
     except PalermoError as error:
         _failed(sessions, table, job_id, error.message)
     except Exception:

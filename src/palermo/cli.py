@@ -10,6 +10,7 @@ import typer
 from palermo import __version__
 from palermo.assets.cli import assets_app
 from palermo.audit.cli import audit_app
+from palermo.backup import cli as backup_cli
 from palermo.cases.cli import cases_app
 from palermo.console import CliState, handles_errors, out, state
 from palermo.demo.cli import demo_app
@@ -23,6 +24,7 @@ from palermo.linkage.cli import link_app
 from palermo.migrations import upgrade
 from palermo.network.cli import network_app
 from palermo.notices.cli import notices_app
+from palermo.notifications.cli import notifications_app
 from palermo.records.cli import export_app, import_app, records_app
 from palermo.screening.cli import lists_app, screen, screen_batch
 from palermo.settings import Settings
@@ -100,6 +102,7 @@ app.add_typer(lists_app, name="lists")
 app.add_typer(node_app, name="node")
 app.add_typer(messages_app, name="messages")
 app.add_typer(notices_app, name="notices")
+app.add_typer(notifications_app, name="notifications")
 app.add_typer(link_app, name="link")
 app.add_typer(network_app, name="network")
 app.add_typer(finintel_app, name="finintel")
@@ -108,6 +111,8 @@ app.add_typer(cases_app, name="cases")
 app.add_typer(treaties_app, name="treaties")
 app.add_typer(requests_app, name="requests")
 app.command("screen")(screen)
+app.command("backup")(backup_cli.backup)
+app.command("restore")(backup_cli.restore)
 app.command("screen-batch")(screen_batch)
 
 

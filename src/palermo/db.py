@@ -86,6 +86,13 @@ def durable_write(session: Session, write: Callable[[Session], None]) -> None:
     session.info.setdefault(_DURABLE_KEY, []).append(write)
 
 
+def checkpoint(session: Session) -> None:
+    """Commit the work so far inside a longer unit of work (a job's stage): the durable
+    writes it queued are committed with it, so a later failure must not write them again."""
+    session.commit()
+    session.info.pop(_DURABLE_KEY, None)
+
+
 def attempt(session: Session, step: Callable[[], T]) -> T:
     """Run `step` in a savepoint: refused half-way, it leaves nothing behind and the caller
     may go on (a page showing the refusal commits nothing of it); the writes the step made

@@ -6,16 +6,18 @@ import secrets
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Header, Query, Request
 from sqlalchemy.orm import Session
 
+from palermo.audit.service import Operation, Outcome, record
 from palermo.db import unit_of_work
-from palermo.errors import CsrfFailed, MfaRequired, TokenInvalid, Unauthorized
+from palermo.errors import CsrfFailed, MfaRequired, RateLimited, TokenInvalid, Unauthorized
 from palermo.identity import service as identity
 from palermo.identity.credentials import Credentials
 from palermo.identity.principal import Principal
 from palermo.models.base import utcnow
 from palermo.policy.records import AccessContext
+from palermo.ratelimit import RETRY_AFTER_KEY, STATE_KEY, RateLimits
 from palermo.settings import Settings
 
 SESSION_COOKIE = "palermo_session"
@@ -48,7 +50,13 @@ CredentialsDep = Annotated[Credentials, Depends(_credentials)]
 
 
 def _authenticated(request: Request, session: SessionDep, settings: SettingsDep) -> Principal:
-    """A bearer token, or a browser session that has passed MFA."""
+    """A bearer token, or a browser session that has passed MFA; within its rate limits."""
+    principal = _identified(request, session, settings)
+    _within_rate_limits(request, session, principal)
+    return principal
+
+
+def _identified(request: Request, session: Session, settings: Settings) -> Principal:
     now = utcnow()
     authorization = request.headers.get("authorization")
     if authorization:
@@ -64,6 +72,31 @@ def _authenticated(request: Request, session: SessionDep, settings: SettingsDep)
         raise MfaRequired("enter the one-time code from your authenticator app")
     request.state.web_session = active.web_session
     return identity.principal_for(active.user, channel="session")
+
+
+def _within_rate_limits(request: Request, session: Session, principal: Principal) -> None:
+    """One token of the user's bucket and one of the agency's, or 429 (the first refusal of
+    a run audited durably; `ratelimit.RateLimitMiddleware` adds `Retry-After`)."""
+    limits: RateLimits | None = request.scope.get("state", {}).get(STATE_KEY)
+    if limits is None:  # an app built without the middleware has no limits
+        return
+    refusal = limits.admit(user=principal.user_id, agency=principal.agency_id)
+    if refusal is None:
+        return
+    request.scope["state"][RETRY_AFTER_KEY] = refusal.retry_after
+    if refusal.first:
+        record(
+            session,
+            action="auth.rate_limited",
+            operation=Operation.authorization,
+            outcome=Outcome.deny,
+            principal=principal,
+            detail={"limit": refusal.scope, "retry_after": refusal.retry_after},
+            durable=True,
+        )
+    raise RateLimited(
+        f"too many requests from this {refusal.scope}; try again in {refusal.retry_after} s"
+    )
 
 
 async def _csrf_checked(
@@ -101,3 +134,8 @@ def access_context(
 
 
 ContextDep = Annotated[AccessContext, Depends(access_context)]
+
+# Paging: an offset past any table is refused (422) before it reaches the database, where
+# one past 2**63 does not fit SQLite's integers and failed as a 500.
+MAX_OFFSET = 1_000_000_000
+OffsetQuery = Annotated[int, Query(ge=0, le=MAX_OFFSET, description="rows to skip")]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+from typing import Any
 from urllib.parse import quote
 
 from starlette.responses import Response
@@ -86,7 +87,10 @@ class ConcurrencyLimit:
     thread pool, one after another, while its transaction (SQLite's write lock, or the audit
     log's append lock) stays held. With more requests in the app than threads, the holder
     can wait for a thread that every other request is using to wait for its lock. Admitting
-    fewer requests than there are threads and pooled connections makes that impossible."""
+    fewer requests than there are threads and pooled connections makes that impossible.
+
+    A server-sent event stream gives its slot back once its response starts: it lives as
+    long as the browser tab, and each of its checks is a short transaction of its own."""
 
     def __init__(self, app: ASGIApp, *, limit: int) -> None:
         self.app = app
@@ -96,8 +100,31 @@ class ConcurrencyLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        async with self.slots:
-            await self.app(scope, receive, send)
+        await self.slots.acquire()
+        held = True
+
+        def release() -> None:
+            nonlocal held
+            if held:
+                held = False
+                self.slots.release()
+
+        async def streams_released(message: Message) -> None:
+            if message["type"] == "http.response.start" and _is_event_stream(message):
+                release()
+            await send(message)
+
+        try:
+            await self.app(scope, receive, streams_released)
+        finally:
+            release()
+
+
+def _is_event_stream(start: Message) -> bool:
+    return any(
+        name.lower() == b"content-type" and value.startswith(b"text/event-stream")
+        for name, value in start.get("headers", [])
+    )
 
 
 class SecurityHeaders:
@@ -146,3 +173,11 @@ def download_response(content: bytes, filename: str, media_type: str) -> Respons
     disposition = f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{utf8_name}"
     safe_type = media_type if SAFE_MEDIA_TYPE.match(media_type) else "application/octet-stream"
     return Response(content, media_type=safe_type, headers={"content-disposition": disposition})
+
+
+def file_responses(*media_types: str) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses=` entry of a route answering a file rather than JSON (with
+    `response_class=Response`): its media types, the body as bytes. Uploaded files are
+    served as their uploader typed them, hence `*/*`."""
+    binary = {"schema": {"type": "string", "format": "binary"}}
+    return {200: {"description": "the file", "content": dict.fromkeys(media_types, binary)}}

@@ -14,11 +14,13 @@ from palermo.errors import Conflict
 from palermo.exchange.directory import DirectoryKeeper
 from palermo.exchange.outbox import Courier
 from palermo.migrations import current_revision, head_revision
+from palermo.notifications import webhooks
 from palermo.screening.scoring import ScreeningQuery
 from palermo.screening.service import current_index
 from palermo.settings import Settings
 
 log = logging.getLogger(__name__)
+WEBHOOK_SWEEP_SECONDS = 5.0
 
 
 def check_schema(settings: Settings) -> None:
@@ -66,6 +68,15 @@ def serve_node(settings: Settings, *, host: str | None = None, port: int | None 
             max_backoff=settings.outbox_max_backoff_seconds,
         )
         courier.start()
+    # Agencies' webhooks: the notifications' outbox, swept every few seconds.
+    stop_webhooks = threading.Event()
+    threading.Thread(
+        target=webhooks.keep_delivering,
+        args=(app.state.session_factory, settings),
+        kwargs={"every": WEBHOOK_SWEEP_SECONDS, "stop": stop_webhooks},
+        name="webhooks",
+        daemon=True,
+    ).start()
     keeper = None
     if settings.directory_sync_seconds > 0:
         keeper = DirectoryKeeper(app.state.session_factory, every=settings.directory_sync_seconds)
@@ -80,6 +91,7 @@ def serve_node(settings: Settings, *, host: str | None = None, port: int | None 
             log_level="info",
         )
     finally:
+        stop_webhooks.set()
         if courier is not None:
             courier.stop()
         if keeper is not None:

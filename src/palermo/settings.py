@@ -42,6 +42,9 @@ class Settings(BaseSettings):
     session_idle_minutes: int = Field(default=30, ge=1)
     session_absolute_hours: int = Field(default=12, ge=1)
     api_token_max_days: int = Field(default=365, ge=1)
+    # How early an agency administrator's dashboard shows API tokens and access grants
+    # about to expire (agency exchange keys do not expire; they are rotated).
+    credentials_expiry_warning_days: int = Field(default=14, ge=1, le=365)
     mfa_required_roles: frozenset[Role] = frozenset(
         {Role.supervisor, Role.agency_admin, Role.auditor, Role.system_admin}
     )
@@ -57,6 +60,10 @@ class Settings(BaseSettings):
     # Requests inside the app at once (see http.ConcurrencyLimit): below the thread pool (40)
     # and the database connection pool (5 + 10 overflow).
     max_concurrent_requests: int = Field(default=8, ge=1, le=32)
+    # Authenticated requests a minute per user and per agency (ratelimit.py; 0: no limit).
+    # Generous: they stop runaway scripts and replayed tokens, not people or the web UI.
+    rate_limit_user_per_minute: int = Field(default=1200, ge=0)
+    rate_limit_agency_per_minute: int = Field(default=6000, ge=0)
 
     # Exchange and federation.
     node_url: str | None = Field(default=None, description="This node's URL as peers reach it")

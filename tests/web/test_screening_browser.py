@@ -62,7 +62,7 @@ def test_bank_sees_only_hits_and_asks_the_owner_for_details(
     assert "SÁNCHEZ" not in page.content()  # a bank learns the reference and owner only
     assert "1960" not in page.content()
     card.get_by_role("button", name="Request details from OFAC").click()
-    expect(page.get_by_role("status")).to_contain_text("Request sent to OFAC")
+    expect(page.locator("main").get_by_role("status")).to_contain_text("Request sent to OFAC")
 
 
 def test_officer_screens_a_manifest_as_a_batch(browser_page: Page, live_node: LiveNode) -> None:

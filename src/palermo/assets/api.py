@@ -32,7 +32,7 @@ from palermo.assets.schemas import (
     TransitionIn,
     ValuationIn,
 )
-from palermo.deps import PrincipalDep, SessionDep, SettingsDep
+from palermo.deps import OffsetQuery, PrincipalDep, SessionDep, SettingsDep
 from palermo.errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized, error_responses
 from palermo.models.base import utcnow
 from palermo.records.repository import agency_codes
@@ -51,7 +51,7 @@ def list_assets(
     country: str | None = None,
     q: str | None = None,
     provenance_ref: str | None = None,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: OffsetQuery = 0,
     limit: Annotated[int, Query(ge=1, le=service.PAGE)] = service.PAGE,
 ) -> list[AssetOut]:
     """The assets you may see, by reference, a page at a time."""

@@ -13,6 +13,8 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
+from palermo.translatable import N_
+
 
 class AssetKind(enum.StrEnum):
     real_estate = "real_estate"
@@ -55,17 +57,17 @@ class AssetState(enum.StrEnum):
 
 
 STATE_TITLES = {
-    AssetState.identified: "Identified",
-    AssetState.traced: "Traced",
-    AssetState.frozen: "Frozen",
-    AssetState.seized: "Seized",
-    AssetState.confiscated: "Confiscated",
-    AssetState.under_management: "Under management",
-    AssetState.disposed: "Disposed",
-    AssetState.returned: "Returned",
-    AssetState.shared: "Shared",
-    AssetState.transferred_to_victims: "Transferred to victims",
-    AssetState.released: "Released",
+    AssetState.identified: N_("Identified"),
+    AssetState.traced: N_("Traced"),
+    AssetState.frozen: N_("Frozen"),
+    AssetState.seized: N_("Seized"),
+    AssetState.confiscated: N_("Confiscated"),
+    AssetState.under_management: N_("Under management"),
+    AssetState.disposed: N_("Disposed"),
+    AssetState.returned: N_("Returned"),
+    AssetState.shared: N_("Shared"),
+    AssetState.transferred_to_victims: N_("Transferred to victims"),
+    AssetState.released: N_("Released"),
 }
 
 # Where the asset no longer moves.

@@ -132,9 +132,9 @@ def _head(row: AuditTreeHead) -> SignedHead:
 def sign_head(session: Session, key: NodeKey, *, now: datetime) -> SignedHead:
     """The signed head of the log as it stands (signing anew only when it has grown)."""
     size = tree_size(session)
-    latest = session.scalar(select(AuditTreeHead).order_by(AuditTreeHead.tree_size.desc()))
+    latest = latest_head(session)
     if latest is not None and latest.tree_size == size:
-        return _head(latest)
+        return latest
     root = root_at(session, size)
     row = AuditTreeHead(
         tree_size=size,
@@ -146,6 +146,12 @@ def sign_head(session: Session, key: NodeKey, *, now: datetime) -> SignedHead:
     session.add(row)
     session.flush()
     return _head(row)
+
+
+def latest_head(session: Session) -> SignedHead | None:
+    """The head signed last (the largest tree), or None before the first."""
+    row = session.scalar(select(AuditTreeHead).order_by(AuditTreeHead.tree_size.desc()))
+    return None if row is None else _head(row)
 
 
 def signed_heads(session: Session) -> list[SignedHead]:

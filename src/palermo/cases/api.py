@@ -37,7 +37,7 @@ from palermo.cases.schemas import (
     TaskUpdate,
 )
 from palermo.cases.vocabulary import CaseStatus
-from palermo.deps import PrincipalDep, SessionDep, SettingsDep
+from palermo.deps import OffsetQuery, PrincipalDep, SessionDep, SettingsDep
 from palermo.errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized, error_responses
 from palermo.models.base import utcnow
 from palermo.models.cases import Case
@@ -55,7 +55,7 @@ def list_cases(
     principal: PrincipalDep,
     status: CaseStatus | None = None,
     q: Annotated[str | None, Query(max_length=100)] = None,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: OffsetQuery = 0,
     limit: Annotated[int, Query(ge=1, le=service.PAGE)] = service.PAGE,
 ) -> list[CaseOut]:
     """The cases your agency is a member of."""

@@ -26,10 +26,10 @@ from palermo.cases.evidence_schemas import (
     SignedHandoverIn,
     VerificationOut,
 )
-from palermo.deps import PrincipalDep, SessionDep
+from palermo.deps import OffsetQuery, PrincipalDep, SessionDep
 from palermo.errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized, error_responses
 from palermo.exchange.deps import KeyringDep
-from palermo.http import download_response
+from palermo.http import download_response, file_responses
 from palermo.models.base import utcnow
 from palermo.policy import cases as policy
 
@@ -134,7 +134,7 @@ def list_evidence(
     case_id: uuid.UUID,
     session: SessionDep,
     principal: PrincipalDep,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: OffsetQuery = 0,
     limit: Annotated[int, Query(ge=1, le=evidence.PAGE)] = evidence.PAGE,
 ) -> list[EvidenceOut]:
     """The case's evidence items by number, a page at a time."""
@@ -157,7 +157,11 @@ def read_evidence(
     return evidence.detail(session, found)
 
 
-@evidence_router.get("/{case_id}/evidence/{item_id}/content", responses=COMMON)
+@evidence_router.get(
+    "/{case_id}/evidence/{item_id}/content",
+    response_class=Response,
+    responses=COMMON | file_responses("*/*"),
+)
 def evidence_content(
     case_id: uuid.UUID, item_id: uuid.UUID, session: SessionDep, principal: PrincipalDep
 ) -> Response:

@@ -26,6 +26,7 @@ import hashlib
 import json
 import sys
 import zipfile
+import zlib
 from typing import Any
 
 from cryptography.exceptions import InvalidSignature
@@ -150,7 +151,18 @@ def verify(path: str) -> list[str]:
     try:
         with zipfile.ZipFile(path) as package:
             check_package(report, package)
-    except (OSError, zipfile.BadZipFile, KeyError, ValueError, TypeError, AttributeError) as wrong:
+    except (
+        OSError,
+        EOFError,  # a member cut short
+        zlib.error,  # a damaged compressed member
+        zipfile.BadZipFile,
+        NotImplementedError,  # a compression method Python lacks
+        RuntimeError,  # an encrypted member; JSON nested too deep (RecursionError)
+        KeyError,
+        ValueError,
+        TypeError,
+        AttributeError,
+    ) as wrong:
         report.problem(f"the package cannot be read: {type(wrong).__name__}: {wrong}")
     return report.problems
 

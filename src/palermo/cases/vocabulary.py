@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import enum
 
+from palermo.translatable import N_
+
 
 class CaseStatus(enum.StrEnum):
     open = "open"
@@ -78,9 +80,9 @@ class Technique(enum.StrEnum):
 
 
 TECHNIQUE_TITLES = {
-    Technique.controlled_delivery: "Controlled delivery",
-    Technique.electronic_surveillance: "Electronic surveillance",
-    Technique.undercover_operation: "Undercover operation",
+    Technique.controlled_delivery: N_("Controlled delivery"),
+    Technique.electronic_surveillance: N_("Electronic surveillance"),
+    Technique.undercover_operation: N_("Undercover operation"),
 }
 
 
@@ -101,11 +103,11 @@ class ResultKind(enum.StrEnum):
 
 
 RESULT_TITLES = {
-    ResultKind.arrest: "Arrests",
-    ResultKind.search: "Searches",
-    ResultKind.seizure: "Seizures",
-    ResultKind.victim_safeguarded: "Victims safeguarded",
-    ResultKind.asset_frozen: "Assets frozen",
+    ResultKind.arrest: N_("Arrests"),
+    ResultKind.search: N_("Searches"),
+    ResultKind.seizure: N_("Seizures"),
+    ResultKind.victim_safeguarded: N_("Victims safeguarded"),
+    ResultKind.asset_frozen: N_("Assets frozen"),
 }
 
 # Counted results are whole people or places; seizures and frozen assets have a quantity

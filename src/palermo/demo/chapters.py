@@ -13,6 +13,7 @@ from palermo.demo import (
     linkage,
     network,
     notices,
+    oversight,
     watchlists,
 )
 from palermo.demo.builder import Chapter
@@ -29,4 +30,5 @@ CHAPTERS: list[tuple[str, Chapter]] = [
     ("asset recovery", assets.populate),
     ("cases and joint investigations", cases.populate),
     ("judicial cooperation", judicial.populate),
+    ("administration and oversight", oversight.populate),
 ]

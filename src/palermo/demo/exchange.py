@@ -1,7 +1,8 @@
 """Demo chapter: the node's keys, and the message traffic of the demo agencies around the
 criminal groups — a cocaine consignment worked by Colombia, the Netherlands, Spain and
 Europol; a trafficking lead passed on with the provider's consent; a source-protected H3
-report; a wildlife seizure; an FIU's request to a bank; a hit whose details the owner sends.
+report; a wildlife seizure; an FIU's request to a bank; a hit whose details the owner sends;
+an urgent warning from Spain that Colombia's bureau has not opened yet.
 """
 
 from __future__ import annotations
@@ -93,6 +94,7 @@ def populate(world: DemoWorld) -> None:
     _wildlife(t)
     _fiu_request(t)
     _details_after_hit(t)
+    _courier(t)
     world.facts["messages"] = world.session.scalar(select(func.count()).select_from(Message))
 
 
@@ -291,4 +293,22 @@ def _details_after_hit(t: Traffic) -> None:
         note="Approved for the Algeciras investigation.",
         max_attachment_bytes=t.world.settings.max_attachment_bytes,
         now=t.at(16.3),
+    )
+
+
+def _courier(t: Traffic) -> None:
+    """Yesterday's urgent warning, still unread in Bogotá: the Colombian bureau's officer
+    finds it on the dashboard."""
+    t.send(
+        "ncb-es.officer",
+        20,
+        recipients=["NCB-CO"],
+        subject="Courier of the cocaine network expected at Madrid-Barajas, flight AV26",
+        body="Passenger-list screening flags a courier of the network on tomorrow's AV26 from "
+        "Bogotá. Please confirm his identity and any travel companions before boarding.",
+        priority="urgent",
+        handling_code="H1",
+        tlp="AMBER",
+        evaluation="B2",
+        reply_by=(t.at(20) + timedelta(days=1)).date(),
     )

@@ -739,8 +739,8 @@ def _refused(desk: Desk) -> None:
 
 
 def _waiting(desk: Desk, cast: Cast) -> None:
-    """The review queue: a request returned and resubmitted, one new, one under review;
-    and a draft still missing its judicial data."""
+    """The review queue: a request returned and resubmitted, one new, one under review, a
+    bureau's diffusion; and a draft still missing its judicial data."""
     buyer = cast.find("Person", "IT-DIA", position="Buyer")
     name = buyer.properties["name"][0]
     fields: dict[str, Any] = {
@@ -827,6 +827,24 @@ def _waiting(desk: Desk, cast: Cast) -> None:
             "activities": "Aggravated procuring; rents short-stay apartments under borrowed names.",
             "threat_assessment": "The network moves victims between France and Germany; he "
             "is expected to open apartments in other cities.",
+        },
+    )
+
+    # A diffusion of the Spanish bureau, waiting for the bureau's own supervisor.
+    receiver = cast.find("Person", "ES-UDYCO", position="Reception (Campo de Gibraltar)")
+    desk.submit(
+        "ncb-es.officer",
+        236,
+        kind="blue",
+        diffusion=True,
+        title=f"Whereabouts of {receiver.properties['name'][0]}",
+        subject=identity(receiver),
+        countries=["CO", "NL", "MA"],
+        particulars={
+            "summary": "Receives the network's cocaine loads on the beaches of the Campo de "
+            "Gibraltar; not seen in Algeciras since the last seizure.",
+            "reason": "Where he stays now and which telephone numbers he uses.",
+            "offence_iccs": "0601",
         },
     )
 

@@ -27,7 +27,7 @@ from palermo.exchange.schemas import (
     PeerAnswerOut,
     PeerHitsIn,
 )
-from palermo.http import download_response
+from palermo.http import download_response, file_responses
 from palermo.models.base import utcnow
 from palermo.policy.records import AccessContext
 
@@ -130,7 +130,11 @@ def acknowledge(
     reading.acknowledge(session, keyring, principal=principal, message_id=message_id, now=utcnow())
 
 
-@router.get("/messages/{message_id}/attachments/{blob}", responses=COMMON)
+@router.get(
+    "/messages/{message_id}/attachments/{blob}",
+    response_class=Response,
+    responses=COMMON | file_responses("*/*"),
+)
 def download(
     message_id: uuid.UUID,
     blob: str,

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from palermo.audit.service import Operation, Outcome
 from palermo.audit.service import record as audit
-from palermo.exchange import crypto, envelopes
+from palermo.exchange import crypto, envelopes, receipts
 from palermo.exchange.envelopes import Refusal, Verified
 from palermo.exchange.keys import KeyUse, public_of
 from palermo.exchange.messages import (
@@ -59,14 +59,14 @@ def receive_batch(session: Session, batch: list[Any], receiving: Receiving) -> l
     answers = [receive(session, envelope, receiving, unverified=unverified) for envelope in batch]
     for kind, refused in unverified.items():
         reasons = list(dict.fromkeys(reason for _, reason in refused))
-        senders = sorted({str(_object(e).get("from"))[:64] for e, _ in refused})
+        senders = sorted({_claim(_object(e).get("from")) for e, _ in refused})
         audit(
             session,
             action=f"federation.receive.{kind}",
             operation=Operation.collection,
             actor=senders[0] if len(senders) == 1 else f"{len(senders)} claimed senders",
             outcome=Outcome.deny,
-            object_ids=[str(_object(e).get("id"))[:64] for e, _ in refused][:UNVERIFIED_IDS],
+            object_ids=[_claim(_object(e).get("id")) for e, _ in refused][:UNVERIFIED_IDS],
             detail={
                 "outcome": "refused",
                 "envelopes": len(refused),
@@ -87,7 +87,8 @@ def receive(
     """Apply one envelope; the answer says accepted, duplicate or refused (and why).
     `unverified` collects the refusals before verification for `receive_batch` to audit;
     without it each is audited at once."""
-    claimed_id = envelope.get("id") if isinstance(envelope, dict) else None
+    claimed = envelope.get("id") if isinstance(envelope, dict) else None
+    claimed_id = None if claimed is None else _claim(claimed)
     try:
         verified = envelopes.verify(session, envelope, local_code=receiving.local.code)
     except Refusal as refusal:
@@ -135,11 +136,18 @@ def _object(value: object) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
+def _claim(value: object) -> str:
+    """What an envelope claims (its id, its sender), fit to log and to answer: at most 64
+    characters, half characters (lone surrogates, which JSON's \\u escapes can write)
+    escaped."""
+    return str(value)[:64].encode("utf-8", "backslashreplace").decode()
+
+
 def _kind(raw: Any) -> str:
     # Only a known kind names the action: an unverified envelope must not write its own
     # action names into the audit log.
     claimed = _object(raw).get("kind")
-    return claimed if claimed in envelopes.KINDS else "invalid"
+    return claimed if isinstance(claimed, str) and claimed in envelopes.KINDS else "invalid"
 
 
 def _audit_receipt(session: Session, raw: Any, outcome: str, reason: str | None) -> None:
@@ -148,12 +156,12 @@ def _audit_receipt(session: Session, raw: Any, outcome: str, reason: str | None)
     body = _object(envelope.get("body"))
     # The message an envelope carries, or the one its receipt or consent is about.
     about = _object(body.get("header")).get("id") or body.get("message")
-    objects = [str(x)[:64] for x in (envelope.get("id"), about) if x]
+    objects = [_claim(x) for x in (envelope.get("id"), about) if x]
     audit(
         session,
         action=f"federation.receive.{kind}",
         operation=Operation.collection,
-        actor=str(envelope.get("from"))[:64],
+        actor=_claim(envelope.get("from")),
         outcome=Outcome.success if outcome != "refused" else Outcome.deny,
         object_ids=objects,
         detail={"outcome": outcome, **({"reason": reason} if reason else {})},
@@ -163,7 +171,7 @@ def _audit_receipt(session: Session, raw: Any, outcome: str, reason: str | None)
 # Messages --------------------------------------------------------------------------------
 def _text(header: dict[str, Any], name: str, *, optional: bool = False) -> str | None:
     value = header.get(name)
-    if value is None and optional:
+    if value is None and optional and name in header:
         return None
     if not isinstance(value, str) or not value:
         raise Refusal(f"malformed message header: {name!r} missing or not text")
@@ -201,7 +209,8 @@ def check_header(header: object) -> dict[str, Any]:
     _member(header, "priority", Priority)
     _member(header, "handling_code", HandlingCode)
     _member(header, "tlp", Tlp)
-    if header["handling_code"] == "H3" and not _text(header, "handling_note", optional=True):
+    note = _text(header, "handling_note", optional=True)
+    if header["handling_code"] == "H3" and not note:
         raise Refusal("malformed message header: H3 without its handling note")
     evaluation = _text(header, "evaluation", optional=True)
     if evaluation and not EVALUATION.match(evaluation):
@@ -216,6 +225,9 @@ def check_header(header: object) -> dict[str, Any]:
     if sent.tzinfo is None:
         raise Refusal("malformed message header: sent_at has no time zone")
     _text(header, "case", optional=True)
+    for name, longest in (("case", 64), ("provider", 32)):  # the lengths of their columns
+        if len(header[name] or "") > longest:
+            raise Refusal(f"malformed message header: {name!r} longer than {longest} characters")
     copies, attachments = header.get("copies"), header.get("attachments")
     recipients = header.get("recipients")
     if not isinstance(recipients, list) or not all(isinstance(r, str) for r in recipients):
@@ -356,9 +368,18 @@ def accept_receipt(session: Session, verified: Verified, receiving: Receiving) -
         raise Refusal("malformed receipt: time without a zone")
     if not _received(message, agency):
         raise Refusal(f"{agency.code} did not receive message {message.id}")
-    add_receipt(
+    recorded = add_receipt(
         session, message.id, agency.id, kind, at=at, actor=f"{agency.code}@{verified.peer.code}"
     )
+    sender = session.get(Agency, message.sender_agency_id)
+    if recorded and sender is not None and sender.node_id == receiving.local.id:
+        receipts.notify_sender(
+            session,
+            message_id=message.id,
+            sender_id=message.sender_agency_id,
+            recipient=agency.code,
+            kind=kind,
+        )
 
 
 def accept_consent(session: Session, verified: Verified, receiving: Receiving) -> None:

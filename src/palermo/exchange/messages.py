@@ -24,7 +24,7 @@ from palermo.audit.service import Operation
 from palermo.audit.service import record as audit
 from palermo.db import insert_dicts
 from palermo.errors import Forbidden, Invalid, NotFound
-from palermo.exchange import crypto, outbox
+from palermo.exchange import crypto, outbox, receipts
 from palermo.exchange.keys import Keyring, encryption_keys, signing_private
 from palermo.identity import repository as identities
 from palermo.identity.principal import Principal
@@ -573,11 +573,15 @@ def mark(
         return
     sender = session.get(Agency, message.sender_agency_id)
     local = identities.local_node(session)
+    agency = session.get(Agency, agency_id)
     assert sender is not None
     assert local is not None
-    if sender.node_id != local.id:
-        agency = session.get(Agency, agency_id)
-        assert agency is not None
+    assert agency is not None
+    if sender.node_id == local.id:
+        receipts.notify_sender(
+            session, message_id=message_id, sender_id=sender.id, recipient=agency.code, kind=kind
+        )
+    else:
         outbox.enqueue(
             session,
             keyring,

@@ -22,11 +22,11 @@ from sqlalchemy.orm import Session
 from palermo.audit.service import Operation, Outcome
 from palermo.audit.service import record as audit
 from palermo.db import SessionFactory, unit_of_work
-from palermo.exchange import envelopes
+from palermo.exchange import envelopes, receipts
 from palermo.exchange.keys import Keyring
 from palermo.identity import repository as identities
 from palermo.models.base import utcnow
-from palermo.models.exchange import MessageReceipt, OutboxItem
+from palermo.models.exchange import Message, MessageReceipt, OutboxItem
 from palermo.models.identity import Agency, Node
 from palermo.records.envelope import TLP_RANK, Tlp
 
@@ -298,6 +298,13 @@ def _delivered_receipts(
             )
         ).all()
     )
+    senders = dict(
+        session.execute(
+            select(Message.id, Message.sender_agency_id).where(
+                Message.id.in_({m for m, _, _ in wanted})
+            )
+        ).all()
+    )
     for message_id, code, peer in sorted(wanted, key=str):
         agency_id = agencies.get(code)
         if agency_id is not None and (message_id, agency_id) not in known:
@@ -305,6 +312,13 @@ def _delivered_receipts(
                 MessageReceipt(
                     message_id=message_id, agency_id=agency_id, kind="delivered", at=now, actor=peer
                 )
+            )
+            receipts.notify_sender(
+                session,
+                message_id=message_id,
+                sender_id=senders[message_id],
+                recipient=code,
+                kind="delivered",
             )
 
 

@@ -8,14 +8,15 @@ from datetime import datetime
 from typing import Any
 
 from palermo.errors import Invalid
+from palermo.translatable import N_
 
 # The kinds of report an FIU receives (goAML report codes; FIUs add their own).
 REPORT_KINDS = {
-    "STR": "Suspicious transaction report",
-    "SAR": "Suspicious activity report",
-    "CTR": "Cash transaction report",
-    "DPMSR": "Dealers in precious metals and stones report",
-    "AIF": "Additional information file",
+    "STR": N_("Suspicious transaction report"),
+    "SAR": N_("Suspicious activity report"),
+    "CTR": N_("Cash transaction report"),
+    "DPMSR": N_("Dealers in precious metals and stones report"),
+    "AIF": N_("Additional information file"),
 }
 
 

@@ -76,7 +76,10 @@ def read_goaml(data: bytes) -> Filing:
     root = _parse(_decode(data))
     schema = goaml_schema()
     doc = _Document(root, schema)
-    problems = [doc.xsd_problem(error) for error in schema.iter_errors(root)]
+    try:
+        problems = [doc.xsd_problem(error) for error in schema.iter_errors(root)]
+    except OverflowError:  # elementpath's dates stop at year 999999999
+        raise ReportRejected([Problem("/", "xsd", "a date's year is out of range")]) from None
     refused_at = {problem.path for problem in problems}
     # A value the schema refused is not judged again by the business rules.
     rules = check_report(_facts(doc), prefix="goaml")

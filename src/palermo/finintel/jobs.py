@@ -6,7 +6,7 @@ import uuid
 
 from sqlalchemy.orm import Session
 
-from palermo.background import agency_job, run_job
+from palermo.background import Progress, agency_job, run_job
 from palermo.db import SessionFactory
 from palermo.finintel import service
 from palermo.identity.principal import Principal
@@ -20,7 +20,9 @@ def job_for(session: Session, principal: Principal, job_id: uuid.UUID) -> Finint
 
 
 def execute(sessions: SessionFactory, settings: Settings, job_id: uuid.UUID) -> None:
-    def work(session: Session, job: FinintelJob, principal: Principal) -> None:
-        service.execute(session, settings, job=job, principal=principal, now=utcnow())
+    def work(session: Session, job: FinintelJob, principal: Principal, progress: Progress) -> None:
+        service.execute(
+            session, settings, job=job, principal=principal, now=utcnow(), progress=progress
+        )
 
     run_job(sessions, FinintelJob, job_id, work)

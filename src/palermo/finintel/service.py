@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from palermo.audit.service import Operation
 from palermo.audit.service import record as audit
+from palermo.background import Progress, unobserved
 from palermo.errors import Forbidden, Invalid, NotFound
 from palermo.finintel import monitoring, ranking, store, tracing
 from palermo.finintel.currencies import load_rates
@@ -385,12 +386,19 @@ def submit(
 
 
 def execute(
-    session: Session, settings: Settings, *, job: FinintelJob, principal: Principal, now: datetime
+    session: Session,
+    settings: Settings,
+    *,
+    job: FinintelJob,
+    principal: Principal,
+    now: datetime,
+    progress: Progress = unobserved,
 ) -> None:
     context = AccessContext.of(job.purpose, job.justification)
     p = job.parameters
     result: dict[str, Any]
     if job.kind == "monitor":
+        steps = [name for name, _ in monitoring.DETECTORS] + ["ranking"]
         run, _ = monitor(
             session,
             principal,
@@ -398,6 +406,7 @@ def execute(
             backend=Backend(p.get("backend", "duckdb")),
             context=context,
             now=now,
+            step=lambda name: progress(name, steps.index(name), len(steps)),
         )
         result = {
             "transactions": run.transactions,
@@ -405,6 +414,7 @@ def execute(
             "seconds": {k: round(v, 3) for k, v in run.seconds.items()},
         }
     else:
+        progress("tracing", 0, 1)
         result = trace(
             session,
             principal,

@@ -186,6 +186,9 @@ def read_json(data: bytes) -> Filing:
     except json.JSONDecodeError as error:
         where = f"line {error.lineno}, column {error.colno}"
         raise ReportRejected([Problem(where, "json", f"not JSON: {error.msg}")]) from None
+    except (ValueError, RecursionError):  # a number of thousands of digits, deep nesting
+        message = "not JSON: a number too long or nesting too deep"
+        raise ReportRejected([Problem("(document)", "json", message)]) from None
     try:
         report = JsonReport.model_validate(document)
     except ValidationError as error:

@@ -681,7 +681,11 @@ def _column_names(header: bytes, mapping: Mapping[str, str]) -> list[str]:
     if (problem := _utf8_problem(header, 1)) is not None:
         raise _Unreadable(1, problem)
     names: list[str] = []
-    for name in next(csv.reader([header.decode("utf-8").rstrip("\r\n")]), []):
+    try:
+        cells = next(csv.reader([header.decode("utf-8").rstrip("\r\n")]), [])
+    except csv.Error as error:  # a line break inside an unquoted cell
+        raise _Unreadable(1, Problem("line 1", "csv.header", f"not CSV: {error}")) from None
+    for name in cells:
         base, unique, number = name.strip(), name.strip(), 0
         while unique in names:
             number += 1

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from datetime import datetime
 
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, joinedload, selectinload
@@ -104,4 +105,23 @@ def token_by_id(session: Session, token_id: uuid.UUID) -> ApiToken | None:
 def tokens_of(session: Session, user_id: uuid.UUID) -> Sequence[ApiToken]:
     return session.scalars(
         select(ApiToken).where(ApiToken.user_id == user_id).order_by(ApiToken.created_at.desc())
+    ).all()
+
+
+def tokens_expiring(
+    session: Session, *, principal: Principal, by: datetime, now: datetime
+) -> Sequence[ApiToken]:
+    """Unrevoked API tokens of the users the principal administers that are still valid
+    but expire by `by`, the soonest first."""
+    return session.scalars(
+        select(ApiToken)
+        .options(joinedload(ApiToken.user))
+        .join(User, User.id == ApiToken.user_id)
+        .where(
+            administrable_agency_filter(principal, User.agency_id),
+            ApiToken.revoked_at.is_(None),
+            ApiToken.expires_at > now,
+            ApiToken.expires_at <= by,
+        )
+        .order_by(ApiToken.expires_at)
     ).all()

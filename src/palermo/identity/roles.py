@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import enum
 
+from palermo.translatable import N_
+
 
 class Role(enum.StrEnum):
     officer = "officer"
@@ -19,13 +21,13 @@ class Role(enum.StrEnum):
 
 
 ROLE_TITLES = {
-    Role.officer: "Officer",
-    Role.analyst: "Analyst",
-    Role.supervisor: "Supervisor",
-    Role.agency_admin: "Agency administrator",
-    Role.auditor: "Auditor / DPO",
-    Role.partner: "Private-partner user",
-    Role.system_admin: "System administrator",
+    Role.officer: N_("Officer"),
+    Role.analyst: N_("Analyst"),
+    Role.supervisor: N_("Supervisor"),
+    Role.agency_admin: N_("Agency administrator"),
+    Role.auditor: N_("Auditor / DPO"),
+    Role.partner: N_("Private-partner user"),
+    Role.system_admin: N_("System administrator"),
 }
 
 
@@ -42,15 +44,15 @@ class AgencyKind(enum.StrEnum):
 
 
 AGENCY_KIND_TITLES = {
-    AgencyKind.national_central_bureau: "National central bureau",
-    AgencyKind.police: "Police",
-    AgencyKind.secretariat: "International secretariat",
-    AgencyKind.analysis_hub: "Analysis hub",
-    AgencyKind.fiu: "Financial intelligence unit",
-    AgencyKind.central_authority: "Prosecutor / central authority",
-    AgencyKind.customs: "Customs / border",
-    AgencyKind.private_partner: "Private partner",
-    AgencyKind.sanctions_authority: "Sanctions-list authority",
+    AgencyKind.national_central_bureau: N_("National central bureau"),
+    AgencyKind.police: N_("Police"),
+    AgencyKind.secretariat: N_("International secretariat"),
+    AgencyKind.analysis_hub: N_("Analysis hub"),
+    AgencyKind.fiu: N_("Financial intelligence unit"),
+    AgencyKind.central_authority: N_("Prosecutor / central authority"),
+    AgencyKind.customs: N_("Customs / border"),
+    AgencyKind.private_partner: N_("Private partner"),
+    AgencyKind.sanctions_authority: N_("Sanctions-list authority"),
 }
 
 # Private partners (banks, money-service businesses) only ever act through partner accounts.

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import enum
 
+from palermo.translatable import N_
+
 
 class RequestKind(enum.StrEnum):
     mla = "mla"
@@ -16,9 +18,9 @@ class RequestKind(enum.StrEnum):
 
 
 KIND_TITLES = {
-    RequestKind.mla: "Mutual legal assistance",
-    RequestKind.extradition: "Extradition",
-    RequestKind.recognition: "Recognition of a freezing or confiscation order",
+    RequestKind.mla: N_("Mutual legal assistance"),
+    RequestKind.extradition: N_("Extradition"),
+    RequestKind.recognition: N_("Recognition of a freezing or confiscation order"),
 }
 
 
@@ -36,14 +38,14 @@ class Measure(enum.StrEnum):
 
 
 MEASURE_TITLES = {
-    Measure.taking_evidence: "Taking evidence or statements",
-    Measure.service_of_documents: "Service of judicial documents",
-    Measure.search_and_seizure: "Searches and seizures",
-    Measure.freezing: "Freezing",
-    Measure.bank_records: "Production of bank records",
-    Measure.video_hearing: "Hearing by video conference",
-    Measure.temporary_transfer: "Temporary transfer of a detained person",
-    Measure.jit_setup: "Setting up a joint investigation team",
+    Measure.taking_evidence: N_("Taking evidence or statements"),
+    Measure.service_of_documents: N_("Service of judicial documents"),
+    Measure.search_and_seizure: N_("Searches and seizures"),
+    Measure.freezing: N_("Freezing"),
+    Measure.bank_records: N_("Production of bank records"),
+    Measure.video_hearing: N_("Hearing by video conference"),
+    Measure.temporary_transfer: N_("Temporary transfer of a detained person"),
+    Measure.jit_setup: N_("Setting up a joint investigation team"),
 }
 
 
@@ -150,28 +152,28 @@ class Ground(enum.StrEnum):
 
 
 GROUND_TITLES = {
-    Ground.non_conformity: "Not made in conformity with the convention (Art. 18(21)(a))",
-    Ground.sovereignty_public_order: (
+    Ground.non_conformity: N_("Not made in conformity with the convention (Art. 18(21)(a))"),
+    Ground.sovereignty_public_order: N_(
         "Prejudice to sovereignty, security, ordre public or essential interests (Art. 18(21)(b))"
     ),
-    Ground.domestic_prohibition: (
+    Ground.domestic_prohibition: N_(
         "Domestic law prohibits the action for a similar offence at home (Art. 18(21)(c))"
     ),
-    Ground.contrary_to_legal_system: (
+    Ground.contrary_to_legal_system: N_(
         "Contrary to the legal system of the requested state (Art. 18(21)(d))"
     ),
-    Ground.no_dual_criminality: "Absence of dual criminality (Arts. 16(1), 18(9))",
-    Ground.discriminatory_purpose: (
+    Ground.no_dual_criminality: N_("Absence of dual criminality (Arts. 16(1), 18(9))"),
+    Ground.discriminatory_purpose: N_(
         "Made to prosecute or punish a person on account of sex, race, religion, nationality, "
         "ethnic origin or political opinions (Art. 16(14))"
     ),
-    Ground.nationality: (
+    Ground.nationality: N_(
         "The person is a national: submitted to prosecution at home instead (Art. 16(10))"
     ),
-    Ground.political_offence: "Political offence (extradition treaties, e.g. ETS 024 Art. 3)",
-    Ground.ne_bis_in_idem: "Already finally judged for the same acts (ne bis in idem)",
-    Ground.lapse_of_time: "Prosecution or punishment barred by lapse of time",
-    Ground.death_penalty: "Death penalty without the assurances asked for",
+    Ground.political_offence: N_("Political offence (extradition treaties, e.g. ETS 024 Art. 3)"),
+    Ground.ne_bis_in_idem: N_("Already finally judged for the same acts (ne bis in idem)"),
+    Ground.lapse_of_time: N_("Prosecution or punishment barred by lapse of time"),
+    Ground.death_penalty: N_("Death penalty without the assurances asked for"),
 }
 
 # Grounds that only an extradition request can be refused on.

@@ -11,7 +11,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, status
 from sqlalchemy.orm import Session
 
-from palermo.deps import PrincipalDep, SessionDep, SettingsDep
+from palermo.deps import OffsetQuery, PrincipalDep, SessionDep, SettingsDep
 from palermo.errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized, error_responses
 from palermo.exchange.deps import KeyringDep
 from palermo.identity.principal import Principal
@@ -45,7 +45,7 @@ def list_requests(
     status: Status | None = None,
     kind: RequestKind | None = None,
     q: Annotated[str | None, Query(max_length=100, description="reference or proceedings")] = None,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: OffsetQuery = 0,
     limit: Annotated[int, Query(ge=1, le=views.PAGE)] = views.PAGE,
 ) -> list[RequestSummaryOut]:
     """The requests your agency makes (outgoing) or that are made of it or given it to

@@ -6,7 +6,7 @@ import uuid
 
 from sqlalchemy.orm import Session
 
-from palermo.background import agency_job, run_job
+from palermo.background import Progress, agency_job, run_job
 from palermo.db import SessionFactory
 from palermo.identity.principal import Principal
 from palermo.linkage import service
@@ -18,8 +18,8 @@ def run_for(session: Session, principal: Principal, run_id: uuid.UUID) -> LinkRu
     return agency_job(session, LinkRun, principal, run_id, "linkage run")
 
 
-def _link(session: Session, linkage: LinkRun, principal: Principal) -> None:
-    service.execute(session, linkage=linkage, principal=principal, now=utcnow())
+def _link(session: Session, linkage: LinkRun, principal: Principal, progress: Progress) -> None:
+    service.execute(session, linkage=linkage, principal=principal, now=utcnow(), progress=progress)
 
 
 def execute(sessions: SessionFactory, run_id: uuid.UUID) -> None:

@@ -27,6 +27,7 @@ from palermo.models.linkage import LinkJudgement, LinkPair
 from palermo.policy.records import AccessContext
 from palermo.records.schemas import HitOut, RecordOut
 from palermo.records.service import read_record
+from palermo.translatable import N_
 
 # The fields a pair's weights are given for, in the order a comparison shows them.
 FIELDS = tuple(f.name for f in COMPARISONS)
@@ -163,7 +164,7 @@ class Dossier:
         return [m for m in self.members if isinstance(m, HitOut)]
 
 
-FACETS = ("Names", "Birth dates", "Nationalities", "Documents")
+FACETS = (N_("Names"), N_("Birth dates"), N_("Nationalities"), N_("Documents"))
 
 
 def _facet(schema_name: str, prop_name: str) -> str | None:

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from palermo.audit.service import Operation
 from palermo.audit.service import record as audit
+from palermo.background import Progress, unobserved
 from palermo.db import insert_dicts
 from palermo.errors import Forbidden, Invalid, NotFound
 from palermo.identity import repository as directory
@@ -84,9 +85,17 @@ def submit(
     return linkage
 
 
-def execute(session: Session, *, linkage: LinkRun, principal: Principal, now: datetime) -> LinkRun:
+def execute(
+    session: Session,
+    *,
+    linkage: LinkRun,
+    principal: Principal,
+    now: datetime,
+    progress: Progress = unobserved,
+) -> LinkRun:
     """Link the run's records that the principal may see (of its scope agencies only, if
     given) and keep the proposed pairs at or above its threshold."""
+    progress("reading", 0, 3)
     context = AccessContext.of(linkage.purpose, linkage.justification)
     seen = features.visible_records(
         session,
@@ -98,7 +107,9 @@ def execute(session: Session, *, linkage: LinkRun, principal: Principal, now: da
     )
     codes = repository.agency_codes(session, {s.owner_agency_id for s in seen})
     rows = list(features.rows(session, seen, codes))
+    progress("linking", 1, 3)
     result = engine.link(rows, backend=Backend(linkage.backend), threshold=linkage.threshold)
+    progress("storing", 2, 3)
     linkage.status, linkage.finished_at = "done", now
     linkage.records, linkage.pairs = len(rows), len(result.pairs)
     linkage.model, linkage.frequencies = result.model, model.frequencies(rows)

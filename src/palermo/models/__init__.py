@@ -62,6 +62,7 @@ from palermo.models.judicial import JudicialRequest, RequestEvent, RequestPart
 from palermo.models.linkage import LinkJudgement, LinkPair, LinkRun
 from palermo.models.network import NetworkJob
 from palermo.models.notices import Notice, NoticeEvent, NoticeHit, NoticeRecipient
+from palermo.models.notifications import AgencyWebhook, NotificationDelivery
 from palermo.models.records import (
     Disclosure,
     Grant,
@@ -85,6 +86,7 @@ __all__ = [
     "ActionTarget",
     "Agency",
     "AgencyKey",
+    "AgencyWebhook",
     "AlertAccount",
     "AlertEvent",
     "ApiToken",
@@ -139,6 +141,7 @@ __all__ = [
     "NoticeHit",
     "NoticeRecipient",
     "Notification",
+    "NotificationDelivery",
     "OrderAsset",
     "OutboxItem",
     "Recognition",

@@ -11,6 +11,7 @@ from sqlalchemy import JSON, Float, ForeignKey, Integer, LargeBinary, String, Te
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from palermo.models.base import Base, CreatedMixin, IdMixin, utcnow
+from palermo.models.jobs import StageProgress
 
 
 class ReportingEntity(IdMixin, CreatedMixin, Base):
@@ -145,7 +146,7 @@ class FinintelSettings(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class FinintelJob(IdMixin, CreatedMixin, Base):
+class FinintelJob(IdMixin, CreatedMixin, StageProgress, Base):
     """A monitoring run or a trace, run in the background with the analyst's rights."""
 
     __tablename__ = "finintel_jobs"

@@ -10,10 +10,11 @@ from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from palermo.models.base import Base, CreatedMixin, IdMixin
+from palermo.models.jobs import StageProgress
 from palermo.models.records import BigId
 
 
-class LinkRun(IdMixin, CreatedMixin, Base):
+class LinkRun(IdMixin, CreatedMixin, StageProgress, Base):
     """One linkage run of an agency: what it saw, how, the model it trained. New records
     linked since add their pairs to the agency's latest run."""
 

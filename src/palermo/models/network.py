@@ -10,9 +10,10 @@ from sqlalchemy import JSON, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from palermo.models.base import Base, CreatedMixin, IdMixin
+from palermo.models.jobs import StageProgress
 
 
-class NetworkJob(IdMixin, CreatedMixin, Base):
+class NetworkJob(IdMixin, CreatedMixin, StageProgress, Base):
     """A build, analysis or disruption run of an agency's analyst, run in the background
     with the analyst's rights as they are when it runs."""
 

@@ -13,6 +13,7 @@ from fastapi.responses import Response
 from palermo.background import JobOut
 from palermo.deps import ContextDep, PrincipalDep, SessionDep
 from palermo.errors import Forbidden, Invalid, NotFound, Unauthorized, error_responses
+from palermo.http import file_responses
 from palermo.models.base import utcnow
 from palermo.network import analysis, jobs, service
 from palermo.network.export import Format
@@ -125,7 +126,7 @@ def paths(
     )
 
 
-@router.get("/export", responses=COMMON)
+@router.get("/export", response_class=Response, responses=COMMON | file_responses(*MEDIA.values()))
 def export(
     session: SessionDep,
     principal: PrincipalDep,

@@ -52,6 +52,20 @@ def column_map(text: str | None, fields: Mapping[str, bool], what: str) -> dict[
 def _rows(
     path: Path, columns: dict[str, str], fields: Mapping[str, bool]
 ) -> Iterator[tuple[int, dict[str, str]]]:
+    """(line, row) of a CSV file, or Invalid when it is not UTF-8 CSV."""
+    line = 1
+    try:
+        for line, row in _read_rows(path, columns, fields):
+            yield line, row
+    except UnicodeDecodeError:
+        raise Invalid(f"{path.name}: not UTF-8 text") from None
+    except csv.Error as error:  # a field over csv's size limit: an unclosed quote
+        raise Invalid(f"{path.name} after line {line}: not CSV ({error})") from None
+
+
+def _read_rows(
+    path: Path, columns: dict[str, str], fields: Mapping[str, bool]
+) -> Iterator[tuple[int, dict[str, str]]]:
     if not path.is_file():
         raise Invalid(f"{path}: no such file")
     with path.open(newline="", encoding="utf-8-sig") as handle:

@@ -6,7 +6,7 @@ import uuid
 
 from sqlalchemy.orm import Session
 
-from palermo.background import agency_job, run_job
+from palermo.background import Progress, agency_job, run_job
 from palermo.db import SessionFactory
 from palermo.identity.principal import Principal
 from palermo.models.base import utcnow
@@ -18,8 +18,8 @@ def job_for(session: Session, principal: Principal, job_id: uuid.UUID) -> Networ
     return agency_job(session, NetworkJob, principal, job_id, "network job")
 
 
-def _analyse(session: Session, job: NetworkJob, principal: Principal) -> None:
-    service.execute(session, job=job, principal=principal, now=utcnow())
+def _analyse(session: Session, job: NetworkJob, principal: Principal, progress: Progress) -> None:
+    service.execute(session, job=job, principal=principal, now=utcnow(), progress=progress)
 
 
 def execute(sessions: SessionFactory, job_id: uuid.UUID) -> None:

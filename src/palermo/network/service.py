@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from palermo.audit.service import Operation
 from palermo.audit.service import record as audit
+from palermo.background import Progress, unobserved
 from palermo.errors import Forbidden, Invalid, NotFound
 from palermo.identity import repository as directory
 from palermo.identity.principal import Principal
@@ -449,12 +450,23 @@ def submit(
     return job
 
 
-def execute(session: Session, *, job: NetworkJob, principal: Principal, now: datetime) -> None:
+def execute(
+    session: Session,
+    *,
+    job: NetworkJob,
+    principal: Principal,
+    now: datetime,
+    progress: Progress = unobserved,
+) -> None:
     body = JobIn.model_validate(
         {**job.parameters, "purpose": job.purpose, "justification": job.justification}
     )
     context = AccessContext.of(job.purpose, job.justification)
+    then = {"analyze": "analysing", "disrupt": "disrupting"}.get(body.kind)
+    progress("building", 0, 2 if then else 1)
     built = build(session, principal=principal, context=context, scope=body.scope, now=now)
+    if then:
+        progress(then, 1, 2)
     result: dict[str, Any] = {"left_out": built.left_out}
     if body.kind == "build":
         result["nodes"], result["edges"] = len(built.network.ids), len(built.network.edges)

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
-from palermo.deps import ContextDep, PrincipalDep, SessionDep, SettingsDep
+from palermo.deps import ContextDep, OffsetQuery, PrincipalDep, SessionDep, SettingsDep
 from palermo.errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized, error_responses
 from palermo.models.base import utcnow
 from palermo.notices import checks, hits, public, service, views
@@ -61,7 +61,7 @@ def listing(
     q: Annotated[str | None, Query(max_length=200)] = None,
     mine: bool = False,
     queue: Annotated[bool, Query(description="requests awaiting your review")] = False,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: OffsetQuery = 0,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> NoticeList:
     found = service.listing(

@@ -11,6 +11,8 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
+from palermo.translatable import N_
+
 
 class NoticeKind(enum.StrEnum):
     red = "red"  # locate and provisionally arrest pending extradition
@@ -25,27 +27,29 @@ class NoticeKind(enum.StrEnum):
 
 
 KIND_TITLES = {
-    NoticeKind.red: "Red Notice",
-    NoticeKind.yellow: "Yellow Notice",
-    NoticeKind.blue: "Blue Notice",
-    NoticeKind.black: "Black Notice",
-    NoticeKind.green: "Green Notice",
-    NoticeKind.orange: "Orange Notice",
-    NoticeKind.purple: "Purple Notice",
-    NoticeKind.silver: "Silver Notice",
-    NoticeKind.un_special: "UN Security Council Special Notice",
+    NoticeKind.red: N_("Red Notice"),
+    NoticeKind.yellow: N_("Yellow Notice"),
+    NoticeKind.blue: N_("Blue Notice"),
+    NoticeKind.black: N_("Black Notice"),
+    NoticeKind.green: N_("Green Notice"),
+    NoticeKind.orange: N_("Orange Notice"),
+    NoticeKind.purple: N_("Purple Notice"),
+    NoticeKind.silver: N_("Silver Notice"),
+    NoticeKind.un_special: N_("UN Security Council Special Notice"),
 }
 
 KIND_PURPOSES = {
-    NoticeKind.red: "Locate and provisionally arrest a person pending extradition",
-    NoticeKind.yellow: "Locate a missing person or identify a person unable to identify themselves",
-    NoticeKind.blue: "Collect information about a person's identity, location or activities",
-    NoticeKind.black: "Seek information on an unidentified body",
-    NoticeKind.green: "Warn about a person's criminal activities",
-    NoticeKind.orange: "Warn of an event, person, object or process that is an imminent threat",
-    NoticeKind.purple: "Share modi operandi, objects, devices and hiding places of criminals",
-    NoticeKind.silver: "Locate and identify assets for seizure or confiscation",
-    NoticeKind.un_special: "Alert to persons and entities under UN Security Council sanctions",
+    NoticeKind.red: N_("Locate and provisionally arrest a person pending extradition"),
+    NoticeKind.yellow: N_(
+        "Locate a missing person or identify a person unable to identify themselves"
+    ),
+    NoticeKind.blue: N_("Collect information about a person's identity, location or activities"),
+    NoticeKind.black: N_("Seek information on an unidentified body"),
+    NoticeKind.green: N_("Warn about a person's criminal activities"),
+    NoticeKind.orange: N_("Warn of an event, person, object or process that is an imminent threat"),
+    NoticeKind.purple: N_("Share modi operandi, objects, devices and hiding places of criminals"),
+    NoticeKind.silver: N_("Locate and identify assets for seizure or confiscation"),
+    NoticeKind.un_special: N_("Alert to persons and entities under UN Security Council sanctions"),
 }
 
 # A diffusion goes straight to chosen recipients: no UN Special diffusion exists.
@@ -95,7 +99,7 @@ class Field:
     help: str = ""
 
 
-SUMMARY = Field("summary", "Summary of facts", FieldType.long_text, required=True)
+SUMMARY = Field("summary", N_("Summary of facts"), FieldType.long_text, required=True)
 SOUGHT_FOR = ("prosecution", "sentence")
 MATTERS = (
     "ordinary_crime",
@@ -105,127 +109,130 @@ MATTERS = (
     "private_dispute",
 )
 MATTER_TITLES = {
-    "ordinary_crime": "A serious ordinary-law crime",
-    "behavioural_norms": "An offence against behavioural or cultural norms",
-    "family_private": "A family or private matter",
-    "administrative": "An administrative violation",
-    "private_dispute": "A private dispute",
+    "ordinary_crime": N_("A serious ordinary-law crime"),
+    "behavioural_norms": N_("An offence against behavioural or cultural norms"),
+    "family_private": N_("A family or private matter"),
+    "administrative": N_("An administrative violation"),
+    "private_dispute": N_("A private dispute"),
 }
 
 FIELDS: dict[NoticeKind, tuple[Field, ...]] = {
     NoticeKind.red: (
         SUMMARY,
-        Field("sought_for", "Sought for", FieldType.choice, True, options=SOUGHT_FOR),
-        Field("offence_iccs", "Offence (ICCS code)", FieldType.iccs, True),
-        Field("law_reference", "National law provision", required=True),
-        Field("charge", "Charge, as in the warrant or judgment", required=True),
-        Field("charge_translation", "Charge in English"),
+        Field("sought_for", N_("Sought for"), FieldType.choice, True, options=SOUGHT_FOR),
+        Field("offence_iccs", N_("Offence (ICCS code)"), FieldType.iccs, True),
+        Field("law_reference", N_("National law provision"), required=True),
+        Field("charge", N_("Charge, as in the warrant or judgment"), required=True),
+        Field("charge_translation", N_("Charge in English")),
         Field(
             "max_penalty_months",
-            "Maximum penalty (months)",
+            N_("Maximum penalty (months)"),
             FieldType.months,
             required_when=("sought_for", "prosecution"),
-            help="at least 24 months for a prosecution (RPD Art. 83)",
+            help=N_("at least 24 months for a prosecution (RPD Art. 83)"),
         ),
         Field(
             "sentence_imposed_months",
-            "Sentence imposed (months)",
+            N_("Sentence imposed (months)"),
             FieldType.months,
             required_when=("sought_for", "sentence"),
         ),
         Field(
             "sentence_remaining_months",
-            "Sentence remaining (months)",
+            N_("Sentence remaining (months)"),
             FieldType.months,
-            help="at least 6 months imposed or remaining (RPD Art. 83)",
+            help=N_("at least 6 months imposed or remaining (RPD Art. 83)"),
         ),
         Field(
             "warrant_kind",
-            "Judicial decision",
+            N_("Judicial decision"),
             FieldType.choice,
             True,
             options=("arrest_warrant", "judgment"),
         ),
-        Field("warrant_reference", "Warrant or judgment reference", required=True),
-        Field("warrant_date", "Date of the warrant or judgment", FieldType.date, True),
-        Field("issuing_authority", "Issuing judicial authority", required=True),
-        Field("matter", "The matter is", FieldType.choice, True, options=MATTERS),
+        Field("warrant_reference", N_("Warrant or judgment reference"), required=True),
+        Field("warrant_date", N_("Date of the warrant or judgment"), FieldType.date, True),
+        Field("issuing_authority", N_("Issuing judicial authority"), required=True),
+        Field("matter", N_("The matter is"), FieldType.choice, True, options=MATTERS),
         Field(
             "organised_crime_link",
-            "Linked to serious or organised crime",
+            N_("Linked to serious or organised crime"),
             FieldType.flag,
-            help="lifts the exclusion of private and administrative matters (RPD Art. 83)",
+            help=N_("lifts the exclusion of private and administrative matters (RPD Art. 83)"),
         ),
     ),
     NoticeKind.yellow: (
         SUMMARY,
         Field(
             "category",
-            "The person is",
+            N_("The person is"),
             FieldType.choice,
             True,
             options=("missing", "unable_to_identify"),
         ),
         Field(
-            "date_missing", "Missing since", FieldType.date, required_when=("category", "missing")
+            "date_missing",
+            N_("Missing since"),
+            FieldType.date,
+            required_when=("category", "missing"),
         ),
-        Field("place_missing", "Last seen at", required_when=("category", "missing")),
-        Field("circumstances", "Circumstances", FieldType.long_text, True),
+        Field("place_missing", N_("Last seen at"), required_when=("category", "missing")),
+        Field("circumstances", N_("Circumstances"), FieldType.long_text, True),
     ),
     NoticeKind.blue: (
         SUMMARY,
-        Field("reason", "Information sought", FieldType.long_text, True),
-        Field("offence_iccs", "Related offence (ICCS code)", FieldType.iccs),
+        Field("reason", N_("Information sought"), FieldType.long_text, True),
+        Field("offence_iccs", N_("Related offence (ICCS code)"), FieldType.iccs),
     ),
     NoticeKind.black: (
         SUMMARY,
-        Field("date_found", "Date found", FieldType.date, True),
-        Field("place_found", "Place found", required=True),
-        Field("identifying_marks", "Identifying marks", FieldType.long_text, True),
-        Field("estimated_age", "Estimated age"),
-        Field("cause_of_death", "Cause of death"),
+        Field("date_found", N_("Date found"), FieldType.date, True),
+        Field("place_found", N_("Place found"), required=True),
+        Field("identifying_marks", N_("Identifying marks"), FieldType.long_text, True),
+        Field("estimated_age", N_("Estimated age")),
+        Field("cause_of_death", N_("Cause of death")),
     ),
     NoticeKind.green: (
         SUMMARY,
-        Field("offence_iccs", "Offence (ICCS code)", FieldType.iccs, True),
-        Field("activities", "Criminal activities", FieldType.long_text, True),
-        Field("threat_assessment", "Why a repetition is feared", FieldType.long_text, True),
+        Field("offence_iccs", N_("Offence (ICCS code)"), FieldType.iccs, True),
+        Field("activities", N_("Criminal activities"), FieldType.long_text, True),
+        Field("threat_assessment", N_("Why a repetition is feared"), FieldType.long_text, True),
     ),
     NoticeKind.orange: (
         SUMMARY,
         Field(
             "threat_kind",
-            "The threat is",
+            N_("The threat is"),
             FieldType.choice,
             True,
             options=("person", "object", "event", "process"),
         ),
-        Field("threat", "Nature of the threat", FieldType.long_text, True),
-        Field("place", "Where"),
-        Field("valid_until", "Threat expected until", FieldType.date),
+        Field("threat", N_("Nature of the threat"), FieldType.long_text, True),
+        Field("place", N_("Where")),
+        Field("valid_until", N_("Threat expected until"), FieldType.date),
     ),
     NoticeKind.purple: (
         SUMMARY,
-        Field("offence_iccs", "Offence (ICCS code)", FieldType.iccs, True),
-        Field("modus_operandi", "Modus operandi", FieldType.long_text, True),
-        Field("objects", "Objects and devices", FieldType.long_text),
-        Field("concealment", "Hiding places and concealment methods", FieldType.long_text),
+        Field("offence_iccs", N_("Offence (ICCS code)"), FieldType.iccs, True),
+        Field("modus_operandi", N_("Modus operandi"), FieldType.long_text, True),
+        Field("objects", N_("Objects and devices"), FieldType.long_text),
+        Field("concealment", N_("Hiding places and concealment methods"), FieldType.long_text),
     ),
     NoticeKind.silver: (
         SUMMARY,
-        Field("assets", "Assets sought", FieldType.long_text, True),
-        Field("asset_countries", "Countries where assets may be", FieldType.countries),
-        Field("location_hints", "Location hints", FieldType.long_text),
-        Field("offence_iccs", "Predicate offence (ICCS code)", FieldType.iccs, True),
-        Field("law_reference", "National law provision", required=True),
+        Field("assets", N_("Assets sought"), FieldType.long_text, True),
+        Field("asset_countries", N_("Countries where assets may be"), FieldType.countries),
+        Field("location_hints", N_("Location hints"), FieldType.long_text),
+        Field("offence_iccs", N_("Predicate offence (ICCS code)"), FieldType.iccs, True),
+        Field("law_reference", N_("National law provision"), required=True),
     ),
     NoticeKind.un_special: (
         SUMMARY,
-        Field("un_reference", "UN list reference", required=True, help="e.g. QDi.001"),
-        Field("committee", "Sanctions committee", required=True),
+        Field("un_reference", N_("UN list reference"), required=True, help=N_("e.g. QDi.001")),
+        Field("committee", N_("Sanctions committee"), required=True),
         Field(
             "measures",
-            "Sanctions measures",
+            N_("Sanctions measures"),
             FieldType.choices,
             True,
             options=("asset_freeze", "travel_ban", "arms_embargo"),

@@ -33,7 +33,7 @@ from palermo.notices import subjects
 from palermo.notices.kinds import NoticeKind, NoticeStatus
 from palermo.notices.service import VALIDITY_MONTHS, add_event, months_after
 from palermo.policy import notices as policy
-from palermo.screening.lists.interpol import entry_of, read_notices, text_of
+from palermo.screening.lists.interpol import entry_of, read_notices, self_link, text_of
 from palermo.settings import Settings
 
 PATHS = {NoticeKind.red: "red", NoticeKind.yellow: "yellow", NoticeKind.un_special: "un"}
@@ -293,10 +293,9 @@ def import_file(
 
 
 def _kind_of(raw: dict[str, Any], where: str) -> NoticeKind:
-    links = raw.get("_links")
-    href = ((links or {}).get("self") or {}).get("href", "") if isinstance(links, dict) else ""
+    href = self_link(raw)
     for kind, segment in PATHS.items():
-        if f"/notices/v1/{segment}/" in str(href):
+        if f"/notices/v1/{segment}/" in href:
             return kind
     raise Invalid(f"{where}: the notice's type is not in its self link; give it (--kind)")
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from palermo.errors import Conflict, NotFound
 from palermo.notices.kinds import NoticeStatus
+from palermo.translatable import N_
 
 S = NoticeStatus
 
@@ -54,17 +55,17 @@ TRANSITIONS: dict[str, Transition] = {
 }
 
 ACTION_TITLES = {
-    "submit": "Submit for review",
-    "claim": "Take for review",
-    "return": "Return to the requester",
-    "publish": "Publish",
-    "refuse": "Refuse",
-    "extend": "Extend by five years",
-    "suspend": "Suspend",
-    "reinstate": "Reinstate",
-    "cancel": "Cancel",
-    "withdraw": "Withdraw",
-    "expire": "Expire",
+    "submit": N_("Submit for review"),
+    "claim": N_("Take for review"),
+    "return": N_("Return to the requester"),
+    "publish": N_("Publish"),
+    "refuse": N_("Refuse"),
+    "extend": N_("Extend by five years"),
+    "suspend": N_("Suspend"),
+    "reinstate": N_("Reinstate"),
+    "cancel": N_("Cancel"),
+    "withdraw": N_("Withdraw"),
+    "expire": N_("Expire"),
 }
 
 

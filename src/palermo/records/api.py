@@ -10,17 +10,17 @@ from typing import Annotated
 from fastapi import APIRouter, Query, UploadFile, status
 from fastapi.responses import StreamingResponse
 
-from palermo.deps import ContextDep, PrincipalDep, SessionDep, SettingsDep
+from palermo.deps import ContextDep, OffsetQuery, PrincipalDep, SessionDep, SettingsDep
 from palermo.errors import Forbidden, Invalid, NotFound, Unauthorized, error_responses
+from palermo.http import file_responses
 from palermo.models.base import utcnow
-from palermo.records import grants, repository, service, transfer
+from palermo.records import grants, service, transfer
 from palermo.records.retention import review_record
 from palermo.records.schemas import (
     EnvelopeIn,
     GrantIn,
     GrantOut,
     HitOut,
-    NotificationOut,
     RecordIn,
     RecordOut,
     RecordUpdate,
@@ -71,7 +71,7 @@ def search_records(
     value: Annotated[str | None, Query(max_length=500)] = None,
     owner: Annotated[str | None, Query(max_length=32, description="owner agency code")] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 20,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: OffsetQuery = 0,
 ) -> SearchOut:
     """Search records by name and/or property. Hit-only results carry reference and owner."""
     result = service.search_records(
@@ -90,7 +90,11 @@ def search_records(
     return SearchOut(total=result.total, items=result.items)
 
 
-@router.get("/records/export", responses=COMMON)
+@router.get(
+    "/records/export",
+    response_class=StreamingResponse,
+    responses=COMMON | file_responses("application/x-ndjson"),
+)
 def export_records(
     session: SessionDep,
     principal: PrincipalDep,
@@ -277,15 +281,3 @@ def revoke_grant(grant_id: uuid.UUID, session: SessionDep, principal: PrincipalD
     """Revoke a grant; it stops working on the next request."""
     grant = grants.revoke_grant(session, principal=principal, grant_id=grant_id, now=utcnow())
     return grants.grant_out(grants.grant_by_id(session, grant.id))
-
-
-@router.get("/notifications", response_model=list[NotificationOut], responses=COMMON)
-def notifications(
-    session: SessionDep, principal: PrincipalDep, limit: Annotated[int, Query(ge=1, le=500)] = 100
-) -> list[NotificationOut]:
-    """What the caller's agency must know: hits on its records, reviews due, corrections and
-    erasures of records it received."""
-    return [
-        NotificationOut.model_validate(n)
-        for n in repository.notifications_for(session, principal=principal, limit=limit)
-    ]

@@ -23,6 +23,7 @@ from palermo.errors import Invalid
 IDENTIFYING_TYPES = frozenset({"identifier", "phone", "email", "iban", "checksum"})
 MAX_VALUE_LENGTH = 65536
 MAX_VALUES = 1000
+MAX_ENTITY_JSON = 8 * 2**20  # characters of one entity's JSON line: beyond, it is not read
 _NON_ALNUM = re.compile(r"[^0-9A-Z]+")
 
 
@@ -94,6 +95,8 @@ def parse_entity(data: Mapping[str, Any]) -> EntityData:
     source_id = data.get("id")
     if source_id is not None and (not isinstance(source_id, str) or not source_id.strip()):
         raise Invalid("the entity id must be a non-empty string")
+    if isinstance(source_id, str):
+        check_unicode(source_id, "the entity id")
     raw = data.get("properties") or {}
     if not isinstance(raw, Mapping):
         raise Invalid("properties must be an object of lists of values")
@@ -140,6 +143,7 @@ def _clean_value(schema: Schema, prop: Any, value: object) -> str:
     text = str(value).strip()
     if not text:
         return ""
+    check_unicode(text, where)
     if len(text) > MAX_VALUE_LENGTH:
         raise Invalid(f"{where}: value longer than {MAX_VALUE_LENGTH} characters")
     if prop.type.name == "entity":
@@ -149,6 +153,14 @@ def _clean_value(schema: Schema, prop: Any, value: object) -> str:
     if cleaned is None:
         raise Invalid(f"{where}: {text!r} is not a valid {prop.type.label.lower()}")
     return str(cleaned)
+
+
+def check_unicode(text: str, where: str) -> None:
+    """JSON's \\u escapes can write half a character (a lone surrogate): no database stores it."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as error:
+        raise Invalid(f"{where}: {error.object[error.start]!r} is half a character") from None
 
 
 def name_tokens(names: Iterable[str]) -> set[str]:

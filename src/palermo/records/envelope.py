@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import enum
 
+from palermo.translatable import N_
+
 
 class SubjectCategory(enum.StrEnum):
     suspect = "suspect"
@@ -45,10 +47,10 @@ class HandlingCode(enum.StrEnum):
 
 
 HANDLING_MEANING = {
-    HandlingCode.H0: "Use only to prevent and combat crime",
-    HandlingCode.H1: "Not to be used in judicial proceedings without the provider's permission",
-    HandlingCode.H2: "Not to be disseminated without the provider's permission",
-    HandlingCode.H3: "Other restrictions apply (see the note)",
+    HandlingCode.H0: N_("Use only to prevent and combat crime"),
+    HandlingCode.H1: N_("Not to be used in judicial proceedings without the provider's permission"),
+    HandlingCode.H2: N_("Not to be disseminated without the provider's permission"),
+    HandlingCode.H3: N_("Other restrictions apply (see the note)"),
 }
 
 
@@ -73,6 +75,20 @@ class Purpose(enum.StrEnum):
     asset_recovery = "asset_recovery"
     counter_terrorism = "counter_terrorism"
     judicial_cooperation = "judicial_cooperation"
+
+
+PURPOSE_TITLES = {
+    Purpose.criminal_investigation: N_("Criminal investigation"),
+    Purpose.crime_prevention: N_("Crime prevention"),
+    Purpose.criminal_analysis: N_("Criminal analysis"),
+    Purpose.locate_person: N_("Locate a person"),
+    Purpose.identify_person: N_("Identify a person"),
+    Purpose.border_management: N_("Border management"),
+    Purpose.financial_intelligence: N_("Financial intelligence"),
+    Purpose.asset_recovery: N_("Asset recovery"),
+    Purpose.counter_terrorism: N_("Counter-terrorism"),
+    Purpose.judicial_cooperation: N_("Judicial cooperation"),
+}
 
 
 class ShareScope(enum.StrEnum):

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from palermo.identity.principal import Principal
 from palermo.models.identity import Agency
-from palermo.models.records import Notification, Record, RecordKey, Statement
+from palermo.models.records import Record, RecordKey, Statement
 from palermo.policy.records import Visibility, visibility
 from palermo.records.envelope import Purpose
 
@@ -146,15 +146,3 @@ def known_ids(
             chunk = wanted[start : start + 500]
             found.update(session.scalars(select(Record.id).where(Record.id.in_(chunk), rules.any)))
     return found
-
-
-def notifications_for(
-    session: Session, *, principal: Principal, limit: int = 200
-) -> Sequence[Notification]:
-    """Notifications addressed to the agencies the principal acts for, newest first."""
-    return session.scalars(
-        select(Notification)
-        .where(Notification.agency_id.in_(principal.acting_agency_ids))
-        .order_by(Notification.created_at.desc())
-        .limit(limit)
-    ).all()

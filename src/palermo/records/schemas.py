@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from palermo.records.envelope import (
     AccessLevel,
@@ -174,13 +174,3 @@ class ReviewIn(BaseModel):
     reason: str = Field(min_length=3, max_length=2000)
     review_due: date | None = Field(default=None, description="next review when retained")
     delete_by: date | None = None
-
-
-class NotificationOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    kind: str
-    record_id: str | None
-    message: str
-    created_at: datetime
-    read_at: datetime | None

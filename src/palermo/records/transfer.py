@@ -23,7 +23,7 @@ from palermo.identity.principal import Principal
 from palermo.models.records import Record
 from palermo.policy.records import AccessContext, owns, visibility
 from palermo.records import envelopes, repository
-from palermo.records.entities import EntityData, parse_entity
+from palermo.records.entities import MAX_ENTITY_JSON, EntityData, parse_entity
 from palermo.records.schemas import EnvelopeIn
 from palermo.records.service import (
     AUDIT_CHUNK,
@@ -56,10 +56,14 @@ class ImportReport:
 
 
 def _decode(line: str) -> dict[str, Any]:
+    if len(line) > MAX_ENTITY_JSON:
+        raise Invalid(f"line longer than {MAX_ENTITY_JSON} characters: not read")
     try:
         data = json.loads(line)
     except json.JSONDecodeError as error:
         raise Invalid(f"not valid JSON ({error.msg} at column {error.colno})") from None
+    except (ValueError, RecursionError):  # a number of thousands of digits, deep nesting
+        raise Invalid("not valid JSON (a number too long or nesting too deep)") from None
     if not isinstance(data, dict):
         raise Invalid("a line must hold one JSON object")
     return data

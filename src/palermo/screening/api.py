@@ -104,7 +104,11 @@ async def submit_batch(
     return _job_out(job)
 
 
-@router.get("/screen/batch/{job_id}", response_model=JobOut, responses=COMMON)
+@router.get(
+    "/screen/batch/{job_id}",
+    response_model=JobOut,
+    responses=COMMON | error_responses(NotFound),
+)
 def batch_status(job_id: uuid.UUID, session: SessionDep, principal: PrincipalDep) -> JobOut:
     return _job_out(jobs.job_for(session, principal, job_id))
 

@@ -51,6 +51,7 @@ from palermo.models.base import utcnow
 from palermo.offences import iccs
 from palermo.policy import assets as policy
 from palermo.settings import Settings
+from palermo.translatable import N_
 from palermo.web.finintel import FormState
 from palermo.web.templating import page
 
@@ -66,7 +67,7 @@ Name = Annotated[str, Form(max_length=200)]  # an authority, a reference abroad
 # paid out (returned, shared or transferred to victims).
 STAGE_TITLES = {
     **{stage.value: STATE_TITLES[stage] for stage in statistics.STAGES},
-    statistics.RETURNED: "Returned",
+    statistics.RETURNED: N_("Returned"),
 }
 STAGE_ORDER = list(STAGE_TITLES.values())
 STAGE_COLOURS = ["#4c78a8", "#f58518", "#b279a2", "#54a24b"]
@@ -92,8 +93,12 @@ LABELS = {
     "country": "Country",
     "judicial_reference": "Judicial reference",
 }
-DONE = {"transition": "Step recorded", "valuation": "Value recorded", "cost": "Cost recorded"}
-ORDER_DONE = {"recognition": "Recognition asked", "decision": "Decision recorded"}
+DONE = {
+    "transition": N_("Step recorded"),
+    "valuation": N_("Value recorded"),
+    "cost": N_("Cost recorded"),
+}
+ORDER_DONE = {"recognition": N_("Recognition asked"), "decision": N_("Decision recorded")}
 
 
 # The register -------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
 
 from palermo.errors import MfaRequired, PalermoError, SessionExpired, Unauthorized
+from palermo.web import i18n
 from palermo.web.templating import templates
 
 API_PREFIXES = ("/api/", "/federation/", "/notices/v1/", "/openapi.json", "/healthz", "/readyz")
@@ -33,6 +34,7 @@ def web_error_response(request: Request, error: PalermoError) -> Response:
             # into a fragment: tell HTMX to leave the page for the log-in instead.
             return Response(status_code=204, headers={"HX-Redirect": f"/login{suffix}"})
         return RedirectResponse(f"/login{suffix}", status_code=303)
-    return templates.TemplateResponse(
-        request, "error.html", {"error": error}, status_code=error.status_code
-    )
+    with i18n.speaking(i18n.language_of(request)):
+        return templates.TemplateResponse(
+            request, "error.html", {"error": error}, status_code=error.status_code
+        )

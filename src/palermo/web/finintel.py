@@ -35,38 +35,39 @@ from palermo.models.finintel import ReportingEntity
 from palermo.models.identity import Agency
 from palermo.policy.records import AccessContext
 from palermo.settings import Settings
+from palermo.translatable import N_
 from palermo.web.templating import page
 from palermo.web.workspace import context_or_redirect
 
 router = APIRouter(include_in_schema=False)
 
 REFUSED = "financial intelligence is the work of FIUs and their reporting entities"
-FORMATS = {"goaml": "goAML XML", "csv": "CSV (one row per transaction)", "json": "JSON"}
+FORMATS = {"goaml": "goAML XML", "csv": N_("CSV (one row per transaction)"), "json": "JSON"}
 STATUS_TITLES = {
     # reports
-    "received": "Received",
-    "under_analysis": "Under analysis",
-    "information_requested": "Information requested",
-    "closed": "Closed",
+    "received": N_("Received"),
+    "under_analysis": N_("Under analysis"),
+    "information_requested": N_("Information requested"),
+    "closed": N_("Closed"),
     # alerts
-    "new": "New",
-    "in_review": "In review",
-    "dismissed": "Dismissed",
-    "escalated": "Escalated",
+    "new": N_("New"),
+    "in_review": N_("In review"),
+    "dismissed": N_("Dismissed"),
+    "escalated": N_("Escalated"),
     # both
-    "disseminated": "Disseminated",
+    "disseminated": N_("Disseminated"),
 }
 MESSAGE_TITLES = {
-    "feedback": "Feedback",
-    "information_request": "Request for more information",
-    "reply": "Reply",
+    "feedback": N_("Feedback"),
+    "information_request": N_("Request for more information"),
+    "reply": N_("Reply"),
 }
 ACTION_TITLES = {
-    "review": "Take into review",
-    "dismiss": "Dismiss",
-    "escalate": "Escalate to a case",
-    "reopen": "Reopen",
-    "disseminate": "Disseminate",
+    "review": N_("Take into review"),
+    "dismiss": N_("Dismiss"),
+    "escalate": N_("Escalate to a case"),
+    "reopen": N_("Reopen"),
+    "disseminate": N_("Disseminate"),
 }
 # The transactions of an alert shown on its page (an alert names a few dozen at most).
 ALERT_TRANSACTIONS = 200

@@ -9,6 +9,7 @@ from palermo.identity.roles import Role
 from palermo.policy.assets import WORKER_ROLES
 from palermo.policy.cases import WORKER_ROLES as CASE_WORKERS
 from palermo.policy.records import READER_ROLES
+from palermo.translatable import N_
 
 
 @dataclass(frozen=True)
@@ -25,30 +26,35 @@ class NavItem:
 
 
 NAVIGATION: tuple[NavItem, ...] = (
-    NavItem("Home", "/"),
-    NavItem("Records", "/records"),
-    NavItem("Screening", "/screening"),
-    NavItem("Messages", "/messages", roles=frozenset(Role) - {Role.auditor, Role.system_admin}),
-    NavItem("Notices", "/notices", roles=READER_ROLES),  # not private partners nor auditors
+    NavItem(N_("Home"), "/"),
+    NavItem(N_("Records"), "/records"),
+    NavItem(N_("Screening"), "/screening"),
+    NavItem(N_("Messages"), "/messages", roles=frozenset(Role) - {Role.auditor, Role.system_admin}),
+    NavItem(N_("Notices"), "/notices", roles=READER_ROLES),  # not private partners nor auditors
     # Those who link records (linkage.service.LINKERS): not partners, auditors nor admins.
-    NavItem("Linkage", "/linkage", roles=frozenset({Role.analyst, Role.supervisor})),
+    NavItem(N_("Linkage"), "/linkage", roles=frozenset({Role.analyst, Role.supervisor})),
     # Those who analyse networks (network.service.ANALYSTS).
-    NavItem("Networks", "/network", roles=frozenset({Role.officer, Role.analyst, Role.supervisor})),
+    NavItem(
+        N_("Networks"), "/network", roles=frozenset({Role.officer, Role.analyst, Role.supervisor})
+    ),
     # Reporting entities' partner users and FIU staff (the pages decide by agency kind).
     NavItem(
-        "Financial intelligence",
+        N_("Financial intelligence"),
         "/finintel",
         roles=frozenset(
             {Role.partner, Role.officer, Role.analyst, Role.supervisor, Role.agency_admin}
         ),
     ),
     # Those who work asset recovery (policy.assets.WORKER_ROLES).
-    NavItem("Assets", "/assets", roles=frozenset(WORKER_ROLES)),
+    NavItem(N_("Assets"), "/assets", roles=frozenset(WORKER_ROLES)),
     # Those who work cases (policy.cases.WORKER_ROLES).
-    NavItem("Cases", "/cases", roles=frozenset(CASE_WORKERS)),
+    NavItem(N_("Cases"), "/cases", roles=frozenset(CASE_WORKERS)),
     # Those who work requests (policy.judicial: the case workers' roles).
-    NavItem("Judicial requests", "/judicial", roles=frozenset(CASE_WORKERS)),
-    NavItem("Notifications", "/notifications"),
-    NavItem("My agency", "/agency"),
-    NavItem("Audit log", "/audit", roles=frozenset({Role.auditor})),
+    NavItem(N_("Judicial requests"), "/judicial", roles=frozenset(CASE_WORKERS)),
+    # Figures only (never which records); not private partners (stats.READERS).
+    NavItem(N_("Statistics"), "/statistics", roles=frozenset(Role) - {Role.partner}),
+    NavItem(N_("Jobs"), "/jobs", roles=frozenset(Role) - {Role.auditor, Role.system_admin}),
+    NavItem(N_("Notifications"), "/notifications"),
+    NavItem(N_("My agency"), "/agency"),
+    NavItem(N_("Audit log"), "/audit", roles=frozenset({Role.auditor})),
 )

@@ -1,4 +1,5 @@
-"""The workspace shell: log-in with MFA, home, my agency, my account (API tokens)."""
+"""The workspace shell: log-in with MFA, my agency, my account (API tokens); the home page
+is the role dashboards (`web.dashboards`)."""
 
 from __future__ import annotations
 
@@ -19,11 +20,12 @@ from palermo.deps import (
     SessionDep,
     SettingsDep,
 )
-from palermo.errors import CsrfFailed, PalermoError, Unauthorized
+from palermo.errors import CsrfFailed, NotFound, PalermoError, Unauthorized
 from palermo.identity import repository, service
 from palermo.identity.api import set_session_cookie
 from palermo.identity.principal import Principal
 from palermo.models.base import utcnow
+from palermo.web import i18n
 from palermo.web.templating import HERE, page
 
 router = APIRouter(include_in_schema=False)
@@ -43,6 +45,19 @@ def safe_next(target: str | None) -> str:
     if target and target.startswith("/") and not target.startswith(("//", "/\\")):
         return target
     return "/"
+
+
+# Language ----------------------------------------------------------------------------
+@router.get("/language/{code}")
+def choose_language(code: str, next: str = "/") -> Response:
+    """Remember the chosen language (a year, this browser) and go back where one was."""
+    if code not in i18n.LANGUAGES:
+        raise NotFound(f"no language {code!r}; Palermo speaks {', '.join(i18n.LANGUAGES)}")
+    response = RedirectResponse(safe_next(next), status_code=303)
+    response.set_cookie(
+        i18n.LANGUAGE_COOKIE, code, max_age=365 * 86400, samesite="lax", httponly=True
+    )
+    return response
 
 
 # Log-in ------------------------------------------------------------------------------
@@ -186,12 +201,6 @@ def logout(request: Request, session: SessionDep, principal: PrincipalDep) -> Re
 
 
 # The shell ---------------------------------------------------------------------------
-@router.get("/", response_class=HTMLResponse)
-def home(request: Request, session: SessionDep, principal: PrincipalDep) -> Response:
-    agency = service.get_agency(session, principal.agency_code or "")
-    return page(request, "home.html", principal, agency=agency)
-
-
 @router.get("/agency", response_class=HTMLResponse)
 def my_agency(request: Request, session: SessionDep, principal: PrincipalDep) -> Response:
     agency = service.get_agency(session, principal.agency_code or "")

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from palermo.deps import PrincipalDep, SessionDep
 from palermo.errors import PalermoError
+from palermo.jobs.kinds import KINDS
 from palermo.models.base import utcnow
 from palermo.models.screening import ScreeningJob
 from palermo.screening import batch, jobs, service
@@ -167,4 +168,4 @@ def job_page(
 ) -> Response:
     job = jobs.job_for(session, principal, job_id)
     template = "_job_progress.html" if request.headers.get("hx-request") else "screening_job.html"
-    return page(request, template, principal, job=job)
+    return page(request, template, principal, job=job, view=KINDS["screening"].view(job))

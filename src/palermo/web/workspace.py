@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Annotated
 from urllib.parse import urlencode
 
@@ -12,10 +13,14 @@ from sqlalchemy import select
 from palermo.audit import tree
 from palermo.audit.reading import read_events
 from palermo.deps import PrincipalDep, SessionDep
-from palermo.errors import PalermoError
+from palermo.errors import NotFound, PalermoError
 from palermo.identity.principal import Principal
 from palermo.models.base import utcnow
 from palermo.models.records import Record, RecordLink
+from palermo.notifications import repository as notification_reading
+from palermo.notifications import service as notification_service
+from palermo.notifications.kinds import title_of
+from palermo.policy.administration import may_administer_agency
 from palermo.policy.records import AccessContext, Effect, decide
 from palermo.records import service
 from palermo.records.envelope import Purpose
@@ -77,7 +82,7 @@ def records(
     schema: Annotated[str | None, Query(max_length=64)] = None,
     prop: Annotated[str | None, Query(max_length=64)] = None,
     value: Annotated[str | None, Query(max_length=500)] = None,
-    page_number: Annotated[int, Query(alias="page", ge=1)] = 1,
+    page_number: Annotated[int, Query(alias="page", ge=1, le=10_000)] = 1,
 ) -> Response:
     """Search: nothing is consulted until the officer asks, under the declared context."""
     context = context_or_redirect(request)
@@ -183,10 +188,88 @@ def history_page(
     return page(request, "record_history.html", principal, record_id=record_id, versions=versions)
 
 
+def _notification_filters(
+    kind: str | None, unread: str | None, notification_id: str | None
+) -> notification_reading.Filters:
+    try:
+        wanted = uuid.UUID(notification_id) if notification_id else None
+    except ValueError:
+        wanted = None
+    return notification_reading.Filters(
+        kind=kind or None, unread_only=unread == "1", notification_id=wanted
+    )
+
+
 @router.get("/notifications", response_class=HTMLResponse)
-def notifications(request: Request, session: SessionDep, principal: PrincipalDep) -> Response:
-    rows = notification_rows(session, principal)
-    return page(request, "notifications.html", principal, notifications=rows)
+def notifications(
+    request: Request,
+    session: SessionDep,
+    principal: PrincipalDep,
+    kind: Annotated[str | None, Query(max_length=64)] = None,
+    unread: Annotated[str | None, Query(max_length=1)] = None,
+    notification_id: Annotated[str | None, Query(alias="id", max_length=36)] = None,
+    page_number: Annotated[int, Query(alias="page", ge=1, le=10_000)] = 1,
+) -> Response:
+    """The agency's notifications: unread first marked, filtered by kind, paged; the
+    webhook's latest deliveries for the agency's administrator."""
+    filters = _notification_filters(kind, unread, notification_id)
+    rows = notification_rows(
+        session, principal, filters, offset=(page_number - 1) * PAGE_SIZE, limit=PAGE_SIZE + 1
+    )
+    administers = principal.agency_id is not None and may_administer_agency(
+        principal, principal.agency_id
+    )
+    webhook = deliveries = None
+    if administers and principal.agency_id and principal.agency_code:
+        webhook = notification_reading.webhook(session, principal.agency_id)
+        deliveries = [
+            (delivery, title_of(kind))
+            for delivery, kind in notification_service.deliveries(
+                session, principal=principal, agency_code=principal.agency_code, limit=10
+            )
+        ]
+    return page(
+        request,
+        "notifications.html",
+        principal,
+        notifications=rows[:PAGE_SIZE],
+        has_next=len(rows) > PAGE_SIZE,
+        page_number=page_number,
+        filters=filters,
+        kinds=[(k, title_of(k)) for k in notification_reading.kinds(session, principal)],
+        unread=notification_reading.unread(session, principal),
+        administers=administers,
+        webhook=webhook,
+        deliveries=deliveries,
+    )
+
+
+@router.post("/notifications")
+def mark_notifications_read(
+    session: SessionDep,
+    principal: PrincipalDep,
+    read: Annotated[str | None, Form(max_length=36)] = None,
+    everything: Annotated[str | None, Form(alias="all", max_length=1)] = None,
+    kind: Annotated[str | None, Form(max_length=64)] = None,
+    unread: Annotated[str | None, Form(max_length=1)] = None,
+    page_number: Annotated[int, Form(alias="page", ge=1, le=10_000)] = 1,
+) -> Response:
+    """Mark one notification (`read`=its id) or all (`all`=1, of the filtered kind) read,
+    then show the list again as it was filtered."""
+    now = utcnow()
+    if everything == "1":
+        notification_service.mark_all_read(session, principal=principal, now=now, kind=kind)
+    elif read:
+        try:
+            wanted = uuid.UUID(read)
+        except ValueError:
+            raise NotFound(f"no notification {read}") from None
+        notification_service.mark_read(
+            session, principal=principal, notification_id=wanted, now=now
+        )
+    query = {"kind": kind or "", "unread": unread or "", "page": str(page_number)}
+    shown = urlencode({k: v for k, v in query.items() if v})
+    return RedirectResponse(f"/notifications?{shown}", status_code=303)
 
 
 @router.get("/audit", response_class=HTMLResponse)

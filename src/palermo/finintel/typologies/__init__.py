@@ -7,18 +7,20 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from palermo.translatable import N_
+
 TYPOLOGIES = {
-    "structuring": "Structuring: cash deposits just under the reporting threshold",
-    "fan_out": "Fan-out: one account paying many at once",
-    "fan_in": "Fan-in: many accounts paying one at once",
-    "gather_scatter": "Gather-scatter: gathered from many, scattered to many",
-    "scatter_gather": "Scatter-gather: scattered through intermediaries to one destination",
-    "cycle": "Cycle / round-tripping: money coming back to where it started",
-    "bipartite": "Bipartite layering: a group of accounts paying another group",
-    "stack": "Stacked layering: layers of accounts paying the next layer",
-    "rapid_pass_through": "Rapid pass-through: credits paid straight out again",
-    "cross_border": "Cross-border layering through high-risk jurisdictions",
-    "dormant": "Dormant account waking up to move money",
+    "structuring": N_("Structuring: cash deposits just under the reporting threshold"),
+    "fan_out": N_("Fan-out: one account paying many at once"),
+    "fan_in": N_("Fan-in: many accounts paying one at once"),
+    "gather_scatter": N_("Gather-scatter: gathered from many, scattered to many"),
+    "scatter_gather": N_("Scatter-gather: scattered through intermediaries to one destination"),
+    "cycle": N_("Cycle / round-tripping: money coming back to where it started"),
+    "bipartite": N_("Bipartite layering: a group of accounts paying another group"),
+    "stack": N_("Stacked layering: layers of accounts paying the next layer"),
+    "rapid_pass_through": N_("Rapid pass-through: credits paid straight out again"),
+    "cross_border": N_("Cross-border layering through high-risk jurisdictions"),
+    "dormant": N_("Dormant account waking up to move money"),
 }
 
 

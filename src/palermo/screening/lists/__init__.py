@@ -159,6 +159,8 @@ def read_xml(path: Path) -> XmlDocument:
             " (DOCTYPE): watch lists have none, and its entities can expand without bound"
             f" (an entity bomb) or read local files [{type(error).__name__}]"
         ) from error
+    except LookupError as error:  # expat asked for the declared encoding
+        raise Invalid(f"{path.name} line 1: {error}") from error
     return XmlDocument(path.name, root, builder.lines)
 
 

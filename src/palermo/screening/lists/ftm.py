@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from palermo.errors import Invalid
-from palermo.records.entities import parse_entity
+from palermo.records.entities import MAX_ENTITY_JSON, parse_entity
 from palermo.screening.lists import ListEntry, ListFile, read_bytes
 
 
@@ -22,12 +22,16 @@ def parse_ftm(path: Path) -> ListFile:
         if not line.strip():
             continue
         where = f"{path.name} line {number}"
+        if len(line) > MAX_ENTITY_JSON:
+            raise Invalid(f"{where}: longer than {MAX_ENTITY_JSON} bytes, not read")
         try:
             data = json.loads(line)
         except json.JSONDecodeError as error:
             raise Invalid(f"{where}: not JSON ({error.msg} at column {error.colno})") from error
         except UnicodeDecodeError as error:
             raise Invalid(f"{where}: not UTF-8 text") from error
+        except (ValueError, RecursionError) as error:  # thousands of digits, deep nesting
+            raise Invalid(f"{where}: not JSON (a number too long or nesting too deep)") from error
         if not isinstance(data, dict):
             raise Invalid(f"{where}: an entity must be a JSON object")
         entity_id = data.get("id")

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from palermo.errors import Invalid
+from palermo.records.entities import check_unicode
 from palermo.screening.lists import EntityDraft, ListEntry, ListFile, joined, read_bytes
 
 ENTITY_ID = re.compile(r"^\d{4}/\d+$")
@@ -44,6 +45,8 @@ def read_notices(path: Path) -> list[tuple[str, Any]]:
         if error.msg != "Extra data":
             raise Invalid(f"{path.name} line {error.lineno}: not JSON ({error.msg})") from error
         return _json_lines(path.name, raw)
+    except (ValueError, RecursionError) as error:  # thousands of digits, deep nesting
+        raise Invalid(f"{path.name}: not JSON (a number too long or nesting too deep)") from error
     if isinstance(data, list):
         return [(f"{path.name} record {i}", notice) for i, notice in enumerate(data, start=1)]
     if isinstance(data, dict) and "entity_id" in data:
@@ -66,6 +69,12 @@ def _json_lines(name: str, raw: bytes) -> list[tuple[str, Any]]:
             records.append((f"{name} line {number}", json.loads(line)))
         except json.JSONDecodeError as error:
             raise Invalid(f"{name} line {number}: not JSON ({error.msg})") from error
+        except UnicodeDecodeError as error:  # the line alone reads as UTF-16 or UTF-32
+            raise Invalid(f"{name} line {number}: not UTF-8 text") from error
+        except (ValueError, RecursionError) as error:  # thousands of digits, deep nesting
+            raise Invalid(
+                f"{name} line {number}: not JSON (a number too long or nesting too deep)"
+            ) from error
     return records
 
 
@@ -94,14 +103,14 @@ def entry_of(where: str, notice: Any) -> ListEntry:
         value = notice.get(measure)
         if isinstance(value, int | float) and not isinstance(value, bool) and value > 0:
             entity.add(measure, str(value))  # 0 is how the service says "not known"
-    entity.add("sourceUrl", _self_link(notice))
+    entity.add("sourceUrl", self_link(notice))
     entity.add("notes", f"Interpol notice {entity_id}")
     warrants = notice.get("arrest_warrants") or []
     if not isinstance(warrants, list):
         raise Invalid(f"{where}: arrest_warrants must be an array")
     for warrant in warrants:
         entity.add("notes", _warrant_note(warrant, where))
-    if warrants or "/notices/v1/red/" in _self_link(notice):
+    if warrants or "/notices/v1/red/" in self_link(notice):
         entity.add("topics", "wanted")
     return ListEntry(reference=entity_id, entity=entity.to_dict(), listed_on=None)
 
@@ -112,6 +121,7 @@ def text_of(record: dict[str, Any], key: str, where: str) -> str:
         return ""
     if not isinstance(value, str):
         raise Invalid(f"{where}: {key} must be text, not {type(value).__name__}")
+    check_unicode(value, f"{where}: {key}")
     return value.strip()
 
 
@@ -129,7 +139,7 @@ def _birth_date(notice: dict[str, Any], where: str) -> str:
     return value.replace("/", "-")
 
 
-def _self_link(notice: dict[str, Any]) -> str:
+def self_link(notice: dict[str, Any]) -> str:
     links = notice.get("_links")
     link = links.get("self") if isinstance(links, dict) else None
     href = link.get("href") if isinstance(link, dict) else None

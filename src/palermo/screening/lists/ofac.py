@@ -103,14 +103,17 @@ def _rows(path: Path, *, columns: int) -> Iterator[tuple[str, list[str]]]:
     except UnicodeDecodeError:
         text = raw.decode("latin-1")
     text = text.rstrip().removesuffix("\x1a")  # DOS end-of-file marker
-    reader = csv.reader(io.StringIO(text))
-    for row in reader:
-        if not any(field.strip() for field in row):
-            continue
-        where = f"{path.name} line {reader.line_num}"
-        if len(row) != columns:
-            raise Invalid(f"{where}: expected {columns} columns, found {len(row)}")
-        yield where, ["" if f.strip() == EMPTY else f.strip() for f in row]
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        for row in reader:
+            if not any(field.strip() for field in row):
+                continue
+            where = f"{path.name} line {reader.line_num}"
+            if len(row) != columns:
+                raise Invalid(f"{where}: expected {columns} columns, found {len(row)}")
+            yield where, ["" if f.strip() == EMPTY else f.strip() for f in row]
+    except csv.Error as error:  # a field over csv's size limit: an unclosed quote
+        raise Invalid(f"{path.name} line {reader.line_num}: not CSV ({error})") from None
 
 
 def _check_ent_num(where: str, value: str) -> None:

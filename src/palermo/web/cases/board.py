@@ -21,6 +21,7 @@ from palermo.deps import PrincipalDep, SessionDep
 from palermo.identity.principal import Principal
 from palermo.models.base import utcnow
 from palermo.models.cases import ActionDay, Case
+from palermo.translatable import N_
 from palermo.web.cases.forms import Again, FormSpec, Posted, Refused, act, shaped
 from palermo.web.cases.views import Reader, case_at_work, day_url, reader_of, render
 
@@ -44,11 +45,11 @@ RESULT = FormSpec(
 )
 MOVE = FormSpec(fields=())
 DONE = {
-    "planned": "Action day planned",  # by the plan's form (planning.py)
-    "target": "Target added",
-    "result": "Result reported",
-    "start": "Action day started",
-    "close": "Action day closed",
+    "planned": N_("Action day planned"),  # by the plan's form (planning.py)
+    "target": N_("Target added"),
+    "result": N_("Result reported"),
+    "start": N_("Action day started"),
+    "close": N_("Action day closed"),
 }
 
 

@@ -26,6 +26,7 @@ from palermo.identity.principal import Principal
 from palermo.models.base import utcnow
 from palermo.models.cases import Case, EvidenceItem
 from palermo.policy import cases as policy
+from palermo.translatable import N_
 from palermo.web.cases.forms import Again, FormSpec, Posted, Refused, act, shaped
 from palermo.web.cases.views import Reader, case_at_work, reader_of, render
 
@@ -46,20 +47,23 @@ RECEIPT = FormSpec(fields=("place", "note"))
 BUTTON = FormSpec(fields=())  # a form that is only its button (a download, a check)
 
 CUSTODY_TITLES = {
-    CustodyKind.collected: "Collected",
-    CustodyKind.handed_over: "Handed over",
-    CustodyKind.received: "Received",
-    CustodyKind.accessed: "Accessed",
-    CustodyKind.verified: "Verified",
-    CustodyKind.integrity_failed: "Integrity check failed",
-    CustodyKind.exported: "Exported",
+    CustodyKind.collected: N_("Collected"),
+    CustodyKind.handed_over: N_("Handed over"),
+    CustodyKind.received: N_("Received"),
+    CustodyKind.accessed: N_("Accessed"),
+    CustodyKind.verified: N_("Verified"),
+    CustodyKind.integrity_failed: N_("Integrity check failed"),
+    CustodyKind.exported: N_("Exported"),
 }
-HANDOVER_TITLES = {HandoverStatus.pending: "Awaiting receipt", HandoverStatus.received: "Received"}
+HANDOVER_TITLES = {
+    HandoverStatus.pending: N_("Awaiting receipt"),
+    HandoverStatus.received: N_("Received"),
+}
 DONE = {
-    "verified": "Checked now: the bytes and the custody chain hold",
-    "verify-failed": "Checked now: see what failed",
-    "handed-over": "Hand-over signed; the item is yours until the other agency receives it",
-    "received": "Item received; your agency countersigned the receipt and holds it",
+    "verified": N_("Checked now: the bytes and the custody chain hold"),
+    "verify-failed": N_("Checked now: see what failed"),
+    "handed-over": N_("Hand-over signed; the item is yours until the other agency receives it"),
+    "received": N_("Item received; your agency countersigned the receipt and holds it"),
 }
 
 

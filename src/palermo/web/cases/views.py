@@ -29,28 +29,33 @@ from palermo.models.cases import ActionDay, Case
 from palermo.models.identity import Agency
 from palermo.offences import iccs
 from palermo.policy import cases as policy
+from palermo.translatable import N_
 from palermo.web.templating import page
 
 Checked = ParamSpec("Checked")
 
 TASK_TITLES = {
-    TaskStatus.open: "Open",
-    TaskStatus.in_progress: "In progress",
-    TaskStatus.done: "Done",
-    TaskStatus.cancelled: "Cancelled",
+    TaskStatus.open: N_("Open"),
+    TaskStatus.in_progress: N_("In progress"),
+    TaskStatus.done: N_("Done"),
+    TaskStatus.cancelled: N_("Cancelled"),
 }
-JIT_TITLES = {JitStatus.draft: "Draft", JitStatus.in_force: "In force", JitStatus.closed: "Closed"}
+JIT_TITLES = {
+    JitStatus.draft: N_("Draft"),
+    JitStatus.in_force: N_("In force"),
+    JitStatus.closed: N_("Closed"),
+}
 DAY_TITLES = {
-    ActionStatus.planned: "Planned",
-    ActionStatus.live: "Live",
-    ActionStatus.closed: "Closed",
+    ActionStatus.planned: N_("Planned"),
+    ActionStatus.live: N_("Live"),
+    ActionStatus.closed: N_("Closed"),
 }
 ROLE_TITLES = {
-    MemberRole.lead: "Lead",
-    MemberRole.participant: "Participant",
-    MemberRole.observer: "Observer",
+    MemberRole.lead: N_("Lead"),
+    MemberRole.participant: N_("Participant"),
+    MemberRole.observer: N_("Observer"),
 }
-CASE_TITLES = {CaseStatus.open: "Open", CaseStatus.closed: "Closed"}
+CASE_TITLES = {CaseStatus.open: N_("Open"), CaseStatus.closed: N_("Closed")}
 
 
 def offence_title(code: str) -> str:

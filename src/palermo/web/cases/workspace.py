@@ -27,6 +27,7 @@ from palermo.identity.roles import PARTNER_ONLY_KINDS
 from palermo.models.base import utcnow
 from palermo.models.cases import Case
 from palermo.records.envelope import HandlingCode
+from palermo.translatable import N_
 from palermo.web.cases.forms import Again, Refused
 from palermo.web.cases.views import Reader, case_at_work, reader_of, render
 
@@ -35,22 +36,22 @@ router = APIRouter(include_in_schema=False)
 MESSAGES = 50  # the latest messages about the case shown in its workspace
 SEEDS = 50  # subjects a link chart starts from (the network page's limit)
 DONE = {
-    "opened": "Case opened",
-    "member": "Agency admitted",
-    "role": "Role changed",
-    "left": "Member removed",
-    "subject": "Subject added",
-    "task": "Task set",
-    "task-update": "Task updated",
-    "jit": "JIT agreement drafted",
-    "jit-sign": "Signature recorded",
-    "jit-extend": "Extension recorded",
-    "jit-close": "JIT agreement closed",
-    "close": "Case closed",
-    "authorisation": "Authorisation recorded",
-    "activity": "Activity logged",
-    "revoke": "Authorisation revoked",
-    "evidence": "Evidence item added",
+    "opened": N_("Case opened"),
+    "member": N_("Agency admitted"),
+    "role": N_("Role changed"),
+    "left": N_("Member removed"),
+    "subject": N_("Subject added"),
+    "task": N_("Task set"),
+    "task-update": N_("Task updated"),
+    "jit": N_("JIT agreement drafted"),
+    "jit-sign": N_("Signature recorded"),
+    "jit-extend": N_("Extension recorded"),
+    "jit-close": N_("JIT agreement closed"),
+    "close": N_("Case closed"),
+    "authorisation": N_("Authorisation recorded"),
+    "activity": N_("Activity logged"),
+    "revoke": N_("Authorisation revoked"),
+    "evidence": N_("Evidence item added"),
 }
 
 

@@ -3,7 +3,6 @@ hit/no-hit queries to peer nodes, with a request for details to the owner of a h
 
 from __future__ import annotations
 
-import re
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
@@ -16,9 +15,9 @@ from palermo.exchange import dissemination, hits
 from palermo.exchange.deps import keyring_of, peer_client_of
 from palermo.identity.principal import Principal
 from palermo.models.base import utcnow
-from palermo.models.records import Notification
+from palermo.notifications import repository as notifications
+from palermo.notifications.kinds import link_of, title_of
 from palermo.policy.records import AccessContext
-from palermo.records import repository as records_repository
 from palermo.records.envelope import Purpose
 from palermo.web.exchange.common import (
     see_thread,
@@ -26,34 +25,26 @@ from palermo.web.exchange.common import (
 from palermo.web.templating import page, working_context
 
 router = APIRouter(include_in_schema=False)
-NOTIFICATION_TITLES = {
-    "record.hit": "Hit on a record of yours",
-    "record.details_requested": "Details requested",
-    "message.received": "Message received",
-    "message.consent": "Consent received",
-}
-MESSAGE_REF = re.compile(
-    r"\[([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-"
-    r"[0-9a-fA-F]{12})\]"
-)
 
 
 # Hits: notifications, and hit/no-hit queries to peer nodes ---------------------------
-def notification_rows(session: Session, principal: Principal) -> list[dict[str, Any]]:
+def notification_rows(
+    session: Session,
+    principal: Principal,
+    filters: notifications.Filters | None = None,
+    *,
+    offset: int = 0,
+    limit: int = 200,
+) -> list[dict[str, Any]]:
+    """The agency's notifications, each with its kind's title and where it leads."""
+    found = notifications.listing(
+        session, principal, filters or notifications.Filters(), offset=offset, limit=limit
+    )
     rows = []
-    for n in records_repository.notifications_for(session, principal=principal):
-        rows.append({"n": n, "title": NOTIFICATION_TITLES.get(n.kind, n.kind), **_link_of(n)})
+    for n in found:
+        href, target = link_of(n)
+        rows.append({"n": n, "title": title_of(n.kind), "href": href, "target": target})
     return rows
-
-
-def _link_of(notification: Notification) -> dict[str, str | None]:
-    """Where a notification leads: the thread of the message it quotes, or the record."""
-    found = MESSAGE_REF.search(notification.message)
-    if found:
-        return {"href": f"/messages/m/{found.group(1).lower()}", "target": "thread"}
-    if notification.record_id:
-        return {"href": f"/records/{notification.record_id}", "target": "record"}
-    return {"href": None, "target": None}
 
 
 def _hits_page(

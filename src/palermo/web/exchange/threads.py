@@ -26,6 +26,7 @@ from palermo.http import download_response
 from palermo.identity.principal import Principal
 from palermo.models.base import utcnow
 from palermo.models.records import Record
+from palermo.translatable import N_
 from palermo.web.exchange.common import (
     INFORMATION,
     SOURCES,
@@ -39,9 +40,9 @@ router = APIRouter(include_in_schema=False)
 RECEIPT_KINDS = tuple(k.value for k in ReceiptKind)
 CONSENT_SCOPES = dissemination.SCOPES
 KIND_TITLES = {
-    MessageKind.message.value: "Message",
-    MessageKind.details_request.value: "Request for details",
-    MessageKind.consent_request.value: "Consent request",
+    MessageKind.message.value: N_("Message"),
+    MessageKind.details_request.value: N_("Request for details"),
+    MessageKind.consent_request.value: N_("Consent request"),
 }
 
 

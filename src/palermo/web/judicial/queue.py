@@ -23,11 +23,12 @@ from palermo.judicial.request_schemas import Direction, RequestSummaryOut
 from palermo.models.base import utcnow
 from palermo.models.judicial import JudicialRequest
 from palermo.policy import judicial as policy
+from palermo.translatable import N_
 from palermo.web.judicial.views import central_authority, render
 
 router = APIRouter(include_in_schema=False)
 
-BOXES = {"incoming": "Incoming", "outgoing": "Outgoing", "all": "All"}
+BOXES = {"incoming": N_("Incoming"), "outgoing": N_("Outgoing"), "all": N_("All")}
 
 
 def due(

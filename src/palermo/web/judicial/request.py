@@ -22,22 +22,23 @@ from palermo.judicial.treaties import RequestType, packaged
 from palermo.models.base import utcnow
 from palermo.models.judicial import JudicialRequest
 from palermo.policy import judicial as policy
+from palermo.translatable import N_
 from palermo.web.forms import Refused
 from palermo.web.judicial.views import render
 
 router = APIRouter(include_in_schema=False)
 
 DONE = {
-    "draft": "Draft saved: send it when it says all it must.",
-    Step.send.value: "Request sent.",
-    Step.acknowledge.value: "Receipt acknowledged.",
-    Step.assign.value: "Assigned for execution.",
-    Step.execute.value: "Part recorded.",
-    Step.answer.value: "Answer given.",
-    Step.consult.value: "Consultation opened.",
-    Step.resume.value: "Request resumed.",
-    Step.refuse.value: "Request refused.",
-    Step.withdraw.value: "Request withdrawn.",
+    "draft": N_("Draft saved: send it when it says all it must."),
+    Step.send.value: N_("Request sent."),
+    Step.acknowledge.value: N_("Receipt acknowledged."),
+    Step.assign.value: N_("Assigned for execution."),
+    Step.execute.value: N_("Part recorded."),
+    Step.answer.value: N_("Answer given."),
+    Step.consult.value: N_("Consultation opened."),
+    Step.resume.value: N_("Request resumed."),
+    Step.refuse.value: N_("Request refused."),
+    Step.withdraw.value: N_("Request withdrawn."),
 }
 
 

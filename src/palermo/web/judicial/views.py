@@ -14,7 +14,7 @@ from palermo.errors import Forbidden
 from palermo.identity import repository as directory
 from palermo.identity.principal import Principal
 from palermo.identity.roles import AgencyKind
-from palermo.judicial.deadlines import MILESTONE_TITLES, Milestone
+from palermo.judicial.deadlines import Milestone
 from palermo.judicial.lifecycle import (
     GROUND_TITLES,
     KIND_TITLES,
@@ -27,75 +27,79 @@ from palermo.judicial.lifecycle import (
 from palermo.judicial.treaties import DualCriminality, TreatyKind
 from palermo.models.identity import Agency
 from palermo.policy import judicial as policy
+from palermo.translatable import N_
 from palermo.web.cases.views import offence_title
 from palermo.web.templating import page
 
 # Short names for the queue's rows and filters.
 KIND_NAMES = {
-    RequestKind.mla: "MLA",
-    RequestKind.extradition: "Extradition",
-    RequestKind.recognition: "Recognition",
+    RequestKind.mla: N_("MLA"),
+    RequestKind.extradition: N_("Extradition"),
+    RequestKind.recognition: N_("Recognition"),
 }
 STATUS_TITLES = {
-    Status.draft: "Draft",
-    Status.sent: "Sent",
-    Status.acknowledged: "Acknowledged",
-    Status.assigned: "Assigned",
-    Status.in_execution: "In execution",
-    Status.consultation: "In consultation",
-    Status.answered: "Answered",
-    Status.refused: "Refused",
-    Status.withdrawn: "Withdrawn",
+    Status.draft: N_("Draft"),
+    Status.sent: N_("Sent"),
+    Status.acknowledged: N_("Acknowledged"),
+    Status.assigned: N_("Assigned"),
+    Status.in_execution: N_("In execution"),
+    Status.consultation: N_("In consultation"),
+    Status.answered: N_("Answered"),
+    Status.refused: N_("Refused"),
+    Status.withdrawn: N_("Withdrawn"),
 }
 SIDE_TITLES = {
-    Side.requesting: "requesting",
-    Side.requested: "requested",
-    Side.executing: "executing",
+    Side.requesting: N_("requesting"),
+    Side.requested: N_("requested"),
+    Side.executing: N_("executing"),
 }
 STEP_TITLES = {
-    Step.send: "Send the request",
-    Step.acknowledge: "Acknowledge receipt",
-    Step.assign: "Assign for execution",
-    Step.execute: "Record a part executed",
-    Step.answer: "Answer",
-    Step.consult: "Consult the requesting state",
-    Step.resume: "Resume after consultation",
-    Step.refuse: "Refuse",
-    Step.withdraw: "Withdraw the request",
+    Step.send: N_("Send the request"),
+    Step.acknowledge: N_("Acknowledge receipt"),
+    Step.assign: N_("Assign for execution"),
+    Step.execute: N_("Record a part executed"),
+    Step.answer: N_("Answer"),
+    Step.consult: N_("Consult the requesting state"),
+    Step.resume: N_("Resume after consultation"),
+    Step.refuse: N_("Refuse"),
+    Step.withdraw: N_("Withdraw the request"),
 }
 # What each line of a request's timeline says was done.
 EVENT_TITLES = {
-    "draft": "drafted it",
-    Step.send: "sent it",
-    Step.acknowledge: "acknowledged receipt",
-    Step.assign: "assigned it",
-    Step.execute: "recorded a part executed",
-    Step.answer: "answered",
-    Step.consult: "opened a consultation",
-    Step.resume: "resumed it",
-    Step.refuse: "refused it",
-    Step.withdraw: "withdrew it",
+    "draft": N_("drafted it"),
+    Step.send: N_("sent it"),
+    Step.acknowledge: N_("acknowledged receipt"),
+    Step.assign: N_("assigned it"),
+    Step.execute: N_("recorded a part executed"),
+    Step.answer: N_("answered"),
+    Step.consult: N_("opened a consultation"),
+    Step.resume: N_("resumed it"),
+    Step.refuse: N_("refused it"),
+    Step.withdraw: N_("withdrew it"),
 }
 DUAL_CRIMINALITY_TITLES = {
-    DualCriminality.required: "dual criminality required",
-    DualCriminality.optional: "dual criminality optional (the requested state may ask for it)",
-    DualCriminality.not_required: "no dual criminality required",
+    DualCriminality.required: N_("dual criminality required"),
+    DualCriminality.optional: N_("dual criminality optional (the requested state may ask for it)"),
+    DualCriminality.not_required: N_("no dual criminality required"),
 }
 TREATY_KIND_TITLES = {
-    TreatyKind.bilateral: "bilateral",
-    TreatyKind.union_law: "union law",
-    TreatyKind.regional: "regional",
-    TreatyKind.multilateral: "worldwide",
+    TreatyKind.bilateral: N_("bilateral"),
+    TreatyKind.union_law: N_("union law"),
+    TreatyKind.regional: N_("regional"),
+    TreatyKind.multilateral: N_("worldwide"),
 }
-DEADLINE_TITLES = {m: f"Time to {MILESTONE_TITLES[m]}" for m in Milestone} | {
-    Milestone.requested: "Answer by the date asked"
+DEADLINE_TITLES = {
+    Milestone.acknowledge: N_("Time to acknowledge it"),
+    Milestone.decide: N_("Time to decide on it"),
+    Milestone.execute: N_("Time to execute it"),
+    Milestone.requested: N_("Answer by the date asked"),
 }
 # The next deadline, in a row of the queue: "acknowledge by 2026-12-05".
 DUE_TITLES = {
-    Milestone.acknowledge: "acknowledge by",
-    Milestone.decide: "decide by",
-    Milestone.execute: "execute by",
-    Milestone.requested: "answer, as asked, by",
+    Milestone.acknowledge: N_("acknowledge by"),
+    Milestone.decide: N_("decide by"),
+    Milestone.execute: N_("execute by"),
+    Milestone.requested: N_("answer, as asked, by"),
 }
 
 

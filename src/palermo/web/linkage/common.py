@@ -9,24 +9,25 @@ from palermo.errors import NotFound
 from palermo.identity.principal import Principal
 from palermo.linkage import service
 from palermo.models.linkage import LinkRun
+from palermo.translatable import N_
 
 # The pages review the agency's runs over people (`palermo link run` links Person by default).
 SCHEMA = "Person"
 FIELD_TITLES = {
-    "name": "Name",
-    "dob": "Date of birth",
-    "document": "Document",
-    "country": "Country",
-    "gender": "Gender",
+    "name": N_("Name"),
+    "dob": N_("Date of birth"),
+    "document": N_("Document"),
+    "country": N_("Country"),
+    "gender": N_("Gender"),
 }
 STATUS_TITLES = {
-    "proposed": "To review",
-    "confirmed": "Confirmed",
-    "rejected": "Rejected",
-    "unsure": "Unsure",
+    "proposed": N_("To review"),
+    "confirmed": N_("Confirmed"),
+    "rejected": N_("Rejected"),
+    "unsure": N_("Unsure"),
 }
 # The buttons of a judgement: the verdict each stores.
-VERDICT_BUTTONS = {"confirmed": "Confirm", "rejected": "Reject", "unsure": "Unsure"}
+VERDICT_BUTTONS = {"confirmed": N_("Confirm"), "rejected": N_("Reject"), "unsure": N_("Unsure")}
 
 
 def latest_run(session: Session, principal: Principal) -> LinkRun | None:
@@ -41,7 +42,7 @@ def latest_run(session: Session, principal: Principal) -> LinkRun | None:
 def weight_label(weight: float) -> str:
     """How a field's match weight reads: for the two records being one, or against."""
     if weight > 0:
-        return "agrees"
+        return N_("agrees")
     if weight < 0:
-        return "disagrees"
-    return "no evidence"
+        return N_("disagrees")
+    return N_("no evidence")

@@ -15,17 +15,18 @@ from palermo.errors import Forbidden, PalermoError
 from palermo.identity.principal import Principal
 from palermo.notices.kinds import MATTER_TITLES, NoticeKind, NoticeStatus
 from palermo.policy import notices as policy
+from palermo.translatable import N_
 
 STATUS_TITLES = {
-    NoticeStatus.draft: "Draft",
-    NoticeStatus.submitted: "Submitted",
-    NoticeStatus.in_review: "In review",
-    NoticeStatus.published: "Published",
-    NoticeStatus.refused: "Refused",
-    NoticeStatus.suspended: "Suspended",
-    NoticeStatus.cancelled: "Cancelled",
-    NoticeStatus.withdrawn: "Withdrawn",
-    NoticeStatus.expired: "Expired",
+    NoticeStatus.draft: N_("Draft"),
+    NoticeStatus.submitted: N_("Submitted"),
+    NoticeStatus.in_review: N_("In review"),
+    NoticeStatus.published: N_("Published"),
+    NoticeStatus.refused: N_("Refused"),
+    NoticeStatus.suspended: N_("Suspended"),
+    NoticeStatus.cancelled: N_("Cancelled"),
+    NoticeStatus.withdrawn: N_("Withdrawn"),
+    NoticeStatus.expired: N_("Expired"),
 }
 # Short names for badges and filters ("UN Special" rather than the full title).
 KIND_NAMES = {kind: kind.value.replace("_", " ").title() for kind in NoticeKind} | {

@@ -23,6 +23,7 @@ from palermo.notices.kinds import (
     field_of,
 )
 from palermo.notices.schemas import NoticeIn, NoticeOut
+from palermo.translatable import N_
 from palermo.web.notices.common import problems
 
 PERSON = ("Person",)
@@ -73,26 +74,33 @@ def _same(prop: str, schemata: tuple[str, ...]) -> dict[str, str]:
 
 
 SUBJECT_FIELDS = (
-    SubjectField("subject_name", "Full name", _same("name", PERSON + LEGAL + CRAFT)),
-    SubjectField("first_name", "First name", _same("firstName", PERSON)),
-    SubjectField("last_name", "Last name", _same("lastName", PERSON)),
+    SubjectField("subject_name", N_("Full name"), _same("name", PERSON + LEGAL + CRAFT)),
+    SubjectField("first_name", N_("First name"), _same("firstName", PERSON)),
+    SubjectField("last_name", N_("Last name"), _same("lastName", PERSON)),
     SubjectField(
-        "birth_date", "Date of birth", _same("birthDate", PERSON), "YYYY, YYYY-MM or YYYY-MM-DD"
+        "birth_date",
+        N_("Date of birth"),
+        _same("birthDate", PERSON),
+        N_("YYYY, YYYY-MM or YYYY-MM-DD"),
     ),
-    SubjectField("gender", "Gender", _same("gender", PERSON), options=("male", "female", "other")),
-    SubjectField("nationality", "Nationality", _same("nationality", PERSON), "ISO code, e.g. DE"),
-    SubjectField("id_number", "Identity card number", _same("idNumber", PERSON)),
-    SubjectField("passport_number", "Passport number", _same("passportNumber", PERSON)),
-    SubjectField("birth_place", "Place of birth", _same("birthPlace", PERSON)),
-    SubjectField("appearance", "Distinguishing marks", _same("appearance", PERSON), long=True),
+    SubjectField(
+        "gender", N_("Gender"), _same("gender", PERSON), options=("male", "female", "other")
+    ),
+    SubjectField(
+        "nationality", N_("Nationality"), _same("nationality", PERSON), N_("ISO code, e.g. DE")
+    ),
+    SubjectField("id_number", N_("Identity card number"), _same("idNumber", PERSON)),
+    SubjectField("passport_number", N_("Passport number"), _same("passportNumber", PERSON)),
+    SubjectField("birth_place", N_("Place of birth"), _same("birthPlace", PERSON)),
+    SubjectField("appearance", N_("Distinguishing marks"), _same("appearance", PERSON), long=True),
     SubjectField(
         "country",
-        "Country (jurisdiction or flag)",
+        N_("Country (jurisdiction or flag)"),
         {**_same("jurisdiction", LEGAL), "Vehicle": "country", "Vessel": "flag"},
-        "ISO code, e.g. PA",
+        N_("ISO code, e.g. PA"),
     ),
     SubjectField(
-        "registration_number", "Registration number", _same("registrationNumber", LEGAL + CRAFT)
+        "registration_number", N_("Registration number"), _same("registrationNumber", LEGAL + CRAFT)
     ),
 )
 TEXT_FIELDS = ("title", "subject_schema", "countries", "agencies", "exception_reasons")

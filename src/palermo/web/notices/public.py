@@ -14,12 +14,13 @@ from palermo.deps import SessionDep
 from palermo.errors import Invalid, PalermoError
 from palermo.models.base import utcnow
 from palermo.notices import public
+from palermo.translatable import N_
 from palermo.web.templating import page
 
 router = APIRouter(include_in_schema=False)
 PER_PAGE = 20
-KINDS = {"red": "Red Notices", "yellow": "Yellow Notices", "un": "UN Special Notices"}
-SEXES = {"M": "Male", "F": "Female", "U": "Unknown"}
+KINDS = {"red": N_("Red Notices"), "yellow": N_("Yellow Notices"), "un": N_("UN Special Notices")}
+SEXES = {"M": N_("Male"), "F": N_("Female"), "U": N_("Unknown")}
 Short = Annotated[str, Query(max_length=100)]
 Code = Annotated[str, Query(max_length=2)]
 

@@ -1,4 +1,5 @@
-// The charts of the statistics pages (assets/statistics.html, judicial/statistics.html): the
+// The charts of the statistics pages (statistics/page.html, assets/statistics.html,
+// judicial/statistics.html; the world map reads the vendored TopoJSON through Vega's loader): the
 // Vega-Lite specs the server built with Altair (#chart-specs), drawn by the vendored
 // vega-embed into each [data-chart] holder. Vega's expressions are interpreted (ast: true)
 // because the pages' Content-Security-Policy forbids eval; the tables beside the charts hold
@@ -24,6 +25,15 @@
     }
     vegaEmbed(holder, spec, options)
       .then(function () {
+        // vega-embed's export menu opens from a <summary> holding only an icon: name it.
+        var summary = holder.querySelector("details > summary");
+        if (summary && !summary.hasAttribute("aria-label")) {
+          var details = summary.parentElement;
+          summary.setAttribute(
+            "aria-label",
+            holder.dataset.actionsLabel || details.getAttribute("title") || "Export the chart"
+          );
+        }
         holder.dataset.ready = "true";
       })
       .catch(function (error) {

@@ -1,0 +1,1 @@
+"""Backups of a node (`palermo backup` / `palermo restore`): see `service`."""

@@ -1,0 +1,30 @@
+"""The queries of the jobs overview: an agency's jobs of one kind, newest first."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Collection
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from palermo.models.finintel import FinintelJob
+from palermo.models.linkage import LinkRun
+from palermo.models.network import NetworkJob
+from palermo.models.screening import ScreeningJob
+
+JobTable = ScreeningJob | LinkRun | NetworkJob | FinintelJob
+
+
+def recent(
+    session: Session, table: type[JobTable], agency_ids: Collection[uuid.UUID], *, limit: int
+) -> list[JobTable]:
+    """The newest jobs of these agencies in `table`; a job is its agency's alone."""
+    return list(
+        session.scalars(
+            select(table)
+            .where(table.agency_id.in_(agency_ids))
+            .order_by(table.created_at.desc())
+            .limit(limit)
+        )
+    )

@@ -1,0 +1,46 @@
+"""The jobs of the principal's agencies, of every kind the principal may read, read alike."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy.orm import Session
+
+from palermo.errors import NotFound, PalermoError
+from palermo.identity.principal import Principal
+from palermo.jobs import repository
+from palermo.jobs.kinds import KINDS, Kind
+from palermo.jobs.views import JobView
+
+LISTED = 50
+
+
+def readable_kinds(session: Session, principal: Principal) -> list[Kind]:
+    """The kinds whose results the principal may read (as each capability decides)."""
+    readable = []
+    for kind in KINDS.values():
+        try:
+            kind.may_read(session, principal)
+        except PalermoError:
+            continue
+        readable.append(kind)
+    return readable
+
+
+def agency_jobs(session: Session, principal: Principal, *, limit: int = LISTED) -> list[JobView]:
+    """The newest jobs of the principal's agencies across kinds, newest first."""
+    views = [
+        kind.view(row)
+        for kind in readable_kinds(session, principal)
+        for row in repository.recent(session, kind.table, principal.acting_agency_ids, limit=limit)
+    ]
+    return sorted(views, key=lambda v: v.created_at, reverse=True)[:limit]
+
+
+def agency_job(session: Session, principal: Principal, kind: str, job_id: uuid.UUID) -> JobView:
+    """One job of the principal's agencies; another agency's is as unknown as none."""
+    found = KINDS.get(kind)
+    if found is None:
+        raise NotFound(f"no kind of job {kind!r}")
+    found.may_read(session, principal)
+    return found.view(found.find(session, principal, job_id))

@@ -1,0 +1,58 @@
+"""What each kind of notification is called, and where a notification leads."""
+
+from __future__ import annotations
+
+import re
+
+from palermo.models.records import Notification
+from palermo.translatable import N_
+
+# Kinds are written by the capability that notifies; titles are translated where shown.
+KIND_TITLES = {
+    "record.hit": N_("Hit on a record of yours"),
+    "record.details_requested": N_("Details requested"),
+    "record.review_due": N_("Record due for review"),
+    "record.blocked": N_("Record blocked"),
+    "record.corrected": N_("Record corrected"),
+    "record.erased": N_("Record erased"),
+    "message.received": N_("Message received"),
+    "message.consent": N_("Consent received"),
+    "message.delivered": N_("Message delivered"),
+    "message.opened": N_("Message opened"),
+    "message.acknowledged": N_("Message acknowledged"),
+    "message.answered": N_("Message answered"),
+    "notice.hit": N_("Hit on a notice of yours"),
+    "notice.hit_decided": N_("Identity of a hit decided"),
+    "assets.order_expiry": N_("Order expiring"),
+    "assets.silver_answer": N_("Silver Notice answered"),
+    "authorisation_expiry": N_("Authorisation expiring"),
+    "judicial_request": N_("Judicial request update"),
+    "request_reminder": N_("Judicial request due"),
+    "request_overdue": N_("Judicial request overdue"),
+    "finintel.report": N_("Report received"),
+    "finintel.feedback": N_("Feedback on a report"),
+    "finintel.information_request": N_("Information requested on a report"),
+    "finintel.reply": N_("Reply on a report"),
+}
+# Kinds named after a workflow's action ("notice.publish", "notice.refuse"…).
+FAMILY_TITLES = {"notice": N_("Notice request update")}
+
+MESSAGE_REF = re.compile(
+    r"\[([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})\]"
+)
+
+
+def title_of(kind: str) -> str:
+    """The kind's title (untranslated: the web layer translates it as it renders)."""
+    return KIND_TITLES.get(kind) or FAMILY_TITLES.get(kind.partition(".")[0], kind)
+
+
+def link_of(notification: Notification) -> tuple[str | None, str | None]:
+    """Where a notification leads, and what that is: the thread of the message it quotes,
+    or the record it is about."""
+    found = MESSAGE_REF.search(notification.message)
+    if found:
+        return f"/messages/m/{found.group(1).lower()}", "thread"
+    if notification.record_id:
+        return f"/records/{notification.record_id}", "record"
+    return None, None

@@ -1,0 +1,1 @@
+"""Global search: one query put to every capability the principal works with."""

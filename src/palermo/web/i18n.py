@@ -1,0 +1,150 @@
+"""The workspace in the four Interpol working languages — Arabic (right to left), English,
+French and Spanish: gettext catalogs kept as `.po` files under `locales/` (edited and
+updated with Babel, `make messages`), dates, numbers and country names formatted by Babel's
+CLDR data, and each person's name shown as recorded with its Latin transliteration.
+
+The language is the user's choice (a cookie set from the language menu), else the browser's
+Accept-Language, else English. It is held in a context variable for the time of one
+rendering, so templates, macros and Python code share it without passing it around."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from datetime import date, datetime
+from functools import cache
+from pathlib import Path
+
+from babel import Locale, dates, numbers
+from babel.core import negotiate_locale
+from babel.messages import mofile, pofile
+from babel.support import NullTranslations, Translations
+from fastapi import Request
+from markupsafe import Markup
+from normality import latinize_text
+
+LOCALES = Path(__file__).parent / "locales"
+LANGUAGE_COOKIE = "palermo_lang"
+DEFAULT = "en"
+# Each language named in itself, as a language menu shows it.
+LANGUAGES = {"ar": "العربية", "en": "English", "es": "Español", "fr": "Français"}
+RIGHT_TO_LEFT = frozenset({"ar"})
+# FtM properties holding names, shown as recorded plus their transliteration.
+NAME_PROPERTIES = frozenset(
+    {
+        "name",
+        "alias",
+        "weakAlias",
+        "previousName",
+        "firstName",
+        "middleName",
+        "lastName",
+        "fatherName",
+        "motherName",
+        "secondName",
+    }
+)
+
+_current: ContextVar[str] = ContextVar("palermo_language", default=DEFAULT)
+
+
+@cache
+def translations(language: str) -> NullTranslations:
+    """The language's catalog, compiled in memory from its `.po` file (no `.mo` files to
+    build or to go stale). English is the source language: no catalog."""
+    source = LOCALES / language / "LC_MESSAGES" / "messages.po"
+    if language == DEFAULT or not source.exists():
+        return NullTranslations()
+    with source.open("rb") as handle:
+        catalog = pofile.read_po(handle, locale=language)
+    compiled = io.BytesIO()
+    mofile.write_mo(compiled, catalog)
+    compiled.seek(0)
+    return Translations(compiled)
+
+
+def language_of(request: Request) -> str:
+    """The user's chosen language, else the browser's preferred one we speak, else English."""
+    chosen = request.cookies.get(LANGUAGE_COOKIE)
+    if chosen in LANGUAGES:
+        return chosen
+    header = request.headers.get("accept-language", "")
+    preferred = [part.split(";")[0].strip().replace("-", "_") for part in header.split(",")]
+    return negotiate_locale([p for p in preferred if p], list(LANGUAGES), sep="_") or DEFAULT
+
+
+@contextmanager
+def speaking(language: str) -> Iterator[None]:
+    """Render (or format) in this language until the block ends."""
+    token = _current.set(language if language in LANGUAGES else DEFAULT)
+    try:
+        yield
+    finally:
+        _current.reset(token)
+
+
+def current() -> str:
+    return _current.get()
+
+
+def direction() -> str:
+    return "rtl" if current() in RIGHT_TO_LEFT else "ltr"
+
+
+def gettext(message: str) -> str:
+    return translations(current()).ugettext(message)
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    return translations(current()).ungettext(singular, plural, n)
+
+
+def _locale() -> Locale:
+    return Locale.parse(current())
+
+
+def format_date(value: date | datetime | None, format: str = "medium") -> str:
+    if value is None:
+        return ""
+    day = value.date() if isinstance(value, datetime) else value
+    return dates.format_date(day, format=format, locale=_locale())
+
+
+def format_datetime(value: datetime | None, format: str = "medium") -> str:
+    """A moment in UTC (as Palermo stores them), written the language's way."""
+    if value is None:
+        return ""
+    return dates.format_datetime(value, format=format, tzinfo=dates.UTC, locale=_locale())
+
+
+def format_number(value: float | int | None) -> str:
+    return "" if value is None else numbers.format_decimal(value, locale=_locale())
+
+
+def country_name(code: str | None) -> str:
+    """An ISO 3166 alpha-2 code as the country's name in the current language; the code
+    itself where CLDR has no name (XK is named; an unknown code is shown as given)."""
+    if not code:
+        return ""
+    return str(_locale().territories.get(code.upper(), code))
+
+
+def transliterated(name: str) -> str | None:
+    """A name's Latin transliteration, when it is written in another script."""
+    latin = latinize_text(name)
+    return latin if latin and latin != name else None
+
+
+def person_name(name: str | None) -> Markup:
+    """A name as recorded, followed by its transliteration when the two differ: officers
+    must see both (the recorded form is the evidence; the Latin one is what they can read
+    and search for)."""
+    if not name:
+        return Markup("")
+    latin = transliterated(name)
+    shown = Markup('<bdi class="recorded-name">{}</bdi>').format(name)
+    if latin is None:
+        return shown
+    return shown + Markup(' <span class="transliteration">({})</span>').format(latin)
