@@ -49,10 +49,10 @@ from palermo.stats.schemas import (
     ScreeningMonth,
     Statistics,
 )
-from palermo.translatable import N_
 from palermo.web import i18n
 from palermo.web.assets import STAGE_TITLES, breakdown_chart, stages_chart
 from palermo.web.judicial import statistics as response_times
+from palermo.web.notices.common import STATUS_TITLES
 from palermo.web.templating import page
 
 # The pages stay out of the OpenAPI description; the API beside them is in it.
@@ -62,18 +62,6 @@ router = APIRouter()
 WORLD = "/static/vendor/world-atlas-2.0.2-countries-110m.json"  # ids: ISO 3166-1 numeric
 ROW_HEIGHT = 26  # px per bar of a chart with a bar per key
 Year = Annotated[int | None, Query(ge=1900, le=2999)]
-
-STATUS_TITLES = {
-    NoticeStatus.draft: N_("Draft"),
-    NoticeStatus.submitted: N_("Submitted"),
-    NoticeStatus.in_review: N_("In review"),
-    NoticeStatus.published: N_("Published"),
-    NoticeStatus.refused: N_("Refused"),
-    NoticeStatus.suspended: N_("Suspended"),
-    NoticeStatus.cancelled: N_("Cancelled"),
-    NoticeStatus.withdrawn: N_("Withdrawn"),
-    NoticeStatus.expired: N_("Expired"),
-}
 
 
 def _(message: str) -> str:
