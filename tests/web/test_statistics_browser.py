@@ -41,7 +41,9 @@ def drawn_charts(page: Page, node: LiveNode, username: str) -> set[str]:
 
     page.get_by_role("link", name="Statistics", exact=True).click()
     expect(page).to_have_url(node.url("/statistics"))
+    page.wait_for_load_state("load")  # the URL changes before the new page is read
     holders = page.locator("[data-chart]")
+    expect(holders.first).to_be_attached()
     names = set(holders.evaluate_all("all => all.map(h => h.dataset.chart)"))
     for name in names:
         holder = page.get_by_test_id(f"chart-{name}")
