@@ -98,6 +98,7 @@ def test_the_badge_counts_live_and_marking_read_brings_it_down(
     page.get_by_test_id("filter-kind").select_option("message.received")
     page.get_by_role("button", name="Show").click()
     expect(page).to_have_url(node.url("/notifications?kind=message.received"))
+    page.wait_for_load_state("load")  # the URL changes before the new page is read
     kinds = page.get_by_test_id("notification-row").evaluate_all(
         "rows => [...new Set(rows.map(r => r.dataset.kind))]"
     )
