@@ -13,7 +13,9 @@ from palermo.db import create_db_engine, session_factory, unit_of_work
 from palermo.errors import Conflict
 from palermo.exchange.directory import DirectoryKeeper
 from palermo.exchange.outbox import Courier
+from palermo.jobs import service as jobs
 from palermo.migrations import current_revision, head_revision
+from palermo.models.base import utcnow
 from palermo.notifications import webhooks
 from palermo.screening.scoring import ScreeningQuery
 from palermo.screening.service import current_index
@@ -57,6 +59,10 @@ def warm_screening(settings: Settings) -> None:
 def serve_node(settings: Settings, *, host: str | None = None, port: int | None = None) -> None:
     check_schema(settings)
     app = create_app(settings)
+    with unit_of_work(app.state.session_factory) as session:
+        interrupted = jobs.fail_interrupted(session, started_at=utcnow())
+    if interrupted:
+        log.warning("%d job(s) left unfinished by the last run marked failed", interrupted)
     threading.Thread(
         target=warm_screening, args=(settings,), name="warm-screening", daemon=True
     ).start()

@@ -157,3 +157,26 @@ def test_a_failed_job_keeps_its_reason(
     assert (failed.kind, failed.status, failed.result) == ("finintel", "failed", None)
     assert failed.error == "no transactions have been imported: nothing to monitor"
     assert not failed.active
+
+
+def test_jobs_a_stopped_node_left_unfinished_fail_with_why_at_its_start(
+    world: World, sessions: sessionmaker[Session]
+) -> None:
+    """A killed server never finishes its jobs: at the next start they fail, with why —
+    those queued or running before the start; a finished one and a newer one keep theirs."""
+    db, analyst = world.db, world.analyst
+    queued, running, finished = (_network_job(db, analyst) for _ in range(3))
+    with unit_of_work(sessions) as session:
+        session.get(NetworkJob, running.id).status = "running"  # type: ignore[union-attr]
+        session.get(NetworkJob, finished.id).status = "done"  # type: ignore[union-attr]
+    started = utcnow()
+    newer = _network_job(db, analyst)
+    with unit_of_work(sessions) as session:
+        assert service.fail_interrupted(session, started_at=started) == 2
+    with unit_of_work(sessions) as reader:
+        seen = {j.id: j for j in service.agency_jobs(reader, analyst)}
+    for stopped in (queued, running):
+        assert (seen[stopped.id].status, seen[stopped.id].error) == ("failed", service.INTERRUPTED)
+        assert seen[stopped.id].finished_at == started
+    assert seen[finished.id].status == "done"
+    assert seen[newer.id].status == "queued"

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Collection
+from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from palermo.models.finintel import FinintelJob
@@ -28,3 +29,15 @@ def recent(
             .limit(limit)
         )
     )
+
+
+def fail_unfinished(
+    session: Session, table: type[JobTable], *, started_before: datetime, reason: str
+) -> int:
+    """Mark the jobs left queued or running before `started_before` failed, with why."""
+    result = session.execute(
+        update(table)
+        .where(table.status.in_(("queued", "running")), table.created_at < started_before)
+        .values(status="failed", error=reason, finished_at=started_before)
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
 from sqlalchemy.orm import Session
 
@@ -13,6 +14,7 @@ from palermo.jobs.kinds import KINDS, Kind
 from palermo.jobs.views import JobView
 
 LISTED = 50
+INTERRUPTED = "the node stopped while this job was queued or running; submit it again"
 
 
 def readable_kinds(session: Session, principal: Principal) -> list[Kind]:
@@ -44,3 +46,15 @@ def agency_job(session: Session, principal: Principal, kind: str, job_id: uuid.U
         raise NotFound(f"no kind of job {kind!r}")
     found.may_read(session, principal)
     return found.view(found.find(session, principal, job_id))
+
+
+def fail_interrupted(session: Session, *, started_at: datetime) -> int:
+    """At a node's start: jobs run inside the server process, so those a stopped (or
+    killed) node left queued or running will never finish — each fails with the reason,
+    which its agency reads on /jobs, rather than showing "running" for ever."""
+    return sum(
+        repository.fail_unfinished(
+            session, kind.table, started_before=started_at, reason=INTERRUPTED
+        )
+        for kind in KINDS.values()
+    )
