@@ -173,6 +173,11 @@ def learn(
         raise Invalid(f"the directory of {node.code} is not signed by its configured key") from None
     if document.get("node") != node.code:
         raise Invalid(f"the directory is of node {document.get('node')!r}, not {node.code}")
+    # One learner of a peer's directory at a time (the node's keeper and an operator's
+    # command may read it together): on PostgreSQL the second waits for the first to commit,
+    # then finds its agencies and keys instead of inserting them again. SQLite serialises
+    # writers anyway.
+    session.execute(select(Node.id).where(Node.id == node.id).with_for_update())
     count = 0
     for entry in document.get("agencies", []):
         code = str(entry.get("code", "")).upper()
