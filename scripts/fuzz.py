@@ -10,8 +10,10 @@ must be accepted or refused with a clear error. libFuzzer keeps what a run learn
 `.fuzz/TARGET/corpus` (started from the seeds of tests/fuzz/corpus/TARGET) and writes each
 input that fails — an exception, more than `--timeout` seconds, more than `--rss-limit-mb`
 of memory — to `.fuzz/TARGET/`; replay one with `--runs 1 .fuzz/TARGET/crash-…`. Only
-Palermo's own modules are instrumented for coverage. The notice import and the federation
-inbox run on a fresh, migrated SQLite database in a temporary directory.
+Palermo's own modules are instrumented for coverage. The targets that need a database (the
+notice import, the federation inbox, hit/no-hit queries, a peer's directory) run on a fresh,
+migrated one of the test suite's backend: SQLite in a temporary directory, or PostgreSQL with
+PALERMO_TEST_BACKEND=postgresql and PALERMO_TEST_DATABASE_URL (tests/databases.py).
 """
 
 from __future__ import annotations

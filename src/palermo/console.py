@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from palermo.db import SessionFactory, create_db_engine, session_factory, unit_of_work
 from palermo.errors import Invalid, NotFound, PalermoError
+from palermo.files import read_file
 from palermo.identity import repository
 from palermo.identity.credentials import Credentials
 from palermo.identity.principal import Principal, operator_principal
@@ -122,10 +123,13 @@ Model = TypeVar("Model", bound=BaseModel)
 
 
 def read_model(model: type[Model], file: Path) -> Model:
-    """A JSON file as `model` (a wrong field is reported by `handles_errors`, by its path)."""
+    """A JSON file as `model` (a wrong field is reported by `handles_errors`, by its path),
+    no larger than the API accepts of a request body."""
     if not file.is_file():
         raise Invalid(f"no file {file}")
-    return model.model_validate_json(file.read_bytes())
+    # The limit is an environment setting (the root command's settings read the same).
+    limit = Settings().max_request_bytes
+    return model.model_validate_json(read_file(file, limit=limit, what="the file"))
 
 
 def as_utc(moment: datetime | None, *, end_of_day: bool = False) -> datetime | None:

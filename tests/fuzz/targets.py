@@ -8,9 +8,11 @@ feeds an import, a target goes on through the pure checks the import applies nex
 (`parse_entity`, the transaction store's checks), as far as it can without a database.
 
 The short runs (tests/fuzz/test_parsers.py, hypothesis) and the long ones (scripts/fuzz.py,
-atheris) call these same targets, seeded from tests/fuzz/corpus/<target>/. Two parsers need
-a database: the notice import (`NoticeImport`) and the federation inbox (`FederationInbox`);
-`World` builds what they need in one.
+atheris) call these same targets, seeded from tests/fuzz/corpus/<target>/. Some targets
+need a database: the notice import (`NoticeImport`) and what a peer node sends — the
+federation inbox (`FederationInbox`), hit/no-hit queries (`HitQueries`), the directory a
+peer publishes (`PeerDirectory`). `World` builds what they need in one session, on the test
+suite's backend (tests/databases.py: SQLite, or PostgreSQL with PALERMO_TEST_BACKEND).
 """
 
 from __future__ import annotations
@@ -25,14 +27,15 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+import httpx
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from palermo.cases import verify
 from palermo.errors import Invalid, PalermoError
-from palermo.exchange import crypto, federation
-from palermo.exchange.keys import KeyUse
+from palermo.exchange import crypto, directory, federation, hits
+from palermo.exchange.keys import Keyring, KeyUse
 from palermo.finintel.currencies import Rates, load_rates
 from palermo.finintel.intake import read_report
 from palermo.finintel.transactions import read_transactions, transfers_batch
@@ -46,8 +49,10 @@ from palermo.models.identity import Agency, Node
 from palermo.models.notices import Notice
 from palermo.network import calls
 from palermo.notices import public
+from palermo.records import service as records
 from palermo.records import transfer
 from palermo.records.entities import parse_entity
+from palermo.records.schemas import EnvelopeIn
 from palermo.screening.lists import PARSERS
 from palermo.settings import Settings
 
@@ -232,6 +237,7 @@ TARGETS: dict[str, Target] = {
 # Fixed keys, so that the seed envelopes name the keys the world has.
 PEER_NODE_KEY = bytes(range(32))
 PEER_SIGNING_KEY = bytes(range(32, 64))
+LOCAL_NODE_KEY = bytes(range(64, 96))
 PEER_SIGNING_KID = "fuzz-peer-sign-1"
 LOCAL_AGENCY, PEER_AGENCY, PEER_NODE = "NCB-FR", "AG-X", "NODE-X"
 NOTICE_AGENCY = "SG"
@@ -283,6 +289,30 @@ class World:
             )
         )
         session.flush()
+        # A record every agency may see, so that a peer's hit/no-hit query can find it.
+        records.create_record(
+            session,
+            principal=operator_principal(frozenset({agencies[LOCAL_AGENCY].id})),
+            settings=settings,
+            entity={
+                "schema": "Person",
+                "properties": {
+                    "name": ["Dragan Petrović"],
+                    "birthDate": ["1979-02-11"],
+                    "nationality": ["rs"],
+                },
+            },
+            envelope=EnvelopeIn.model_validate(
+                {
+                    "legal_basis": "Code de procédure pénale, art. 230-6",
+                    "subject_category": "suspect",
+                    "tlp": "GREEN",
+                    "shares": [{"scope": "everyone", "level": "full"}],
+                }
+            ),
+            owner_code=LOCAL_AGENCY,
+            now=utcnow(),
+        )
         assert local.code == settings.node_code
         return cls(session, settings)
 
@@ -380,11 +410,102 @@ class FederationInbox:
         return envelope
 
 
+def signed_by_peer(document: dict[str, Any]) -> dict[str, Any]:
+    """The document with a signature by the peer's node key over the rest of it."""
+    unsigned = {k: v for k, v in document.items() if k != "signature"}
+    try:
+        data = crypto.canonical(unsigned)
+    except UnicodeEncodeError:
+        return document  # not signable (a lone surrogate): it goes as the fuzzer wrote it
+    key = Ed25519PrivateKey.from_private_bytes(PEER_NODE_KEY)
+    return unsigned | {"signature": crypto.b64(key.sign(data))}
+
+
+class HitQueries:
+    """POST /federation/hits: a peer's hit/no-hit query, answered (hit, no-hit or refused,
+    and signed) or refused with a clear error.
+
+    Unsigned (`signed=False`), the input is what anyone on the network can post; signed, the
+    envelope is signed with the peer's node key first: what a buggy or hostile peer can ask.
+    An answer must be writable as the route's JSON response."""
+
+    def __init__(self, world: World, *, signed: bool) -> None:
+        self.world = world
+        self.signed = signed
+        local = Ed25519PrivateKey.from_private_bytes(LOCAL_NODE_KEY)
+        self.keyring = Keyring(NodeKey(local), crypto.sealer_for(world.settings.secret_key))
+
+    def __call__(self, data: bytes) -> None:
+        try:
+            envelope = json.loads(data)
+        except (ValueError, RecursionError):
+            return  # FastAPI answers a body that is not JSON before any route runs
+        if not isinstance(envelope, dict):
+            return  # and one that is not an object (the route takes a dict)
+        if self.signed:
+            envelope = signed_by_peer(envelope)
+        session = self.world.session
+        answer: dict[str, Any] | None = None
+        work = session.begin_nested()
+        try:
+            with clear_refusals():
+                answer = hits.answer(
+                    session, self.keyring, envelope, local=directory.local(session), now=utcnow()
+                )
+                session.flush()  # what the request's commit would write
+        finally:
+            work.rollback()
+        if answer is not None:
+            self.check(answer)
+
+    def check(self, answer: dict[str, Any]) -> None:
+        storable(answer)
+        unsigned = {k: v for k, v in answer.items() if k != "signature"}
+        signature = crypto.unb64(answer["signature"], "signature")
+        crypto.verify(self.keyring.node.public_bytes, signature, crypto.canonical(unsigned))
+        if answer["outcome"] not in ("hit", "no_hit", "refused"):
+            raise AssertionError(f"a query answered without an outcome: {answer!r}")
+        if answer["outcome"] == "refused" and not answer.get("reason"):
+            raise UnclearRefusal(f"a query refused without a reason: {answer!r}")
+
+
+class PeerDirectory:
+    """`palermo node peer sync` (and the node's directory keeper): the directory a peer
+    serves at /federation/directory, read from the response as `directory.fetch` reads it
+    (the response comes from an in-process transport), signed with the peer's node key — a
+    buggy or hostile peer's, past the signature check — then learnt. It is learnt in a
+    savepoint rolled back after each input, so that every input meets the same world."""
+
+    def __init__(self, world: World) -> None:
+        self.world = world
+        self.principal = operator_principal(frozenset())
+
+    def __call__(self, data: bytes) -> None:
+        session = self.world.session
+        peer = session.scalars(select(Node).where(Node.code == PEER_NODE)).one()
+        client = httpx.Client(
+            transport=httpx.MockTransport(lambda _request: httpx.Response(200, content=data))
+        )
+        work = session.begin_nested()
+        try:
+            with client, clear_refusals():
+                document = signed_by_peer(directory.fetch(client, peer))
+                directory.learn(
+                    session, principal=self.principal, node=peer, document=document, now=utcnow()
+                )
+                session.flush()  # what the command's commit would write
+        finally:
+            work.rollback()
+
+
 def database_targets(world: World) -> dict[str, Target]:
     return {
         "interpol_notices": NoticeImport(world),
         "federation": FederationInbox(world, signed=False),
         "federation_signed": FederationInbox(world, signed=True),
+        "federation_hits": HitQueries(world, signed=False),
+        "federation_hits_signed": HitQueries(world, signed=True),
+        "peer_directory": PeerDirectory(world),
     }
 
 
@@ -405,5 +526,8 @@ KINDS = {
     "interpol_notices": "json",
     "federation": "json",
     "federation_signed": "json",
+    "federation_hits": "json",
+    "federation_hits_signed": "json",
+    "peer_directory": "json",
 }
 ALL_TARGETS = tuple(KINDS)

@@ -10,18 +10,21 @@ import re
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from palermo.cases import verify
 from palermo.errors import Invalid
-from palermo.exchange import federation
+from palermo.exchange import directory, federation, hits
 from palermo.finintel.filing import ReportRejected
 from palermo.finintel.intake import read_report
 from palermo.finintel.transactions import read_transactions
+from palermo.identity.principal import operator_principal
 from palermo.models.base import utcnow
 from palermo.models.identity import Node
+from palermo.models.notices import Notice
 from palermo.network import calls
 from palermo.notices import public
 from palermo.records.entities import MAX_ENTITY_JSON, parse_entity
@@ -31,11 +34,14 @@ from palermo.settings import Settings
 from tests.fuzz.targets import (
     CORPUS,
     NOTICE_AGENCY,
+    PEER_NODE,
     TRANSACTION_COLUMNS,
     FederationInbox,
+    HitQueries,
     NoticeImport,
     World,
     rates,
+    signed_by_peer,
 )
 
 DEEP = b"[" * 100_000
@@ -259,3 +265,137 @@ def test_notices_imported_from_a_damaged_file(
             now=utcnow(),
         )
     assert refused.value.message == problem
+
+
+def hit_query(world: World, envelope: dict[str, Any]) -> dict[str, Any]:
+    target = HitQueries(world, signed=False)
+    local = directory.local(world.session)
+    answer = hits.answer(world.session, target.keyring, envelope, local=local, now=utcnow())
+    world.session.flush()
+    target.check(answer)
+    return answer
+
+
+def test_a_hit_query_claiming_half_characters_is_answered(world: World) -> None:
+    envelope = json.loads(b'{"id": "q\\ud800", "from": "N\\udc00", "kind": "hit_query"}')
+    answer = hit_query(world, envelope)
+    assert answer["id"] == "q\\ud800"  # escaped: the answer and the audit line can be written
+    assert answer["outcome"] == "refused"
+
+
+@pytest.mark.parametrize("seed", ["federation_hits", "federation"])
+def test_a_sender_of_half_a_character_is_refused_before_it_is_looked_up(
+    world: World, seed: str
+) -> None:
+    """A UUID id and a lone surrogate for a sender: the peer's lookup failed to encode it."""
+    path = CORPUS / "federation_hits" / "half_character.json"
+    envelope = json.loads(path.read_bytes())
+    reason = "malformed envelope: 'from' holds half a character"
+    if seed == "federation_hits":
+        assert hit_query(world, envelope)["reason"] == reason
+    else:
+        assert receive(world, envelope)["reason"] == reason
+
+
+def learn(world: World, document: dict[str, Any]) -> int:
+    peer = world.session.scalars(select(Node).where(Node.code == PEER_NODE)).one()
+    return directory.learn(
+        world.session,
+        principal=operator_principal(frozenset()),
+        node=peer,
+        document=signed_by_peer(document),
+        now=utcnow(),
+    )
+
+
+def directory_seed(name: str) -> dict[str, Any]:
+    return dict(json.loads((CORPUS / "peer_directory" / name).read_bytes()))
+
+
+def test_a_peer_directory_nested_too_deep_is_no_json(world: World) -> None:
+    peer = world.session.scalars(select(Node).where(Node.code == PEER_NODE)).one()
+    serve = httpx.MockTransport(lambda _request: httpx.Response(200, content=DEEP))
+    with httpx.Client(transport=serve) as client, pytest.raises(Invalid) as refused:
+        directory.fetch(client, peer)
+    assert refused.value.message == "the directory of NODE-X is not JSON"
+
+
+@pytest.mark.parametrize(
+    ("seed", "problem"),
+    [
+        ("agencies_null.json", "the directory of NODE-X: 'agencies' is not a list of objects"),
+        (
+            "naive_time.json",
+            "the directory of NODE-X describes agency AG-X badly: created_at "
+            "'2026-01-01T00:00:00' has no time zone",
+        ),
+    ],
+)
+def test_a_peer_directory_unfit_to_store(world: World, seed: str, problem: str) -> None:
+    with pytest.raises(Invalid) as refused:
+        learn(world, directory_seed(seed))
+    assert refused.value.message == problem
+
+
+@pytest.mark.parametrize(
+    ("key", "problem"),
+    [
+        ({"created_at": "0001-01-01T00:00:00+01:00"}, "created_at '0001-01-01T00:00:00+01:00'"),
+        ({"public": "AAAA", "kid": "0"}, "a public key of 3 bytes, not 32"),
+    ],
+)
+def test_a_published_key_unfit_to_store(world: World, key: dict[str, str], problem: str) -> None:
+    document = directory_seed("directory.json")
+    document["agencies"][0]["keys"][1] |= key
+    with pytest.raises(Invalid, match=re.escape(problem)):
+        learn(world, document)
+
+
+def test_an_agency_code_with_a_line_break_is_refused(world: World) -> None:
+    document = directory_seed("directory.json")
+    document["agencies"][1]["code"] = "AG-Y\n"
+    with pytest.raises(Invalid, match="names a bad agency code 'AG-Y\\\\n'"):
+        learn(world, document)
+
+
+def test_the_seeds_of_a_peer_directory_are_learnt(world: World) -> None:
+    assert learn(world, directory_seed("directory.json")) == 2
+
+
+def test_a_signed_message_copy_under_a_key_id_too_long_to_store(world: World) -> None:
+    """Found on PostgreSQL, which holds a column to its length (SQLite stores any)."""
+    batch = json.loads((CORPUS / "federation_signed" / "long_kid.json").read_bytes())
+    envelope = FederationInbox(world, signed=True).sign(batch["envelopes"][0])
+    assert receive(world, envelope)["reason"] == (
+        "malformed message header: the key id of the copy for 'NCB-FR' is longer than 16 characters"
+    )
+
+
+def test_notices_with_fields_too_long_to_store(world: World, tmp_path: Path) -> None:
+    """Found on PostgreSQL: a title is cut to its column's length, an entity id too long for
+    its column is no Interpol entity id."""
+    lines = (CORPUS / "interpol_notices" / "too_long.jsonl").read_bytes().splitlines()
+    importer = NoticeImport(world)
+    path = tmp_path / "notices.json"
+
+    def load(line: bytes) -> None:
+        path.write_bytes(line)
+        public.import_file(
+            world.session,
+            principal=importer.principal,
+            settings=world.settings,
+            path=path,
+            agency_code=NOTICE_AGENCY,
+            kind=None,
+            now=utcnow(),
+        )
+        world.session.flush()
+
+    load(lines[0])
+    title = world.session.scalars(select(Notice.title).where(Notice.entity_id == "2024/3")).one()
+    assert len(title) == 300
+    with pytest.raises(Invalid) as refused:
+        load(lines[1])
+    assert refused.value.message == (
+        "notices.json: entity_id '2024/123456789012' is not YYYY/NNNNN"
+    )

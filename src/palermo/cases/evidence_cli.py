@@ -19,6 +19,7 @@ from palermo.cases.vocabulary import EvidenceKind
 from palermo.console import as_utc, emit_json, handles_errors, out, state
 from palermo.errors import Invalid
 from palermo.exchange.crypto import sealer_for
+from palermo.files import read_file
 from palermo.models.base import utcnow
 from palermo.policy.cases import as_uuid
 from palermo.records.envelope import HandlingCode
@@ -54,6 +55,9 @@ def add(
         raise Invalid(f"no file {file}")
     cli = state(ctx)
     now = utcnow()
+    # The API takes a file within a request body.
+    limit = cli.settings.max_request_bytes
+    content = read_file(file, limit=limit, what="the evidence file") if file else None
     with cli.work() as (session, principal):
         found = service.find(session, principal, case)
         item = evidence.add_item(
@@ -66,7 +70,7 @@ def add(
             handling=handling.value,
             collected_at=as_utc(collected_at) or now,
             collected_place=place,
-            content=file.read_bytes() if file else None,
+            content=content,
             file_name=file.name if file else None,
             media_type=(media_type or mimetypes.guess_type(file.name)[0]) if file else None,
             now=now,
@@ -265,12 +269,13 @@ def receive_signed(
     """Receive an item on a hand-over statement signed elsewhere (a peer node's agency)."""
     if not signed.is_file():
         raise Invalid(f"no file {signed}")
+    cli = state(ctx)
+    data = read_file(signed, limit=cli.settings.max_request_bytes, what="the statement")
     try:
-        document = json.loads(signed.read_bytes())
+        document = json.loads(data)
         statement, kid, signature = document["statement"], document["kid"], document["signature"]
     except (ValueError, KeyError, TypeError):
         raise Invalid(f"{signed} is not a JSON object with statement, kid and signature") from None
-    cli = state(ctx)
     with cli.work() as (session, principal):
         found = service.find(session, principal, case)
         received = handovers.receive_signed(

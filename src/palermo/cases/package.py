@@ -20,6 +20,7 @@ import json
 import re
 import uuid
 import zipfile
+import zlib
 from collections.abc import Sequence
 from datetime import datetime
 from importlib.resources import files
@@ -30,7 +31,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from palermo.audit.service import Operation, refusals_logged
-from palermo.cases import custody
+from palermo.cases import custody, verify
 from palermo.cases.evidence import acting_member, checked_bytes, handovers_of, item_for
 from palermo.cases.timeline import changed
 from palermo.cases.vocabulary import CustodyKind, EvidenceKind
@@ -245,6 +246,20 @@ def _zip(entries: dict[str, bytes], now: datetime) -> bytes:
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as package:
         for name, data in entries.items():
             info = zipfile.ZipInfo(name, date_time=stamp)
-            info.compress_type = zipfile.ZIP_DEFLATED
+            info.compress_type = _compression(data)
             package.writestr(info, data)
     return buffer.getvalue()
+
+
+def _compression(data: bytes) -> int:
+    """Deflated, unless deflate shrinks it more than the verifier accepts of a member (it
+    refuses such ratios as a zip bomb's): a file of mostly zeros, such as a disk image, is
+    stored as it is."""
+    if len(data) <= verify.RATIO_FROM:
+        return zipfile.ZIP_DEFLATED
+    # The deflate zipfile writes: raw (no zlib header), at the default level.
+    deflate = zlib.compressobj(zlib.Z_DEFAULT_COMPRESSION, zlib.DEFLATED, -15)
+    compressed = len(deflate.compress(data)) + len(deflate.flush())
+    if len(data) > verify.MAX_RATIO * compressed:
+        return zipfile.ZIP_STORED
+    return zipfile.ZIP_DEFLATED

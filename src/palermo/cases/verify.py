@@ -17,6 +17,13 @@ reads nothing but the package. It checks that
 It prints each check and every problem found, and exits 0 if there is none, 1 otherwise.
 What it cannot tell is whether a key really is the agency's: compare the key ids it prints
 with those the agencies publish.
+
+It refuses a package that would inflate beyond what a court's machine should hold (a zip
+bomb), naming the member and the limit: more than MAX_MEMBERS members, a member of more
+than MAX_MEMBER_BYTES (MAX_DOCUMENT_BYTES for those it reads whole), more than
+MAX_TOTAL_BYTES in all, or a member over RATIO_FROM bytes inflating more than MAX_RATIO
+times its compressed size. The sizes the package declares are checked before anything is
+read, and the bytes actually inflated while reading, chunk by chunk (a declared size can lie).
 """
 
 from __future__ import annotations
@@ -27,12 +34,97 @@ import json
 import sys
 import zipfile
 import zlib
+from collections.abc import Iterator
 from typing import Any
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 GENESIS = "0" * 64
+
+MAX_MEMBERS = 10_000
+MAX_MEMBER_BYTES = 2 * 2**30  # an evidence file, inflated
+MAX_DOCUMENT_BYTES = 256 * 2**20  # a member read whole: the manifest, a custody log, …
+MAX_TOTAL_BYTES = 4 * 2**30  # every member, inflated
+# Deflate shrinks real evidence a few times, a run of zeros a thousand times: a member over
+# RATIO_FROM bytes may inflate at most MAX_RATIO times its compressed size.
+MAX_RATIO = 200
+RATIO_FROM = 2**20
+CHUNK = 2**20  # bytes inflated at a time
+
+
+class TooLarge(Exception):
+    """The package, or one of its members, is beyond a limit of what the verifier reads."""
+
+
+def within_limits(name: str, size: int, compressed: int, limit: int, *, how: str) -> None:
+    """Refuse a member of `size` inflated bytes (as it declares, or as inflated so far)."""
+    if size > limit:
+        raise TooLarge(f"{name}: {how} {size} bytes, more than the {limit} accepted of a member")
+    if size > RATIO_FROM and size > MAX_RATIO * compressed:
+        raise TooLarge(
+            f"{name}: {how} {size} bytes from {compressed} compressed, more than the "
+            f"{MAX_RATIO}:1 accepted (a zip bomb)"
+        )
+
+
+class Package:
+    """An evidence package's members, read in chunks within the limits."""
+
+    def __init__(self, archive: zipfile.ZipFile) -> None:
+        members = archive.infolist()
+        if len(members) > MAX_MEMBERS:
+            raise TooLarge(
+                f"the package has {len(members)} members, more than the {MAX_MEMBERS} accepted"
+            )
+        for info in members:
+            within_limits(
+                info.filename, info.file_size, info.compress_size, MAX_MEMBER_BYTES, how="declares"
+            )
+        declared = sum(info.file_size for info in members)
+        if declared > MAX_TOTAL_BYTES:
+            raise TooLarge(
+                f"the package's members declare {declared} bytes in all, more than the "
+                f"{MAX_TOTAL_BYTES} accepted"
+            )
+        self.archive = archive
+        self.names = {info.filename for info in members}
+        self.inflated: dict[str, int] = {}  # the most bytes inflated of each member
+        self.total = 0  # their sum: a member read twice counts once
+        self.digests: dict[str, str] = {}
+
+    def chunks(self, name: str, limit: int) -> Iterator[bytes]:
+        """The member, inflated a chunk at a time; the bytes are counted as they come, not
+        trusted to stop at the size the directory declares."""
+        info = self.archive.getinfo(name)
+        size = 0
+        with self.archive.open(info) as member:
+            while chunk := member.read(CHUNK):
+                size += len(chunk)
+                within_limits(name, size, info.compress_size, limit, how="inflates to")
+                grown = size - self.inflated.get(name, 0)
+                if grown > 0:
+                    self.inflated[name] = size
+                    self.total += grown
+                if self.total > MAX_TOTAL_BYTES:
+                    raise TooLarge(
+                        f"{name}: the package inflates to more than the {MAX_TOTAL_BYTES} "
+                        "bytes accepted in all"
+                    )
+                yield chunk
+
+    def read(self, name: str) -> bytes:
+        """A member read whole, to be parsed."""
+        return b"".join(self.chunks(name, MAX_DOCUMENT_BYTES))
+
+    def sha256(self, name: str) -> str:
+        """A member's SHA-256, inflated once however often it is asked for."""
+        if name not in self.digests:
+            digest = hashlib.sha256()
+            for chunk in self.chunks(name, MAX_MEMBER_BYTES):
+                digest.update(chunk)
+            self.digests[name] = digest.hexdigest()
+        return self.digests[name]
 
 
 def canonical(document: Any) -> bytes:
@@ -149,8 +241,10 @@ def verify(path: str) -> list[str]:
     """Every problem of the package at `path` (printed as found); empty when it holds."""
     report = Report()
     try:
-        with zipfile.ZipFile(path) as package:
-            check_package(report, package)
+        with zipfile.ZipFile(path) as archive:
+            check_package(report, Package(archive))
+    except TooLarge as refused:
+        report.problem(f"the package is refused: {refused}")
     except (
         OSError,
         EOFError,  # a member cut short
@@ -167,8 +261,8 @@ def verify(path: str) -> list[str]:
     return report.problems
 
 
-def check_package(report: Report, package: zipfile.ZipFile) -> None:
-    names = set(package.namelist())
+def check_package(report: Report, package: Package) -> None:
+    names = package.names
     raw = package.read("manifest.json")
     manifest = json.loads(raw)
     keys, signer = manifest["keys"], manifest["signer"]
@@ -186,7 +280,7 @@ def check_package(report: Report, package: zipfile.ZipFile) -> None:
     for name, digest in listed.items():
         if name not in names:
             report.problem(f"{name}: listed in the manifest, missing from the package")
-        elif sha256(package.read(name)) != digest:
+        elif package.sha256(name) != digest:
             report.problem(f"{name}: its SHA-256 is not the manifest's (altered)")
     for name in sorted(names - set(listed) - {"manifest.json", "manifest.sig"}):
         report.problem(f"{name}: in the package, not listed in the manifest")
@@ -196,7 +290,7 @@ def check_package(report: Report, package: zipfile.ZipFile) -> None:
             name = f"{item['reference']} ({item['file_name']})"
             if item["file"] not in names:
                 report.problem(f"{name}: its file is missing")
-            elif sha256(package.read(item["file"])) != item["sha256"]:
+            elif package.sha256(item["file"]) != item["sha256"]:
                 report.problem(f"{name}: the file is not the one collected (SHA-256 differs)")
             else:
                 report.ok(f"{name}: SHA-256 {item['sha256']}, as collected")

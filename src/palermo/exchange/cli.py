@@ -15,6 +15,7 @@ from palermo.console import emit_json, err, handles_errors, out, state
 from palermo.errors import Invalid
 from palermo.exchange import directory, keys, messages, outbox, reading
 from palermo.exchange.keys import Keyring
+from palermo.files import read_file
 from palermo.identity import repository
 from palermo.models.base import utcnow
 from palermo.policy.administration import require_system_admin
@@ -238,8 +239,12 @@ def send(
     """Send a sealed, signed message as the `--as` user's agency."""
     cli = state(ctx)
     now = utcnow()
+    # Each file within what a message may carry; `Draft.of` checks them together.
+    limit = cli.settings.max_attachment_bytes
     files = [
-        messages.Attachment(p.name, "application/octet-stream", p.read_bytes())
+        messages.Attachment(
+            p.name, "application/octet-stream", read_file(p, limit=limit, what="the attachment")
+        )
         for p in attach or []
     ]
     draft = messages.Draft.of(

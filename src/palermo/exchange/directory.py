@@ -173,15 +173,18 @@ def learn(
         raise Invalid(f"the directory of {node.code} is not signed by its configured key") from None
     if document.get("node") != node.code:
         raise Invalid(f"the directory is of node {document.get('node')!r}, not {node.code}")
+    listed = document.get("agencies", [])
+    if not isinstance(listed, list) or not all(isinstance(entry, dict) for entry in listed):
+        raise Invalid(f"the directory of {node.code}: 'agencies' is not a list of objects")
     # One learner of a peer's directory at a time (the node's keeper and an operator's
     # command may read it together): on PostgreSQL the second waits for the first to commit,
     # then finds its agencies and keys instead of inserting them again. SQLite serialises
     # writers anyway.
     session.execute(select(Node.id).where(Node.id == node.id).with_for_update())
     count = 0
-    for entry in document.get("agencies", []):
+    for entry in listed:
         code = str(entry.get("code", "")).upper()
-        if not AGENCY_CODE.match(code):
+        if not AGENCY_CODE.fullmatch(code):
             raise Invalid(f"the directory of {node.code} names a bad agency code {code!r}")
         agency = repository.agency_by_code(session, code)
         if agency is not None and agency.node_id != node.id:
@@ -227,7 +230,7 @@ def fetch(client: httpx.Client, node: Node) -> dict[str, Any]:
         )
     try:
         document = response.json()
-    except ValueError:
+    except (ValueError, RecursionError):  # not JSON, or nested deeper than the decoder goes
         raise Invalid(f"the directory of {node.code} is not JSON") from None
     if not isinstance(document, dict):
         raise Invalid(f"the directory of {node.code} is not a JSON object")

@@ -29,11 +29,18 @@ class Refusal(Exception):
         self.reason = reason
 
 
+def claim(value: object) -> str:
+    """What an envelope claims (its id, its sender), fit to log and to answer: at most 64
+    characters, half characters (lone surrogates, which JSON's \\u escapes can write)
+    escaped."""
+    return str(value)[:64].encode("utf-8", "backslashreplace").decode()
+
+
 def peer_error(response: httpx.Response) -> str:
     """The peer's own words: Palermo answers errors as {"error": {"code", "message"}}."""
     try:
         answer = response.json()
-    except ValueError:
+    except (ValueError, RecursionError):  # not JSON, or nested deeper than the decoder goes
         answer = None
     error = answer.get("error") if isinstance(answer, dict) else None
     detail = error.get("message") if isinstance(error, dict) else None
@@ -83,8 +90,13 @@ def shape(envelope: object) -> tuple[uuid.UUID, str, str]:
     if not isinstance(envelope, dict):
         raise Refusal("malformed envelope: not a JSON object")
     for name in ("id", "kind", "from", "to", "created_at", "signature"):
-        if not isinstance(envelope.get(name), str):
+        value = envelope.get(name)
+        if not isinstance(value, str):
             raise Refusal(f"malformed envelope: {name!r} missing or not text")
+        try:
+            value.encode("utf-8")  # the sender is looked up: a database takes only Unicode
+        except UnicodeEncodeError:
+            raise Refusal(f"malformed envelope: {name!r} holds half a character") from None
     if not isinstance(envelope.get("body"), dict):
         raise Refusal("malformed envelope: 'body' missing or not an object")
     try:

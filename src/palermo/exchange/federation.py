@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from palermo.audit.service import Operation, Outcome
 from palermo.audit.service import record as audit
 from palermo.exchange import crypto, envelopes, receipts
-from palermo.exchange.envelopes import Refusal, Verified
+from palermo.exchange.envelopes import Refusal, Verified, claim
 from palermo.exchange.keys import KeyUse, public_of
 from palermo.exchange.messages import (
     EVALUATION,
@@ -59,14 +59,14 @@ def receive_batch(session: Session, batch: list[Any], receiving: Receiving) -> l
     answers = [receive(session, envelope, receiving, unverified=unverified) for envelope in batch]
     for kind, refused in unverified.items():
         reasons = list(dict.fromkeys(reason for _, reason in refused))
-        senders = sorted({_claim(_object(e).get("from")) for e, _ in refused})
+        senders = sorted({claim(_object(e).get("from")) for e, _ in refused})
         audit(
             session,
             action=f"federation.receive.{kind}",
             operation=Operation.collection,
             actor=senders[0] if len(senders) == 1 else f"{len(senders)} claimed senders",
             outcome=Outcome.deny,
-            object_ids=[_claim(_object(e).get("id")) for e, _ in refused][:UNVERIFIED_IDS],
+            object_ids=[claim(_object(e).get("id")) for e, _ in refused][:UNVERIFIED_IDS],
             detail={
                 "outcome": "refused",
                 "envelopes": len(refused),
@@ -88,7 +88,7 @@ def receive(
     `unverified` collects the refusals before verification for `receive_batch` to audit;
     without it each is audited at once."""
     claimed = envelope.get("id") if isinstance(envelope, dict) else None
-    claimed_id = None if claimed is None else _claim(claimed)
+    claimed_id = None if claimed is None else claim(claimed)
     try:
         verified = envelopes.verify(session, envelope, local_code=receiving.local.code)
     except Refusal as refusal:
@@ -136,13 +136,6 @@ def _object(value: object) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def _claim(value: object) -> str:
-    """What an envelope claims (its id, its sender), fit to log and to answer: at most 64
-    characters, half characters (lone surrogates, which JSON's \\u escapes can write)
-    escaped."""
-    return str(value)[:64].encode("utf-8", "backslashreplace").decode()
-
-
 def _kind(raw: Any) -> str:
     # Only a known kind names the action: an unverified envelope must not write its own
     # action names into the audit log.
@@ -156,12 +149,12 @@ def _audit_receipt(session: Session, raw: Any, outcome: str, reason: str | None)
     body = _object(envelope.get("body"))
     # The message an envelope carries, or the one its receipt or consent is about.
     about = _object(body.get("header")).get("id") or body.get("message")
-    objects = [_claim(x) for x in (envelope.get("id"), about) if x]
+    objects = [claim(x) for x in (envelope.get("id"), about) if x]
     audit(
         session,
         action=f"federation.receive.{kind}",
         operation=Operation.collection,
-        actor=_claim(envelope.get("from")),
+        actor=claim(envelope.get("from")),
         outcome=Outcome.success if outcome != "refused" else Outcome.deny,
         object_ids=objects,
         detail={"outcome": outcome, **({"reason": reason} if reason else {})},
@@ -237,6 +230,12 @@ def check_header(header: object) -> dict[str, Any]:
         for c in copies.values()
     ):
         raise Refusal("malformed message header: copies must map agencies to key and digest")
+    for code, copy in copies.items():
+        if len(copy["kid"]) > 16:  # the length of its column
+            raise Refusal(
+                f"malformed message header: the key id of the copy for {code!r} is longer "
+                "than 16 characters"
+            )
     if not isinstance(attachments, list) or not all(isinstance(a, str) for a in attachments):
         raise Refusal("malformed message header: attachments must be a list of digests")
     return header

@@ -18,7 +18,7 @@ from palermo.audit.service import Operation, Outcome
 from palermo.audit.service import record as audit
 from palermo.errors import Forbidden, Invalid
 from palermo.exchange import crypto, envelopes
-from palermo.exchange.envelopes import Refusal, Verified
+from palermo.exchange.envelopes import Refusal, Verified, claim
 from palermo.exchange.keys import Keyring
 from palermo.identity import repository as identities
 from palermo.identity.principal import FEDERATION, Principal
@@ -67,7 +67,7 @@ def _ask(client: httpx.Client, peer: Node, envelope: dict[str, Any]) -> PeerAnsw
         return PeerAnswer(peer.code, "unreachable", reason=f"{type(exc).__name__}: {exc}")
     try:
         answer = response.json()
-    except ValueError:
+    except (ValueError, RecursionError):  # not JSON, or nested deeper than the decoder goes
         answer = None
     if not isinstance(answer, dict):
         return PeerAnswer(peer.code, "refused", reason=f"peer answered {response.status_code}")
@@ -196,12 +196,17 @@ def answer(
             detail = exc.message if isinstance(exc, Invalid) else str(exc)
             raise Refusal(f"malformed query: {detail}") from None
     except Refusal as refusal:
-        result = {"id": _id_of(envelope), "outcome": "refused", "reason": refusal.reason}
+        claimed = envelope.get("id") if isinstance(envelope, dict) else None
+        result = {
+            "id": None if claimed is None else claim(claimed),
+            "outcome": "refused",
+            "reason": refusal.reason,
+        }
         audit(
             session,
             action="federation.hit_answer",
             operation=Operation.consultation,
-            actor=str(envelope.get("from") if isinstance(envelope, dict) else None)[:64],
+            actor=claim(envelope.get("from") if isinstance(envelope, dict) else None),
             outcome=Outcome.deny,
             detail={"reason": refusal.reason},
         )
@@ -239,10 +244,6 @@ def answer(
             "references": references,
         },
     )
-
-
-def _id_of(envelope: Any) -> str | None:
-    return envelope.get("id") if isinstance(envelope, dict) else None
 
 
 def _signed(keyring: Keyring, document: dict[str, Any]) -> dict[str, Any]:

@@ -7,7 +7,7 @@ import enum
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -19,6 +19,8 @@ from palermo.identity.keys import NodeKey, key_id, load_or_create_node_key
 from palermo.models.exchange import AgencyKey
 from palermo.models.identity import Agency
 from palermo.settings import Settings
+
+KEY_BYTES = 32
 
 
 class KeyUse(enum.StrEnum):
@@ -173,11 +175,13 @@ def learn(session: Session, agency_id: uuid.UUID, entries: Iterable[dict[str, ob
     for entry in entries:
         use = KeyUse(str(entry["use"]))
         public = crypto.unb64(entry["public"], "public key")
+        if len(public) != KEY_BYTES:  # X25519 and Ed25519 alike
+            raise ValueError(f"a public key of {len(public)} bytes, not {KEY_BYTES}")
         kid = key_id(public)
         if kid != entry.get("kid"):
             raise Invalid(f"published key id {entry.get('kid')!r} does not match its key")
         retired = entry.get("retired_at")
-        retired_at = datetime.fromisoformat(str(retired)) if retired else None
+        retired_at = _moment(retired, "retired_at") if retired else None
         known = session.get(AgencyKey, kid)
         if known is None:
             session.add(
@@ -187,7 +191,7 @@ def learn(session: Session, agency_id: uuid.UUID, entries: Iterable[dict[str, ob
                     use=use.value,
                     public_key=public,
                     retired_at=retired_at,
-                    created_at=datetime.fromisoformat(str(entry["created_at"])),
+                    created_at=_moment(entry["created_at"], "created_at"),
                 )
             )
         elif known.agency_id != agency_id:
@@ -195,6 +199,17 @@ def learn(session: Session, agency_id: uuid.UUID, entries: Iterable[dict[str, ob
         elif retired_at and known.retired_at is None:
             known.retired_at = retired_at
     session.flush()
+
+
+def _moment(value: object, name: str) -> datetime:
+    """A published time: ISO 8601 with its zone, as UTC (the only times Palermo stores)."""
+    moment = datetime.fromisoformat(str(value))
+    if moment.tzinfo is None:
+        raise ValueError(f"{name} {value!r} has no time zone")
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:
+        raise ValueError(f"{name} {value!r} is out of range") from None
 
 
 @dataclass(frozen=True)

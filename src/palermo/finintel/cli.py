@@ -15,6 +15,7 @@ from rich.table import Table
 
 from palermo.console import as_utc, emit_json, err, handles_errors, out, state
 from palermo.errors import Invalid
+from palermo.files import read_file
 from palermo.finintel import reporting, service, triage
 from palermo.finintel.engine import Backend
 from palermo.finintel.tracing import DEFAULT_MIN_AMOUNT, Direction, Method
@@ -71,12 +72,15 @@ def import_report(
     """File a report (goAML XML, CSV or JSON); refused files list every problem."""
     if format not in FORMATS:
         raise Invalid(f"unknown report format {format!r}: one of {', '.join(FORMATS)}")
+    settings = state(ctx).settings
+    # As much as the API takes of a filing: a request body.
+    content = read_file(file, limit=settings.max_request_bytes, what="the report")
     with state(ctx).work() as (session, principal):
         report = reporting.submit(
             session,
             principal,
-            state(ctx).settings,
-            content=file.read_bytes(),
+            settings,
+            content=content,
             format=format,
             now=utcnow(),
             reporter_code=reporter,

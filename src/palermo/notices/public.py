@@ -333,7 +333,7 @@ def _import_one(
         entity_id=entry.reference,
         requesting_agency_id=agency.id,
         requested_by=principal.username,
-        title=caption or entry.reference,
+        title=(caption or entry.reference)[:300],  # the length of its column
         subject=subject,
         particulars=particulars,
         public_extract=kind is not NoticeKind.un_special,

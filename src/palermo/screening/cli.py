@@ -11,6 +11,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from palermo.console import emit_json, err, handles_errors, out, state
 from palermo.errors import Invalid
+from palermo.files import read_file
 from palermo.models.base import utcnow
 from palermo.policy.records import AccessContext
 from palermo.records.envelope import SubjectCategory
@@ -105,7 +106,9 @@ def screen_batch(
     context = AccessContext.of(purpose, justification)
     if not file.is_file():
         raise Invalid(f"no file {file}")
-    rows = batch.read_rows(file.read_bytes(), mapping=_mapping(map_ or []))
+    # As much as the API's batch upload takes.
+    data = read_file(file, limit=batch.MAX_BYTES, what="the file")
+    rows = batch.read_rows(data, mapping=_mapping(map_ or []))
     with (
         Progress(
             TextColumn("screening"),

@@ -19,9 +19,12 @@ from defusedxml.ElementTree import XMLParser
 from followthemoney import model, registry
 
 from palermo.errors import Invalid
+from palermo.files import read_file
 
 # Beyond this span a "born between" range is kept as its two ends, not year by year.
 MAX_YEAR_SPAN = 20
+# A list is read and parsed whole in memory: a larger file is refused rather than read.
+MAX_LIST_BYTES = 2**30
 
 
 @dataclass(frozen=True)
@@ -96,10 +99,7 @@ def year_range(first: str, last: str) -> list[str]:
 
 
 def read_bytes(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except OSError as error:
-        raise Invalid(f"{path.name}: cannot read the file ({error.strerror})") from error
+    return read_file(path, limit=MAX_LIST_BYTES, what="the watch list")
 
 
 def parse_iso_date(text: str | None, where: str) -> date | None:

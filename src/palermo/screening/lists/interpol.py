@@ -15,7 +15,8 @@ from palermo.errors import Invalid
 from palermo.records.entities import check_unicode
 from palermo.screening.lists import EntityDraft, ListEntry, ListFile, joined, read_bytes
 
-ENTITY_ID = re.compile(r"^\d{4}/\d+$")
+# At most 16 characters: the length of a notice's entity_id column.
+ENTITY_ID = re.compile(r"[0-9]{4}/[0-9]{1,11}")
 DATE_OF_BIRTH = re.compile(r"^\d{4}(/\d{2}(/\d{2})?)?$")
 GENDERS = {"M": "male", "F": "female"}  # "U" (unknown) says nothing
 
@@ -82,7 +83,7 @@ def entry_of(where: str, notice: Any) -> ListEntry:
     if not isinstance(notice, dict):
         raise Invalid(f"{where}: a notice must be a JSON object")
     entity_id = text_of(notice, "entity_id", where)
-    if not ENTITY_ID.match(entity_id):
+    if not ENTITY_ID.fullmatch(entity_id):
         raise Invalid(f"{where}: entity_id {entity_id!r} is not YYYY/NNNNN")
     forename, family_name = text_of(notice, "forename", where), text_of(notice, "name", where)
     if not (forename or family_name):
