@@ -36,6 +36,7 @@ from palermo.http import BodySizeLimit, ConcurrencyLimit, SecurityHeaders
 from palermo.identity.api import router as identity_router
 from palermo.identity.credentials import Credentials
 from palermo.identity.keys import load_or_create_node_key
+from palermo.imports.api import router as imports_router
 from palermo.jobs.api import router as jobs_router
 from palermo.judicial.api import router as treaties_router
 from palermo.judicial.requests_api import requests_router
@@ -54,6 +55,7 @@ from palermo.web import assets as asset_pages
 from palermo.web import cases as case_pages
 from palermo.web import dashboards as dashboard_pages
 from palermo.web import exchange, finintel, linkage, network, notices, pages, screening, workspace
+from palermo.web import imports as import_pages
 from palermo.web import jobs as job_pages
 from palermo.web import judicial as judicial_pages
 from palermo.web import search as search_pages
@@ -100,6 +102,7 @@ def create_app(settings: Settings | None = None, *, sessions: Any | None = None)
     app.include_router(network_router)
     app.include_router(finintel_router)
     app.include_router(jobs_router)
+    app.include_router(imports_router)
     app.include_router(assets_router)
     app.include_router(cases_router)
     app.include_router(evidence_router)
@@ -119,6 +122,7 @@ def create_app(settings: Settings | None = None, *, sessions: Any | None = None)
     app.include_router(case_pages.router)
     app.include_router(judicial_pages.router)
     app.include_router(job_pages.router)
+    app.include_router(import_pages.router)
     app.include_router(search_pages.router)
     app.include_router(statistics_pages.router)
     pages.mount_static(app)

@@ -1,4 +1,4 @@
-"""Background jobs (linkage runs, network analyses): accepted at once, run after the
+"""Background jobs (linkage runs, network analyses, imports…): accepted at once, run after the
 response with the submitter's rights as they are when the job runs; a failure is recorded
 on the job, never lost. A job reports each stage it reaches; the runner commits there, so
 its agency sees it move and the database is not held while the next stage computes."""
@@ -52,7 +52,8 @@ class JobRow(Protocol):
 
 class Progress(Protocol):
     def __call__(self, stage: str, done: int, total: int) -> None:
-        """The job begins `stage`, the `done`-th of its `total` stages (counted from 0)."""
+        """The job begins `stage`, the `done`-th of its `total` stages (counted from 0) — or,
+        for a stage that counts what it has done (an import's lines), `done` of `total`."""
 
 
 def unobserved(stage: str, done: int, total: int) -> None:
@@ -77,10 +78,13 @@ def run_job(
     table: type[Row],
     job_id: uuid.UUID,
     work: Callable[[Session, Row, Principal, Progress], None],
+    *,
+    failed: Callable[[Row, PalermoError], None] | None = None,
 ) -> None:
     """Run a queued job once: queued → running → done (by `work`) or failed (with why).
     What `work` did before a stage it reports is committed with the stage: only reads and
-    their audit lines come before a job's last stage, so nothing is written halfway."""
+    their audit lines come before a job's last stage, so nothing is written halfway.
+    `failed` keeps more of a failure on the job than its reason (an import's bad lines)."""
     with unit_of_work(sessions) as session:
         queued = session.get(table, job_id)
         if queued is None or queued.status != "queued":
@@ -97,14 +101,23 @@ def run_job(
 
             work(session, job, job_principal(session, job.username), reached)
     except PalermoError as error:
-        _failed(sessions, table, job_id, error.message)
+        _failed(sessions, table, job_id, error, failed)
     except Exception:
         log.exception("%s %s failed", table.__name__, job_id)
-        _failed(sessions, table, job_id, "internal error; the operators have the details")
+        internal = PalermoError("internal error; the operators have the details")
+        _failed(sessions, table, job_id, internal, failed)
 
 
-def _failed(sessions: SessionFactory, table: type[Row], job_id: uuid.UUID, reason: str) -> None:
+def _failed(
+    sessions: SessionFactory,
+    table: type[Row],
+    job_id: uuid.UUID,
+    error: PalermoError,
+    kept: Callable[[Row, PalermoError], None] | None,
+) -> None:
     with unit_of_work(sessions) as session:
         job = session.get(table, job_id)
         if job is not None:
-            job.status, job.error, job.finished_at = "failed", reason, utcnow()
+            job.status, job.error, job.finished_at = "failed", error.message, utcnow()
+            if kept is not None:
+                kept(job, error)

@@ -22,6 +22,7 @@ from palermo.models import AuditEvent
 from palermo.models.base import utcnow
 from palermo.models.finintel import AlertEvent, FinancialReport, MonitoringAlert, TransactionBatch
 from palermo.models.identity import Agency
+from palermo.models.imports import ImportJob
 from tests.demo.conftest import Built
 
 STATES = {  # the story's triage of FIU-Nederland's queue: alert → status
@@ -155,6 +156,13 @@ def test_the_fius_imported_their_banks_returns(db: Session, facts: dict[str, Any
         assert 2_000 <= batch.rows <= 5_000
         assert batch.rows == facts["imported"][fiu]
         assert batch.imported_by == f"{fiu.lower()}.analyst"
+    # Each imported as a job, which its jobs page shows done, the upload released.
+    jobs = {names[j.agency_id]: j for j in db.scalars(select(ImportJob))}
+    assert set(jobs) == {"NL-FIU", "AE-FIU"}
+    for fiu, job in jobs.items():
+        assert (job.kind, job.status, job.upload) == ("transactions", "done", None)
+        assert job.result is not None
+        assert job.result["batch"] == str(imports[fiu].id)
 
 
 def alert(alerts: list[MonitoringAlert], typology: str, *accounts: str) -> MonitoringAlert:

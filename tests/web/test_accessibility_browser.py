@@ -76,6 +76,7 @@ JOURNEYS: dict[str, list[Visit]] = {
         Visit("/account"),
         Visit("/search?q=Mosquera"),
         Visit("/jobs"),
+        Visit("/imports"),
         Visit("/statistics"),
     ],
     # The Dutch central authority: the requests queue, a request, response times.
@@ -90,6 +91,9 @@ JOURNEYS: dict[str, list[Visit]] = {
         Visit(follow='main a[data-testid="alert-link"]'),
         Visit("/finintel/reports"),
         Visit(follow='[data-testid="report-row"] a[href^="/finintel/reports/"]'),
+        Visit("/imports"),
+        Visit("/jobs"),
+        Visit(follow='[data-kind="import"] a[href^="/jobs/import/"]'),  # the return's import
     ],
     # Europol ran the demo's linkage: its review queue and a comparison.
     "europol.analyst": [
@@ -118,6 +122,7 @@ LAYOUT_PAGES = [
     "/account",
     "/search?q=Mosquera",
     "/jobs",
+    "/imports",
 ]
 # In Arabic the page reads right to left: still no sideways scrolling, nothing unlabelled.
 RIGHT_TO_LEFT_PAGES = ["/", "/records?q=Mosquera", "/notices", "/cases", "/assets"]

@@ -27,7 +27,8 @@ The story, in the order it is played (times count back from the day the world is
      in cash at many branches and sends monthly "family support" to the ring's leader in
      Galați, who is no relative of his.
 3. FIU-Nederland and the UAE FIU then import the banks' bulk returns for the three months
-   since (CSV, each bank's own column names, a few thousand ordinary payments) in which the
+   since (CSV, each bank's own column names, a few thousand ordinary payments; an import job
+   each, done on their jobs pages) in which the
    rest of the laundering hides, on the accounts the reports named: the distributor's
    partner structuring cash into her account and on to the importer; the importer paying
    seven young money mules who forward it to Dubai at once; a cycle Rotterdam → Dubai →
@@ -82,6 +83,7 @@ from palermo.finintel import reporting, service, triage
 from palermo.finintel.currencies import Rates, load_rates
 from palermo.finintel.engine import Backend
 from palermo.finintel.filing import ReportRejected
+from palermo.imports import service as imports
 from palermo.models.base import utcnow
 from palermo.models.finintel import MonitoringAlert
 from palermo.models.records import Statement
@@ -1633,7 +1635,8 @@ def _gulf_meridian_return(
 def _imports(
     world: DemoWorld, cast: Cast, draw: Draw, clock: Clock, rates: Rates
 ) -> dict[str, int]:
-    """Each FIU's analyst imports its bank's return, mapping the bank's own column names."""
+    """Each FIU's analyst imports its bank's return from the import page, mapping the bank's
+    own column names: a job, run to its end as the server runs it."""
     laundering = _laundering(cast, draw, clock, rates)
     payments = {
         "NL-FIU": _hanze_return(cast, draw, clock, rates, laundering),
@@ -1644,19 +1647,24 @@ def _imports(
         for fiu, bank_return in RETURNS.items():
             path = Path(folder) / bank_return.file
             bank_return.write(payments[fiu], path)
-            batch = service.import_transactions(
+            analyst = world.principal(f"{fiu.lower()}.analyst")
+            job = imports.submit_transactions(
                 world.session,
-                world.principal(f"{fiu.lower()}.analyst"),
-                world.settings,
-                path=path,
+                principal=analyst,
+                settings=world.settings,
+                filename=path.name,
+                content=path.read_bytes(),
                 mapping=dict(zip(FIELDS, bank_return.columns, strict=True)),
-                default_currency=bank_return.currency,
+                currency=bank_return.currency,
                 context=AccessContext.of(
                     "financial_intelligence",
                     f"Return of {bank_return.bank} for the months after its reports",
                 ),
+                now=utcnow(),
             )
-            imported[fiu] = batch.rows
+            imports.execute(world.session, world.settings, job=job, principal=analyst, now=utcnow())
+            assert job.result is not None
+            imported[fiu] = int(job.result["transactions"])
     return imported
 
 

@@ -3,6 +3,7 @@ are kept for triage) and traces — each logged with its purpose."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -21,6 +22,7 @@ from palermo.finintel.currencies import load_rates
 from palermo.finintel.engine import Backend, DuckDBEngine
 from palermo.finintel.reporting import fiu_of
 from palermo.finintel.thresholds import Thresholds
+from palermo.finintel.transactions import TransactionBatch as CheckedBatch
 from palermo.finintel.transactions import read_transactions
 from palermo.identity.principal import Principal
 from palermo.identity.roles import Role
@@ -112,18 +114,58 @@ def import_transactions(
     progress: Callable[[int], None] | None = None,
 ) -> TransactionBatch:
     """Bulk transactions (a bank's return, data from a production order), all or nothing."""
-    fiu = analyst_fiu(session, principal)
-    name = path.name
-    checked = read_transactions(
+    checked = check_transactions(
+        session,
+        principal,
+        settings,
+        path=path,
+        mapping=mapping,
+        default_currency=default_currency,
+        progress=progress,
+    )
+    return store_transactions(
+        session, principal, settings, checked=checked, source=path.name, context=context
+    )
+
+
+def check_transactions(
+    session: Session,
+    principal: Principal,
+    settings: Settings,
+    *,
+    path: Path,
+    mapping: dict[str, str],
+    default_currency: str,
+    progress: Callable[[int], None] | None = None,
+) -> CheckedBatch:
+    """Every row of a bulk file checked, nothing stored (a background import commits its
+    progress meanwhile); `progress` gets the bytes read. Refused: `ReportRejected`."""
+    analyst_fiu(session, principal)
+    # The batch names a file: the upload's name, in the letters a batch name allows.
+    stem = re.sub(r"[^A-Za-z0-9._-]+", "-", path.stem)
+    return read_transactions(
         path,
         mapping,
-        batch=f"import-{path.stem}"[:60] if path.stem else "import",
+        batch=f"import-{stem}"[:60] if stem else "import",
         default_currency=default_currency,
         rates=load_rates(settings.finintel_fx_rates),
         progress=progress,
     )
+
+
+def store_transactions(
+    session: Session,
+    principal: Principal,
+    settings: Settings,
+    *,
+    checked: CheckedBatch,
+    source: str,
+    context: AccessContext,
+) -> TransactionBatch:
+    """A checked batch into the FIU's store, logged with what it was imported for."""
+    fiu = analyst_fiu(session, principal)
     batch = store.add(
-        session, settings, fiu, checked, source=name, kind="import", principal=principal
+        session, settings, fiu, checked, source=source, kind="import", principal=principal
     )
     _logged(
         session,
@@ -132,7 +174,7 @@ def import_transactions(
         "finintel.transactions.import",
         operation=Operation.collection,
         object_ids=[str(batch.id)],
-        detail={"file": name, "rows": batch.rows, "sha256": batch.sha256},
+        detail={"file": source, "rows": batch.rows, "sha256": batch.sha256},
     )
     return batch
 

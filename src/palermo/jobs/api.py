@@ -22,8 +22,8 @@ def list_jobs(
     principal: PrincipalDep,
     limit: Annotated[int, Query(ge=1, le=200)] = service.LISTED,
 ) -> list[JobSummaryOut]:
-    """Your agency's jobs of the kinds you may read (batch screening, linkage, network,
-    financial analysis), newest first, with their progress and result figures."""
+    """Your agency's jobs of the kinds you may read (imports, batch screening, linkage,
+    network, financial analysis), newest first, with their progress and result figures."""
     return [JobSummaryOut.of(v) for v in service.agency_jobs(session, principal, limit=limit)]
 
 

@@ -7,17 +7,20 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from sqlalchemy.orm import Session
 
 from palermo.finintel import jobs as finintel_jobs
 from palermo.finintel import service as finintel
 from palermo.identity.principal import Principal
+from palermo.imports import jobs as import_jobs
+from palermo.imports import service as imports
 from palermo.jobs.repository import JobTable
 from palermo.jobs.views import Fact, JobView, Link, Text
 from palermo.linkage import jobs as linkage_jobs
 from palermo.models.finintel import FinintelJob
+from palermo.models.imports import ImportJob
 from palermo.models.linkage import LinkRun
 from palermo.models.network import NetworkJob
 from palermo.models.screening import ScreeningJob
@@ -45,6 +48,8 @@ STAGES = {
     "dormant": N_("Looking for dormant accounts woken"),
     "ranking": N_("Ranking the alerts"),
     "tracing": N_("Tracing the money"),
+    imports.CHECKING: N_("Checking the file"),
+    imports.WRITING: N_("Writing it all at once"),
 }
 
 
@@ -203,6 +208,96 @@ def _finintel(job: FinintelJob) -> JobView:
     )
 
 
+IMPORT_TITLES = {
+    "records": N_("Records from %(file)s"),
+    "watchlist": N_("Watch list from %(file)s"),
+    "transactions": N_("Transactions from %(file)s"),
+}
+# What an import counts while it checks its file (a list is parsed whole: it counts none).
+IMPORT_COUNTED = {
+    "records": N_("%(done)s of %(total)s lines checked"),
+    "transactions": N_("%(done)s of %(total)s bytes checked"),
+}
+IMPORT_FACTS = {
+    "records": (
+        ("lines", N_("Lines")),
+        ("created", N_("Records created")),
+        ("updated", N_("Records updated")),
+        ("unchanged", N_("Records unchanged")),
+    ),
+    "watchlist": (
+        ("entries", N_("Entries")),
+        ("added", N_("Entries added")),
+        ("updated", N_("Entries updated")),
+        ("unchanged", N_("Entries unchanged")),
+        ("retired", N_("Entries retired")),
+    ),
+    "transactions": (("transactions", N_("Transactions")), ("total_eur", N_("Total (EUR)"))),
+}
+SHOWN_PROBLEMS = 50  # of a refused file's, on its page (the API gives them all)
+
+
+def _import_result(job: ImportJob) -> Link | None:
+    """Where to read what the import brought: its first record, or its first account."""
+    result: dict[str, Any] = job.result or {}
+    if result.get("first_record"):
+        label = (
+            N_("Open the list's first entry")
+            if job.kind == "watchlist"
+            else N_("Open the first record imported")
+        )
+        return Link(f"/records/{quote(result['first_record'], safe='')}", label)
+    if result.get("first_account"):
+        return Link(
+            f"/finintel/accounts/{quote(result['first_account'], safe='')}",
+            N_("Open the first account of the batch"),
+        )
+    return None
+
+
+def _problem(detail: dict[str, Any]) -> Text:
+    """A refused line: records name it by number, transactions by line and column."""
+    if "line" in detail:
+        return Text(
+            N_("line %(number)s: %(reason)s"),
+            {"number": detail["line"], "reason": detail.get("problem", "")},
+        )
+    return Text(
+        N_("%(where)s: %(problem)s"),
+        {"where": detail.get("path", ""), "problem": detail.get("message", "")},
+    )
+
+
+def _import(job: ImportJob) -> JobView:
+    done = job.status == "done"
+    result: dict[str, Any] = job.result or {}
+    # Only the checking is counted (see palermo.imports.service); else the bar cannot tell.
+    counting = job.status == "running" and job.stage == imports.CHECKING and job.progress_total > 0
+    return JobView(
+        kind="import",
+        kind_title=N_("Import"),
+        id=job.id,
+        title=Text(IMPORT_TITLES[job.kind], {"file": job.filename}),
+        username=job.username,
+        created_at=job.created_at,
+        finished_at=job.finished_at,
+        status=job.status,
+        done=job.progress_done if counting else 0,
+        total=job.progress_total if counting else 0,
+        stage=_stage(job.status, job.stage),
+        counted=Text(IMPORT_COUNTED[job.kind]) if counting else None,
+        facts=tuple(
+            Fact(key, label, result[key]) for key, label in IMPORT_FACTS[job.kind] if key in result
+        )
+        if done
+        else (),
+        page=import_jobs.page_of(job.id),
+        result=_import_result(job) if done else None,
+        error=job.error,
+        problems=tuple(_problem(d) for d in (job.problems or [])[:SHOWN_PROBLEMS]),
+    )
+
+
 def _anyone(session: Session, principal: Principal) -> None:
     """Every member of the agency reads its jobs of this kind."""
 
@@ -215,6 +310,10 @@ def _fiu_analysts(session: Session, principal: Principal) -> None:
     finintel.analyst_fiu(session, principal)
 
 
+def _importers(session: Session, principal: Principal) -> None:
+    imports.may_import(principal)
+
+
 @dataclass(frozen=True)
 class Kind:
     name: str
@@ -222,6 +321,7 @@ class Kind:
     find: Callable[[Session, Principal, uuid.UUID], Any]  # raises NotFound for others
     may_read: Callable[[Session, Principal], None]  # raises when the principal may not
     view: Callable[[Any], JobView]
+    released: tuple[str, ...] = ()  # columns of what was submitted, emptied when it ends
 
 
 KINDS = {
@@ -231,5 +331,6 @@ KINDS = {
         Kind("linkage", LinkRun, linkage_jobs.run_for, _anyone, _linkage),
         Kind("network", NetworkJob, network_jobs.job_for, _network_analysts, _network),
         Kind("finintel", FinintelJob, finintel_jobs.job_for, _fiu_analysts, _finintel),
+        Kind("import", ImportJob, import_jobs.job_for, _importers, _import, ("upload",)),
     )
 }

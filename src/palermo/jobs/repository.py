@@ -10,11 +10,12 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from palermo.models.finintel import FinintelJob
+from palermo.models.imports import ImportJob
 from palermo.models.linkage import LinkRun
 from palermo.models.network import NetworkJob
 from palermo.models.screening import ScreeningJob
 
-JobTable = ScreeningJob | LinkRun | NetworkJob | FinintelJob
+JobTable = ScreeningJob | LinkRun | NetworkJob | FinintelJob | ImportJob
 
 
 def recent(
@@ -32,12 +33,20 @@ def recent(
 
 
 def fail_unfinished(
-    session: Session, table: type[JobTable], *, started_before: datetime, reason: str
+    session: Session,
+    table: type[JobTable],
+    *,
+    started_before: datetime,
+    reason: str,
+    released: Collection[str] = (),
 ) -> int:
-    """Mark the jobs left queued or running before `started_before` failed, with why."""
+    """Mark the jobs left queued or running before `started_before` failed, with why, and
+    empty their `released` columns (what was submitted, kept only until the job ends)."""
     result = session.execute(
         update(table)
         .where(table.status.in_(("queued", "running")), table.created_at < started_before)
-        .values(status="failed", error=reason, finished_at=started_before)
+        .values(
+            status="failed", error=reason, finished_at=started_before, **dict.fromkeys(released)
+        )
     )
     return int(result.rowcount or 0)  # type: ignore[attr-defined]

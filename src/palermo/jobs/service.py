@@ -51,10 +51,15 @@ def agency_job(session: Session, principal: Principal, kind: str, job_id: uuid.U
 def fail_interrupted(session: Session, *, started_at: datetime) -> int:
     """At a node's start: jobs run inside the server process, so those a stopped (or
     killed) node left queued or running will never finish — each fails with the reason,
-    which its agency reads on /jobs, rather than showing "running" for ever."""
+    which its agency reads on /jobs, rather than showing "running" for ever, and what was
+    uploaded for it is released. (An import wrote nothing: its writes commit with its end.)"""
     return sum(
         repository.fail_unfinished(
-            session, kind.table, started_before=started_at, reason=INTERRUPTED
+            session,
+            kind.table,
+            started_before=started_at,
+            reason=INTERRUPTED,
+            released=kind.released,
         )
         for kind in KINDS.values()
     )

@@ -58,6 +58,7 @@ class JobView:
     page: str  # the job's page in the workspace, which shows it live
     result: Link | None
     error: str | None
+    problems: tuple[Text, ...] = ()  # what a refused file's error is about, line by line
 
     @property
     def active(self) -> bool:

@@ -58,6 +58,7 @@ from palermo.models.finintel import (
     TransactionBatch,
 )
 from palermo.models.identity import Agency, ApiToken, Node, User, UserRole, WebSession
+from palermo.models.imports import ImportJob
 from palermo.models.judicial import JudicialRequest, RequestEvent, RequestPart
 from palermo.models.linkage import LinkJudgement, LinkPair, LinkRun
 from palermo.models.network import NetworkJob
@@ -120,6 +121,7 @@ __all__ = [
     "FinintelJob",
     "FinintelSettings",
     "Grant",
+    "ImportJob",
     "InboxEntry",
     "JitAgreement",
     "JitExtension",

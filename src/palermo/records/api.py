@@ -17,7 +17,6 @@ from palermo.models.base import utcnow
 from palermo.records import grants, service, transfer
 from palermo.records.retention import review_record
 from palermo.records.schemas import (
-    EnvelopeIn,
     GrantIn,
     GrantOut,
     HitOut,
@@ -27,6 +26,7 @@ from palermo.records.schemas import (
     ReviewIn,
     SearchOut,
     VersionOut,
+    envelope_of,
 )
 
 router = APIRouter(prefix="/api", tags=["records"])
@@ -218,17 +218,10 @@ async def import_records(
     envelope: Annotated[str, Query(description="the EnvelopeIn for every entity, as JSON")],
     agency: str | None = None,
 ) -> dict[str, int]:
-    """Import FtM JSON lines, all or nothing; errors name each bad line."""
-    try:
-        envelope_in = EnvelopeIn.model_validate_json(envelope)
-    except ValueError as error:
-        raise Invalid(f"the envelope is not valid: {error}") from None
-    content = await file.read()
-    try:
-        text = content.decode("utf-8")
-    except UnicodeDecodeError as error:
-        raise Invalid(f"the file is not UTF-8 (byte {error.start})") from None
-    lines = text.splitlines()
+    """Import FtM JSON lines, all or nothing; errors name each bad line. (Large files: as a
+    job, `POST /api/imports/records`.)"""
+    envelope_in = envelope_of(envelope)
+    lines = transfer.lines_of(await file.read())
     report = transfer.import_ftm(
         session,
         principal=principal,

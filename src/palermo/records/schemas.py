@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError
 
+from palermo.errors import Invalid
 from palermo.records.envelope import (
     AccessLevel,
     HandlingCode,
@@ -46,6 +48,20 @@ class EnvelopeIn(BaseModel):
     offences: list[str] = Field(default=[], description="UNODC ICCS codes", max_length=50)
     review_due: date | None = None
     delete_by: date | None = None
+
+
+def envelope_of(sent: str | Mapping[str, Any]) -> EnvelopeIn:
+    """The one envelope of an import: JSON (an API parameter) or a form's fields."""
+    try:
+        if isinstance(sent, str):
+            return EnvelopeIn.model_validate_json(sent)
+        return EnvelopeIn.model_validate(sent)
+    except ValidationError as error:
+        reasons = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc']) or 'envelope'}: {e['msg']}"
+            for e in error.errors()
+        )
+        raise Invalid(f"the envelope is not valid: {reasons}") from None
 
 
 class ShareOut(BaseModel):

@@ -54,6 +54,22 @@ class ImportReport:
     unchanged: int = 0
     errors: list[dict[str, Any]] = field(default_factory=list)
 
+    def refuse_if_bad(self) -> None:
+        """All or nothing: any bad line refuses the whole file, naming every one."""
+        if self.errors:
+            raise Invalid(
+                f"{len(self.errors)} bad line(s); nothing was imported",
+                details=self.errors[:MAX_REPORTED_ERRORS],
+            )
+
+
+def lines_of(content: bytes) -> list[str]:
+    """An uploaded file's lines; a file that is not UTF-8 is refused, saying where."""
+    try:
+        return content.decode("utf-8").splitlines()
+    except UnicodeDecodeError as error:
+        raise Invalid(f"the file is not UTF-8 (byte {error.start})") from None
+
 
 def _decode(line: str) -> dict[str, Any]:
     if len(line) > MAX_ENTITY_JSON:
@@ -88,6 +104,7 @@ def source_ids(lines: Iterable[str]) -> tuple[dict[str, int], int]:
 
 # A parsed line: (number, entity) or (number, the reason it was refused).
 Parsed = tuple[int, EntityData | str]
+Entry = tuple[int, EntityData]  # a valid line: its number and its entity
 
 
 def parse_lines(numbered: list[tuple[int, str]]) -> list[tuple[int, tuple[Any, ...] | str]]:
@@ -166,19 +183,8 @@ def import_ftm(
     ids, total = source_ids(lines())
     batch = {source: record_id_for(owner, source) for source in ids}
     report = ImportReport(lines=total)
-    parallel = total >= PARALLEL_FROM and (os.cpu_count() or 1) > 1
-    for chunk in parsed_chunks(lines(), parallel=parallel):
-        pending: list[tuple[int, EntityData]] = []
-        for number, item in chunk:
-            if isinstance(item, str):
-                _fail(report, number, item)
-            elif item.source_id and ids.get(item.source_id) != number:
-                first = ids[item.source_id]
-                _fail(
-                    report, number, f"id {item.source_id!r} appears again (first on line {first})"
-                )
-            else:
-                pending.append((number, item))
+    for chunk in parsed_chunks(lines(), parallel=_parallel(total)):
+        pending = _accepted(chunk, ids, report)
         _import_chunk(
             session, principal, settings, owner, resolver, pending, batch, report, origin, now
         )
@@ -187,12 +193,48 @@ def import_ftm(
     if report.created > OPTIMIZE_AFTER and session.get_bind().dialect.name == "sqlite":
         # Let SQLite's planner learn the new sizes (it then starts searches from the keys).
         session.execute(text("PRAGMA optimize"))
-    if report.errors:
-        raise Invalid(
-            f"{len(report.errors)} bad line(s); nothing was imported",
-            details=report.errors[:MAX_REPORTED_ERRORS],
-        )
+    report.refuse_if_bad()
     return report
+
+
+def check_ftm(
+    lines: Callable[[], Iterable[str]],
+    *,
+    on_progress: Callable[[int, int], None],
+) -> dict[str, int]:
+    """The checks of `import_ftm` that need no database — each line one JSON object, a valid
+    FtM entity, its id not given before — over the whole file, writing nothing. A background
+    import runs them first so that the progress it commits meanwhile commits no write (see
+    `palermo.imports.service`); `on_progress` gets the lines checked and the file's lines.
+
+    Raises `Invalid` naming every bad line as `import_ftm` does; else the entity ids with
+    their lines, in the file's order."""
+    ids, total = source_ids(lines())
+    report = ImportReport(lines=total)
+    on_progress(0, total)
+    for chunk in parsed_chunks(lines(), parallel=_parallel(total)):
+        _accepted(chunk, ids, report)
+        on_progress(chunk[-1][0], total)
+    report.refuse_if_bad()
+    return ids
+
+
+def _parallel(lines: int) -> bool:
+    return lines >= PARALLEL_FROM and (os.cpu_count() or 1) > 1
+
+
+def _accepted(chunk: list[Parsed], ids: dict[str, int], report: ImportReport) -> list[Entry]:
+    """The chunk's valid entities; the bad lines and the ids given again go to the report."""
+    pending: list[Entry] = []
+    for number, item in chunk:
+        if isinstance(item, str):
+            _fail(report, number, item)
+        elif item.source_id and ids.get(item.source_id) != number:
+            first = ids[item.source_id]
+            _fail(report, number, f"id {item.source_id!r} appears again (first on line {first})")
+        else:
+            pending.append((number, item))
+    return pending
 
 
 class EnvelopeResolver:
@@ -242,7 +284,7 @@ def _import_chunk(
     settings: Settings,
     owner: Any,
     resolver: EnvelopeResolver,
-    pending: Sequence[tuple[int, EntityData]],
+    pending: Sequence[Entry],
     batch: dict[str, str],
     report: ImportReport,
     origin: str,

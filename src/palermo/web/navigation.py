@@ -8,7 +8,7 @@ from palermo.identity.principal import Principal
 from palermo.identity.roles import Role
 from palermo.policy.assets import WORKER_ROLES
 from palermo.policy.cases import WORKER_ROLES as CASE_WORKERS
-from palermo.policy.records import READER_ROLES
+from palermo.policy.records import READER_ROLES, WRITER_ROLES
 from palermo.translatable import N_
 
 
@@ -53,6 +53,8 @@ NAVIGATION: tuple[NavItem, ...] = (
     NavItem(N_("Judicial requests"), "/judicial", roles=frozenset(CASE_WORKERS)),
     # Figures only (never which records); not private partners (stats.READERS).
     NavItem(N_("Statistics"), "/statistics", roles=frozenset(Role) - {Role.partner}),
+    # Those who collect records (imports.service.may_import).
+    NavItem(N_("Import"), "/imports", roles=WRITER_ROLES),
     NavItem(N_("Jobs"), "/jobs", roles=frozenset(Role) - {Role.auditor, Role.system_admin}),
     NavItem(N_("Notifications"), "/notifications"),
     NavItem(N_("My agency"), "/agency"),
