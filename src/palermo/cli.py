@@ -82,11 +82,20 @@ def serve(
     ctx: typer.Context,
     host: Annotated[str | None, typer.Option(help="Interface to bind.")] = None,
     port: Annotated[int | None, typer.Option(help="TCP port.")] = None,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            max=64,
+            help="Worker processes answering requests (PostgreSQL scales with them; "
+            "SQLite takes one writer at a time whatever their number).",
+        ),
+    ] = 1,
 ) -> None:
     """Serve the API and the web UI."""
     from palermo.serve import serve_node
 
-    serve_node(state(ctx).settings, host=host, port=port)
+    serve_node(state(ctx).settings, host=host, port=port, workers=workers)
 
 
 app.add_typer(db_app, name="db")

@@ -6,7 +6,11 @@ transaction through `unit_of_work`; services only flush.
 
 from __future__ import annotations
 
+import fcntl
+import os
 import sqlite3
+import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import lru_cache
@@ -26,6 +30,8 @@ SessionFactory = sessionmaker[Session]
 # Writes that must hold even when the unit of work that made them fails: failed log-in
 # counters and the audit lines of refused actions. Each is replayed after the rollback.
 _DURABLE_KEY = "palermo.durable_writes"
+# How long an SQLite writer waits for its turn before giving up with "database is locked".
+BUSY_TIMEOUT_SECONDS = 30
 T = TypeVar("T")
 
 
@@ -38,12 +44,14 @@ def create_db_engine(url: str, *, readonly: bool = False, **kwargs: Any) -> Engi
             from pathlib import Path
 
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"timeout": 30}, **kwargs)
+        engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_SECONDS}, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
         if readonly:
             event.listen(engine, "connect", _sqlite_query_only)
             event.listen(engine, "begin", _sqlite_begin_deferred)
         else:
+            if parsed.database and parsed.database != ":memory:":
+                _queue_writers(engine, f"{parsed.database}-writers", BUSY_TIMEOUT_SECONDS)
             event.listen(engine, "begin", _sqlite_begin_immediate)
         return engine
     return create_engine(url, pool_pre_ping=True, **kwargs)
@@ -56,7 +64,7 @@ def _sqlite_pragmas(dbapi_connection: sqlite3.Connection, _record: object) -> No
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_SECONDS * 1000}")
     # 64 MiB of page cache (default 2 MiB): large imports touch many index pages.
     cursor.execute("PRAGMA cache_size=-65536")
     cursor.close()
@@ -66,6 +74,68 @@ def _sqlite_begin_immediate(connection: Any) -> None:
     # Take the write lock at BEGIN: a deferred transaction that reads then writes can fail
     # with "database is locked" when another writer got there first.
     connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+class _WriterTurns:
+    """Writers of one SQLite file wait their turn in a queue instead of polling its lock.
+
+    SQLite's busy handler retries the write lock with sleeps of up to 100 ms, so under
+    concurrent requests a waiter sleeps on long after the lock is free: the node idles
+    while its tail latency grows to seconds. Here a writer of this engine first waits on a
+    thread lock (handed over at once when the last writer's connection goes back to the
+    pool, after its commit or rollback), then takes an exclusive `flock` on a file beside
+    the database, which orders it against other processes' writers (a second worker, a
+    command); only that last wait polls, and only one thread per process does it. Both
+    waits give up after SQLite's own busy timeout with SQLite's own error. Read-only
+    engines never queue."""
+
+    POLL = 0.0005
+
+    def __init__(self, lock_path: str, timeout: float) -> None:
+        self.lock_path, self.timeout = lock_path, timeout
+        self.pid = -1
+
+    def _for_this_process(self) -> None:
+        # A forked child must not share the parent's lock file description or thread lock.
+        if self.pid != os.getpid():
+            self.pid = os.getpid()
+            self.threads = threading.Lock()
+            self.descriptor = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+
+    def take(self) -> None:
+        self._for_this_process()
+        deadline = time.monotonic() + self.timeout
+        if not self.threads.acquire(timeout=self.timeout):
+            raise sqlite3.OperationalError("database is locked")
+        while True:
+            try:
+                fcntl.flock(self.descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    self.threads.release()
+                    raise sqlite3.OperationalError("database is locked") from None
+                time.sleep(self.POLL)
+
+    def give_back(self) -> None:
+        fcntl.flock(self.descriptor, fcntl.LOCK_UN)
+        self.threads.release()
+
+
+def _queue_writers(engine: Engine, lock_path: str, timeout: float) -> None:
+    turns = _WriterTurns(lock_path, timeout)
+
+    @event.listens_for(engine, "begin")
+    def wait_turn(connection: Any) -> None:
+        held = connection.connection.record_info
+        if not held.get("writer_turn"):  # a connection keeps its turn until it is returned
+            turns.take()
+            held["writer_turn"] = True
+
+    @event.listens_for(engine, "checkin")
+    def end_turn(_dbapi: sqlite3.Connection | None, record: Any) -> None:
+        if record.record_info.pop("writer_turn", False):
+            turns.give_back()
 
 
 def _sqlite_query_only(dbapi_connection: sqlite3.Connection, _record: object) -> None:

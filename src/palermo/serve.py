@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import logging
+import os
+import socket
 import threading
+from typing import Any
 
 import uvicorn
+from fastapi import FastAPI
 from sqlalchemy import create_engine
+from uvicorn.supervisors import Multiprocess
 
 from palermo.app import create_app
 from palermo.db import create_db_engine, session_factory, unit_of_work
 from palermo.errors import Conflict
+from palermo.exchange import outbox
 from palermo.exchange.directory import DirectoryKeeper
 from palermo.exchange.outbox import Courier
 from palermo.jobs import service as jobs
@@ -23,6 +29,10 @@ from palermo.settings import Settings
 
 log = logging.getLogger(__name__)
 WEBHOOK_SWEEP_SECONDS = 5.0
+# The supervisor's settings, handed to the worker processes it spawns (command-line options
+# included, which the workers' own environment would not carry).
+WORKER_SETTINGS = "PALERMO_WORKER_SETTINGS"
+WORKER_START_SECONDS = 120
 
 
 def check_schema(settings: Settings) -> None:
@@ -56,16 +66,49 @@ def warm_screening(settings: Settings) -> None:
         log.exception("warming the screening index failed; it is built on first use")
 
 
-def serve_node(settings: Settings, *, host: str | None = None, port: int | None = None) -> None:
+def worker_app() -> FastAPI:
+    """The app of one worker process of `serve_node(workers=N)` (uvicorn's factory)."""
+    settings = Settings.model_validate_json(os.environ[WORKER_SETTINGS])
+    start_warming(settings)
+    return create_app(settings)
+
+
+def start_warming(settings: Settings) -> None:
+    threading.Thread(
+        target=warm_screening, args=(settings,), name="warm-screening", daemon=True
+    ).start()
+
+
+def listening_socket(host: str, port: int) -> socket.socket:
+    """The socket the workers share, made as a TCP socket by name: asyncio turns Nagle's
+    algorithm off only on sockets whose protocol says TCP, and uvicorn's own shared socket
+    says 0. With Nagle on, each response's body waits for the client's delayed ACK of its
+    headers: 40 ms a request."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    sock.set_inheritable(True)
+    return sock
+
+
+def serve_node(
+    settings: Settings, *, host: str | None = None, port: int | None = None, workers: int = 1
+) -> None:
+    """Serve the node. With several `workers`, each is a process of its own (its app, its
+    screening index, its rate-limit buckets) answering on the shared port, while this
+    process keeps the node's single courier, webhook sweeper and directory keeper."""
     check_schema(settings)
     app = create_app(settings)
     with unit_of_work(app.state.session_factory) as session:
         interrupted = jobs.fail_interrupted(session, started_at=utcnow())
+        released = outbox.release_claims(session, utcnow())
     if interrupted:
         log.warning("%d job(s) left unfinished by the last run marked failed", interrupted)
-    threading.Thread(
-        target=warm_screening, args=(settings,), name="warm-screening", daemon=True
-    ).start()
+    if released:
+        log.warning("%d envelope(s) the last run was sending are sent again", released)
+    if workers == 1:
+        start_warming(settings)
     courier = None
     if settings.outbox_courier:
         courier = Courier(
@@ -87,15 +130,24 @@ def serve_node(settings: Settings, *, host: str | None = None, port: int | None 
     if settings.directory_sync_seconds > 0:
         keeper = DirectoryKeeper(app.state.session_factory, every=settings.directory_sync_seconds)
         keeper.start()
+    options: dict[str, Any] = {"proxy_headers": False, "server_header": False, "log_level": "info"}
+    host, port = host or settings.host, port or settings.port
     try:
-        uvicorn.run(
-            app,
-            host=host or settings.host,
-            port=port or settings.port,
-            proxy_headers=False,
-            server_header=False,
-            log_level="info",
-        )
+        if workers == 1:
+            uvicorn.run(app, host=host, port=port, **options)
+        else:
+            os.environ[WORKER_SETTINGS] = settings.model_dump_json()
+            config = uvicorn.Config(
+                "palermo.serve:worker_app",
+                factory=True,
+                workers=workers,
+                # A spawned worker imports the whole node before it can answer uvicorn's
+                # pings: seconds on a busy machine, more than uvicorn's 5 s default.
+                timeout_worker_healthcheck=WORKER_START_SECONDS,
+                **options,
+            )
+            log.info("Palermo serving on http://%s:%d with %d workers", host, port, workers)
+            Multiprocess(config, sockets=[listening_socket(host, port)]).run()
     finally:
         stop_webhooks.set()
         if courier is not None:

@@ -561,6 +561,39 @@ def test_peer_killed_mid_delivery_gets_every_message_exactly_once(nodes_up: Fede
     assert Counter(m["id"] for m in listed if m["id"] in ids) == dict.fromkeys(ids, 1)
 
 
+def test_sender_killed_mid_delivery_sends_every_message_exactly_once(
+    nodes_up: Federation,
+) -> None:
+    """A is killed while its courier has a batch out: the messages it had accepted are all
+    delivered once it runs again (claims its last run held are released at start, not
+    after their lease), and B holds each once however often it was sent."""
+    a, b = nodes_up.a, nodes_up.b
+    before = {str(r[0]) for r in a.rows("SELECT id FROM outbox_items")}
+    ids = {
+        send(a, "off.a", ["AG-B"], f"Before the crash {n}", body="x" * 20_000)["id"]
+        for n in range(40)
+    }
+
+    def sending() -> bool:
+        statuses = Counter(
+            status
+            for item, status in a.rows("SELECT id, status FROM outbox_items")
+            if str(item) not in before
+        )
+        return statuses["sending"] > 0 and statuses["delivered"] < len(ids)
+
+    wait_for(sending, "A's courier with a batch out", interval=0.001)
+    a.kill()
+    assert Counter(s for (s,) in a.rows("SELECT status FROM outbox_items"))["sending"] > 0
+
+    a.start()
+    wait_for(lambda: all_delivered(a, ids), "every message delivered after A's restart")
+    held = Counter(str(uuid.UUID(str(m))) for (m,) in b.rows("SELECT id FROM messages"))
+    assert {m: held[m] for m in ids} == dict.fromkeys(ids, 1)
+    received = Counter(i for e in b.audit("message.receive") for i in e["object_ids"])
+    assert {m: received[m] for m in ids} == dict.fromkeys(ids, 1)
+
+
 # 5. Handling codes across nodes -------------------------------------------------------------
 def test_h2_forwarding_needs_the_providers_consent(fed: Federation) -> None:
     a, b = fed.a, fed.b

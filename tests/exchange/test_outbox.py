@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import threading
+import uuid
 from datetime import timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+import httpx
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -91,3 +95,43 @@ def test_refused_items_can_be_sent_again(
     assert outbox.requeue(db, [item.id], utcnow()) == 1
     db.commit()
     assert item.status == "pending"
+
+
+def test_a_peer_answering_nonsense_leaves_the_batch_pending_with_the_reason() -> None:
+    """Not JSON, not an object, or JSON nested deeper than the decoder goes: the items wait
+    for the next attempt, and the reason says what the peer answered."""
+    answers = [b"<html>", b"[1, 2]", b"[" * 100_000 + b"]" * 100_000]
+
+    class Peer(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers["Content-Length"]))
+            body = answers.pop(0)
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *_args: object) -> None:
+            pass
+
+    item = outbox.Claimed(uuid.uuid4(), uuid.uuid4(), "message", None, {"id": "x"}, 1)
+    with ThreadingHTTPServer(("127.0.0.1", 0), Peer) as server:
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        url = f"http://127.0.0.1:{server.server_address[1]}"
+        with httpx.Client(trust_env=False) as client:
+            for _ in range(3):
+                [result] = outbox.post(client, url, [item]).values()
+                assert result == outbox.Result("pending", "peer answered 200 without results")
+        server.shutdown()
+
+
+def test_a_node_that_starts_again_sends_what_its_last_run_was_sending(
+    db: Session, keyring: Keyring, desks: dict[str, Desk], peer: Peer
+) -> None:
+    send_to_peer(db, keyring, desks["NCB-FR"])
+    [claimed] = outbox.claim(db, utcnow())
+    db.commit()
+    assert outbox.claim(db, utcnow()) == []  # under its lease
+    assert outbox.release_claims(db, utcnow()) == 1
+    [again] = outbox.claim(db, utcnow())
+    assert (again.id, again.attempts) == (claimed.id, 2)

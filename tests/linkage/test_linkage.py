@@ -10,7 +10,7 @@ from palermo.errors import Forbidden, Invalid, NotFound
 from palermo.identity.principal import Principal
 from palermo.identity.roles import Role
 from palermo.identity.service import configure_agency
-from palermo.linkage import clusters, service
+from palermo.linkage import clusters, engine, service
 from palermo.linkage.engine import Backend
 from palermo.models.base import utcnow
 from palermo.models.identity import Agency, User
@@ -186,3 +186,28 @@ def test_four_eyes_judgements_count_once_a_second_analyst_agrees(
     )
     people.db.commit()
     assert [(p.left_id, p.right_id) for p in pairs(people, "rejected")] == [key]
+
+
+def test_records_without_near_certain_pairs_are_refused_with_the_reason() -> None:
+    """The prior comes from pairs sharing full name and birth date, or a document; records
+    with none of them (all distinct) cannot train a model, which the analyst is told rather
+    than an internal error."""
+    distinct = [
+        {
+            "unique_id": f"r{n}",
+            "source_dataset": "DE-BKA",
+            "first_name": f"given{n}",
+            "surname": f"family{n}",
+            "full_name": f"family{n} given{n}",
+            "name_key": f"key{n}",
+            "surname_key": f"fam{n}",
+            "dob": f"19{50 + n % 40}-01-{1 + n % 28:02d}",
+            "birth_year": f"19{50 + n % 40}",
+            "country": "de",
+            "gender": None,
+            "document": None,
+        }
+        for n in range(120)
+    ]
+    with pytest.raises(Invalid, match="share both full name and date of birth"):
+        engine.link(distinct, backend=Backend.duckdb, threshold=0.5)

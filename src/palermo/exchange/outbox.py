@@ -194,7 +194,7 @@ def post(client: httpx.Client, base_url: str, items: Sequence[Claimed]) -> dict[
         return {i.id: Result(REFUSED, reason) for i in items}
     try:
         listed = response.json().get("results")
-    except (ValueError, AttributeError):
+    except (ValueError, AttributeError, RecursionError):  # not JSON, not an object, too deep
         listed = None
     if not isinstance(listed, list):
         reason = f"peer answered {response.status_code} without results"
@@ -406,6 +406,16 @@ class Courier:
         if self._thread is not None:
             self._thread.join(timeout=15)
         self.client.close()
+
+
+def release_claims(session: Session, now: datetime) -> int:
+    """At a node's start: envelopes its last run was sending when it stopped (or was
+    killed) are due at once rather than when their lease would have expired. The peer may
+    have received some of them; it applies each envelope once, whatever it is sent again."""
+    items = session.scalars(select(OutboxItem).where(OutboxItem.status == SENDING)).all()
+    for item in items:
+        item.status, item.next_attempt_at = PENDING, now
+    return len(items)
 
 
 def requeue(session: Session, item_ids: Sequence[uuid.UUID], now: datetime) -> int:

@@ -24,6 +24,8 @@ from rapidfuzz.distance import DamerauLevenshtein
 from splink import Linker, SettingsCreator, block_on
 from splink.internals.comparison_level_creator import ComparisonLevelCreator
 
+from palermo.errors import Invalid
+
 SEED = 42
 LinkType = Literal["dedupe_only", "link_and_dedupe", "link_only"]
 Row = Mapping[str, Any]
@@ -171,6 +173,13 @@ def train(linker: Linker) -> None:
     linker.training.estimate_probability_two_random_records_match(
         [block_on("full_name", "dob"), block_on("document")], recall=0.7
     )
+    if trained(linker)["probability_two_random_records_match"] <= 0:
+        # EM would fail on log(0) with a bare "math domain error".
+        raise Invalid(
+            "no two of these records share both full name and date of birth, or a "
+            "document number: without such near-certain pairs the model cannot learn how "
+            "often two records are the same person"
+        )
     linker.training.estimate_u_using_random_sampling(
         max_pairs=2e6, seed=SEED, min_count_per_level=None
     )
