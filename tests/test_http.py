@@ -4,6 +4,7 @@ server-sent event stream (open as long as a browser tab) gives it back once it s
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 
 from starlette.types import Message, Receive, Scope, Send
 
@@ -45,4 +46,7 @@ def test_a_request_holds_its_slot_but_an_event_stream_gives_it_back() -> None:
             await request
             assert not limited.slots.locked()  # every slot back once the response ends
 
-    asyncio.run(scenario())
+    # In a thread of its own: a browser test earlier in the run may leave this thread's
+    # event loop running (Playwright's sync API), where asyncio.run refuses to start.
+    with ThreadPoolExecutor(max_workers=1) as thread:
+        thread.submit(asyncio.run, scenario()).result()

@@ -66,11 +66,8 @@ class LiveNode:
 
 
 def palermo_command() -> list[str]:
-    """The `palermo` entry point of this virtualenv.
-
-    `python -m palermo.cli` does not work: the module defines `main()` but never calls it
-    (no `if __name__ == "__main__"` guard and no `palermo/__main__.py`), so it exits 0 silently.
-    """
+    """The `palermo` entry point of this virtualenv (`python -m palermo.cli` would exit 0
+    silently: that module defines `main()` but never calls it; `python -m palermo` does)."""
     beside_python = Path(sys.executable).parent / "palermo"
     if beside_python.exists():
         return [str(beside_python)]

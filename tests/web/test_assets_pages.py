@@ -15,6 +15,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from babel.dates import format_date
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -26,6 +27,7 @@ from palermo.models.assets import Asset, AssetEvent, AssetOrder, Recognition
 from palermo.models.audit import AuditEvent
 from palermo.models.base import utcnow
 from palermo.models.tasks import Task
+from palermo.web import i18n
 from tests.assets import conftest as assets_world
 from tests.assets.conftest import NOW, Desk
 from tests.web.test_linkage_pages import log_in
@@ -751,6 +753,34 @@ def test_the_statistics_show_the_totals_and_embed_the_charts(
     assert '<script src="/static/vendor/vega-embed-7.3.0.min.js" defer>' in html
     for vendored in ("vega-6.4.0.min.js", "vega-lite-6.4.1.min.js", "vega-embed-7.3.0.min.js"):
         assert client.get(f"/static/vendor/{vendored}").status_code == 200
+
+
+def test_the_statistics_and_an_asset_speak_french(client: TestClient, register: Register) -> None:
+    """The charts' titles and stages in the reader's language; the asset's days written the
+    French way, the ISO day kept for machines."""
+    log_in(client, OFFICER)
+    client.cookies.set(i18n.LANGUAGE_COOKIE, "fr")
+    fr = i18n.translations("fr")
+    html = client.get("/assets/statistics").text
+    specs = re.search(r'<script type="application/json" id="chart-specs">(.*?)</script>', html)
+    assert specs is not None
+    charts = json.loads(specs.group(1))
+    stages = charts["stages"]
+    assert fr.ugettext("Year") != "Year"
+    assert stages["encoding"]["x"]["title"] == fr.ugettext("Year")
+    assert stages["encoding"]["color"]["title"] == fr.ugettext("Stage")
+    assert stages["encoding"]["y"]["title"] == fr.ugettext("Value (%(currency)s)") % {
+        "currency": "EUR"
+    }
+    values = stages["datasets"][stages["data"]["name"]]
+    assert {v["stage"] for v in values} <= set(stages["encoding"]["color"]["scale"]["domain"])
+    assert fr.ugettext("Frozen") in {v["stage"] for v in values}
+    assert charts["countries"]["encoding"]["y"]["title"] == fr.ugettext("Country")
+    assert charts["stays"]["layer"][0]["encoding"]["x"]["title"] == fr.ugettext("Days")
+
+    page = client.get(f"/assets/{register.villa.id}").text
+    disposed = format_date(date(2025, 6, 1), "medium", locale="fr")
+    assert f'<time datetime="2025-06-01">{disposed}</time>' in page
 
 
 def test_a_bank_is_refused(client: TestClient, register: Register) -> None:

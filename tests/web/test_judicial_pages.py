@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 from datetime import date
 
@@ -20,6 +21,7 @@ from palermo.judicial import requests
 from palermo.judicial.lifecycle import Ground, Step
 from palermo.models.base import utcnow
 from palermo.models.judicial import JudicialRequest
+from palermo.web import i18n
 from tests.judicial import conftest as judicial_world
 from tests.judicial.conftest import Desk, request_in
 from tests.judicial.test_deadlines_and_statistics import at, sent, step
@@ -471,3 +473,17 @@ def test_response_times_table_and_csv(client: TestClient, desk: Desk) -> None:
         ["NL", "CO", "3", "1", "1", "0", "1", "1", "7", "25"],
         ["NL", "ES", "1", "0", "0", "1", "0", "0", "", ""],
     ]
+
+    # In French, the chart's titles and the measures it tells apart are French too.
+    client.cookies.set(i18n.LANGUAGE_COOKIE, "fr")
+    french = client.get("/judicial/statistics").text
+    found = re.search(r'<script type="application/json" id="chart-specs">(.*?)</script>', french)
+    assert found is not None
+    spec = json.loads(found.group(1))["medians"]
+    fr = i18n.translations("fr")
+    title = fr.ugettext("Median days from sending")
+    assert title != "Median days from sending"
+    assert spec["encoding"]["x"]["title"] == title
+    assert spec["encoding"]["color"]["title"] == fr.ugettext("Median days")
+    measures = {v["measure"] for v in spec["datasets"][spec["data"]["name"]]}
+    assert measures == {fr.ugettext("to acknowledge"), fr.ugettext("to close (answer or refusal)")}

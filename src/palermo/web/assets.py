@@ -52,6 +52,7 @@ from palermo.offences import iccs
 from palermo.policy import assets as policy
 from palermo.settings import Settings
 from palermo.translatable import N_
+from palermo.web import i18n
 from palermo.web.finintel import FormState
 from palermo.web.templating import page
 
@@ -200,12 +201,21 @@ def offence_title(code: str) -> str:
     return f"{code} {found.label}" if found else code
 
 
+def _(message: str) -> str:
+    """A chart's words in the language of the page being built (see `i18n.speaking`)."""
+    return i18n.gettext(message)
+
+
+def _stage_order() -> list[str]:
+    return [_(title) for title in STAGE_ORDER]
+
+
 def _chart_rows(
     figures: list[statistics.Figure], name: Callable[[str], str] = str
 ) -> list[dict[str, Any]]:
     return [
         {
-            "stage": STAGE_TITLES[f.stage],
+            "stage": _(STAGE_TITLES[f.stage]),
             "year": str(f.year),
             "key": name(f.key),
             "assets": f.assets,
@@ -218,9 +228,9 @@ def _chart_rows(
 def _stage_colour() -> alt.Color:
     return alt.Color(
         "stage:N",
-        title="Stage",
-        sort=STAGE_ORDER,
-        scale=alt.Scale(domain=STAGE_ORDER, range=STAGE_COLOURS),
+        title=_("Stage"),
+        sort=_stage_order(),
+        scale=alt.Scale(domain=_stage_order(), range=STAGE_COLOURS),
     )
 
 
@@ -235,14 +245,18 @@ def stages_chart(totals: list[statistics.Figure], currency: str) -> dict[str, An
         alt.Chart(alt.InlineData(values=_chart_rows(totals)))
         .mark_bar()
         .encode(
-            x=alt.X("year:O", title="Year", axis=alt.Axis(labelAngle=0)),
-            xOffset=alt.XOffset("stage:N", sort=STAGE_ORDER),
-            y=alt.Y("value:Q", title=f"Value ({currency})", axis=alt.Axis(format="~s")),
+            x=alt.X("year:O", title=_("Year"), axis=alt.Axis(labelAngle=0)),
+            xOffset=alt.XOffset("stage:N", sort=_stage_order()),
+            y=alt.Y(
+                "value:Q",
+                title=_("Value (%(currency)s)") % {"currency": currency},
+                axis=alt.Axis(format="~s"),
+            ),
             color=_stage_colour(),
             tooltip=[
-                alt.Tooltip("year:O", title="Year"),
-                alt.Tooltip("stage:N", title="Stage"),
-                alt.Tooltip("assets:Q", title="Assets"),
+                alt.Tooltip("year:O", title=_("Year")),
+                alt.Tooltip("stage:N", title=_("Stage")),
+                alt.Tooltip("assets:Q", title=_("Assets")),
                 alt.Tooltip("value:Q", title=currency, format=",.2f"),
             ],
         )
@@ -261,15 +275,17 @@ def breakdown_chart(
         .mark_bar()
         .encode(
             y=alt.Y("key:N", title=title, sort="ascending", axis=alt.Axis(labelLimit=260)),
-            yOffset=alt.YOffset("stage:N", sort=STAGE_ORDER),
+            yOffset=alt.YOffset("stage:N", sort=_stage_order()),
             x=alt.X(
-                "sum(value):Q", title=f"Value ({currency}), all years", axis=alt.Axis(format="~s")
+                "sum(value):Q",
+                title=_("Value (%(currency)s), all years") % {"currency": currency},
+                axis=alt.Axis(format="~s"),
             ),
             color=_stage_colour(),
             tooltip=[
                 alt.Tooltip("key:N", title=title),
-                alt.Tooltip("stage:N", title="Stage"),
-                alt.Tooltip("sum(assets):Q", title="Assets"),
+                alt.Tooltip("stage:N", title=_("Stage")),
+                alt.Tooltip("sum(assets):Q", title=_("Assets")),
                 alt.Tooltip("sum(value):Q", title=currency, format=",.2f"),
             ],
         )
@@ -283,7 +299,7 @@ def stays_chart(stays: list[statistics.Stay]) -> dict[str, Any]:
     a tick."""
     rows = [
         {
-            "state": STATE_TITLES[s.state],
+            "state": _(STATE_TITLES[s.state]),
             "median": s.median_days,
             "mean": s.mean_days,
             "completed": s.completed,
@@ -292,18 +308,18 @@ def stays_chart(stays: list[statistics.Stay]) -> dict[str, Any]:
         for s in stays
         if s.completed
     ]
-    order = [STATE_TITLES[s.state] for s in stays]
+    order = [_(STATE_TITLES[s.state]) for s in stays]
     base = alt.Chart(alt.InlineData(values=rows)).encode(
-        y=alt.Y("state:N", title="Stage", sort=order),
+        y=alt.Y("state:N", title=_("Stage"), sort=order),
         tooltip=[
-            alt.Tooltip("state:N", title="Stage"),
-            alt.Tooltip("median:Q", title="Median days", format=",.1f"),
-            alt.Tooltip("mean:Q", title="Mean days", format=",.1f"),
-            alt.Tooltip("completed:Q", title="Stays completed"),
-            alt.Tooltip("ongoing:Q", title="Assets still there"),
+            alt.Tooltip("state:N", title=_("Stage")),
+            alt.Tooltip("median:Q", title=_("Median days"), format=",.1f"),
+            alt.Tooltip("mean:Q", title=_("Mean days"), format=",.1f"),
+            alt.Tooltip("completed:Q", title=_("Stays completed")),
+            alt.Tooltip("ongoing:Q", title=_("Assets still there")),
         ],
     )
-    bars = base.mark_bar(color="#4c78a8").encode(x=alt.X("median:Q", title="Days"))
+    bars = base.mark_bar(color="#4c78a8").encode(x=alt.X("median:Q", title=_("Days")))
     means = base.mark_tick(color="#e45756", thickness=3).encode(x="mean:Q")
     return _spec((bars + means).properties(width="container", height=ROW_HEIGHT * len(rows)))
 
@@ -318,6 +334,13 @@ def statistics_page(
     policy.may_work(principal)
     figures = statistics.compute(session, principal, now=utcnow())
     currency = settings.assets_reporting_currency
+    with i18n.speaking(i18n.language_of(request)):  # the charts' titles in the page's language
+        charts = {
+            "stages": stages_chart(figures.totals, currency),
+            "countries": breakdown_chart(figures.by_country, currency, _("Country"), str),
+            "offences": breakdown_chart(figures.by_offence, currency, _("Offence"), offence_title),
+            "stays": stays_chart(figures.stays),
+        }
     return page(
         request,
         "assets/statistics.html",
@@ -326,12 +349,7 @@ def statistics_page(
         totals=by_stage(figures.totals),
         countries=by_stage(figures.by_country),
         offences=by_stage(figures.by_offence),
-        charts={
-            "stages": stages_chart(figures.totals, currency),
-            "countries": breakdown_chart(figures.by_country, currency, "Country", str),
-            "offences": breakdown_chart(figures.by_offence, currency, "Offence", offence_title),
-            "stays": stays_chart(figures.stays),
-        },
+        charts=charts,
         offence_title=offence_title,
         decimal=decimal,
         **_titles(settings),

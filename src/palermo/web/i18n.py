@@ -105,18 +105,54 @@ def _locale() -> Locale:
     return Locale.parse(current())
 
 
-def format_date(value: date | datetime | None, format: str = "medium") -> str:
-    if value is None:
+def _parsed(value: str) -> date | datetime | None:
+    """An ISO 8601 day or moment kept as text (a JSON document's, a form's), read back; None
+    when it is not one."""
+    try:
+        return datetime.fromisoformat(value) if len(value) > 10 else date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def format_date(value: date | datetime | str | None, format: str = "medium") -> str:
+    """A day written the language's way; an ISO text is read first (and shown as given when
+    it is not a day)."""
+    if value is None or value == "":
         return ""
+    if isinstance(value, str):
+        parsed = _parsed(value)
+        if parsed is None:
+            return value
+        value = parsed
     day = value.date() if isinstance(value, datetime) else value
     return dates.format_date(day, format=format, locale=_locale())
 
 
-def format_datetime(value: datetime | None, format: str = "medium") -> str:
-    """A moment in UTC (as Palermo stores them), written the language's way."""
-    if value is None:
+def format_datetime(value: datetime | date | str | None, format: str = "medium") -> str:
+    """A moment in UTC (as Palermo stores them), written the language's way; an ISO text is
+    read first (and shown as given when it is not a moment), a day is shown as a day."""
+    if value is None or value == "":
         return ""
+    if isinstance(value, str):
+        parsed = _parsed(value)
+        if parsed is None:
+            return value
+        value = parsed
+    if not isinstance(value, datetime):
+        return format_date(value, format)
     return dates.format_datetime(value, format=format, tzinfo=dates.UTC, locale=_locale())
+
+
+def format_time(value: datetime | str | None, format: str = "short") -> str:
+    """The time of day of a moment in UTC, written the language's way."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, str):
+        parsed = _parsed(value)
+        if not isinstance(parsed, datetime):
+            return value
+        value = parsed
+    return dates.format_time(value, format=format, tzinfo=dates.UTC, locale=_locale())
 
 
 def format_number(value: float | int | None) -> str:

@@ -39,6 +39,7 @@ templates.env.globals.update(
 templates.env.filters.update(
     date=i18n.format_date,
     datetime=i18n.format_datetime,
+    time=i18n.format_time,
     number=i18n.format_number,
     country=i18n.country_name,
     person_name=i18n.person_name,

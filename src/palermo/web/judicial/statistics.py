@@ -20,6 +20,8 @@ from palermo.identity.principal import Principal
 from palermo.judicial import statistics, views
 from palermo.judicial.request_schemas import PairOut
 from palermo.models.base import utcnow
+from palermo.translatable import N_
+from palermo.web import i18n
 from palermo.web.judicial.views import render
 
 router = APIRouter(include_in_schema=False)
@@ -27,9 +29,14 @@ router = APIRouter(include_in_schema=False)
 COLUMNS = list(PairOut.model_fields)
 ROW_HEIGHT = 22  # px per pair and measure in the chart
 MEDIANS = {
-    "median_days_to_acknowledge": "to acknowledge",
-    "median_days_to_close": "to close (answer or refusal)",
+    "median_days_to_acknowledge": N_("to acknowledge"),
+    "median_days_to_close": N_("to close (answer or refusal)"),
 }
+
+
+def _(message: str) -> str:
+    """A chart's words in the language of the page being built (see `i18n.speaking`)."""
+    return i18n.gettext(message)
 
 
 def pairs(session: Session, principal: Principal) -> list[PairOut]:
@@ -50,8 +57,9 @@ def days(value: float | None) -> str:
 def medians_chart(rows: list[PairOut]) -> dict[str, Any]:
     """The median days to acknowledge and to close, a pair of bars per pair of countries,
     in the table's order (the slowest first)."""
+    measures = [_(title) for title in MEDIANS.values()]
     values = [
-        {"pair": pair_name(row), "measure": title, "days": getattr(row, name), "sent": row.sent}
+        {"pair": pair_name(row), "measure": _(title), "days": getattr(row, name), "sent": row.sent}
         for row in rows
         for name, title in MEDIANS.items()
         if getattr(row, name) is not None
@@ -60,15 +68,15 @@ def medians_chart(rows: list[PairOut]) -> dict[str, Any]:
         alt.Chart(alt.InlineData(values=values))
         .mark_bar()
         .encode(
-            y=alt.Y("pair:N", title="Requesting → requested", sort=[pair_name(r) for r in rows]),
-            yOffset=alt.YOffset("measure:N", sort=list(MEDIANS.values())),
-            x=alt.X("days:Q", title="Median days from sending"),
-            color=alt.Color("measure:N", title="Median days", sort=list(MEDIANS.values())),
+            y=alt.Y("pair:N", title=_("Requesting → requested"), sort=[pair_name(r) for r in rows]),
+            yOffset=alt.YOffset("measure:N", sort=measures),
+            x=alt.X("days:Q", title=_("Median days from sending")),
+            color=alt.Color("measure:N", title=_("Median days"), sort=measures),
             tooltip=[
-                alt.Tooltip("pair:N", title="Pair"),
-                alt.Tooltip("measure:N", title="Median days"),
-                alt.Tooltip("days:Q", title="Days", format=",.1f"),
-                alt.Tooltip("sent:Q", title="Requests sent"),
+                alt.Tooltip("pair:N", title=_("Pair")),
+                alt.Tooltip("measure:N", title=_("Median days")),
+                alt.Tooltip("days:Q", title=_("Days"), format=",.1f"),
+                alt.Tooltip("sent:Q", title=_("Requests sent")),
             ],
         )
         .properties(width="container", height=ROW_HEIGHT * max(len(values), 1))
@@ -94,13 +102,15 @@ def csv_text(rows: list[PairOut]) -> str:
 def statistics_page(request: Request, session: SessionDep, principal: PrincipalDep) -> Response:
     """Response times per pair of countries, the slowest first."""
     rows = pairs(session, principal)
+    with i18n.speaking(i18n.language_of(request)):  # the chart's titles in the page's language
+        medians = medians_chart(rows)
     return render(
         request,
         session,
         "judicial/statistics.html",
         principal,
         rows=rows,
-        charts={"medians": medians_chart(rows)},
+        charts={"medians": medians},
         has_medians=any(name for r in rows for name in MEDIANS if getattr(r, name) is not None),
         pair_name=pair_name,
         days=days,
