@@ -406,6 +406,7 @@ def soak(
             "after_first_minute_mib": round(samples[min(6, len(samples) - 1)][pid], 1),
             "end_mib": round(samples[-1][pid], 1),
             "max_mib": round(max(s[pid] for s in samples), 1),
+            "every_10_s_mib": [round(s[pid], 1) for s in samples],
         }
         for pid in pids
     }
@@ -422,7 +423,8 @@ def report(name: str, figures: dict[str, Any]) -> None:
         line += f"  server CPU {figures['server_cpu_ms_per_request']:.2f} ms/req"
     print(line, flush=True)
     for pid, memory in figures.get("memory", {}).items():
-        print(f"         process {pid}: RSS {memory}", flush=True)
+        summary = {k: v for k, v in memory.items() if k != "every_10_s_mib"}
+        print(f"         process {pid}: RSS {summary}", flush=True)
 
 
 def main() -> None:

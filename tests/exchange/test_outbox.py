@@ -11,7 +11,7 @@ import httpx
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from palermo.exchange import messages, outbox
+from palermo.exchange import envelopes, messages, outbox
 from palermo.exchange.keys import Keyring
 from palermo.models.base import utcnow
 from palermo.models.exchange import Message, OutboxItem
@@ -98,9 +98,11 @@ def test_refused_items_can_be_sent_again(
 
 
 def test_a_peer_answering_nonsense_leaves_the_batch_pending_with_the_reason() -> None:
-    """Not JSON, not an object, or JSON nested deeper than the decoder goes: the items wait
-    for the next attempt, and the reason says what the peer answered."""
-    answers = [b"<html>", b"[1, 2]", b"[" * 100_000 + b"]" * 100_000]
+    """Not JSON, not an object, JSON nested deeper than the decoder goes, or an answer
+    longer than a node reads: the items wait for the next attempt, and the reason says what
+    the peer answered."""
+    endless = b" " * (envelopes.PEER_ANSWER_MAX_BYTES + 1)
+    answers = [b"<html>", b"[1, 2]", b"[" * 100_000 + b"]" * 100_000, endless]
 
     class Peer(BaseHTTPRequestHandler):
         def do_POST(self) -> None:
@@ -122,6 +124,10 @@ def test_a_peer_answering_nonsense_leaves_the_batch_pending_with_the_reason() ->
             for _ in range(3):
                 [result] = outbox.post(client, url, [item]).values()
                 assert result == outbox.Result("pending", "peer answered 200 without results")
+            # Read no further than the limit, however much the peer sends.
+            [result] = outbox.post(client, url, [item]).values()
+            assert result.status == "pending"
+            assert "longer than the 16777216 bytes accepted" in str(result.reason)
         server.shutdown()
 
 

@@ -220,7 +220,9 @@ def learn(
 
 def fetch(client: httpx.Client, node: Node) -> dict[str, Any]:
     try:
-        response = client.get(f"{(node.base_url or '').rstrip('/')}/federation/directory")
+        response = envelopes.ask_peer(
+            client, "GET", f"{(node.base_url or '').rstrip('/')}/federation/directory"
+        )
     except httpx.HTTPError as exc:
         raise Invalid(f"cannot read the directory of {node.code}: {exc}") from None
     if response.status_code >= 400:

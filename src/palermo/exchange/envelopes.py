@@ -3,6 +3,7 @@ else — addressed to it, from a configured peer, signed by that peer's key, nev
 
 from __future__ import annotations
 
+import json
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -36,7 +37,38 @@ def claim(value: object) -> str:
     return str(value)[:64].encode("utf-8", "backslashreplace").decode()
 
 
-def peer_error(response: httpx.Response) -> str:
+# What this node reads of a peer's answer at most (its own requests stop at 10 MiB): a peer
+# that answers without end, or with gigabytes, must not fill this node's memory.
+PEER_ANSWER_MAX_BYTES = 16 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class PeerAnswer:
+    """A peer's HTTP answer, read whole but bounded."""
+
+    status_code: int
+    reason_phrase: str
+    content: bytes
+
+    def json(self) -> Any:
+        return json.loads(self.content)
+
+
+def ask_peer(client: httpx.Client, method: str, url: str, **options: Any) -> PeerAnswer:
+    """Send one request to a peer and read its answer up to `PEER_ANSWER_MAX_BYTES`; a
+    longer answer raises `httpx.DecodingError`, as an unreadable one would."""
+    with client.stream(method, url, **options) as response:
+        content = bytearray()
+        for chunk in response.iter_bytes():
+            content += chunk
+            if len(content) > PEER_ANSWER_MAX_BYTES:
+                raise httpx.DecodingError(
+                    f"the answer is longer than the {PEER_ANSWER_MAX_BYTES} bytes accepted"
+                )
+    return PeerAnswer(response.status_code, response.reason_phrase, bytes(content))
+
+
+def peer_error(response: PeerAnswer) -> str:
     """The peer's own words: Palermo answers errors as {"error": {"code", "message"}}."""
     try:
         answer = response.json()

@@ -60,8 +60,8 @@ def query_body(
 
 def _ask(client: httpx.Client, peer: Node, envelope: dict[str, Any]) -> PeerAnswer:
     try:
-        response = client.post(
-            f"{(peer.base_url or '').rstrip('/')}/federation/hits", json=envelope
+        response = envelopes.ask_peer(
+            client, "POST", f"{(peer.base_url or '').rstrip('/')}/federation/hits", json=envelope
         )
     except httpx.HTTPError as exc:
         return PeerAnswer(peer.code, "unreachable", reason=f"{type(exc).__name__}: {exc}")

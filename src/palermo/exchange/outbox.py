@@ -174,7 +174,9 @@ def _chunks(items: Sequence[Claimed]) -> list[list[Claimed]]:
 def post(client: httpx.Client, base_url: str, items: Sequence[Claimed]) -> dict[uuid.UUID, Result]:
     """Send one batch to a peer; every item gets a result, whatever happens."""
     try:
-        response = client.post(
+        response = envelopes.ask_peer(
+            client,
+            "POST",
             f"{base_url.rstrip('/')}/federation/envelopes",
             json={"envelopes": [i.envelope for i in items]},
         )
