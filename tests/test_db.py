@@ -63,6 +63,47 @@ def test_sqlite_runs_in_wal_mode_with_foreign_keys(engine: Engine) -> None:
         assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
 
 
+@pytest.mark.skipif(backend() != "sqlite", reason="SQLite connection settings")
+def test_sqlite_writers_take_turns_and_a_broken_one_gives_its_turn_back(tmp_path: Path) -> None:
+    """A second writer waits for the first to commit (in the queue, not in SQLite's busy
+    handler); a writer whose connection breaks mid-transaction does not keep the others
+    waiting."""
+    writers = create_db_engine(f"sqlite:///{tmp_path / 'turns.sqlite3'}")
+    with writers.begin() as connection:
+        connection.execute(text("CREATE TABLE ledger (entry TEXT)"))
+    events: list[str] = []
+
+    def second() -> None:
+        with writers.begin() as connection:
+            events.append("second writes")
+            connection.execute(text("INSERT INTO ledger VALUES ('second')"))
+
+    with writers.connect() as first:
+        first.execute(text("INSERT INTO ledger VALUES ('first')"))
+        waiting = threading.Thread(target=second)
+        waiting.start()
+        waiting.join(timeout=0.5)
+        assert waiting.is_alive()  # its turn has not come
+        assert events == []
+        events.append("first commits")
+        first.commit()
+    waiting.join(timeout=10)
+    assert events == ["first commits", "second writes"]
+
+    broken = writers.connect()
+    broken.execute(text("INSERT INTO ledger VALUES ('lost')"))
+    broken.invalidate()
+    after = threading.Thread(target=second)
+    after.start()
+    after.join(timeout=10)
+    assert not after.is_alive(), "a broken connection kept the turn"
+    broken.close()
+    with writers.connect() as reader:
+        entries = reader.execute(text("SELECT entry FROM ledger ORDER BY rowid")).scalars().all()
+    assert entries == ["first", "second", "second"]
+    writers.dispose()
+
+
 def test_failed_work_leaves_the_database_as_it_was_but_keeps_durable_lines(
     tmp_path: Path, settings: Settings
 ) -> None:

@@ -132,6 +132,7 @@ def _queue_writers(engine: Engine, lock_path: str, timeout: float) -> None:
             turns.take()
             held["writer_turn"] = True
 
+    # Also when a connection breaks: the pool invalidates it and takes it back at once.
     @event.listens_for(engine, "checkin")
     def end_turn(_dbapi: sqlite3.Connection | None, record: Any) -> None:
         if record.record_info.pop("writer_turn", False):
