@@ -179,8 +179,10 @@ def learn(
     # One learner of a peer's directory at a time (the node's keeper and an operator's
     # command may read it together): on PostgreSQL the second waits for the first to commit,
     # then finds its agencies and keys instead of inserting them again. SQLite serialises
-    # writers anyway.
-    session.execute(select(Node.id).where(Node.id == node.id).with_for_update())
+    # writers anyway. FOR NO KEY UPDATE, not FOR UPDATE: the foreign-key checks of messages
+    # queued for this peer meanwhile (KEY SHARE) must not wait on it, or a sender holding
+    # the audit log's lock and the learner waiting for that lock deadlock.
+    session.execute(select(Node.id).where(Node.id == node.id).with_for_update(key_share=True))
     count = 0
     for entry in listed:
         code = str(entry.get("code", "")).upper()
