@@ -10,9 +10,19 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine, func, inspect, select, text
+from sqlalchemy.orm import Session
 
+from palermo.audit import merkle, tree
 from palermo.audit.service import Operation, record
-from palermo.db import create_db_engine, next_number, session_factory, unit_of_work
+from palermo.db import (
+    attempt,
+    create_db_engine,
+    fetch_rows,
+    next_number,
+    session_factory,
+    unit_of_work,
+)
+from palermo.errors import Invalid
 from palermo.identity import service
 from palermo.identity.principal import operator_principal
 from palermo.migrations import current_revision, head_revision, upgrade
@@ -162,3 +172,50 @@ def test_a_reference_series_never_gives_a_number_twice(engine: Engine) -> None:
     for writer in writers:
         writer.join()
     assert sorted(taken) == list(range(42, 50))
+
+
+def test_audit_lines_are_written_before_the_next_statement_and_go_with_a_rollback(
+    engine: Engine,
+) -> None:
+    """Audit lines wait on their connection for the transaction's next statement (ORM or
+    driver-level), savepoint or commit; a rolled-back savepoint or transaction takes its
+    lines with it, and the stored Merkle nodes still give the log's root."""
+    sessions = session_factory(engine)
+    operator = operator_principal(frozenset())
+    tag = uuid.uuid4().hex[:8]
+
+    def line(session: Session, name: str) -> None:
+        record(
+            session, action=f"{tag}.{name}", operation=Operation.administration, principal=operator
+        )
+
+    def ours(session: Session) -> list[str]:
+        actions = session.scalars(select(AuditEvent.action).order_by(AuditEvent.leaf_index))
+        return [a.split(".", 1)[1] for a in actions if a.startswith(f"{tag}.")]
+
+    def refused(session: Session) -> None:
+        line(session, "undone")
+        raise Invalid("refused after its line")
+
+    with unit_of_work(sessions) as session:
+        line(session, "first")
+        assert ours(session) == ["first"]
+        line(session, "raw")
+        sql = "SELECT action FROM audit_events WHERE action = ?"
+        assert fetch_rows(session, sql, [f"{tag}.raw"]) == [(f"{tag}.raw",)]
+        with pytest.raises(Invalid):
+            attempt(session, lambda: refused(session))
+        line(session, "last")
+
+    def failing_work() -> None:
+        with unit_of_work(sessions) as session:
+            line(session, "rolled back")
+            raise RuntimeError("the work fails")
+
+    with pytest.raises(RuntimeError):
+        failing_work()
+    with unit_of_work(sessions) as session:
+        assert ours(session) == ["first", "raw", "last"]
+        size = tree.tree_size(session)
+        leaves = session.scalars(select(AuditEvent.leaf_hash).order_by(AuditEvent.leaf_index))
+        assert tree.root_at(session, size) == merkle.root_from_leaf_hashes(leaves)

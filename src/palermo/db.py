@@ -17,10 +17,11 @@ from functools import lru_cache
 from operator import itemgetter
 from typing import Any, TypeVar
 
-from sqlalchemy import Engine, Table, create_engine, event, insert, update
+from sqlalchemy import Connection, Engine, Table, create_engine, event, insert, update
 from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import Pool
 
 from palermo.models.base import table_of
 from palermo.models.counters import Counter
@@ -30,6 +31,8 @@ SessionFactory = sessionmaker[Session]
 # Writes that must hold even when the unit of work that made them fails: failed log-in
 # counters and the audit lines of refused actions. Each is replayed after the rollback.
 _DURABLE_KEY = "palermo.durable_writes"
+# Rows `defer_rows` holds on a connection until its next statement, savepoint or commit.
+_DEFERRED_KEY = "palermo.deferred_rows"
 # How long an SQLite writer waits for its turn before giving up with "database is locked".
 BUSY_TIMEOUT_SECONDS = 30
 T = TypeVar("T")
@@ -203,28 +206,84 @@ def insert_rows(
 ) -> None:
     """Bulk-insert rows straight through the driver's executemany.
 
-    For the hot paths — audit appends, and the records, statements, keys and links of
-    imports. Values still pass through each column type's own bind processor (so enums,
-    dates, UUIDs and JSON are stored exactly as SQLAlchemy would store them), but without
-    SQLAlchemy's per-statement and per-row machinery, which costs more than SQLite's insert.
+    For the hot paths — the records, statements, keys and links of imports. Values still
+    pass through each column type's own bind processor (so enums, dates, UUIDs and JSON are
+    stored exactly as SQLAlchemy would store them), but without SQLAlchemy's per-statement
+    and per-row machinery, which costs more than SQLite's insert.
     """
+    _executemany(session.connection(), table, tuple(columns), rows)
+
+
+def defer_rows(
+    session: Session, table: Table, columns: Sequence[str], rows: Sequence[tuple[Any, ...]]
+) -> None:
+    """Insert rows as `insert_rows` does, but just before the transaction's next statement,
+    savepoint or commit, in one executemany per table with the rows deferred before them.
+
+    For the audit log: its lines come one at a time (a bulk job writes thousands between two
+    statements) and no one can read them before the transaction's next statement. A rollback
+    discards them with the rest of the work."""
+    connection = session.connection()
+    pending = connection.info.setdefault(_DEFERRED_KEY, {})
+    pending.setdefault((table, tuple(columns)), []).extend(rows)
+
+
+def _write_deferred(connection: Connection, *_: Any) -> None:
+    pending = connection.info.pop(_DEFERRED_KEY, None)
+    for (table, columns), rows in (pending or {}).items():
+        _executemany(connection, table, columns, rows)
+
+
+def _drop_deferred(connection: Connection, *_: Any) -> None:
+    if not connection.invalidated:  # an invalidated one has no rows left (see the checkin)
+        connection.info.pop(_DEFERRED_KEY, None)
+
+
+def _before_statement(connection: Connection, *_: Any) -> None:
+    if _DEFERRED_KEY in connection.info:
+        _write_deferred(connection)
+
+
+for _name in ("commit", "savepoint", "release_savepoint", "rollback_savepoint"):
+    event.listen(Engine, _name, _write_deferred)
+event.listen(Engine, "before_cursor_execute", _before_statement)
+event.listen(Engine, "rollback", _drop_deferred)
+
+
+@event.listens_for(Pool, "checkin")
+def _drop_deferred_at_checkin(_dbapi: Any, record: Any) -> None:
+    # A connection returned without commit or rollback (the pool resets it) drops them too.
+    record.info.pop(_DEFERRED_KEY, None)
+
+
+def _executemany(
+    connection: Connection, table: Table, columns: tuple[str, ...], rows: Sequence[tuple[Any, ...]]
+) -> None:
     if not rows:
         return
-    connection = session.connection()
     dialect = connection.dialect
-    sql = _insert_sql(dialect, table.name, tuple(columns))
-    processed = [
-        (position, _memoized(processor))
-        for position, name in enumerate(columns)
-        if (processor := table.c[name].type._cached_bind_processor(dialect)) is not None
-    ]
-    if processed:
-        rows = [_convert(row, processed) for row in rows]
+    sql = _insert_sql(dialect, table.name, columns)
+    processors = _bind_processors(dialect, table, columns)
+    if processors:
+        if len(rows) > 1:
+            processors = tuple((position, _memoized(p)) for position, p in processors)
+        rows = [_convert(row, processors) for row in rows]
     cursor = connection.connection.cursor()  # the DBAPI connection of this transaction
     try:
         cursor.executemany(sql, rows)
     finally:
         cursor.close()
+
+
+@lru_cache(maxsize=64)
+def _bind_processors(
+    dialect: Dialect, table: Table, columns: tuple[str, ...]
+) -> tuple[tuple[int, Callable[[Any], Any]], ...]:
+    return tuple(
+        (position, processor)
+        for position, name in enumerate(columns)
+        if (processor := table.c[name].type._cached_bind_processor(dialect)) is not None
+    )
 
 
 def _memoized(processor: Callable[[Any], Any]) -> Callable[[Any], Any]:
@@ -244,7 +303,9 @@ def _memoized(processor: Callable[[Any], Any]) -> Callable[[Any], Any]:
     return convert
 
 
-def _convert(row: tuple[Any, ...], processed: list[tuple[int, Any]]) -> tuple[Any, ...]:
+def _convert(
+    row: tuple[Any, ...], processed: tuple[tuple[int, Callable[[Any], Any]], ...]
+) -> tuple[Any, ...]:
     values = list(row)
     for position, processor in processed:
         values[position] = processor(values[position])
@@ -264,6 +325,7 @@ def fetch_rows(session: Session, sql: str, params: Sequence[Any]) -> list[tuple[
     """Run a read on the hot path through the driver; `sql` uses `?` placeholders and names
     quoted for both SQLite and PostgreSQL."""
     connection = session.connection()
+    _before_statement(connection)
     if connection.dialect.paramstyle != "qmark":
         sql = sql.replace("?", "%s")
     cursor = connection.connection.cursor()
@@ -279,6 +341,7 @@ def stream_rows(
 ) -> Iterator[Sequence[Any]]:
     """Stream a large read through the driver, `batch` rows at a time (see `fetch_rows`)."""
     connection = session.connection()
+    _before_statement(connection)
     if connection.dialect.paramstyle != "qmark":
         sql = sql.replace("?", "%s")
     cursor = connection.connection.cursor()

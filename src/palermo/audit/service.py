@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, SessionTransaction
 
 from palermo.audit.merkle import leaf_hash, perfect_nodes_completed_by
 from palermo.audit.tree import StoredTree
-from palermo.db import durable_write, insert_rows
+from palermo.db import defer_rows, durable_write
 from palermo.errors import PalermoError
 from palermo.identity.principal import Principal
 from palermo.models.audit import AuditEvent, AuditNode
@@ -172,8 +172,9 @@ def _append(session: Session, fields: dict[str, Any]) -> None:
     entry = canonical_entry(fields)
     digest = leaf_hash(entry)
     completed = tail.append(digest)
-    # Straight to the driver: appends are hot, and every column is plain text or bytes.
-    insert_rows(
+    # Straight to the driver, with the transaction's other lines: appends are hot, and every
+    # column is plain text or bytes.
+    defer_rows(
         session,
         table_of(AuditEvent),
         (
@@ -201,7 +202,7 @@ def _append(session: Session, fields: dict[str, Any]) -> None:
             )
         ],
     )
-    insert_rows(session, table_of(AuditNode), ("level", "index", "hash"), completed)
+    defer_rows(session, table_of(AuditNode), ("level", "index", "hash"), completed)
 
 
 def record(
