@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pyotp
+import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
+from palermo.errors import TokenInvalid
 from palermo.identity.credentials import digest
 from palermo.identity.roles import Role
+from palermo.identity.service import authenticate_token
 from palermo.models.base import utcnow
-from palermo.models.identity import ApiToken
+from palermo.models.identity import ApiToken, User, UserRole
 from tests.conftest import PASSWORD, Factory, audit_actions
 
 
@@ -123,3 +126,35 @@ def test_users_cannot_revoke_each_others_tokens_but_their_admin_can(
     )
     assert by_admin.status_code == 200
     assert client.get("/api/me", headers=bearer(anna_token["secret"])).status_code == 401
+
+
+def test_a_tokens_rights_are_read_at_each_use_and_its_last_use_kept_to_the_minute(
+    client: TestClient, factory: Factory, db: Session
+) -> None:
+    user, _ = factory.user("anna", Role.analyst, Role.officer)
+    issued = issue_token(client, "anna")
+    secret, token_id = issued["secret"], uuid.UUID(issued["token"]["id"])
+
+    def last_use() -> datetime | None:
+        return db.scalar(select(ApiToken.last_used_at).where(ApiToken.id == token_id))
+
+    principal = authenticate_token(db, secret=secret, now=utcnow())
+    db.commit()
+    assert principal.roles == {Role.analyst, Role.officer}
+    assert (principal.username, principal.channel) == ("anna", "token")
+    first = last_use()
+    assert first is not None
+    authenticate_token(db, secret=secret, now=first + timedelta(seconds=59))
+    db.commit()
+    assert last_use() == first  # within the minute: the audit line says it, the row is kept
+    authenticate_token(db, secret=secret, now=first + timedelta(seconds=61))
+    db.commit()
+    assert last_use() == first + timedelta(seconds=61)
+
+    db.execute(delete(UserRole).where(UserRole.user_id == user.id, UserRole.role == Role.officer))
+    db.commit()
+    assert authenticate_token(db, secret=secret, now=utcnow()).roles == {Role.analyst}
+    db.execute(update(User).where(User.id == user.id).values(active=False))
+    db.commit()
+    with pytest.raises(TokenInvalid, match="token owner disabled"):
+        authenticate_token(db, secret=secret, now=utcnow())

@@ -8,18 +8,21 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, bindparam, select, update
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from palermo.errors import Invalid
 from palermo.identity.principal import Principal
-from palermo.identity.roles import AgencyKind
-from palermo.models.identity import Agency, ApiToken, Node, User, WebSession
+from palermo.identity.roles import AgencyKind, Role
+from palermo.models.identity import Agency, ApiToken, Node, User, UserRole, WebSession
 from palermo.policy.administration import administrable_agency_filter
 
 _LOCAL_NODE = "palermo.local_node"
+TOKEN_USE_RESOLUTION = timedelta(minutes=1)
 
 
 def local_node(session: Session) -> Node | None:
@@ -94,6 +97,66 @@ def session_by_token_hash(session: Session, token_hash: bytes) -> WebSession | N
 
 def token_by_hash(session: Session, token_hash: bytes) -> ApiToken | None:
     return session.scalar(select(ApiToken).where(ApiToken.token_hash == token_hash))
+
+
+@dataclass(frozen=True)
+class TokenHolder:
+    """A bearer token's state and its holder's rights, as authentication needs them."""
+
+    token_id: uuid.UUID
+    revoked_at: datetime | None
+    expires_at: datetime
+    last_used_at: datetime | None
+    user_id: uuid.UUID
+    username: str
+    active: bool
+    agency_id: uuid.UUID
+    agency_code: str
+    country: str
+    kind: AgencyKind
+    roles: frozenset[Role]
+
+
+_TOKEN_HOLDER = (
+    select(
+        ApiToken.id.label("token_id"),
+        ApiToken.revoked_at,
+        ApiToken.expires_at,
+        ApiToken.last_used_at,
+        User.id.label("user_id"),
+        User.username,
+        User.active,
+        Agency.id.label("agency_id"),
+        Agency.code.label("agency_code"),
+        Agency.country,
+        Agency.kind,
+        UserRole.role,
+    )
+    .join(User, User.id == ApiToken.user_id)
+    .join(Agency, Agency.id == User.agency_id)
+    .outerjoin(UserRole, UserRole.user_id == User.id)
+    .where(ApiToken.token_hash == bindparam("token_hash"))
+)
+
+
+def token_holder(session: Session, token_hash: bytes) -> TokenHolder | None:
+    """Every request with a token asks this: one Core query (a row per role) instead of
+    ORM objects. Nothing is cached: a revoked token or role fails on the very next request."""
+    rows = session.connection().execute(_TOKEN_HOLDER, {"token_hash": token_hash}).all()
+    if not rows:
+        return None
+    holder: dict[str, Any] = dict(rows[0]._mapping)
+    del holder["role"]
+    return TokenHolder(**holder, roles=frozenset(Role(r.role) for r in rows if r.role))
+
+
+def note_token_use(session: Session, holder: TokenHolder, now: datetime) -> None:
+    """Keep a token's last use to the minute: each use is in the audit log already, and a
+    row written on every request would serialise one token's concurrent requests."""
+    if holder.last_used_at is None or now - holder.last_used_at >= TOKEN_USE_RESOLUTION:
+        session.connection().execute(
+            update(ApiToken).where(ApiToken.id == holder.token_id).values(last_used_at=now)
+        )
 
 
 def token_by_id(session: Session, token_id: uuid.UUID) -> ApiToken | None:

@@ -599,36 +599,44 @@ def revoke_token(
 
 def authenticate_token(session: Session, *, secret: str, now: datetime) -> Principal:
     """The principal behind a bearer token; every use and every refusal is audited."""
-    token = repository.token_by_hash(session, digest(secret))
+    holder = repository.token_holder(session, digest(secret))
     problem = None
-    if token is None:
+    if holder is None:
         problem = "unknown token"
-    elif token.revoked_at is not None:
+    elif holder.revoked_at is not None:
         problem = "token revoked"
-    elif token.expires_at <= now:
+    elif holder.expires_at <= now:
         problem = "token expired"
-    user = repository.user_by_id(session, token.user_id) if token else None
-    if problem is None and (user is None or not user.active):
+    elif not holder.active:
         problem = "token owner disabled"
-    if problem is not None or token is None or user is None:
+    if problem is not None or holder is None:
         record(
             session,
             action="auth.token_refused",
             operation=Operation.authentication,
             outcome=Outcome.failure,
-            actor=user.username if user else "anonymous",
-            object_ids=[token.id] if token else [],
+            actor=holder.username if holder else "anonymous",
+            object_ids=[holder.token_id] if holder else [],
             detail={"reason": problem, "prefix": secret[:12]},
             durable=True,
         )
         raise TokenInvalid(problem or "unknown token")
-    token.last_used_at = now
-    principal = principal_for(user, channel="token")
+    repository.note_token_use(session, holder, now)
+    principal = Principal(
+        username=holder.username,
+        roles=holder.roles,
+        user_id=holder.user_id,
+        agency_id=holder.agency_id,
+        agency_code=holder.agency_code,
+        country=holder.country,
+        channel="token",
+        private_partner=holder.kind in PARTNER_ONLY_KINDS,
+    )
     record(
         session,
         action="auth.token_used",
         operation=Operation.authentication,
         principal=principal,
-        object_ids=[token.id],
+        object_ids=[holder.token_id],
     )
     return principal

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -137,20 +137,33 @@ def _share(session: Session, share: Any, owner: Agency) -> Share:
 
 def stored(record: Record) -> Envelope:
     """The envelope of a record whose purposes, shares and offences are loaded."""
+    return of_columns(
+        record,
+        purposes=(p.purpose for p in record.purposes),
+        shares=((s.scope, s.agency_id, s.country, s.level) for s in record.shares),
+        offences=(o.iccs_code for o in record.offences),
+    )
+
+
+def of_columns(
+    columns: Any, *, purposes: Iterable[Purpose], shares: Iterable[Share], offences: Iterable[str]
+) -> Envelope:
+    """An envelope from a record's columns (a record, or a row of its columns) and its rows
+    of purposes, shares and offences."""
     return Envelope(
-        subject_category=record.subject_category,
-        nature=record.nature,
-        source_reliability=record.source_reliability,
-        information_accuracy=record.information_accuracy,
-        handling_code=record.handling_code,
-        handling_note=record.handling_note,
-        tlp=record.tlp,
-        purposes=frozenset(p.purpose for p in record.purposes),
-        shares=frozenset((s.scope, s.agency_id, s.country, s.level) for s in record.shares),
-        legal_basis=record.legal_basis,
-        offences=frozenset(o.iccs_code for o in record.offences),
-        review_due=record.review_due,
-        delete_by=record.delete_by,
+        subject_category=columns.subject_category,
+        nature=columns.nature,
+        source_reliability=columns.source_reliability,
+        information_accuracy=columns.information_accuracy,
+        handling_code=columns.handling_code,
+        handling_note=columns.handling_note,
+        tlp=columns.tlp,
+        purposes=frozenset(purposes),
+        shares=frozenset(shares),
+        legal_basis=columns.legal_basis,
+        offences=frozenset(offences),
+        review_due=columns.review_due,
+        delete_by=columns.delete_by,
     )
 
 

@@ -6,16 +6,26 @@ import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from typing import Any
 
 from followthemoney import model
-from sqlalchemy import Select, case, exists, func, intersect, select
+from sqlalchemy import Select, bindparam, case, exists, func, intersect, select
 from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.sql.elements import BindParameter
 
 from palermo.identity.principal import Principal
 from palermo.models.identity import Agency
-from palermo.models.records import Record, RecordKey, Statement
+from palermo.models.records import (
+    Record,
+    RecordKey,
+    RecordOffence,
+    RecordPurpose,
+    RecordShare,
+    Statement,
+)
 from palermo.policy.records import Visibility, visibility
 from palermo.records.envelope import Purpose
+from palermo.records.envelopes import Envelope, Share, of_columns
 
 
 def _with_envelope() -> Select[Record]:
@@ -34,6 +44,91 @@ def records_with_envelopes(session: Session, ids: Sequence[str]) -> dict[str, Re
     return {r.id: r for r in rows}
 
 
+# A record's columns as its view shows them, besides its envelope's rows.
+_VIEWED = (
+    Record.id,
+    Record.schema,
+    Record.caption,
+    Record.status,
+    Record.version,
+    Record.created_at,
+    Record.updated_at,
+    Record.owner_agency_id,
+    Record.subject_category,
+    Record.nature,
+    Record.source_reliability,
+    Record.information_accuracy,
+    Record.handling_code,
+    Record.handling_note,
+    Record.tlp,
+    Record.legal_basis,
+    Record.review_due,
+    Record.delete_by,
+)
+
+
+# Built once: the statements of every consultation, bound to the records asked for.
+_IDS: BindParameter[Any] = bindparam("ids", expanding=True)
+_VIEWED_BY_ID = select(*_VIEWED).where(Record.id.in_(_IDS))
+_PURPOSES_BY_ID = select(RecordPurpose.record_id, RecordPurpose.purpose).where(
+    RecordPurpose.record_id.in_(_IDS)
+)
+_SHARES_BY_ID = select(
+    RecordShare.record_id,
+    RecordShare.scope,
+    RecordShare.agency_id,
+    RecordShare.country,
+    RecordShare.level,
+).where(RecordShare.record_id.in_(_IDS))
+_OFFENCES_BY_ID = select(RecordOffence.record_id, RecordOffence.iccs_code).where(
+    RecordOffence.record_id.in_(_IDS)
+)
+_CODES_BY_ID = select(Agency.id, Agency.code).where(Agency.id.in_(_IDS))
+_PROPERTIES_BY_ID = (
+    select(Statement.record_id, Statement.prop, Statement.value)
+    .where(Statement.record_id.in_(_IDS), Statement.removed_version.is_(None))
+    .order_by(Statement.id)
+)
+
+
+def viewed_records(session: Session, ids: Sequence[str]) -> dict[str, tuple[Any, Envelope]]:
+    """Records with their envelopes, as views and lists show them: Core queries, no ORM
+    objects (every consultation reads them, and the objects cost more than the queries)."""
+    wanted = {"ids": list(ids)}
+    session.flush()  # the session's pending work, which Core queries would not see
+    connection = session.connection()
+    rows: Sequence[Any] = connection.execute(_VIEWED_BY_ID, wanted).all()
+    purposes: dict[str, list[Purpose]] = defaultdict(list)
+    for record_id, purpose in connection.execute(_PURPOSES_BY_ID, wanted):
+        purposes[record_id].append(purpose)
+    shares: dict[str, list[Share]] = defaultdict(list)
+    for record_id, *share in connection.execute(_SHARES_BY_ID, wanted):
+        shares[record_id].append(tuple(share))  # type: ignore[arg-type]
+    offences: dict[str, list[str]] = defaultdict(list)
+    for record_id, code in connection.execute(_OFFENCES_BY_ID, wanted):
+        offences[record_id].append(code)
+    return {
+        row.id: (
+            row,
+            of_columns(
+                row, purposes=purposes[row.id], shares=shares[row.id], offences=offences[row.id]
+            ),
+        )
+        for row in rows
+    }
+
+
+def current_properties(session: Session, ids: Sequence[str]) -> dict[str, dict[str, list[str]]]:
+    """The records' current property values, in the order they were stated."""
+    by_record: dict[str, dict[str, list[str]]] = defaultdict(dict)
+    session.flush()
+    for record_id, prop, value in session.connection().execute(
+        _PROPERTIES_BY_ID, {"ids": list(ids)}
+    ):
+        by_record[record_id].setdefault(prop, []).append(value)
+    return by_record
+
+
 def current_statements(session: Session, ids: Iterable[str]) -> dict[str, list[Statement]]:
     by_record: dict[str, list[Statement]] = defaultdict(list)
     rows = session.scalars(
@@ -50,7 +145,7 @@ def agency_codes(session: Session, ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, 
     wanted = list(set(ids))
     if not wanted:
         return {}
-    return dict(session.execute(select(Agency.id, Agency.code).where(Agency.id.in_(wanted))).all())
+    return dict(session.execute(_CODES_BY_ID, {"ids": wanted}).all())
 
 
 def existing_ids(session: Session, ids: Iterable[str]) -> set[str]:

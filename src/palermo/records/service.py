@@ -637,32 +637,27 @@ def _current_properties(session: Session, record_id: str) -> dict[str, list[Any]
 
 
 def full_views(session: Session, ids: Sequence[str]) -> dict[str, RecordOut]:
-    records = repository.records_with_envelopes(session, ids)
-    statements = repository.current_statements(session, ids)
+    records = repository.viewed_records(session, ids)
+    properties = repository.current_properties(session, ids)
     codes = repository.agency_codes(
         session,
-        [r.owner_agency_id for r in records.values()]
-        + [s.agency_id for r in records.values() for s in r.shares if s.agency_id],
+        [row.owner_agency_id for row, _ in records.values()]
+        + [share[1] for _, envelope in records.values() for share in envelope.shares if share[1]],
     )
-    views = {}
-    for record_id, record in records.items():
-        properties: dict[str, list[str]] = {}
-        for s in statements.get(record_id, []):
-            properties.setdefault(s.prop, []).append(s.value)
-        views[record_id] = RecordOut(
-            id=record.id,
-            schema=record.schema,
-            caption=record.caption,
-            status=record.status,
-            version=record.version,
-            created_at=record.created_at,
-            updated_at=record.updated_at,
-            properties=properties,
-            envelope=envelopes.describe(
-                envelopes.stored(record), codes[record.owner_agency_id], codes
-            ),
+    return {
+        record_id: RecordOut(
+            id=row.id,
+            schema=row.schema,
+            caption=row.caption,
+            status=row.status,
+            version=row.version,
+            created_at=row.created_at,
+            updated_at=row.updated_at,
+            properties=properties.get(record_id, {}),
+            envelope=envelopes.describe(envelope, codes[row.owner_agency_id], codes),
         )
-    return views
+        for record_id, (row, envelope) in records.items()
+    }
 
 
 def hit_views(session: Session, ids: Sequence[str]) -> dict[str, HitOut]:
