@@ -8,11 +8,15 @@ the very same predicates for one record. Nothing else in Palermo filters records
 from __future__ import annotations
 
 import enum
+import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
+from typing import Any
 
-from sqlalchemy import ColumnElement, and_, exists, false, not_, or_, select
+from sqlalchemy import ColumnElement, Select, and_, bindparam, exists, false, not_, or_, select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import BindParameter
 
 from palermo.errors import Invalid
 from palermo.identity.principal import FEDERATION, Principal
@@ -38,7 +42,7 @@ class Decision:
     reason: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # compared by identity: prepared ones key prepared queries
 class Visibility:
     full: ColumnElement[bool]
     hit_only: ColumnElement[bool]
@@ -66,17 +70,38 @@ def writes_records(principal: Principal) -> bool:
     return principal.is_operator or principal.has_role(*WRITER_ROLES)
 
 
-def _shared(principal: Principal, level: AccessLevel | None) -> ColumnElement[bool]:
+@dataclass(frozen=True)
+class _Reader:
+    """What of a principal decides which records it sees: officers of one agency share it,
+    and so the prepared predicates (see `prepared_visibility`)."""
+
+    reads: bool
+    agencies: frozenset[uuid.UUID]
+    country: str | None
+    hits_only: bool
+
+    @classmethod
+    def of(cls, principal: Principal) -> _Reader:
+        return cls(
+            reads=reads_records(principal),
+            agencies=principal.acting_agency_ids,
+            country=principal.country,
+            hits_only=hits_only(principal),
+        )
+
+
+# A moment given as a datetime, or as a parameter bound at execution (prepared queries).
+Moment = datetime | BindParameter[Any]
+
+
+def _shared(reader: _Reader, level: AccessLevel | None) -> ColumnElement[bool]:
     targets = [
-        and_(
-            RecordShare.scope == ShareScope.agency,
-            RecordShare.agency_id.in_(principal.acting_agency_ids),
-        ),
+        and_(RecordShare.scope == ShareScope.agency, RecordShare.agency_id.in_(reader.agencies)),
         RecordShare.scope == ShareScope.everyone,
     ]
-    if principal.country:
+    if reader.country:
         targets.append(
-            and_(RecordShare.scope == ShareScope.country, RecordShare.country == principal.country)
+            and_(RecordShare.scope == ShareScope.country, RecordShare.country == reader.country)
         )
     conditions = [RecordShare.record_id == Record.id, or_(*targets)]
     if level is not None:
@@ -85,11 +110,11 @@ def _shared(principal: Principal, level: AccessLevel | None) -> ColumnElement[bo
 
 
 def _granted(
-    principal: Principal, level: AccessLevel | None, purpose: Purpose, now: datetime
+    reader: _Reader, level: AccessLevel | None, purpose: Purpose, now: Moment
 ) -> ColumnElement[bool]:
     conditions = [
         Grant.owner_agency_id == Record.owner_agency_id,
-        Grant.grantee_agency_id.in_(principal.acting_agency_ids),
+        Grant.grantee_agency_id.in_(reader.agencies),
         Grant.revoked_at.is_(None),
         or_(Grant.expires_at.is_(None), Grant.expires_at > now),
         or_(Grant.schema.is_(None), Grant.schema == Record.schema),
@@ -119,39 +144,64 @@ def visibility(principal: Principal, purpose: Purpose, *, now: datetime) -> Visi
     - Private partners see their own agency's records, and only ever hits of others'.
       Roles without record work get nothing.
     """
-    if not reads_records(principal):
+    return _visibility(_Reader.of(principal), purpose, now)
+
+
+def _visibility(reader: _Reader, purpose: Purpose, now: Moment) -> Visibility:
+    if not reader.reads:
         return Visibility(full=false(), hit_only=false())
-    own = and_(owned(principal), Record.status != RecordStatus.erased)
+    owned_ = Record.owner_agency_id.in_(reader.agencies)
+    own = and_(owned_, Record.status != RecordStatus.erased)
     others = and_(
         Record.status == RecordStatus.active,
-        not_(owned(principal)),
+        not_(owned_),
         _purpose_permitted(purpose),
     )
     full_for_others = and_(
         others,
         or_(
-            _shared(principal, AccessLevel.full),
-            _granted(principal, AccessLevel.full, purpose, now),
+            _shared(reader, AccessLevel.full),
+            _granted(reader, AccessLevel.full, purpose, now),
         ),
     )
-    any_for_others = and_(
-        others, or_(_shared(principal, None), _granted(principal, None, purpose, now))
-    )
-    if hits_only(principal):
+    any_for_others = and_(others, or_(_shared(reader, None), _granted(reader, None, purpose, now)))
+    if reader.hits_only:
         # A bank sees what it reported in full, and of everyone else's data only hits.
         return Visibility(full=own, hit_only=any_for_others)
     full = or_(own, full_for_others)
     return Visibility(full=full, hit_only=and_(any_for_others, not_(full_for_others)))
 
 
+def prepared_visibility(principal: Principal, purpose: Purpose) -> Visibility:
+    """`visibility` with its moment left as the parameter `now` (bind it when running): built
+    once per kind of reader and purpose, so the queries every request asks are built and
+    keyed once — building and keying the predicates costs more than running them."""
+    return _prepared(_Reader.of(principal), purpose)
+
+
+@lru_cache(maxsize=512)
+def _prepared(reader: _Reader, purpose: Purpose) -> Visibility:
+    return _visibility(reader, purpose, bindparam("now"))
+
+
+@lru_cache(maxsize=512)
+def _decision(rules: Visibility) -> Select[bool, bool]:
+    return select(rules.full, rules.hit_only).where(Record.id == bindparam("record_id"))
+
+
 def decide(
     session: Session, principal: Principal, record_id: str, purpose: Purpose, *, now: datetime
 ) -> Decision:
     """The decision for one record, from the same predicates the lists use."""
-    rules = visibility(principal, purpose, now=now)
-    row = session.execute(
-        select(rules.full, rules.hit_only).where(Record.id == record_id)
-    ).one_or_none()
+    session.flush()  # the session's pending work, which a Core query would not see
+    row = (
+        session.connection()
+        .execute(
+            _decision(prepared_visibility(principal, purpose)),
+            {"now": now, "record_id": record_id},
+        )
+        .one_or_none()
+    )
     if row is None:
         return Decision(Effect.deny, "no such record")
     full, hit_only = bool(row[0]), bool(row[1])

@@ -14,8 +14,9 @@ from datetime import datetime
 from typing import Any
 
 from followthemoney import model
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import BindParameter
 
 from palermo.audit.service import Operation, Outcome
 from palermo.audit.service import record as audit
@@ -669,36 +670,38 @@ def hit_views(session: Session, ids: Sequence[str]) -> dict[str, HitOut]:
     return {r[0]: HitOut(id=r[0], schema=r[1], owner_agency=codes[r[2]]) for r in rows}
 
 
+# Built once: every full consultation of another agency's record notes its disclosure.
+_IDS: BindParameter[Any] = bindparam("ids", expanding=True)
+_OWNERS = select(Record.id, Record.owner_agency_id).where(Record.id.in_(_IDS))
+_DISCLOSED = select(Disclosure.record_id).where(
+    Disclosure.agency_id == bindparam("agency"), Disclosure.record_id.in_(_IDS)
+)
+_DISCLOSED_AGAIN = (
+    update(Disclosure)
+    .where(Disclosure.agency_id == bindparam("agency"), Disclosure.record_id.in_(_IDS))
+    .values(last_at=bindparam("now"), count=Disclosure.count + 1)
+)
+
+
 def log_disclosure(
     session: Session, agency_id: uuid.UUID | None, ids: Iterable[str], now: datetime
 ) -> None:
     """Remember which agency received which record, to tell it of corrections later."""
     if agency_id is None:
         return
-    owners = dict(
-        session.execute(
-            select(Record.id, Record.owner_agency_id).where(Record.id.in_(list(ids)))
-        ).all()
-    )
+    session.flush()  # the session's pending work, which Core statements would not see
+    connection = session.connection()
+    owners = dict(connection.execute(_OWNERS, {"ids": list(ids)}).all())
     foreign = [rid for rid, owner in owners.items() if owner != agency_id]
     if not foreign:
         return
-    known = set(
-        session.scalars(
-            select(Disclosure.record_id).where(
-                Disclosure.agency_id == agency_id, Disclosure.record_id.in_(foreign)
-            )
-        )
-    )
+    asked = {"agency": agency_id, "ids": foreign}
+    known = set(connection.execute(_DISCLOSED, asked).scalars())
     if known:
-        session.execute(
-            update(Disclosure)
-            .where(Disclosure.agency_id == agency_id, Disclosure.record_id.in_(known))
-            .values(last_at=now, count=Disclosure.count + 1)
-        )
+        connection.execute(_DISCLOSED_AGAIN, {"agency": agency_id, "ids": list(known), "now": now})
     fresh = [rid for rid in foreign if rid not in known]
     if fresh:
-        session.execute(
+        connection.execute(
             insert(table_of(Disclosure)),
             [
                 {
