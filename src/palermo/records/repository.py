@@ -145,7 +145,8 @@ def agency_codes(session: Session, ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, 
     wanted = list(set(ids))
     if not wanted:
         return {}
-    return dict(session.execute(_CODES_BY_ID, {"ids": wanted}).all())
+    session.flush()
+    return dict(session.connection().execute(_CODES_BY_ID, {"ids": wanted}).all())
 
 
 def existing_ids(session: Session, ids: Iterable[str]) -> set[str]:
