@@ -6,12 +6,21 @@ from typing import Any, ClassVar
 
 
 class PalermoError(Exception):
+    """`message` is English, for the API and the audit trail. A message marked with `N_` may
+    name placeholders (`%(code)s`) given as keyword values: the workspace then shows it in
+    the reader's language (`palermo.web.i18n.said`)."""
+
     status_code: ClassVar[int] = 500
     code: ClassVar[str] = "internal_error"
 
-    def __init__(self, message: str, *, details: list[dict[str, Any]] | None = None) -> None:
-        super().__init__(message)
-        self.message = message
+    def __init__(
+        self, message: str, *, details: list[dict[str, Any]] | None = None, **values: Any
+    ) -> None:
+        self.template = message
+        self.values = values
+        # Each value written as an f-string writes it, so the English is as it always was.
+        self.message = message % {k: format(v) for k, v in values.items()} if values else message
+        super().__init__(self.message)
         self.details = details or []
 
     def to_dict(self) -> dict[str, Any]:

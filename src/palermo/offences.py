@@ -11,15 +11,16 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
 from types import MappingProxyType
+from typing import IO, Any
 
 from palermo.errors import Invalid
 
-__all__ = ["Offence", "ancestors", "iccs", "is_within", "offence"]
+__all__ = ["Offence", "ancestors", "extract_labels", "iccs", "is_within", "offence"]
 
 _LEVEL_BY_LENGTH = {2: 1, 4: 2, 5: 3, 6: 4}
 _PARENT_LENGTH = {1: 0, 2: 2, 3: 4, 4: 5}
@@ -87,6 +88,17 @@ def is_within(code: str, section_or_parent: str) -> bool:
     inner = offence(code)
     outer = offence(section_or_parent)
     return inner.code == outer.code or any(a.code == outer.code for a in ancestors(inner.code))
+
+
+def extract_labels(
+    fileobj: IO[bytes], keywords: object, comment_tags: object, options: object
+) -> Iterator[tuple[int, None, str, list[Any]]]:
+    """Babel's extractor of the table's labels (see babel.cfg): the workspace shows them in
+    the reader's language, translated in the catalogs like the strings of the code."""
+    reader = csv.reader(io.TextIOWrapper(fileobj, encoding="utf-8"))
+    next(reader, None)
+    for line, row in enumerate(reader, start=2):
+        yield line, None, row[_HEADER.index("label")], []
 
 
 def _parse(row: list[str], line: int) -> Offence:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -556,7 +557,9 @@ def test_an_action_day_is_planned_started_reported_on_and_totalled(
     board = planned.headers["location"].split("?")[0]
     page = client.get(board).text
     assert 'data-testid="board" data-status="planned"' in page
-    assert "2026-12-01 06:00 CET" in page
+    amsterdam = ZoneInfo("Europe/Amsterdam")
+    local = format_datetime(datetime(2026, 12, 1, 5, tzinfo=UTC), "short", amsterdam, "en")
+    assert f"{local} <small>Europe/Amsterdam</small>" in page  # the teams' clock, the reader's way
     utc = format_datetime(datetime(2026, 12, 1, 5, tzinfo=UTC), "short", tzinfo=UTC, locale="en")
     assert f">{utc} UTC</time>" in page  # the moment written the reader's way
     assert 'data-testid="form-start"' in page

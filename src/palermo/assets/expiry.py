@@ -17,8 +17,10 @@ from palermo.identity.principal import Principal
 from palermo.models.assets import Asset, AssetOrder
 from palermo.models.records import Notification
 from palermo.models.tasks import Task
+from palermo.notifications import texts
 from palermo.policy import assets as policy
 from palermo.tasks import open_task
+from palermo.translatable import written
 
 EXPIRY_TASK = "assets.order_expiry"
 UNDER_MEASURE = (AssetState.frozen, AssetState.seized)
@@ -94,12 +96,15 @@ def sweep(session: Session, *, principal: Principal, warning_days: int, now: dat
         if str(order.id) in warned:
             continue
         assert order.expires_on is not None
-        verb = "lapsed on" if order.expires_on < today else "expires on"
         for agency_id in {a.agency_id for a in covered}:
             mine = sorted(a.reference for a in covered if a.agency_id == agency_id)
-            message = (
-                f"{order.kind.value.capitalize()} order {order.reference} of {order.country} "
-                f"{verb} {order.expires_on}: renew it or release {', '.join(mine)}"
+            message = written(
+                texts.ORDER_EXPIRES[order.expires_on < today],
+                kind=order.kind.value.capitalize(),
+                reference=order.reference,
+                country=order.country,
+                on=order.expires_on,
+                assets=", ".join(mine),
             )
             open_task(
                 session,

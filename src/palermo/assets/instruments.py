@@ -13,21 +13,35 @@ from sqlalchemy.orm import Session
 from palermo.assets.lifecycle import RecognitionStatus
 from palermo.errors import Invalid
 from palermo.models.assets import Asset, AssetEvent, AssetOrder
+from palermo.translatable import N_
 
 
 def check_covers(order: AssetOrder, asset: Asset, on: date) -> None:
     """Refuse, with the reason, an order that cannot act on `asset` on `on`."""
     if asset.id not in {link.asset_id for link in order.assets}:
-        raise Invalid(f"order {order.reference} does not cover asset {asset.reference}")
+        raise Invalid(
+            N_("order %(reference)s does not cover asset %(reference2)s"),
+            reference=order.reference,
+            reference2=asset.reference,
+        )
     check_in_force(order, on)
     check_jurisdiction(order, asset)
 
 
 def check_in_force(order: AssetOrder, on: date) -> None:
     if on < order.issued_on:
-        raise Invalid(f"order {order.reference} was issued on {order.issued_on}, after {on}")
+        raise Invalid(
+            N_("order %(reference)s was issued on %(issued_on)s, after %(on)s"),
+            reference=order.reference,
+            issued_on=order.issued_on,
+            on=on,
+        )
     if order.expires_on is not None and on > order.expires_on:
-        raise Invalid(f"order {order.reference} expired on {order.expires_on}")
+        raise Invalid(
+            N_("order %(reference)s expired on %(expires_on)s"),
+            reference=order.reference,
+            expires_on=order.expires_on,
+        )
 
 
 def check_jurisdiction(order: AssetOrder, asset: Asset) -> None:
@@ -43,8 +57,15 @@ def check_jurisdiction(order: AssetOrder, asset: Asset) -> None:
         else f"ask {asset.country} to recognise it"
     )
     raise Invalid(
-        f"order {order.reference} of {order.country} does not cover {asset.country}, where "
-        f"asset {asset.reference} lies: {where}"
+        N_(
+            "order %(reference)s of %(country)s does not cover %(country2)s, where "
+            "asset %(reference2)s lies: %(where)s"
+        ),
+        reference=order.reference,
+        country=order.country,
+        country2=asset.country,
+        reference2=asset.reference,
+        where=where,
     )
 
 

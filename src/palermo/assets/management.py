@@ -35,6 +35,7 @@ from palermo.models.assets import (
 from palermo.models.base import latest_date
 from palermo.policy import assets as policy
 from palermo.settings import Settings
+from palermo.translatable import N_
 
 # An interlocutory sale is for what is held under a measure, before the final disposal.
 SALEABLE = frozenset(
@@ -55,7 +56,9 @@ def value(
     with _working_on(session, principal, asset_id, now, "assets.value") as asset:
         if asset.sold_on is not None:
             raise Invalid(
-                f"asset {asset.reference} was sold on {asset.sold_on}: its value is fixed"
+                N_("asset %(reference)s was sold on %(sold_on)s: its value is fixed"),
+                reference=asset.reference,
+                sold_on=asset.sold_on,
             )
         valuation = _valuation(
             session, settings, asset, payload.amount, payload.currency, payload.valued_on, now
@@ -81,15 +84,25 @@ def sell(
     with _working_on(session, principal, asset_id, now, "assets.sell") as asset:
         if asset.state not in SALEABLE:
             raise Invalid(
-                f"asset {asset.reference} is {asset.state.value}: only an asset under a measure "
-                "is sold before its disposal"
+                N_(
+                    "asset %(reference)s is %(state)s: only an asset under a measure is sold "
+                    "before its disposal"
+                ),
+                reference=asset.reference,
+                state=asset.state.value,
             )
         if asset.sold_on is not None:
-            raise Invalid(f"asset {asset.reference} was sold already, on {asset.sold_on}")
+            raise Invalid(
+                N_("asset %(reference)s was sold already, on %(sold_on)s"),
+                reference=asset.reference,
+                sold_on=asset.sold_on,
+            )
         order = order_for(session, principal, payload.order, now)
         if order.kind is not OrderKind.interlocutory_sale:
             raise Invalid(
-                f"order {order.reference} is a {order.kind.value} order, not a sale order"
+                N_("order %(reference)s is a %(kind)s order, not a sale order"),
+                reference=order.reference,
+                kind=order.kind.value,
             )
         check_covers(order, asset, payload.sold_on)
         valuation = _valuation(
@@ -117,7 +130,9 @@ def cost(
         currency = rates.check_currency(payload.currency)
         minor = to_minor(payload.amount, "cost")
         if payload.incurred_on > latest_date(now):
-            raise Invalid(f"incurred_on {payload.incurred_on} is in the future")
+            raise Invalid(
+                N_("incurred_on %(incurred_on)s is in the future"), incurred_on=payload.incurred_on
+            )
         converted = rates.convert(
             session, minor, currency, payload.incurred_on, settings.assets_reporting_currency
         )
@@ -155,7 +170,9 @@ def _working_on(
         policy.may_act_on(session, principal, asset)
         if asset.state in ACCOUNTS_CLOSED:
             raise Invalid(
-                f"asset {asset.reference} is {asset.state.value}: its accounts are closed"
+                N_("asset %(reference)s is %(state)s: its accounts are closed"),
+                reference=asset.reference,
+                state=asset.state.value,
             )
         yield asset
 
@@ -172,7 +189,7 @@ def _valuation(
     code = rates.check_currency(currency)
     minor = to_minor(amount, "amount")
     if on > latest_date(now):
-        raise Invalid(f"the value is dated {on}, in the future")
+        raise Invalid(N_("the value is dated %(on)s, in the future"), on=on)
     converted = rates.convert(session, minor, code, on, settings.assets_reporting_currency)
     return AssetValuation(
         asset_id=asset.id,
@@ -281,8 +298,12 @@ def pay_out(session: Session, asset: Asset, order: AssetOrder, on: date) -> list
     statement = reconcile(session, asset)
     if statement.net < 0:
         raise Invalid(
-            f"the costs of {asset.reference} exceed its value by "
-            f"{-statement.net / 100:,.2f}: nothing is left to transfer"
+            N_(
+                "the costs of %(reference)s exceed its value by %(value)s: nothing is "
+                "left to transfer"
+            ),
+            reference=asset.reference,
+            value=format(-statement.net / 100, ",.2f"),
         )
     transfers = [
         AssetTransfer(

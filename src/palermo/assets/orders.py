@@ -33,6 +33,7 @@ from palermo.models.base import latest_date
 from palermo.models.identity import Agency
 from palermo.policy import assets as policy
 from palermo.tasks import close_tasks, open_task
+from palermo.translatable import N_
 
 RECOGNITION_TASK = "assets.recognition"
 FULL = 10_000  # basis points in 100 %
@@ -53,7 +54,11 @@ def record_order(
         )
     )
     if duplicate is not None:
-        raise Conflict(f"order {payload.reference} of {payload.country} is recorded already")
+        raise Conflict(
+            N_("order %(reference)s of %(country)s is recorded already"),
+            reference=payload.reference,
+            country=payload.country,
+        )
     order = AssetOrder(
         reference=payload.reference,
         kind=payload.kind,
@@ -100,27 +105,33 @@ def record_order(
 
 def _check_dates(payload: OrderIn, now: datetime) -> None:
     if payload.issued_on > latest_date(now):
-        raise Invalid(f"issued_on {payload.issued_on} is in the future")
+        raise Invalid(N_("issued_on %(issued_on)s is in the future"), issued_on=payload.issued_on)
     if payload.expires_on is not None and payload.expires_on <= payload.issued_on:
-        raise Invalid(f"expires_on {payload.expires_on} is not after issued_on")
+        raise Invalid(
+            N_("expires_on %(expires_on)s is not after issued_on"), expires_on=payload.expires_on
+        )
     if payload.kind in TEMPORARY and payload.expires_on is None:
         raise Invalid(
-            f"a {payload.kind.value} order is temporary: give its expiry date (expires_on)"
+            N_("a %(kind)s order is temporary: give its expiry date (expires_on)"),
+            kind=payload.kind.value,
         )
 
 
 def _check_kind(payload: OrderIn) -> None:
     if payload.kind is OrderKind.confiscation and payload.legal_basis is None:
         raise Invalid(
-            "a confiscation order needs its legal basis (conviction-based, "
-            "non-conviction-based, value-based, third-party, extended, unexplained wealth)"
+            N_(
+                "a confiscation order needs its legal basis (conviction-based, "
+                "non-conviction-based, value-based, third-party, extended, unexplained "
+                "wealth)"
+            )
         )
     if payload.kind is not OrderKind.disposal:
         if payload.disposal is not None or payload.shares:
-            raise Invalid("only a disposal order has a disposal type and shares")
+            raise Invalid(N_("only a disposal order has a disposal type and shares"))
         return
     if payload.disposal is None:
-        raise Invalid("a disposal order needs its decision type (Palermo Art. 14)")
+        raise Invalid(N_("a disposal order needs its decision type (Palermo Art. 14)"))
     _basis_points(payload)
 
 
@@ -131,28 +142,38 @@ def _basis_points(payload: OrderIn) -> list[int]:
         return []
     if disposal not in EXECUTED_AS:
         if shares:
-            raise Invalid(f"a {disposal.value} decision pays nothing out: give no shares")
+            raise Invalid(
+                N_("a %(disposal)s decision pays nothing out: give no shares"),
+                disposal=disposal.value,
+            )
         return []
     if not shares:
-        raise Invalid(f"a {disposal.value} decision names who receives what: give its shares")
+        raise Invalid(
+            N_("a %(disposal)s decision names who receives what: give its shares"),
+            disposal=disposal.value,
+        )
     if disposal is DisposalType.sharing and (
         any(s.country is None for s in shares) or len({s.country for s in shares}) < 2
     ):
-        raise Invalid("sharing is between two states or more: give each state's share")
+        raise Invalid(N_("sharing is between two states or more: give each state's share"))
     if disposal is DisposalType.return_to_requesting_state and (
         len(shares) != 1 or shares[0].country is None
     ):
-        raise Invalid("a return goes to one requesting state: give one share with its country")
+        raise Invalid(N_("a return goes to one requesting state: give one share with its country"))
     points = [_points(share) for share in shares]
     if sum(points) != FULL:
         total = Decimal(sum(points)) / 100
-        raise Invalid(f"the shares sum to {total:.2f} %, not 100 %")
+        raise Invalid(N_("the shares sum to %(total)s %%, not 100 %%"), total=format(total, ".2f"))
     return points
 
 
 def _points(share: ShareIn) -> int:
     if share.percent <= 0:
-        raise Invalid(f"the share of {share.recipient} is {share.percent} %: it must be positive")
+        raise Invalid(
+            N_("the share of %(recipient)s is %(percent)s %%: it must be positive"),
+            recipient=share.recipient,
+            percent=share.percent,
+        )
     return to_minor(share.percent, f"the share of {share.recipient}")
 
 
@@ -167,7 +188,7 @@ def _covered(
     }
     missing = [r for r in references if r not in found]
     if missing:
-        raise Invalid(f"no such asset: {', '.join(missing)}")
+        raise Invalid(N_("no such asset: %(missing)s"), missing=", ".join(missing))
     return [found[r] for r in dict.fromkeys(references)]
 
 
@@ -177,14 +198,27 @@ def _renewed(
     old = order_for(session, principal, payload.renews, now)
     if old.kind is not payload.kind or old.country != payload.country:
         raise Invalid(
-            f"order {old.reference} is a {old.kind.value} order of {old.country}: a renewal "
-            "is an order of the same kind and jurisdiction"
+            N_(
+                "order %(reference)s is a %(kind)s order of %(country)s: a renewal is an "
+                "order of the same kind and jurisdiction"
+            ),
+            reference=old.reference,
+            kind=old.kind.value,
+            country=old.country,
         )
     if payload.expires_on is None or (old.expires_on and payload.expires_on <= old.expires_on):
-        raise Invalid(f"a renewal must expire after {old.reference} ({old.expires_on})")
+        raise Invalid(
+            N_("a renewal must expire after %(reference)s (%(expires_on)s)"),
+            reference=old.reference,
+            expires_on=old.expires_on,
+        )
     outside = {a.reference for a in assets} - {a.reference for a in _assets_of(session, old)}
     if outside:
-        raise Invalid(f"order {old.reference} did not cover {', '.join(sorted(outside))}")
+        raise Invalid(
+            N_("order %(reference)s did not cover %(outside)s"),
+            reference=old.reference,
+            outside=", ".join(sorted(outside)),
+        )
     return old
 
 
@@ -202,7 +236,7 @@ def order_for(
         )
     ).one_or_none()
     if order is None:
-        raise NotFound("no such order")
+        raise NotFound(N_("no such order"))
     return order
 
 
@@ -273,14 +307,26 @@ def _to_disclose(
     only the agency managing an asset discloses it to the state asked."""
     agency = policy.recording_agency(session, principal, order.country)
     if country == order.country:
-        raise Invalid(f"order {order.reference} is of {order.country}: it needs no recognition")
+        raise Invalid(
+            N_("order %(reference)s is of %(country)s: it needs no recognition"),
+            reference=order.reference,
+            country=order.country,
+        )
     there = [
         a for a in _assets_of(session, order) if a.country == country and a.agency_id == agency.id
     ]
     if not there:
-        raise Invalid(f"order {order.reference} covers no asset your agency manages in {country}")
+        raise Invalid(
+            N_("order %(reference)s covers no asset your agency manages in %(country)s"),
+            reference=order.reference,
+            country=country,
+        )
     if any(r.country == country for r in order.recognitions):
-        raise Conflict(f"recognition of {order.reference} in {country} is asked already")
+        raise Conflict(
+            N_("recognition of %(reference)s in %(country)s is asked already"),
+            reference=order.reference,
+            country=country,
+        )
     return agency, there
 
 
@@ -294,7 +340,7 @@ def decide_recognition(
 ) -> Recognition:
     recognition = session.get(Recognition, recognition_id)
     if recognition is None:
-        raise NotFound("no such recognition request")
+        raise NotFound(N_("no such recognition request"))
     order = order_for(session, principal, recognition.order_id, now)  # not told otherwise
     with refusals_logged(
         session,
@@ -307,11 +353,15 @@ def decide_recognition(
     ):
         policy.may_decide(session, principal, recognition)
         if recognition.status is not RecognitionStatus.requested:
-            raise Conflict(f"this recognition was {recognition.status.value} already")
+            raise Conflict(
+                N_("this recognition was %(status)s already"), status=recognition.status.value
+            )
         if payload.on < order.issued_on or payload.on > latest_date(now):
-            raise Invalid(f"decided on {payload.on}: not between the order's issue and today")
+            raise Invalid(
+                N_("decided on %(on)s: not between the order's issue and today"), on=payload.on
+            )
         if not payload.recognised and not payload.reasons:
-            raise Invalid("a refusal gives its reasons")
+            raise Invalid(N_("a refusal gives its reasons"))
     recognition.status = (
         RecognitionStatus.recognised if payload.recognised else RecognitionStatus.refused
     )

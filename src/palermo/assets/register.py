@@ -28,6 +28,7 @@ from palermo.policy import assets as policy
 from palermo.records.schemas import EnvelopeIn
 from palermo.records.service import create_record, owner_for
 from palermo.settings import Settings
+from palermo.translatable import N_
 
 
 def register(
@@ -45,7 +46,7 @@ def register(
     currency = rates.check_currency(payload.currency)
     minor = to_minor(payload.value, "value")
     if payload.valued_on > latest_date(now):
-        raise Invalid(f"valued_on {payload.valued_on} is in the future")
+        raise Invalid(N_("valued_on %(valued_on)s is in the future"), valued_on=payload.valued_on)
     reporting = rates.convert(
         session, minor, currency, payload.valued_on, settings.assets_reporting_currency
     )

@@ -46,6 +46,7 @@ from palermo.models.assets import (
 from palermo.policy import assets as policy
 from palermo.records.repository import agency_codes
 from palermo.settings import Settings
+from palermo.translatable import N_
 
 PAGE = 200
 
@@ -312,7 +313,7 @@ def order_out(session: Session, principal: Principal, order: AssetOrder, now: da
 def add_rate(session: Session, principal: Principal, payload: RateIn, now: datetime) -> None:
     """A supervisor records the rate of a day (e.g. the central bank's); it wins that day."""
     if not principal.has_role(Role.supervisor):
-        raise Forbidden("exchange rates are recorded by supervisors")
+        raise Forbidden(N_("exchange rates are recorded by supervisors"))
     code = check_currency(payload.currency)
     rate = session.get(CurrencyRate, (code, payload.valid_on))
     if rate is None:
@@ -345,7 +346,7 @@ def find(session: Session, principal: Principal, key: str, now: datetime) -> Ass
         policy.visible_assets(principal, now=now).where(Asset.reference == key.strip())
     )
     if found is None:
-        raise NotFound(f"no asset {key}")
+        raise NotFound(N_("no asset %(key)s"), key=key)
     return found
 
 
@@ -364,5 +365,5 @@ def find_order(session: Session, principal: Principal, key: str, now: datetime) 
         )
     )
     if found is None:
-        raise NotFound(f"no order {key} (give its id or COUNTRY:reference)")
+        raise NotFound(N_("no order %(key)s (give its id or COUNTRY:reference)"), key=key)
     return found

@@ -19,10 +19,12 @@ from palermo.models.identity import Agency
 from palermo.models.records import Notification
 from palermo.notices.kinds import NoticeKind, NoticeStatus
 from palermo.notices.service import notice_for
+from palermo.notifications import texts
 from palermo.records.envelope import AccessLevel, ShareScope
 from palermo.records.schemas import ShareIn
 from palermo.settings import Settings
 from palermo.tasks import open_task
+from palermo.translatable import N_, written
 
 ANSWER_TASK = "assets.silver_answer"
 
@@ -38,11 +40,13 @@ def answer(
 ) -> list[Asset]:
     notice = notice_for(session, principal, notice_id)
     if notice.kind is not NoticeKind.silver:
-        raise Invalid("only a Silver Notice asks to locate assets")
+        raise Invalid(N_("only a Silver Notice asks to locate assets"))
     if notice.status is not NoticeStatus.published:
-        raise Invalid(f"the notice is {notice.status.value}: it takes no answers")
+        raise Invalid(
+            N_("the notice is %(status)s: it takes no answers"), status=notice.status.value
+        )
     if notice.requesting_agency_id in principal.acting_agency_ids:
-        raise Invalid("the requesting agency does not answer its own notice")
+        raise Invalid(N_("the requesting agency does not answer its own notice"))
     requester = session.get(Agency, notice.requesting_agency_id)
     assert requester is not None
     reference = notice.entity_id or str(notice.id)
@@ -61,9 +65,13 @@ def answer(
             register(session, principal=principal, settings=settings, payload=answered, now=now)
         )
     where = principal.agency_code or principal.username
-    message = (
-        f"{where} located {len(found)} asset(s) for Silver Notice {reference} "
-        f"“{notice.title}”: {', '.join(a.reference for a in found)}"
+    message = written(
+        texts.SILVER_ANSWER,
+        agency=where,
+        count=len(found),
+        reference=reference,
+        title=notice.title,
+        assets=", ".join(a.reference for a in found),
     )
     session.add(
         Notification(

@@ -33,6 +33,7 @@ from palermo.identity.principal import Principal
 from palermo.models.assets import Asset, AssetEvent, AssetOrder
 from palermo.models.base import latest_date
 from palermo.policy import assets as policy
+from palermo.translatable import N_
 
 
 def transition(
@@ -106,9 +107,13 @@ def _step(asset: Asset, target: AssetState) -> Step:
 
 def _check_date(asset: Asset, on: date, now: datetime) -> None:
     if on > latest_date(now):
-        raise Invalid(f"the step is dated {on}, in the future")
+        raise Invalid(N_("the step is dated %(on)s, in the future"), on=on)
     if on < asset.state_since:
-        raise Invalid(f"the step is dated {on}, before the asset's last step ({asset.state_since})")
+        raise Invalid(
+            N_("the step is dated %(on)s, before the asset's last step (%(state_since)s)"),
+            on=on,
+            state_since=asset.state_since,
+        )
 
 
 def _instrument(
@@ -121,17 +126,25 @@ def _instrument(
 ) -> AssetOrder | None:
     if step.instrument is None:
         if not payload.note:
-            raise Invalid("say what the tracing established (note)")
+            raise Invalid(N_("say what the tracing established (note)"))
         return None
     if payload.order is None:
         raise Invalid(
-            f"becoming {STATE_TITLES[step.target].lower()} needs a {step.instrument.value} order"
+            N_("becoming %(state_titles)s needs a %(instrument)s order"),
+            state_titles=STATE_TITLES[step.target].lower(),
+            instrument=step.instrument.value,
         )
     order = order_for(session, principal, payload.order, now)
     if order.kind is not step.instrument:
         raise Invalid(
-            f"order {order.reference} is a {order.kind.value} order; becoming "
-            f"{STATE_TITLES[step.target].lower()} needs a {step.instrument.value} order"
+            N_(
+                "order %(reference)s is a %(kind)s order; becoming %(state_titles)s "
+                "needs a %(instrument)s order"
+            ),
+            reference=order.reference,
+            kind=order.kind.value,
+            state_titles=STATE_TITLES[step.target].lower(),
+            instrument=step.instrument.value,
         )
     check_covers(order, asset, payload.on)
     if step.target in EXECUTED_AS.values():
@@ -146,20 +159,36 @@ def _check_execution(session: Session, asset: Asset, order: AssetOrder, target: 
     decided = current_order(session, asset)
     if decided is None or decided.id != order.id:
         raise Invalid(
-            f"order {order.reference} is not the decision that disposed of {asset.reference}"
+            N_("order %(reference)s is not the decision that disposed of %(reference2)s"),
+            reference=order.reference,
+            reference2=asset.reference,
         )
     assert order.disposal is not None
     if EXECUTED_AS.get(order.disposal) is not target:
         raise Invalid(
-            f"the decision {order.reference} is {order.disposal.value.replace('_', ' ')}: "
-            f"the asset cannot be {STATE_TITLES[target].lower()} under it"
+            N_(
+                "the decision %(reference)s is %(disposal)s: the asset cannot be "
+                "%(state_titles)s under it"
+            ),
+            reference=order.reference,
+            disposal=order.disposal.value.replace("_", " "),
+            state_titles=STATE_TITLES[target].lower(),
         )
 
 
 def _check_renewal(session: Session, asset: Asset, order: AssetOrder) -> None:
     current = current_order(session, asset)
     if current is not None and current.id == order.id:
-        raise Invalid(f"asset {asset.reference} is {asset.state.value} under {order.reference}")
+        raise Invalid(
+            N_("asset %(reference)s is %(state)s under %(reference2)s"),
+            reference=asset.reference,
+            state=asset.state.value,
+            reference2=order.reference,
+        )
     successor = session.scalar(select(AssetOrder.reference).where(AssetOrder.renews_id == order.id))
     if successor is not None:
-        raise Invalid(f"order {order.reference} was renewed by {successor}: apply that one")
+        raise Invalid(
+            N_("order %(reference)s was renewed by %(successor)s: apply that one"),
+            reference=order.reference,
+            successor=successor,
+        )

@@ -17,7 +17,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from palermo.cases.membership import agency_named, current_member
-from palermo.cases.timeline import changed
+from palermo.cases.timeline import (
+    ACTION_CLOSED,
+    ACTION_PLANNED,
+    ACTION_STARTED,
+    ACTION_TARGET,
+    changed,
+)
 from palermo.cases.vocabulary import (
     CONTRIBUTING,
     COUNTED,
@@ -37,6 +43,7 @@ from palermo.models.cases import (
 )
 from palermo.models.identity import Agency
 from palermo.policy import cases as policy
+from palermo.translatable import N_, written
 
 MILLI = 1000
 PEOPLE_AND_PLACES = "count"
@@ -52,11 +59,14 @@ class CountryPlan:
 
 def zone(name: str) -> ZoneInfo:
     if name not in available_timezones():
-        raise Invalid(f"unknown time zone {name!r}: use an IANA name such as Europe/Madrid")
+        raise Invalid(
+            N_("unknown time zone %(name)s: use an IANA name such as Europe/Madrid"),
+            name=repr(name),
+        )
     try:
         return ZoneInfo(name)
     except ZoneInfoNotFoundError:
-        raise Invalid(f"unknown time zone {name!r}") from None
+        raise Invalid(N_("unknown time zone %(name)s"), name=repr(name)) from None
 
 
 def plan(
@@ -72,7 +82,7 @@ def plan(
     contributing member, leads the teams at a local time."""
     lead = policy.lead(session, principal, case)
     if not countries:
-        raise Invalid("an action day acts in one country at least")
+        raise Invalid(N_("an action day acts in one country at least"))
     day = ActionDay(case_id=case.id, name=name, status=ActionStatus.planned, created_at=now)
     session.add(day)
     session.flush()
@@ -80,11 +90,11 @@ def plan(
     for entry in countries:
         country = country_code(entry.country)
         if country in seen:
-            raise Invalid(f"{country} is planned twice")
+            raise Invalid(N_("%(country)s is planned twice"), country=country)
         seen.add(country)
         agency = _national_lead(session, case, entry.agency_code, country)
         if entry.local_time.tzinfo is not None:
-            raise Invalid("give the planned time as the local wall-clock time, with its zone")
+            raise Invalid(N_("give the planned time as the local wall-clock time, with its zone"))
         planned = entry.local_time.replace(tzinfo=zone(entry.timezone)).astimezone(UTC)
         session.add(
             ActionCountry(
@@ -101,7 +111,7 @@ def plan(
         principal=principal,
         agency_id=lead.agency_id,
         action="cases.action_plan",
-        summary=f"action day {name!r} planned in {', '.join(sorted(seen))}",
+        summary=written(ACTION_PLANNED, name=repr(name), countries=", ".join(sorted(seen))),
         now=now,
         object_ids=[day.id],
     )
@@ -113,9 +123,18 @@ def _national_lead(session: Session, case: Case, code: str, country: str) -> Age
     agency = agency_named(session, code)
     member = current_member(session, case, agency)
     if member is None or member.role not in CONTRIBUTING:
-        raise Invalid(f"{agency.code} is not a contributing member of {case.reference}")
+        raise Invalid(
+            N_("%(code)s is not a contributing member of %(reference)s"),
+            code=agency.code,
+            reference=case.reference,
+        )
     if agency.country != country:
-        raise Invalid(f"{agency.code} is an agency of {agency.country}, not of {country}")
+        raise Invalid(
+            N_("%(code)s is an agency of %(country)s, not of %(country2)s"),
+            code=agency.code,
+            country=agency.country,
+            country2=country,
+        )
     return agency
 
 
@@ -124,7 +143,7 @@ def action_day_of(session: Session, case: Case, day_id: object) -> ActionDay:
         select(ActionDay).where(ActionDay.case_id == case.id, ActionDay.id == day_id)
     )
     if day is None:
-        raise NotFound("no such action day in this case")
+        raise NotFound(N_("no such action day in this case"))
     return day
 
 
@@ -141,7 +160,11 @@ def countries_of(session: Session, day: ActionDay) -> list[ActionCountry]:
 def _country(session: Session, day: ActionDay, country: str) -> ActionCountry:
     found = session.get(ActionCountry, (day.id, country_code(country)))
     if found is None:
-        raise Invalid(f"the action day {day.name!r} does not act in {country}")
+        raise Invalid(
+            N_("the action day %(day)s does not act in %(country)s"),
+            day=repr(day.name),
+            country=country,
+        )
     return found
 
 
@@ -158,7 +181,7 @@ def add_target(
 ) -> ActionTarget:
     member = policy.contributor(session, principal, case)
     if day.status is ActionStatus.closed:
-        raise Conflict(f"the action day {day.name!r} is closed")
+        raise Conflict(N_("the action day %(day)s is closed"), day=repr(day.name))
     where = _country(session, day, country)
     if record_id is not None:
         policy.require_record(session, principal, record_id, now)
@@ -173,7 +196,7 @@ def add_target(
         principal=principal,
         agency_id=member.agency_id,
         action="cases.action_target",
-        summary=f"target in {where.country} for {day.name!r}: {label}",
+        summary=written(ACTION_TARGET, country=where.country, name=repr(day.name), label=label),
         now=now,
         object_ids=[target.id],
     )
@@ -202,7 +225,12 @@ def _move(
     lead = policy.lead(session, principal, case)
     before = {ActionStatus.live: ActionStatus.planned, ActionStatus.closed: ActionStatus.live}[to]
     if day.status is not before:
-        raise Conflict(f"the action day {day.name!r} is {day.status.value}, not {before.value}")
+        raise Conflict(
+            N_("the action day %(day)s is %(status)s, not %(before)s"),
+            day=repr(day.name),
+            status=day.status.value,
+            before=before.value,
+        )
     day.status = to
     if to is ActionStatus.live:
         day.started_at = now
@@ -214,7 +242,9 @@ def _move(
         principal=principal,
         agency_id=lead.agency_id,
         action=f"cases.action_{'start' if to is ActionStatus.live else 'close'}",
-        summary=f"action day {day.name!r} {'started' if to is ActionStatus.live else 'closed'}",
+        summary=written(
+            ACTION_STARTED if to is ActionStatus.live else ACTION_CLOSED, name=repr(day.name)
+        ),
         now=now,
         object_ids=[day.id],
     )
@@ -238,16 +268,21 @@ def to_milli(quantity: Decimal | int | str, kind: ResultKind) -> int:
     try:
         value = Decimal(str(quantity))
     except InvalidOperation:
-        raise Invalid(f"quantity {quantity!r} is not a number") from None
+        raise Invalid(
+            N_("quantity %(quantity)s is not a number"), quantity=repr(quantity)
+        ) from None
     if not value.is_finite() or value <= 0:
-        raise Invalid(f"quantity {quantity} must be positive")
+        raise Invalid(N_("quantity %(quantity)s must be positive"), quantity=quantity)
     if kind in COUNTED and value != value.to_integral_value():
-        raise Invalid(f"{RESULT_TITLES[kind].lower()} are counted in whole numbers")
+        raise Invalid(
+            N_("%(result_titles)s are counted in whole numbers"),
+            result_titles=RESULT_TITLES[kind].lower(),
+        )
     milli = value * MILLI
     if milli != milli.to_integral_value():
-        raise Invalid(f"quantity {quantity} has more than three decimals")
+        raise Invalid(N_("quantity %(quantity)s has more than three decimals"), quantity=quantity)
     if milli >= 10**15:
-        raise Invalid(f"quantity {quantity} is too large")
+        raise Invalid(N_("quantity %(quantity)s is too large"), quantity=quantity)
     return int(milli)
 
 
@@ -272,21 +307,29 @@ def report(
     member = policy.contributor(session, principal, case)
     if day.status is not ActionStatus.live:
         raise Conflict(
-            f"the action day {day.name!r} is {day.status.value}: results go on a live board"
+            N_("the action day %(day)s is %(status)s: results go on a live board"),
+            day=repr(day.name),
+            status=day.status.value,
         )
     where = _country(session, day, country)
     agency = session.get(Agency, member.agency_id)
     assert agency is not None
     if agency.country != where.country and member.agency_id != case.lead_agency_id:
-        raise Forbidden(f"results in {where.country} are reported by its agencies or the lead")
+        raise Forbidden(
+            N_("results in %(country)s are reported by its agencies or the lead"),
+            country=where.country,
+        )
     if kind in COUNTED:
         unit = PEOPLE_AND_PLACES
     elif not unit or not item.strip():
-        raise Invalid(f"{RESULT_TITLES[kind].lower()} need an item and a unit (kg, units, EUR…)")
+        raise Invalid(
+            N_("%(result_titles)s need an item and a unit (kg, units, EUR…)"),
+            result_titles=RESULT_TITLES[kind].lower(),
+        )
     if target_id is not None:
         target = session.get(ActionTarget, target_id)
         if target is None or target.action_day_id != day.id or target.country != where.country:
-            raise Invalid("the target is not one of this action day's in that country")
+            raise Invalid(N_("the target is not one of this action day's in that country"))
     result = ActionResult(
         action_day_id=day.id,
         country=where.country,

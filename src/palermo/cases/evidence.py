@@ -29,7 +29,7 @@ from palermo.cases.evidence_schemas import (
     HandoverOut,
     VerificationOut,
 )
-from palermo.cases.timeline import changed
+from palermo.cases.timeline import EVIDENCE_ADDED, changed
 from palermo.cases.vocabulary import CustodyKind, EvidenceKind
 from palermo.db import durable_write, next_number
 from palermo.errors import Conflict, Invalid, NotFound
@@ -48,6 +48,7 @@ from palermo.policy import cases as policy
 from palermo.policy.cases import as_uuid
 from palermo.records.envelope import HandlingCode
 from palermo.records.repository import agency_codes
+from palermo.translatable import N_, written
 
 PAGE = 200
 
@@ -76,26 +77,31 @@ def add_item(
     agency = agency_of(session, member.agency_id)
     code = _handling(handling)
     if not title.strip():
-        raise Invalid("an evidence item needs a title")
+        raise Invalid(N_("an evidence item needs a title"))
     if collected_at.tzinfo is None:
-        raise Invalid("collected_at needs a time zone")
+        raise Invalid(N_("collected_at needs a time zone"))
     if collected_at > now:
-        raise Invalid(f"collected_at {collected_at.isoformat()} is in the future")
+        raise Invalid(
+            N_("collected_at %(collected_at)s is in the future"),
+            collected_at=collected_at.isoformat(),
+        )
     if not collected_place.strip():
-        raise Invalid("say where the item was collected (collected_place)")
+        raise Invalid(N_("say where the item was collected (collected_place)"))
     digest: str | None = None
     if kind is EvidenceKind.digital:
         if not content:
-            raise Invalid("a digital item needs its file's content")
+            raise Invalid(N_("a digital item needs its file's content"))
         if not (file_name or "").strip():
-            raise Invalid("a digital item needs its file name")
+            raise Invalid(N_("a digital item needs its file name"))
         digest = _store(session, content)
         media_type = media_type or "application/octet-stream"
     else:
         if content is not None or file_name or media_type:
             raise Invalid(
-                "a physical item is described, not uploaded: it has no content, file name "
-                "or media type (add its photographs or scans as digital items)"
+                N_(
+                    "a physical item is described, not uploaded: it has no content, file "
+                    "name or media type (add its photographs or scans as digital items)"
+                )
             )
     number = next_number(session, f"evidence:{case.id}", numbered=lambda: 0)
     item = EvidenceItem(
@@ -138,7 +144,9 @@ def add_item(
         agency_id=agency.id,
         action="cases.evidence.add",
         operation=Operation.collection,
-        summary=f"{agency.code} added evidence {item.reference}: {item.title}",
+        summary=written(
+            EVIDENCE_ADDED, agency=agency.code, reference=item.reference, title=item.title
+        ),
         now=now,
         object_ids=[item.id],
         detail={"evidence": item.reference, "kind": kind.value, "sha256": digest},
@@ -151,7 +159,9 @@ def _handling(value: str) -> HandlingCode:
         return HandlingCode(value)
     except ValueError:
         raise Invalid(
-            f"handling {value!r} is not a handling code: one of {', '.join(HandlingCode)}"
+            N_("handling %(value)s is not a handling code: one of %(handlingcode)s"),
+            value=repr(value),
+            handlingcode=", ".join(HandlingCode),
         ) from None
 
 
@@ -209,7 +219,9 @@ def item_for(session: Session, case: Case, item: uuid.UUID | str) -> EvidenceIte
         if number.isdigit():
             found = session.scalar(query.where(EvidenceItem.number == int(number)))
     if found is None:
-        raise NotFound(f"no evidence item {text} in {case.reference}")
+        raise NotFound(
+            N_("no evidence item %(text)s in %(reference)s"), text=text, reference=case.reference
+        )
     return found
 
 
@@ -228,8 +240,14 @@ def stored_bytes(session: Session, item: EvidenceItem) -> tuple[bytes | None, st
 def integrity_refusal(item: EvidenceItem, observed: str | None) -> Conflict:
     found = f"hash to {observed}" if observed else "are missing"
     return Conflict(
-        f"evidence {item.reference} failed its integrity check: the digest recorded at "
-        f"collection is {item.sha256}, the stored bytes {found}; the failure is logged"
+        N_(
+            "evidence %(reference)s failed its integrity check: the digest recorded "
+            "at collection is %(sha256)s, the stored bytes %(found)s; the failure is "
+            "logged"
+        ),
+        reference=item.reference,
+        sha256=item.sha256,
+        found=found,
     )
 
 
@@ -396,7 +414,10 @@ def content(
     agency = acting_member(session, principal, case)
     item = item_for(session, case, item_id)
     if item.kind is not EvidenceKind.digital:
-        raise Invalid(f"{item.reference} is a physical item: it has no stored content")
+        raise Invalid(
+            N_("%(reference)s is a physical item: it has no stored content"),
+            reference=item.reference,
+        )
     data = checked_bytes(
         session,
         principal=principal,

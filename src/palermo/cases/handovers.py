@@ -22,7 +22,7 @@ from palermo.audit.service import Operation, refusals_logged
 from palermo.cases import custody
 from palermo.cases.evidence import agency_of, checked_bytes
 from palermo.cases.membership import agency_named, current_member
-from palermo.cases.timeline import changed
+from palermo.cases.timeline import EVIDENCE_HANDED, EVIDENCE_RECEIVED, changed
 from palermo.cases.vocabulary import CONTRIBUTING, CustodyKind, HandoverStatus
 from palermo.errors import Conflict, Forbidden, Invalid, NotFound
 from palermo.exchange import crypto, keys
@@ -31,6 +31,7 @@ from palermo.identity.principal import Principal
 from palermo.models.cases import Case, CustodyEntry, EvidenceHandover, EvidenceItem
 from palermo.models.identity import Agency
 from palermo.policy import cases as policy
+from palermo.translatable import N_, written
 
 STATEMENT = "palermo-evidence-handover-v1"
 RECEIPT = "palermo-evidence-receipt-v1"
@@ -75,15 +76,23 @@ def hand_over(
         policy.contributor(session, principal, case)
         holder = agency_of(session, item.holder_agency_id)
         if holder.id not in principal.acting_agency_ids:
-            raise Forbidden(f"{holder.code} holds {item.reference}: only the holder hands it over")
+            raise Forbidden(
+                N_("%(code)s holds %(reference)s: only the holder hands it over"),
+                code=holder.code,
+                reference=item.reference,
+            )
         _contributing(session, case, holder)
         recipient = agency_named(session, to_agency_code)
         if recipient.id == holder.id:
-            raise Invalid(f"{holder.code} already holds {item.reference}")
+            raise Invalid(
+                N_("%(code)s already holds %(reference)s"),
+                code=holder.code,
+                reference=item.reference,
+            )
         _contributing(session, case, recipient)
         _no_pending(session, item)
         if not place.strip():
-            raise Invalid("say where the item is handed over (place)")
+            raise Invalid(N_("say where the item is handed over (place)"))
         checked_bytes(
             session,
             principal=principal,
@@ -143,7 +152,9 @@ def hand_over(
         agency_id=holder.id,
         action="cases.evidence.hand_over",
         operation=Operation.disclosure,
-        summary=f"{holder.code} handed {item.reference} over to {recipient.code} (signed)",
+        summary=written(
+            EVIDENCE_HANDED, agency=holder.code, reference=item.reference, recipient=recipient.code
+        ),
         now=now,
         object_ids=[item.id, handover.id],
         detail={"evidence": item.reference, "to": recipient.code, "kid": kid},
@@ -178,10 +189,14 @@ def receive(
         recipient = agency_of(session, handover.to_agency_id)
         if recipient.id not in principal.acting_agency_ids:
             raise Forbidden(
-                f"{item.reference} is handed over to {recipient.code}: only it receives it"
+                N_("%(reference)s is handed over to %(code)s: only it receives it"),
+                reference=item.reference,
+                code=recipient.code,
             )
         if handover.status is not HandoverStatus.pending:
-            raise Conflict(f"this hand-over of {item.reference} was already received")
+            raise Conflict(
+                N_("this hand-over of %(reference)s was already received"), reference=item.reference
+            )
         _contributing(session, case, recipient)
         check_statement(
             session,
@@ -235,28 +250,37 @@ def receive_signed(
     ):
         policy.contributor(session, principal, case)
         if not isinstance(statement, dict):
-            raise Invalid("the hand-over statement must be a JSON object")
+            raise Invalid(N_("the hand-over statement must be a JSON object"))
         missing = [f for f in STATEMENT_FIELDS if f not in statement]
         if missing:
-            raise Invalid(f"the hand-over statement lacks {', '.join(missing)}")
+            raise Invalid(
+                N_("the hand-over statement lacks %(missing)s"), missing=", ".join(missing)
+            )
         recipient = agency_named(session, str(statement["to"]))
         if recipient.id not in principal.acting_agency_ids:
             raise Forbidden(
-                f"the statement hands {item.reference} to {recipient.code}: only it receives it"
+                N_("the statement hands %(reference)s to %(code)s: only it receives it"),
+                reference=item.reference,
+                code=recipient.code,
             )
         releasing = agency_named(session, str(statement["from"]))
         if releasing.id != item.holder_agency_id:
             holder = agency_of(session, item.holder_agency_id)
             raise Conflict(
-                f"{item.reference} is held by {holder.code}, not {releasing.code}: "
-                "only its holder hands it over"
+                N_(
+                    "%(reference)s is held by %(code)s, not %(code2)s: only its holder hands "
+                    "it over"
+                ),
+                reference=item.reference,
+                code=holder.code,
+                code2=releasing.code,
             )
         _contributing(session, case, recipient)
         _no_pending(session, item)
         try:
             signature = crypto.unb64(signature_b64, "the signature")
         except ValueError as wrong:
-            raise Invalid(f"{wrong}: the hand-over is refused") from None
+            raise Invalid(N_("%(wrong)s: the hand-over is refused"), wrong=wrong) from None
         check_statement(
             session,
             item=item,
@@ -322,16 +346,25 @@ def check_statement(
     public = keys.public_of(session, kid, releasing.id, KeyUse.signing)
     if public is None:
         raise Invalid(
-            f"key {kid} is not a signing key of {releasing.code} known to this node: "
-            "the hand-over is refused"
+            N_(
+                "key %(kid)s is not a signing key of %(code)s known to this node: the "
+                "hand-over is refused"
+            ),
+            kid=kid,
+            code=releasing.code,
         )
     try:
         crypto.verify(public, signature, crypto.canonical(statement))
     except crypto.CryptoFailure:
         raise Invalid(
-            f"the hand-over statement of {item.reference} does not verify with "
-            f"{releasing.code}'s key {kid}: the statement or its signature was altered; "
-            "the hand-over is refused"
+            N_(
+                "the hand-over statement of %(reference)s does not verify with "
+                "%(code)s's key %(kid)s: the statement or its signature was altered; the "
+                "hand-over is refused"
+            ),
+            reference=item.reference,
+            code=releasing.code,
+            kid=kid,
         ) from None
     expected = {
         "type": STATEMENT,
@@ -344,8 +377,13 @@ def check_statement(
     for field, value in expected.items():
         if statement.get(field) != value:
             raise Invalid(
-                f"the signed statement gives {field} {statement.get(field)!r}, "
-                f"not {value!r}: the hand-over is refused"
+                N_(
+                    "the signed statement gives %(field)s %(statement)s, not %(value)s: the "
+                    "hand-over is refused"
+                ),
+                field=field,
+                statement=repr(statement.get(field)),
+                value=repr(value),
             )
     previous = statement.get("previous_hash")
     known = session.scalar(
@@ -355,8 +393,12 @@ def check_statement(
     )
     if known is None:
         raise Invalid(
-            f"the signed statement follows custody line {previous!r}, which is not in the "
-            f"custody log of {item.reference}: the hand-over is refused"
+            N_(
+                "the signed statement follows custody line %(previous)s, which is not in "
+                "the custody log of %(reference)s: the hand-over is refused"
+            ),
+            previous=repr(previous),
+            reference=item.reference,
         )
 
 
@@ -368,7 +410,11 @@ def handover_for(session: Session, case: Case, handover_id: uuid.UUID) -> Eviden
         .where(EvidenceHandover.id == handover_id, EvidenceItem.case_id == case.id)
     )
     if found is None:
-        raise NotFound(f"no hand-over {handover_id} in {case.reference}")
+        raise NotFound(
+            N_("no hand-over %(handover_id)s in %(reference)s"),
+            handover_id=handover_id,
+            reference=case.reference,
+        )
     return found
 
 
@@ -388,8 +434,12 @@ def _contributing(session: Session, case: Case, agency: Agency) -> None:
     member = current_member(session, case, agency)
     if member is None or member.role not in CONTRIBUTING:
         raise Invalid(
-            f"{agency.code} is not a contributing member of {case.reference}: evidence is "
-            "held by the lead or a participant"
+            N_(
+                "%(code)s is not a contributing member of %(reference)s: evidence is "
+                "held by the lead or a participant"
+            ),
+            code=agency.code,
+            reference=case.reference,
         )
 
 
@@ -402,16 +452,22 @@ def _no_pending(session: Session, item: EvidenceItem) -> None:
     )
     if pending is not None:
         to = agency_of(session, pending.to_agency_id)
-        raise Conflict(f"{item.reference} is being handed over to {to.code}: awaiting its receipt")
+        raise Conflict(
+            N_("%(reference)s is being handed over to %(code)s: awaiting its receipt"),
+            reference=item.reference,
+            code=to.code,
+        )
 
 
 def _fresh_id(session: Session, value: object) -> uuid.UUID:
     try:
         handover_id = uuid.UUID(str(value))
     except ValueError:
-        raise Invalid(f"the statement's handover {value!r} is not a UUID") from None
+        raise Invalid(
+            N_("the statement's handover %(value)s is not a UUID"), value=repr(value)
+        ) from None
     if session.get(EvidenceHandover, handover_id) is not None:
-        raise Conflict(f"hand-over {handover_id} is already recorded")
+        raise Conflict(N_("hand-over %(handover_id)s is already recorded"), handover_id=handover_id)
     return handover_id
 
 
@@ -419,11 +475,13 @@ def _signed_at(value: object, now: datetime) -> datetime:
     try:
         at = datetime.fromisoformat(str(value))
     except ValueError:
-        raise Invalid(f"the statement's time {value!r} is not an ISO 8601 time") from None
+        raise Invalid(
+            N_("the statement's time %(value)s is not an ISO 8601 time"), value=repr(value)
+        ) from None
     if at.tzinfo is None:
-        raise Invalid(f"the statement's time {value!r} has no time zone")
+        raise Invalid(N_("the statement's time %(value)s has no time zone"), value=repr(value))
     if at > now:
-        raise Invalid(f"the statement is dated {value}, in the future")
+        raise Invalid(N_("the statement is dated %(value)s, in the future"), value=value)
     return at
 
 
@@ -489,7 +547,12 @@ def _received(
         agency_id=recipient.id,
         action="cases.evidence.receive",
         operation=Operation.collection,
-        summary=f"{recipient.code} received {item.reference} from {releasing.code}",
+        summary=written(
+            EVIDENCE_RECEIVED,
+            agency=recipient.code,
+            reference=item.reference,
+            releasing=releasing.code,
+        ),
         now=now,
         object_ids=[item.id, handover.id],
         detail={"evidence": item.reference, "from": releasing.code, "kid": handover.kid},

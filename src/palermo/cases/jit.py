@@ -13,13 +13,21 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from palermo.cases.membership import agency_named, current_member
-from palermo.cases.timeline import changed
+from palermo.cases.timeline import (
+    JIT_CLOSED,
+    JIT_DRAFTED,
+    JIT_EXTENDED,
+    JIT_IN_FORCE,
+    JIT_SIGNED,
+    changed,
+)
 from palermo.cases.vocabulary import CONTRIBUTING, JitStatus
 from palermo.errors import Conflict, Forbidden, Invalid, NotFound
 from palermo.identity.principal import Principal
 from palermo.models.base import latest_date
 from palermo.models.cases import Case, JitAgreement, JitExtension, JitParty
 from palermo.policy import cases as policy
+from palermo.translatable import N_, written
 
 
 @dataclass(frozen=True)
@@ -31,7 +39,7 @@ class PartyTerms:
 def agreement_of(session: Session, case: Case) -> JitAgreement:
     jit = session.scalar(select(JitAgreement).where(JitAgreement.case_id == case.id))
     if jit is None:
-        raise NotFound(f"{case.reference} has no JIT agreement")
+        raise NotFound(N_("%(reference)s has no JIT agreement"), reference=case.reference)
     return jit
 
 
@@ -68,20 +76,28 @@ def draft(
     """The lead drafts the agreement between contributing members, itself among them."""
     lead = policy.lead(session, principal, case)
     if session.scalar(select(JitAgreement.id).where(JitAgreement.case_id == case.id)):
-        raise Conflict(f"{case.reference} already has a JIT agreement")
+        raise Conflict(N_("%(reference)s already has a JIT agreement"), reference=case.reference)
     if session.scalar(select(JitAgreement.id).where(JitAgreement.reference == reference)):
-        raise Conflict(f"JIT reference {reference} is already in use")
+        raise Conflict(N_("JIT reference %(reference)s is already in use"), reference=reference)
     if ends_on <= starts_on:
-        raise Invalid(f"ends_on {ends_on} must be after starts_on {starts_on}")
+        raise Invalid(
+            N_("ends_on %(ends_on)s must be after starts_on %(starts_on)s"),
+            ends_on=ends_on,
+            starts_on=starts_on,
+        )
     agencies = [agency_named(session, t.agency_code) for t in terms]
     if len({a.id for a in agencies}) != len(agencies) or len(agencies) < 2:
-        raise Invalid("a JIT is agreed between two parties or more, each named once")
+        raise Invalid(N_("a JIT is agreed between two parties or more, each named once"))
     if lead.agency_id not in {a.id for a in agencies}:
-        raise Invalid("the lead agency is a party to the JIT it drafts")
+        raise Invalid(N_("the lead agency is a party to the JIT it drafts"))
     for agency in agencies:
         member = current_member(session, case, agency)
         if member is None or member.role not in CONTRIBUTING:
-            raise Invalid(f"{agency.code} is not a contributing member of {case.reference}")
+            raise Invalid(
+                N_("%(code)s is not a contributing member of %(reference)s"),
+                code=agency.code,
+                reference=case.reference,
+            )
     jit = JitAgreement(
         case_id=case.id,
         reference=reference,
@@ -104,7 +120,9 @@ def draft(
         principal=principal,
         agency_id=lead.agency_id,
         action="cases.jit_draft",
-        summary=f"JIT agreement {reference} drafted between " + ", ".join(a.code for a in agencies),
+        summary=written(
+            JIT_DRAFTED, reference=reference, agencies=", ".join(a.code for a in agencies)
+        ),
         now=now,
         object_ids=[jit.id],
     )
@@ -119,14 +137,28 @@ def sign(
     member = policy.contributor(session, principal, case)
     jit = agreement_of(session, case)
     if jit.status is not JitStatus.draft:
-        raise Conflict(f"JIT {jit.reference} is {jit.status.value}: it is signed while a draft")
+        raise Conflict(
+            N_("JIT %(reference)s is %(status)s: it is signed while a draft"),
+            reference=jit.reference,
+            status=jit.status.value,
+        )
     party = session.get(JitParty, (jit.id, member.agency_id))
     if party is None:
-        raise Forbidden(f"your agency is not a party to JIT {jit.reference}")
+        raise Forbidden(
+            N_("your agency is not a party to JIT %(reference)s"), reference=jit.reference
+        )
     if party.signed_on is not None:
-        raise Conflict(f"your agency signed JIT {jit.reference} on {party.signed_on}")
+        raise Conflict(
+            N_("your agency signed JIT %(reference)s on %(signed_on)s"),
+            reference=jit.reference,
+            signed_on=party.signed_on,
+        )
     if signed_on > latest_date(now) or signed_on < case.opened_on:
-        raise Invalid(f"signed_on {signed_on} is outside the case's life ({case.opened_on}–today)")
+        raise Invalid(
+            N_("signed_on %(signed_on)s is outside the case's life (%(opened_on)s–today)"),
+            signed_on=signed_on,
+            opened_on=case.opened_on,
+        )
     party.signed_on = signed_on
     session.flush()
     everyone = parties(session, jit)
@@ -139,8 +171,9 @@ def sign(
         principal=principal,
         agency_id=member.agency_id,
         action="cases.jit_sign",
-        summary=f"JIT {jit.reference} signed"
-        + (f"; in force from {jit.in_force_on}" if jit.status is JitStatus.in_force else ""),
+        summary=written(JIT_IN_FORCE, reference=jit.reference, on=jit.in_force_on)
+        if jit.status is JitStatus.in_force
+        else written(JIT_SIGNED, reference=jit.reference),
         now=now,
         object_ids=[jit.id],
     )
@@ -162,11 +195,21 @@ def extend(
     lead = policy.lead(session, principal, case)
     jit = agreement_of(session, case)
     if jit.status is not JitStatus.in_force:
-        raise Conflict(f"JIT {jit.reference} is {jit.status.value}: only one in force is extended")
+        raise Conflict(
+            N_("JIT %(reference)s is %(status)s: only one in force is extended"),
+            reference=jit.reference,
+            status=jit.status.value,
+        )
     if new_end <= jit.ends_on:
-        raise Invalid(f"new_end {new_end} must be after the current end {jit.ends_on}")
+        raise Invalid(
+            N_("new_end %(new_end)s must be after the current end %(ends_on)s"),
+            new_end=new_end,
+            ends_on=jit.ends_on,
+        )
     if agreed_on > latest_date(now) or (jit.in_force_on and agreed_on < jit.in_force_on):
-        raise Invalid(f"agreed_on {agreed_on} is outside the agreement's life")
+        raise Invalid(
+            N_("agreed_on %(agreed_on)s is outside the agreement's life"), agreed_on=agreed_on
+        )
     extension = JitExtension(
         jit_id=jit.id, previous_end=jit.ends_on, new_end=new_end, reason=reason, agreed_on=agreed_on
     )
@@ -178,7 +221,7 @@ def extend(
         principal=principal,
         agency_id=lead.agency_id,
         action="cases.jit_extend",
-        summary=f"JIT {jit.reference} extended to {new_end}: {reason}",
+        summary=written(JIT_EXTENDED, reference=jit.reference, on=new_end, reason=reason),
         now=now,
         object_ids=[jit.id],
     )
@@ -199,12 +242,18 @@ def close(
     lead = policy.lead(session, principal, case)
     jit = agreement_of(session, case)
     if jit.status is not JitStatus.in_force:
-        raise Conflict(f"JIT {jit.reference} is {jit.status.value}: only one in force is closed")
+        raise Conflict(
+            N_("JIT %(reference)s is %(status)s: only one in force is closed"),
+            reference=jit.reference,
+            status=jit.status.value,
+        )
     if len(evaluation.strip()) < 20:
-        raise Invalid("a JIT closes with its evaluation: at least a few sentences")
+        raise Invalid(N_("a JIT closes with its evaluation: at least a few sentences"))
     assert jit.in_force_on is not None
     if closed_on < jit.in_force_on or closed_on > latest_date(now):
-        raise Invalid(f"closed_on {closed_on} is outside the agreement's life")
+        raise Invalid(
+            N_("closed_on %(closed_on)s is outside the agreement's life"), closed_on=closed_on
+        )
     jit.status, jit.closed_on, jit.evaluation = JitStatus.closed, closed_on, evaluation
     changed(
         session,
@@ -212,7 +261,7 @@ def close(
         principal=principal,
         agency_id=lead.agency_id,
         action="cases.jit_close",
-        summary=f"JIT {jit.reference} closed",
+        summary=written(JIT_CLOSED, reference=jit.reference),
         now=now,
         object_ids=[jit.id],
     )

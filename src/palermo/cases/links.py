@@ -17,6 +17,7 @@ from palermo.errors import NotFound
 from palermo.identity.principal import Principal
 from palermo.models.cases import Case
 from palermo.policy import cases as policy
+from palermo.translatable import N_
 
 CASE_REFERENCE = re.compile(r"^[A-Z0-9][A-Z0-9-]*/C/\d{4}/\d{4,}$")
 
@@ -31,7 +32,7 @@ def case_named(session: Session, principal: Principal, reference: str) -> Case |
         policy.visible_cases(principal).where(Case.reference == key)
     ).one_or_none()
     if case is None:
-        raise NotFound(f"no case {key} your agency is a member of")
+        raise NotFound(N_("no case %(key)s your agency is a member of"), key=key)
     return case
 
 

@@ -10,7 +10,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from palermo.audit.service import Operation
-from palermo.cases.timeline import changed
+from palermo.cases.timeline import (
+    CASE_CLOSED,
+    CASE_OPENED,
+    MEMBER_JOINED,
+    MEMBER_LEFT,
+    MEMBER_ROLE,
+    changed,
+)
 from palermo.cases.vocabulary import CaseStatus, MemberRole
 from palermo.db import next_number
 from palermo.errors import Conflict, Forbidden, Invalid
@@ -22,22 +29,26 @@ from palermo.models.identity import Agency
 from palermo.offences import offence
 from palermo.policy import cases as policy
 from palermo.records.repository import agency_codes
+from palermo.translatable import N_, written
 
 
 def acting_agency(session: Session, principal: Principal, agency_code: str | None) -> Agency:
     """The agency a principal acts for: their own, or (node operator) a hosted one by code."""
     if principal.is_operator:
         if not agency_code:
-            raise Invalid("the node operator must name the agency it acts for (--agency CODE)")
+            raise Invalid(N_("the node operator must name the agency it acts for (--agency CODE)"))
         agency = directory.agency_by_code(session, agency_code)
         if agency is None or agency.id not in principal.acting_agency_ids:
-            raise Invalid(f"{agency_code!r} is not an agency hosted on this node")
+            raise Invalid(
+                N_("%(agency_code)s is not an agency hosted on this node"),
+                agency_code=repr(agency_code),
+            )
         return agency
     if agency_code and agency_code.upper() != principal.agency_code:
-        raise Forbidden("you act for your own agency only")
+        raise Forbidden(N_("you act for your own agency only"))
     agency = directory.agency_by_code(session, principal.agency_code or "")
     if agency is None:
-        raise Forbidden("you act for no agency")
+        raise Forbidden(N_("you act for no agency"))
     return agency
 
 
@@ -51,7 +62,7 @@ def check_offences(codes: Sequence[str]) -> list[str]:
 def agency_named(session: Session, code: str) -> Agency:
     agency = directory.agency_by_code(session, code)
     if agency is None:
-        raise Invalid(f"unknown agency {code!r}")
+        raise Invalid(N_("unknown agency %(code)s"), code=repr(code))
     return agency
 
 
@@ -101,7 +112,7 @@ def open_case(
         agency_id=agency.id,
         action="cases.open",
         operation=Operation.collection,
-        summary=f"{agency.code} opened the case as lead ({legal_basis})",
+        summary=written(CASE_OPENED, agency=agency.code, basis=legal_basis),
         now=now,
     )
     session.flush()
@@ -134,12 +145,18 @@ def admit(
     lead = policy.lead(session, principal, case)
     agency = agency_named(session, agency_code)
     if agency.kind in PARTNER_ONLY_KINDS:
-        raise Invalid(f"{agency.code} is a private partner: it gets hits, never a case")
+        raise Invalid(
+            N_("%(code)s is a private partner: it gets hits, never a case"), code=agency.code
+        )
     if role is MemberRole.lead:
-        raise Invalid("a case has one lead: hand the lead over instead")
+        raise Invalid(N_("a case has one lead: hand the lead over instead"))
     member = session.get(CaseMember, (case.id, agency.id))
     if member is not None and member.left_at is None:
-        raise Conflict(f"{agency.code} is already a member of {case.reference}")
+        raise Conflict(
+            N_("%(code)s is already a member of %(reference)s"),
+            code=agency.code,
+            reference=case.reference,
+        )
     if member is None:
         member = CaseMember(case_id=case.id, agency_id=agency.id)
         session.add(member)
@@ -151,7 +168,7 @@ def admit(
         agency_id=lead.agency_id,
         action="cases.admit",
         operation=Operation.disclosure,
-        summary=f"{agency.code} joined as {role.value} ({legal_basis})",
+        summary=written(MEMBER_JOINED, agency=agency.code, role=role.value, basis=legal_basis),
         now=now,
         detail={"agency": agency.code, "role": role.value},
     )
@@ -173,9 +190,13 @@ def change_role(
     agency = agency_named(session, agency_code)
     member = current_member(session, case, agency)
     if member is None:
-        raise Invalid(f"{agency.code} is not a member of {case.reference}")
+        raise Invalid(
+            N_("%(code)s is not a member of %(reference)s"),
+            code=agency.code,
+            reference=case.reference,
+        )
     if member.agency_id == lead.agency_id:
-        raise Invalid("the lead hands the lead over by naming another member lead")
+        raise Invalid(N_("the lead hands the lead over by naming another member lead"))
     before = member.role
     member.role = role
     if role is MemberRole.lead:
@@ -187,7 +208,7 @@ def change_role(
         principal=principal,
         agency_id=lead.agency_id,
         action="cases.role",
-        summary=f"{agency.code}: {before.value} → {role.value}",
+        summary=written(MEMBER_ROLE, agency=agency.code, before=before.value, after=role.value),
         now=now,
         detail={"agency": agency.code, "from": before.value, "to": role.value},
     )
@@ -212,10 +233,14 @@ def leave(
         agency = agency_named(session, agency_code)
         found = current_member(session, case, agency)
         if found is None:
-            raise Invalid(f"{agency.code} is not a member of {case.reference}")
+            raise Invalid(
+                N_("%(code)s is not a member of %(reference)s"),
+                code=agency.code,
+                reference=case.reference,
+            )
         member = found
     if member.role is MemberRole.lead:
-        raise Invalid("the lead cannot leave: hand the lead over first")
+        raise Invalid(N_("the lead cannot leave: hand the lead over first"))
     member.left_at = now
     code = _code(session, member)
     changed(
@@ -224,7 +249,7 @@ def leave(
         principal=principal,
         agency_id=mine.agency_id,
         action="cases.leave",
-        summary=f"{code} left the case",
+        summary=written(MEMBER_LEFT, agency=code),
         now=now,
         detail={"agency": code},
     )
@@ -246,7 +271,11 @@ def close(
 ) -> Case:
     lead = policy.lead(session, principal, case)
     if closed_on < case.opened_on:
-        raise Invalid(f"closed_on {closed_on} is before the case was opened ({case.opened_on})")
+        raise Invalid(
+            N_("closed_on %(closed_on)s is before the case was opened (%(opened_on)s)"),
+            closed_on=closed_on,
+            opened_on=case.opened_on,
+        )
     case.status, case.closed_on, case.closure = CaseStatus.closed, closed_on, closure
     changed(
         session,
@@ -254,7 +283,7 @@ def close(
         principal=principal,
         agency_id=lead.agency_id,
         action="cases.close",
-        summary=f"case closed: {closure}",
+        summary=written(CASE_CLOSED, closure=closure),
         now=now,
     )
     session.flush()

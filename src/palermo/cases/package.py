@@ -33,7 +33,7 @@ from sqlalchemy.orm import Session
 from palermo.audit.service import Operation, refusals_logged
 from palermo.cases import custody, verify
 from palermo.cases.evidence import acting_member, checked_bytes, handovers_of, item_for
-from palermo.cases.timeline import changed
+from palermo.cases.timeline import EVIDENCE_EXPORTED, changed
 from palermo.cases.vocabulary import CustodyKind, EvidenceKind
 from palermo.errors import Conflict, Forbidden, Invalid
 from palermo.exchange import crypto, keys
@@ -42,6 +42,7 @@ from palermo.models.cases import Case, EvidenceHandover, EvidenceItem
 from palermo.models.exchange import AgencyKey
 from palermo.records.envelope import HandlingCode
 from palermo.records.repository import agency_codes
+from palermo.translatable import written
 
 FORMAT = "palermo-evidence-package-v1"
 
@@ -145,9 +146,10 @@ def export(
         agency_id=agency.id,
         action="cases.evidence.export",
         operation=Operation.disclosure,
-        summary=(
-            f"{agency.code} exported {', '.join(i.reference for i in found)} "
-            "as a signed evidence package"
+        summary=written(
+            EVIDENCE_EXPORTED,
+            agency=agency.code,
+            references=", ".join(i.reference for i in found),
         ),
         now=now,
         object_ids=[i.id for i in found],

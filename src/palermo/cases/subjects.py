@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from palermo.audit.service import Operation
 from palermo.audit.service import record as audit
-from palermo.cases.timeline import changed
+from palermo.cases.timeline import SUBJECT_ADDED, changed
 from palermo.errors import Conflict
 from palermo.identity.principal import Principal
 from palermo.models.cases import Case, CaseSubject
@@ -21,6 +21,7 @@ from palermo.policy import cases as policy
 from palermo.policy.records import visibility
 from palermo.records.envelope import Purpose
 from palermo.records.repository import agency_codes
+from palermo.translatable import N_, written
 
 PURPOSE = Purpose.criminal_investigation
 
@@ -32,7 +33,11 @@ def add_subject(
     member = policy.contributor(session, principal, case)
     policy.require_record(session, principal, record_id, now)
     if session.get(CaseSubject, (case.id, record_id)) is not None:
-        raise Conflict(f"{record_id} is already a subject of {case.reference}")
+        raise Conflict(
+            N_("%(record_id)s is already a subject of %(reference)s"),
+            record_id=record_id,
+            reference=case.reference,
+        )
     subject = CaseSubject(
         case_id=case.id, record_id=record_id, agency_id=member.agency_id, added_at=now
     )
@@ -47,7 +52,7 @@ def add_subject(
         agency_id=member.agency_id,
         action="cases.subject",
         operation=Operation.combination,
-        summary=f"subject added: {schema} {record_id}",
+        summary=written(SUBJECT_ADDED, schema=schema, record=record_id),
         now=now,
         object_ids=[record_id],
     )

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from palermo.cases.membership import agency_named, current_member
-from palermo.cases.timeline import changed
+from palermo.cases.timeline import TASK_SET, TASK_STATUS, TASK_STATUS_RESULT, changed
 from palermo.cases.vocabulary import CONTRIBUTING, TASK_STEPS, TaskStatus
 from palermo.db import next_number
 from palermo.errors import Forbidden, Invalid, NotFound
@@ -21,6 +21,7 @@ from palermo.models.cases import Case, CaseTask
 from palermo.models.identity import User
 from palermo.policy import cases as policy
 from palermo.tasks import close_tasks, open_task
+from palermo.translatable import N_, written
 
 TASK_KIND = "case_task"
 
@@ -43,12 +44,20 @@ def set_task(
     target = current_member(session, case, agency)
     if target is None or target.role not in CONTRIBUTING:
         raise Invalid(
-            f"{agency.code} is not a contributing member of {case.reference}: "
-            "tasks go to the lead or a participant"
+            N_(
+                "%(code)s is not a contributing member of %(reference)s: tasks go to the "
+                "lead or a participant"
+            ),
+            code=agency.code,
+            reference=case.reference,
         )
     person = _assignee(session, assignee, agency.id)
     if due_on is not None and due_on < case.opened_on:
-        raise Invalid(f"due_on {due_on} is before the case was opened ({case.opened_on})")
+        raise Invalid(
+            N_("due_on %(due_on)s is before the case was opened (%(opened_on)s)"),
+            due_on=due_on,
+            opened_on=case.opened_on,
+        )
     number = next_number(session, f"task:{case.id}", numbered=lambda: 0)
     task = CaseTask(
         case_id=case.id,
@@ -81,7 +90,7 @@ def set_task(
         principal=principal,
         agency_id=member.agency_id,
         action="cases.task",
-        summary=f"task #{number} for {agency.code}: {title}",
+        summary=written(TASK_SET, number=number, agency=agency.code, title=title),
         now=now,
         object_ids=[task.id],
     )
@@ -93,7 +102,9 @@ def _assignee(session: Session, username: str | None, agency_id: uuid.UUID) -> U
         return None
     user = session.scalar(select(User).where(User.username == username))
     if user is None or user.agency_id != agency_id:
-        raise Invalid(f"{username!r} is not a user of the agency the task is for")
+        raise Invalid(
+            N_("%(username)s is not a user of the agency the task is for"), username=repr(username)
+        )
     return user
 
 
@@ -102,7 +113,9 @@ def task_of(session: Session, case: Case, number: int) -> CaseTask:
         select(CaseTask).where(CaseTask.case_id == case.id, CaseTask.number == number)
     )
     if task is None:
-        raise NotFound(f"no task #{number} in {case.reference}")
+        raise NotFound(
+            N_("no task #%(number)s in %(reference)s"), number=number, reference=case.reference
+        )
     return task
 
 
@@ -122,7 +135,12 @@ def update_task(
     member = policy.contributor(session, principal, case)
     task = task_of(session, case, number)
     if status not in TASK_STEPS[task.status]:
-        raise Invalid(f"task #{number} is {task.status.value}: it cannot become {status.value}")
+        raise Invalid(
+            N_("task #%(number)s is %(status)s: it cannot become %(status2)s"),
+            number=number,
+            status=task.status.value,
+            status2=status.value,
+        )
     open_to = steps_open_to(
         task.status,
         assignee=task.agency_id,
@@ -140,7 +158,7 @@ def update_task(
             )
         )
     if status is TaskStatus.done and not (result or "").strip():
-        raise Invalid("a task is done with its result: say what came of it")
+        raise Invalid(N_("a task is done with its result: say what came of it"))
     for record_id in result_records:
         policy.require_record(session, principal, record_id, now)
     task.status = status
@@ -163,7 +181,12 @@ def update_task(
         principal=principal,
         agency_id=member.agency_id,
         action="cases.task_status",
-        summary=f"task #{number} {status.value}" + (f": {result}" if result else ""),
+        summary=written(
+            TASK_STATUS_RESULT if result else TASK_STATUS,
+            number=number,
+            status=status.value,
+            result=result,
+        ),
         now=now,
         object_ids=[task.id, *result_records],
     )

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from palermo.audit.service import Operation, refusals_logged
 from palermo.audit.service import record as audit
-from palermo.cases.timeline import changed
+from palermo.cases.timeline import ACTIVITY, AUTHORISATION_REVOKED, AUTHORISED, changed
 from palermo.cases.vocabulary import TECHNIQUE_TITLES, CaseStatus, Technique
 from palermo.errors import Conflict, Forbidden, Invalid, NotFound
 from palermo.identity.principal import Principal
@@ -24,8 +24,10 @@ from palermo.models.base import latest_date
 from palermo.models.cases import Authorisation, Case, CaseMember, TechniqueActivity
 from palermo.models.records import Notification
 from palermo.models.tasks import Task
+from palermo.notifications import texts
 from palermo.policy import cases as policy
 from palermo.tasks import open_task
+from palermo.translatable import N_, written
 
 EXPIRY_TASK = "authorisation_expiry"
 
@@ -47,10 +49,14 @@ def record_authorisation(
     """An agency records the authorisation it acts under, in a case it contributes to."""
     member = policy.contributor(session, principal, case)
     if valid_until < valid_from:
-        raise Invalid(f"valid_until {valid_until} is before valid_from {valid_from}")
+        raise Invalid(
+            N_("valid_until %(valid_until)s is before valid_from %(valid_from)s"),
+            valid_until=valid_until,
+            valid_from=valid_from,
+        )
     countries = sorted({country_code(c) for c in jurisdictions})
     if not countries:
-        raise Invalid("name the jurisdictions where the authorisation holds")
+        raise Invalid(N_("name the jurisdictions where the authorisation holds"))
     authorisation = Authorisation(
         case_id=case.id,
         reference=reference,
@@ -71,8 +77,15 @@ def record_authorisation(
         principal=principal,
         agency_id=member.agency_id,
         action="cases.authorisation",
-        summary=f"{TECHNIQUE_TITLES[technique]} authorised by {authority} ({reference}), "
-        f"{valid_from} – {valid_until} in {', '.join(countries)}",
+        summary=written(
+            AUTHORISED,
+            technique=TECHNIQUE_TITLES[technique],
+            authority=authority,
+            reference=reference,
+            valid_from=valid_from,
+            valid_until=valid_until,
+            countries=", ".join(countries),
+        ),
         now=now,
         object_ids=[authorisation.id],
     )
@@ -86,14 +99,16 @@ def authorisation_of(session: Session, case: Case, authorisation_id: object) -> 
         )
     )
     if found is None:
-        raise NotFound("no such authorisation in this case")
+        raise NotFound(N_("no such authorisation in this case"))
     return found
 
 
 def _holder(session: Session, principal: Principal, case: Case, held: Authorisation) -> None:
     member = policy.contributor(session, principal, case)
     if member.agency_id != held.agency_id:
-        raise Forbidden(f"authorisation {held.reference} is held by another agency")
+        raise Forbidden(
+            N_("authorisation %(reference)s is held by another agency"), reference=held.reference
+        )
 
 
 def revoke(
@@ -107,9 +122,13 @@ def revoke(
 ) -> Authorisation:
     _holder(session, principal, case, authorisation)
     if authorisation.revoked_on is not None:
-        raise Conflict(f"{authorisation.reference} was revoked on {authorisation.revoked_on}")
+        raise Conflict(
+            N_("%(reference)s was revoked on %(revoked_on)s"),
+            reference=authorisation.reference,
+            revoked_on=authorisation.revoked_on,
+        )
     if on > latest_date(now):
-        raise Invalid(f"revoked on {on} is in the future")
+        raise Invalid(N_("revoked on %(on)s is in the future"), on=on)
     authorisation.revoked_on = on
     changed(
         session,
@@ -117,7 +136,7 @@ def revoke(
         principal=principal,
         agency_id=authorisation.agency_id,
         action="cases.authorisation_revoke",
-        summary=f"authorisation {authorisation.reference} revoked on {on}",
+        summary=written(AUTHORISATION_REVOKED, reference=authorisation.reference, on=on),
         now=now,
         object_ids=[authorisation.id],
     )
@@ -165,10 +184,12 @@ def log_activity(
         _holder(session, principal, case, authorisation)
         country = country_code(country)
         if on > latest_date(now):
-            raise Invalid(f"activity on {on} is in the future")
+            raise Invalid(N_("activity on %(on)s is in the future"), on=on)
         reason = why_not_covered(authorisation, on, country)
         if reason:
-            raise Forbidden(f"no valid authorisation for this activity: {reason}")
+            raise Forbidden(
+                N_("no valid authorisation for this activity: %(reason)s"), reason=reason
+            )
     activity = TechniqueActivity(
         authorisation_id=authorisation.id,
         on=on,
@@ -186,7 +207,7 @@ def log_activity(
         agency_id=authorisation.agency_id,
         action="cases.activity",
         operation=Operation.collection,
-        summary=f"activity under {authorisation.reference} on {on} in {country}",
+        summary=written(ACTIVITY, reference=authorisation.reference, on=on, country=country),
         now=now,
         object_ids=[authorisation.id],
     )
@@ -281,10 +302,12 @@ def sweep(session: Session, *, principal: Principal, warning_days: int, now: dat
     for authorisation, case in due:
         if str(authorisation.id) in warned:
             continue
-        verb = "expired on" if authorisation.valid_until < today else "expires on"
-        message = (
-            f"{TECHNIQUE_TITLES[authorisation.technique]} {authorisation.reference} "
-            f"({case.reference}) {verb} {authorisation.valid_until}: renew it or stop"
+        message = written(
+            texts.AUTHORISATION_EXPIRES[authorisation.valid_until < today],
+            technique=TECHNIQUE_TITLES[authorisation.technique],
+            reference=authorisation.reference,
+            case=case.reference,
+            on=authorisation.valid_until,
         )
         open_task(
             session,

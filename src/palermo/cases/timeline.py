@@ -1,5 +1,7 @@
 """Every change to a case leaves two traces: a line in its timeline, which members read, and
-an event in the audit log, which auditors verify."""
+an event in the audit log, which auditors verify. A line's summary is stored in English,
+written from one of the texts below, and shown in the reader's language in the workspace
+(see `palermo.translatable.Texts`)."""
 
 from __future__ import annotations
 
@@ -15,6 +17,63 @@ from palermo.audit.service import Operation
 from palermo.audit.service import record as audit
 from palermo.identity.principal import Principal
 from palermo.models.cases import Case, CaseEvent
+from palermo.translatable import N_, Texts
+
+ACTION_PLANNED = N_("action day %(name)s planned in %(countries)s")
+ACTION_TARGET = N_("target in %(country)s for %(name)s: %(label)s")
+ACTION_STARTED = N_("action day %(name)s started")
+ACTION_CLOSED = N_("action day %(name)s closed")
+EVIDENCE_ADDED = N_("%(agency)s added evidence %(reference)s: %(title)s")
+EVIDENCE_HANDED = N_("%(agency)s handed %(reference)s over to %(recipient)s (signed)")
+EVIDENCE_RECEIVED = N_("%(agency)s received %(reference)s from %(releasing)s")
+EVIDENCE_EXPORTED = N_("%(agency)s exported %(references)s as a signed evidence package")
+JIT_DRAFTED = N_("JIT agreement %(reference)s drafted between %(agencies)s")
+JIT_SIGNED = N_("JIT %(reference)s signed")
+JIT_IN_FORCE = N_("JIT %(reference)s signed; in force from %(on)s")
+JIT_EXTENDED = N_("JIT %(reference)s extended to %(on)s: %(reason)s")
+JIT_CLOSED = N_("JIT %(reference)s closed")
+CASE_OPENED = N_("%(agency)s opened the case as lead (%(basis)s)")
+MEMBER_JOINED = N_("%(agency)s joined as %(role)s (%(basis)s)")
+MEMBER_ROLE = N_("%(agency)s: %(before)s → %(after)s")
+MEMBER_LEFT = N_("%(agency)s left the case")
+CASE_CLOSED = N_("case closed: %(closure)s")
+SUBJECT_ADDED = N_("subject added: %(schema)s %(record)s")
+TASK_SET = N_("task #%(number)s for %(agency)s: %(title)s")
+TASK_STATUS = N_("task #%(number)s %(status)s")
+TASK_STATUS_RESULT = N_("task #%(number)s %(status)s: %(result)s")
+AUTHORISED = N_(
+    "%(technique)s authorised by %(authority)s (%(reference)s), %(valid_from)s – "
+    "%(valid_until)s in %(countries)s"
+)
+AUTHORISATION_REVOKED = N_("authorisation %(reference)s revoked on %(on)s")
+ACTIVITY = N_("activity under %(reference)s on %(on)s in %(country)s")
+
+# The texts of each kind of line (its action without "cases.").
+SUMMARIES = {
+    "action_plan": Texts(ACTION_PLANNED),
+    "action_target": Texts(ACTION_TARGET),
+    "action_start": Texts(ACTION_STARTED),
+    "action_close": Texts(ACTION_CLOSED),
+    "evidence.add": Texts(EVIDENCE_ADDED),
+    "evidence.hand_over": Texts(EVIDENCE_HANDED),
+    "evidence.receive": Texts(EVIDENCE_RECEIVED),
+    "evidence.export": Texts(EVIDENCE_EXPORTED),
+    "jit_draft": Texts(JIT_DRAFTED),
+    "jit_sign": Texts(JIT_SIGNED, JIT_IN_FORCE),
+    "jit_extend": Texts(JIT_EXTENDED),
+    "jit_close": Texts(JIT_CLOSED),
+    "open": Texts(CASE_OPENED),
+    "admit": Texts(MEMBER_JOINED),
+    "role": Texts(MEMBER_ROLE),
+    "leave": Texts(MEMBER_LEFT),
+    "close": Texts(CASE_CLOSED),
+    "subject": Texts(SUBJECT_ADDED),
+    "task": Texts(TASK_SET, words=frozenset({"number"})),
+    "task_status": Texts(TASK_STATUS, TASK_STATUS_RESULT, words=frozenset({"number"})),
+    "authorisation": Texts(AUTHORISED),
+    "authorisation_revoke": Texts(AUTHORISATION_REVOKED),
+    "activity": Texts(ACTIVITY),
+}
 
 
 def changed(

@@ -35,9 +35,11 @@ from palermo.identity.principal import Principal
 from palermo.models.exchange import Consent, Message
 from palermo.models.identity import Agency
 from palermo.models.records import Notification, Record
+from palermo.notifications import texts
 from palermo.policy.records import AccessContext
 from palermo.records.envelope import HANDLING_RANK, TLP_RANK, HandlingCode, Tlp
 from palermo.records.service import full_views, log_disclosure
+from palermo.translatable import N_, written
 
 SCOPES = ("forward", "evidence")
 
@@ -120,18 +122,21 @@ def grant_consent(
     and every forward of it."""
     agency_id = require_exchange(principal)
     if scope not in SCOPES:
-        raise Invalid(f"unknown consent scope {scope!r}; use forward or evidence")
+        raise Invalid(
+            N_("unknown consent scope %(scope)s; use forward or evidence"), scope=repr(scope)
+        )
     message = held(session, agency_id, message_id)
     if message.provider != principal.agency_code:
         raise Forbidden(
-            f"only the provider of message {message.id} ({message.provider}) can consent to "
-            "its further use"
+            N_("only the provider of message %(id)s (%(provider)s) can consent to its further use"),
+            id=message.id,
+            provider=message.provider,
         )
     agency = identities.agency_by_code(session, grantee)
     if agency is None or not agency.active:
-        raise Invalid(f"unknown agency {grantee!r}")
+        raise Invalid(N_("unknown agency %(grantee)s"), grantee=repr(grantee))
     if agency.id == agency_id:
-        raise Invalid("a provider needs no consent of its own")
+        raise Invalid(N_("a provider needs no consent of its own"))
     consent = session.scalar(
         select(Consent).where(
             Consent.origin_id == message.origin_id,
@@ -175,8 +180,12 @@ def grant_consent(
             Notification(
                 agency_id=agency.id,
                 kind="message.consent",
-                message=f"{principal.agency_code} consents to {scope} of message "
-                f"[{message.origin_id}]",
+                message=written(
+                    texts.CONSENT,
+                    agency=principal.agency_code,
+                    scope=scope,
+                    id=message.origin_id,
+                ),
             )
         )
     audit(
@@ -211,12 +220,14 @@ def request_consent(
     """Ask the provider, in the message's thread, for consent to forward or use as evidence."""
     agency_id = require_exchange(principal)
     if scope not in SCOPES:
-        raise Invalid(f"unknown consent scope {scope!r}; use forward or evidence")
+        raise Invalid(
+            N_("unknown consent scope %(scope)s; use forward or evidence"), scope=repr(scope)
+        )
     if not reason.strip():
-        raise Invalid("say why the consent is needed")
+        raise Invalid(N_("say why the consent is needed"))
     message = held(session, agency_id, message_id)
     if message.provider == principal.agency_code:
-        raise Invalid("a provider needs no consent for its own message")
+        raise Invalid(N_("a provider needs no consent for its own message"))
     from_provider = message.header["sender"] == message.provider
     draft = Draft.of(
         recipients=[message.provider],
@@ -325,11 +336,14 @@ def approve_details(
     agency_id = require_exchange(principal)
     request = held(session, agency_id, message_id)
     if request.kind != MessageKind.details_request or request.sender_agency_id == agency_id:
-        raise Invalid(f"message {message_id} is not a details request to your agency")
+        raise Invalid(
+            N_("message %(message_id)s is not a details request to your agency"),
+            message_id=message_id,
+        )
     references = open_content(session, keyring, request, principal)["references"]
     records = session.scalars(select(Record).where(Record.id.in_(references))).all()
     if not records or any(r.owner_agency_id != agency_id for r in records):
-        raise NotFound("the requested records are not your agency's")
+        raise NotFound(N_("the requested records are not your agency's"))
     views = full_views(session, [r.id for r in records])
     handling = max((r.handling_code for r in records), key=lambda c: HANDLING_RANK[c])
     tlp = max((r.tlp for r in records), key=lambda t: TLP_RANK[t])

@@ -35,7 +35,9 @@ from palermo.identity import repository as identities
 from palermo.models.exchange import Consent, InboxEntry, Message
 from palermo.models.identity import Agency, Node
 from palermo.models.records import Notification
+from palermo.notifications import texts
 from palermo.records.envelope import HandlingCode, Tlp
+from palermo.translatable import written
 
 
 @dataclass(frozen=True)
@@ -419,7 +421,7 @@ def accept_consent(session: Session, verified: Verified, receiving: Receiving) -
             Notification(
                 agency_id=grantee.id,
                 kind="message.consent",
-                message=f"{provider.code} consents to {scope} of message [{origin}]",
+                message=written(texts.CONSENT, agency=provider.code, scope=scope, id=origin),
             )
         )
 

@@ -39,9 +39,11 @@ from palermo.models.exchange import (
 )
 from palermo.models.identity import Agency, Node
 from palermo.models.records import Notification
+from palermo.notifications import texts
 from palermo.policy.records import READER_ROLES
 from palermo.records.entities import parse_entity
 from palermo.records.envelope import HandlingCode, Tlp
+from palermo.translatable import N_, written
 
 HEADER_VERSION = 1
 MAX_SUBJECT = 300
@@ -124,54 +126,91 @@ class Draft:
     ) -> Draft:
         codes = tuple(dict.fromkeys(c.strip().upper() for c in recipients if c.strip()))
         if not codes:
-            raise Invalid("a message needs at least one recipient agency")
+            raise Invalid(N_("a message needs at least one recipient agency"))
         if len(codes) > MAX_RECIPIENTS:
-            raise Invalid(f"at most {MAX_RECIPIENTS} recipient agencies per message")
+            raise Invalid(
+                N_("at most %(max_recipients)s recipient agencies per message"),
+                max_recipients=MAX_RECIPIENTS,
+            )
         subject = subject.strip()
         if not subject:
-            raise Invalid("the subject must not be empty")
+            raise Invalid(N_("the subject must not be empty"))
         if len(subject) > MAX_SUBJECT:
-            raise Invalid(f"the subject has {len(subject)} characters; at most {MAX_SUBJECT}")
+            raise Invalid(
+                N_("the subject has %(subject)s characters; at most %(max_subject)s"),
+                subject=len(subject),
+                max_subject=MAX_SUBJECT,
+            )
         if len(body) > MAX_BODY:
-            raise Invalid(f"the body has {len(body)} characters; at most {MAX_BODY}")
+            raise Invalid(
+                N_("the body has %(body)s characters; at most %(max_body)s"),
+                body=len(body),
+                max_body=MAX_BODY,
+            )
         if len(payload) > MAX_PAYLOAD_ENTITIES:
-            raise Invalid(f"at most {MAX_PAYLOAD_ENTITIES} entities in a message's payload")
+            raise Invalid(
+                N_("at most %(max_payload_entities)s entities in a message's payload"),
+                max_payload_entities=MAX_PAYLOAD_ENTITIES,
+            )
         for number, entity in enumerate(payload, 1):
             try:
                 parse_entity(entity)
             except Invalid as exc:
-                raise Invalid(f"payload entity {number}: {exc.message}") from None
+                raise Invalid(
+                    N_("payload entity %(number)s: %(message_)s"),
+                    number=number,
+                    message_=exc.message,
+                ) from None
         if len(attachments) > MAX_ATTACHMENTS:
-            raise Invalid(f"at most {MAX_ATTACHMENTS} attachments per message")
+            raise Invalid(
+                N_("at most %(max_attachments)s attachments per message"),
+                max_attachments=MAX_ATTACHMENTS,
+            )
         for attachment in attachments:
             if not attachment.name.strip() or len(attachment.name) > 255:
-                raise Invalid("every attachment needs a file name of at most 255 characters")
+                raise Invalid(N_("every attachment needs a file name of at most 255 characters"))
             if len(attachment.content) > max_attachment_bytes:
                 raise Invalid(
-                    f"attachment {attachment.name!r} has {len(attachment.content)} bytes; "
-                    f"at most {max_attachment_bytes} are accepted"
+                    N_(
+                        "attachment %(attachment)s has %(content)s bytes; at most "
+                        "%(max_attachment_bytes)s are accepted"
+                    ),
+                    attachment=repr(attachment.name),
+                    content=len(attachment.content),
+                    max_attachment_bytes=max_attachment_bytes,
                 )
         # The limit holds for a message's attachments together, so that every message
         # fits one federation request to any peer.
         total = sum(len(a.content) for a in attachments)
         if total > max_attachment_bytes:
             raise Invalid(
-                f"the attachments total {total} bytes; at most {max_attachment_bytes} "
-                "per message are accepted"
+                N_(
+                    "the attachments total %(total)s bytes; at most %(max_attachment_bytes)s "
+                    "per message are accepted"
+                ),
+                total=total,
+                max_attachment_bytes=max_attachment_bytes,
             )
         code = _enum(HandlingCode, handling_code, "handling code")
         note = (handling_note or "").strip() or None
         if code is HandlingCode.H3 and not note:
-            raise Invalid("handling code H3 needs the restriction written out (handling_note)")
+            raise Invalid(N_("handling code H3 needs the restriction written out (handling_note)"))
         if evaluation is not None and not EVALUATION.match(evaluation.strip().upper()):
             raise Invalid(
-                f"evaluation code {evaluation!r} must be a source letter A, B, C or X and an "
-                "information digit 1-4 (e.g. B2)"
+                N_(
+                    "evaluation code %(evaluation)s must be a source letter A, B, C or X and "
+                    "an information digit 1-4 (e.g. B2)"
+                ),
+                evaluation=repr(evaluation),
             )
         if reply_by is not None and reply_by < today:
-            raise Invalid(f"reply-by date {reply_by.isoformat()} is in the past")
+            raise Invalid(
+                N_("reply-by date %(reply_by)s is in the past"), reply_by=reply_by.isoformat()
+            )
         if case_ref is not None and not CASE_REF.match(case_ref.strip()):
-            raise Invalid(f"case reference {case_ref!r} is not a valid reference")
+            raise Invalid(
+                N_("case reference %(case_ref)s is not a valid reference"), case_ref=repr(case_ref)
+            )
         return cls(
             recipients=codes,
             subject=subject,
@@ -196,7 +235,12 @@ def _enum(cls: type[E], value: str, what: str) -> E:
         return cls(value)
     except ValueError:
         known = ", ".join(m.value for m in cls)
-        raise Invalid(f"unknown {what} {value!r}; use one of {known}") from None
+        raise Invalid(
+            N_("unknown %(what)s %(value)s; use one of %(known)s"),
+            what=what,
+            value=repr(value),
+            known=known,
+        ) from None
 
 
 # A bank's compliance officer (partner role) answers its FIU's requests through the exchange.
@@ -210,7 +254,9 @@ def may_exchange(principal: Principal) -> bool:
 
 def require_exchange(principal: Principal) -> uuid.UUID:
     if principal.agency_id is None or not may_exchange(principal):
-        raise Forbidden("only the staff of an agency (not auditors or operators) exchange messages")
+        raise Forbidden(
+            N_("only the staff of an agency (not auditors or operators) exchange messages")
+        )
     return principal.agency_id
 
 
@@ -398,15 +444,19 @@ def add_receipt(
 def notify_arrival(
     session: Session, message: Message, agency_ids: Sequence[uuid.UUID], sender: str
 ) -> None:
-    urgency = "" if message.priority == Priority.routine else f"{message.priority.upper()} "
     for agency_id in agency_ids:
         session.add(
             Notification(
                 agency_id=agency_id,
                 kind="message.received",
                 record_id=None,
-                message=f"{urgency}message from {sender} ({message.handling_code}, "
-                f"TLP:{message.tlp}) — open it in the inbox [{message.id}]",
+                message=written(
+                    texts.MESSAGE_RECEIVED[message.priority],
+                    sender=sender,
+                    handling=message.handling_code,
+                    tlp=message.tlp,
+                    id=message.id,
+                ),
             )
         )
 
@@ -438,12 +488,12 @@ def route(
     }
     unknown = [c for c in codes if c not in agencies]
     if unknown:
-        raise Invalid(f"unknown recipient agencies: {', '.join(unknown)}")
+        raise Invalid(N_("unknown recipient agencies: %(unknown)s"), unknown=", ".join(unknown))
     inactive = [c for c in codes if not agencies[c].active]
     if inactive:
-        raise Invalid(f"inactive recipient agencies: {', '.join(inactive)}")
+        raise Invalid(N_("inactive recipient agencies: %(inactive)s"), inactive=", ".join(inactive))
     if any(agencies[c].id == sender_id for c in codes):
-        raise Invalid("the sending agency cannot be one of its own recipients")
+        raise Invalid(N_("the sending agency cannot be one of its own recipients"))
     local_id = identities.local_node(session)
     assert local_id is not None
     recipients = [agencies[c] for c in codes]
@@ -479,7 +529,7 @@ def send(
         peer = session.get(Node, peer_id)
         if peer is None or peer.public_key is None:
             names = ", ".join(a.code for a in routes.remote[peer_id])
-            raise Invalid(f"the node of {names} is not a configured peer")
+            raise Invalid(N_("the node of %(names)s is not a configured peer"), names=names)
     local = identities.local_node(session)
     assert local is not None
     sealed = seal(
@@ -552,7 +602,7 @@ def held(session: Session, agency_id: uuid.UUID, message_id: uuid.UUID) -> Messa
         .where(Message.id == message_id, MessageCopy.agency_id == agency_id)
     )
     if message is None:
-        raise NotFound(f"no message {message_id}")
+        raise NotFound(N_("no message %(message_id)s"), message_id=message_id)
     return message
 
 

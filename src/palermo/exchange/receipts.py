@@ -8,6 +8,8 @@ import uuid
 from sqlalchemy.orm import Session
 
 from palermo.models.records import Notification
+from palermo.notifications import texts
+from palermo.translatable import written
 
 
 def notify_sender(
@@ -15,12 +17,11 @@ def notify_sender(
 ) -> None:
     """`kind` is a receipt kind (delivered, opened, acknowledged, answered); `sender_id` an
     agency hosted on this node."""
-    phrase = "delivered to" if kind == "delivered" else f"{kind} by"
     session.add(
         Notification(
             agency_id=sender_id,
             kind=f"message.{kind}",
             record_id=None,
-            message=f"Your message [{message_id}] was {phrase} {recipient}",
+            message=written(texts.RECEIPT[kind], id=message_id, recipient=recipient),
         )
     )

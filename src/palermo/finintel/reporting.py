@@ -32,6 +32,7 @@ from palermo.identity.roles import AgencyKind, Role
 from palermo.models.finintel import FinancialReport, ReportingEntity, ReportMessage
 from palermo.models.identity import Agency
 from palermo.models.records import Notification
+from palermo.notifications import texts
 from palermo.records import envelopes
 from palermo.records.entities import parse_entity
 from palermo.records.envelope import (
@@ -46,6 +47,7 @@ from palermo.records.envelope import (
 from palermo.records.schemas import EnvelopeIn
 from palermo.records.service import Prepared, record_id_for, resolve_references, store_new
 from palermo.settings import Settings
+from palermo.translatable import N_, written
 
 FIU_STAFF = (Role.officer, Role.analyst, Role.supervisor, Role.agency_admin)
 SECTORS = ("bank", "money_service", "payment_institution", "crypto", "casino", "dpms", "other")
@@ -58,7 +60,7 @@ def fiu_of(session: Session, principal: Principal) -> Agency:
     """The FIU a principal works for: staff of an FIU agency (or the operator's FIU)."""
     agency = session.get(Agency, principal.agency_id) if principal.agency_id else None
     if agency is None or agency.kind is not AgencyKind.fiu or not principal.has_role(*FIU_STAFF):
-        raise Forbidden("this is the work of a financial intelligence unit's staff")
+        raise Forbidden(N_("this is the work of a financial intelligence unit's staff"))
     return agency
 
 
@@ -74,19 +76,27 @@ def register(
     """An FIU's administrator (or supervisor) registers a private partner as a reporter."""
     if principal.is_operator:
         if not fiu_code:
-            raise Invalid("the node operator must name the FIU (--fiu CODE)")
+            raise Invalid(N_("the node operator must name the FIU (--fiu CODE)"))
         fiu = _agency(session, fiu_code, "FIU")
         if fiu.kind is not AgencyKind.fiu or fiu.id not in principal.acting_agency_ids:
-            raise Invalid(f"{fiu_code} is not an FIU hosted on this node")
+            raise Invalid(N_("%(fiu_code)s is not an FIU hosted on this node"), fiu_code=fiu_code)
     else:
         fiu = fiu_of(session, principal)
         if not principal.has_role(Role.agency_admin, Role.supervisor):
-            raise Forbidden("reporters are registered by the FIU's administrator or supervisor")
+            raise Forbidden(N_("reporters are registered by the FIU's administrator or supervisor"))
     partner = _agency(session, partner_code, "reporting entity")
     if partner.kind is not AgencyKind.private_partner:
-        raise Invalid(f"{partner.code} is not a private partner (it is a {partner.kind.value})")
+        raise Invalid(
+            N_("%(code)s is not a private partner (it is a %(kind)s)"),
+            code=partner.code,
+            kind=partner.kind.value,
+        )
     if sector not in SECTORS:
-        raise Invalid(f"unknown sector {sector!r}: one of {', '.join(SECTORS)}")
+        raise Invalid(
+            N_("unknown sector %(sector)s: one of %(sectors)s"),
+            sector=repr(sector),
+            sectors=", ".join(SECTORS),
+        )
     if session.scalar(
         select(ReportingEntity).where(
             ReportingEntity.fiu_agency_id == fiu.id,
@@ -94,7 +104,11 @@ def register(
             | (ReportingEntity.agency_id == partner.id),
         )
     ):
-        raise Conflict(f"{partner.code} or registration {registration} is already registered")
+        raise Conflict(
+            N_("%(code)s or registration %(registration)s is already registered"),
+            code=partner.code,
+            registration=registration,
+        )
     entity = ReportingEntity(
         agency_id=partner.id, fiu_agency_id=fiu.id, registration=registration, sector=sector
     )
@@ -114,7 +128,7 @@ def register(
 def _agency(session: Session, code: str, what: str) -> Agency:
     agency = directory.agency_by_code(session, code)
     if agency is None:
-        raise Invalid(f"no {what} {code!r}")
+        raise Invalid(N_("no %(what)s %(code)s"), what=what, code=repr(code))
     return agency
 
 
@@ -126,15 +140,15 @@ def filer(
     query = select(ReportingEntity)
     if principal.private_partner:
         if not principal.has_role(Role.partner) or principal.agency_id is None:
-            raise Forbidden("reports are filed by the reporting entity's partner users")
+            raise Forbidden(N_("reports are filed by the reporting entity's partner users"))
         if reporter_code and reporter_code.upper() != principal.agency_code:
-            raise Forbidden("you file reports for your own agency only")
+            raise Forbidden(N_("you file reports for your own agency only"))
         query = query.where(ReportingEntity.agency_id == principal.agency_id)
     else:
         if not principal.is_operator:
             query = query.where(ReportingEntity.fiu_agency_id == fiu_of(session, principal).id)
         if not reporter_code:
-            raise Invalid("name the reporting entity that filed the report (--reporter CODE)")
+            raise Invalid(N_("name the reporting entity that filed the report (--reporter CODE)"))
         reporter = _agency(session, reporter_code, "reporting entity")
         query = query.where(ReportingEntity.agency_id == reporter.id)
     if fiu_code:
@@ -143,9 +157,9 @@ def filer(
     if principal.is_operator:
         found = [r for r in found if r.fiu_agency_id in principal.acting_agency_ids]
     if not found:
-        raise Forbidden("not registered as a reporting entity with that FIU")
+        raise Forbidden(N_("not registered as a reporting entity with that FIU"))
     if len(found) > 1:
-        raise Invalid("registered with several FIUs: name the one the report is for (fiu)")
+        raise Invalid(N_("registered with several FIUs: name the one the report is for (fiu)"))
     return found[0]
 
 
@@ -223,7 +237,12 @@ def submit(
         Notification(
             agency_id=fiu.id,
             kind="finintel.report",
-            message=f"{filing.kind} {fiu_reference} received from {reporter.code}",
+            message=written(
+                texts.REPORT_RECEIVED,
+                kind=filing.kind,
+                reference=fiu_reference,
+                agency=reporter.code,
+            ),
         )
     )
     audit(
@@ -473,7 +492,7 @@ def get_report(session: Session, principal: Principal, fiu_reference: str) -> Fi
         )
     )
     if report is None:
-        raise NotFound(f"no report {fiu_reference}")
+        raise NotFound(N_("no report %(fiu_reference)s"), fiu_reference=fiu_reference)
     audit(
         session,
         action="finintel.report.read",
@@ -508,9 +527,13 @@ def add_message(
     from_reporter = principal.private_partner
     allowed = {"reply"} if from_reporter else {"feedback", "information_request"}
     if kind not in allowed:
-        raise Invalid(f"{kind!r}: you may send {', '.join(sorted(allowed))}")
+        raise Invalid(
+            N_("%(kind)s: you may send %(allowed)s"),
+            kind=repr(kind),
+            allowed=", ".join(sorted(allowed)),
+        )
     if not body.strip():
-        raise Invalid("the message is empty")
+        raise Invalid(N_("the message is empty"))
     assert principal.agency_id is not None
     message = ReportMessage(
         report_id=report.id,
@@ -529,7 +552,7 @@ def add_message(
         Notification(
             agency_id=report.fiu_agency_id if from_reporter else report.reporter_agency_id,
             kind=f"finintel.{kind}",
-            message=f"{kind.replace('_', ' ')} on {report.fiu_reference}",
+            message=written(texts.REPORT_EXCHANGE[kind], reference=report.fiu_reference),
         )
     )
     session.flush()
@@ -548,7 +571,11 @@ def set_status(
 ) -> FinancialReport:
     fiu_of(session, principal)
     if status not in STATUSES:
-        raise Invalid(f"unknown status {status!r}: one of {', '.join(STATUSES)}")
+        raise Invalid(
+            N_("unknown status %(status)s: one of %(statuses)s"),
+            status=repr(status),
+            statuses=", ".join(STATUSES),
+        )
     report = get_report(session, principal, fiu_reference)
     report.status = status
     audit(

@@ -36,6 +36,7 @@ from palermo.models.finintel import (
 from palermo.models.identity import Agency
 from palermo.policy.records import AccessContext
 from palermo.settings import Settings
+from palermo.translatable import N_
 
 ANALYSTS = (Role.officer, Role.analyst, Role.supervisor)
 MODEL_FILE = "ranking-model.txt"
@@ -44,7 +45,9 @@ MODEL_FILE = "ranking-model.txt"
 def analyst_fiu(session: Session, principal: Principal) -> Agency:
     fiu = fiu_of(session, principal)
     if not principal.has_role(*ANALYSTS):
-        raise Forbidden("financial analysis is done by the FIU's officers, analysts, supervisors")
+        raise Forbidden(
+            N_("financial analysis is done by the FIU's officers, analysts, supervisors")
+        )
     return fiu
 
 
@@ -80,7 +83,7 @@ def set_thresholds(
     """A supervisor sets the FIU's thresholds (the rest keep their defaults)."""
     fiu = analyst_fiu(session, principal)
     if not principal.has_role(Role.supervisor):
-        raise Forbidden("an FIU's thresholds are set by its supervisors")
+        raise Forbidden(N_("an FIU's thresholds are set by its supervisors"))
     chosen = Thresholds.model_validate({**thresholds(session, fiu).model_dump(), **values})
     own = session.get(FinintelSettings, fiu.id)
     stored = chosen.model_dump(mode="json")
@@ -205,7 +208,7 @@ def monitor(
     fiu = analyst_fiu(session, principal)
     files = store.files(session, settings, fiu)
     if not files:
-        raise Invalid("no transactions have been imported: nothing to monitor")
+        raise Invalid(N_("no transactions have been imported: nothing to monitor"))
     model_file = store.directory(settings, fiu) / MODEL_FILE
     model = ranking.Model.load(model_file) if model_file.exists() else None
     run = monitoring.monitor(
@@ -365,10 +368,10 @@ def train_ranking(
     since the model orders every analyst's queue."""
     fiu = analyst_fiu(session, principal)
     if not principal.has_role(Role.supervisor):
-        raise Forbidden("the FIU's alert ranking is trained by its supervisors")
+        raise Forbidden(N_("the FIU's alert ranking is trained by its supervisors"))
     files = store.files(session, settings, fiu)
     if not files:
-        raise Invalid("no transactions have been imported: nothing to learn from")
+        raise Invalid(N_("no transactions have been imported: nothing to learn from"))
     work = DuckDBEngine()
     try:
         run = monitoring.detect(work, files, thresholds(session, fiu))
@@ -487,7 +490,7 @@ def account(
     fiu = analyst_fiu(session, principal)
     files = store.files(session, settings, fiu)
     if not files:
-        raise Invalid("no transactions have been imported")
+        raise Invalid(N_("no transactions have been imported"))
     engine = DuckDBEngine()
     try:
         engine.load("tx", files)
@@ -520,7 +523,7 @@ def account(
     finally:
         engine.close()
     if not daily:
-        raise NotFound(f"no account {key!r} in the imported transactions")
+        raise NotFound(N_("no account %(key)s in the imported transactions"), key=repr(key))
     alerts = list(
         session.scalars(
             select(MonitoringAlert).where(MonitoringAlert.agency_id == fiu.id, on_account(key))

@@ -21,6 +21,7 @@ from palermo.finintel.typologies import TYPOLOGIES
 from palermo.identity.principal import Principal
 from palermo.models.finintel import AlertEvent, MonitoringAlert
 from palermo.records.envelope import HandlingCode, Tlp
+from palermo.translatable import N_
 
 # action: (statuses it moves from, status it moves to)
 MOVES = {
@@ -46,11 +47,15 @@ def list_alerts(
     query = select(MonitoringAlert).where(MonitoringAlert.agency_id == fiu.id)
     if status:
         if status not in STATUSES:
-            raise Invalid(f"unknown status {status!r}: one of {', '.join(STATUSES)}")
+            raise Invalid(
+                N_("unknown status %(status)s: one of %(statuses)s"),
+                status=repr(status),
+                statuses=", ".join(STATUSES),
+            )
         query = query.where(MonitoringAlert.status == status)
     if typology:
         if typology not in TYPOLOGIES:
-            raise Invalid(f"unknown typology {typology!r}")
+            raise Invalid(N_("unknown typology %(typology)s"), typology=repr(typology))
         query = query.where(MonitoringAlert.typology == typology)
     if account:
         query = query.where(on_account(account))
@@ -67,7 +72,7 @@ def get_alert(session: Session, principal: Principal, alert_id: uuid.UUID) -> Mo
     fiu = analyst_fiu(session, principal)
     alert = session.get(MonitoringAlert, alert_id)
     if alert is None or alert.agency_id != fiu.id:
-        raise NotFound(f"no alert {alert_id}")
+        raise NotFound(N_("no alert %(alert_id)s"), alert_id=alert_id)
     return alert
 
 
@@ -93,11 +98,14 @@ def move(
 ) -> MonitoringAlert:
     alert = get_alert(session, principal, alert_id)
     if action not in MOVES or action == "disseminate":
-        raise Invalid(f"unknown action {action!r}: one of review, dismiss, escalate, reopen")
+        raise Invalid(
+            N_("unknown action %(action)s: one of review, dismiss, escalate, reopen"),
+            action=repr(action),
+        )
     if action in {"dismiss", "escalate"} and not (note or "").strip():
-        raise Invalid(f"to {action} an alert, say why (note)")
+        raise Invalid(N_("to %(action)s an alert, say why (note)"), action=action)
     if action == "escalate" and not (reference or "").strip():
-        raise Invalid("name the case the alert is escalated to (reference)")
+        raise Invalid(N_("name the case the alert is escalated to (reference)"))
     if action == "escalate" and reference:
         brought_in(
             session,
@@ -125,8 +133,10 @@ def _apply(
     sources, target = MOVES[action]
     if alert.status not in sources:
         raise Conflict(
-            f"an alert that is {alert.status} cannot be {action}ed"
-            f" (only from {', '.join(sorted(sources))})"
+            N_("an alert that is %(status)s cannot be %(action)sed (only from %(sources)s)"),
+            status=alert.status,
+            action=action,
+            sources=", ".join(sorted(sources)),
         )
     alert.status, alert.updated_at = target, now
     if action == "review":
@@ -167,7 +177,7 @@ def disseminate(
     (an FIU's information is passed on only with its consent)."""
     alert = get_alert(session, principal, alert_id)
     if not recipients:
-        raise Invalid("name at least one recipient agency")
+        raise Invalid(N_("name at least one recipient agency"))
     lines = [
         f"{TYPOLOGIES[alert.typology]} — alert {alert.alert_key}, rule {alert.rule_version}.",
         f"Window: {alert.window_start:%Y-%m-%d %H:%M} – {alert.window_end:%Y-%m-%d %H:%M} UTC.",

@@ -48,6 +48,7 @@ from palermo.records.transfer import check_ftm, import_ftm, lines_of
 from palermo.screening.lists import PARSERS
 from palermo.screening.watchlists import load_list
 from palermo.settings import Settings
+from palermo.translatable import N_
 
 CHECKING, WRITING = "checking", "writing"  # the stages every import reports
 OFAC_COMPANIONS = ("alt.csv", "add.csv")  # aliases and addresses, read beside sdn.csv
@@ -57,7 +58,7 @@ def may_import(principal: Principal) -> None:
     """Imports are started and read by those who collect records (an FIU's bulk
     transactions by its analysts besides: `finintel.service.analyst_fiu`)."""
     if not writes_records(principal):
-        raise Forbidden("imports are for officers, analysts, supervisors and administrators")
+        raise Forbidden(N_("imports are for officers, analysts, supervisors and administrators"))
 
 
 def importable(session: Session, principal: Principal) -> tuple[str, ...]:
@@ -116,10 +117,14 @@ def submit_watchlist(
     (add.csv): `companions` by those names."""
     may_import(principal)
     if source not in PARSERS:
-        raise Invalid(f"unknown list {source!r}; known: {', '.join(sorted(PARSERS))}")
+        raise Invalid(
+            N_("unknown list %(source)s; known: %(parsers)s"),
+            source=repr(source),
+            parsers=", ".join(sorted(PARSERS)),
+        )
     unknown = sorted(set(companions) - set(OFAC_COMPANIONS))
     if unknown or (companions and source != "ofac"):
-        raise Invalid("only an OFAC list comes with companion files (alt.csv, add.csv)")
+        raise Invalid(N_("only an OFAC list comes with companion files (alt.csv, add.csv)"))
     owner = owner_for(session, principal, agency)
     # OFAC's parser finds alt.csv and add.csv beside the list: it is kept as sdn.csv.
     files = {("sdn.csv" if source == "ofac" else _file_name(filename, "list")): content}
@@ -167,7 +172,7 @@ def _submit(
 ) -> ImportJob:
     filename, content = next(iter(files.items()))
     if not content:
-        raise Invalid(f"{filename} is empty")
+        raise Invalid(N_("%(filename)s is empty"), filename=filename)
     job = ImportJob(
         agency_id=agency.id,
         username=principal.username,

@@ -22,7 +22,9 @@ from palermo.models.assets import AssetOrder
 from palermo.models.judicial import JudicialRequest, RequestEvent
 from palermo.models.records import Notification
 from palermo.models.tasks import Task
+from palermo.notifications import texts
 from palermo.tasks import open_task
+from palermo.translatable import N_, written
 
 REMINDER = "request_reminder"
 OVERDUE = "request_overdue"
@@ -37,10 +39,10 @@ class Milestone(enum.StrEnum):
 
 
 MILESTONE_TITLES = {
-    Milestone.acknowledge: "acknowledge it",
-    Milestone.decide: "decide on it",
-    Milestone.execute: "execute it",
-    Milestone.requested: "answer it by the date asked",
+    Milestone.acknowledge: N_("acknowledge it"),
+    Milestone.decide: N_("decide on it"),
+    Milestone.execute: N_("execute it"),
+    Milestone.requested: N_("answer it by the date asked"),
 }
 
 
@@ -169,13 +171,22 @@ def _warn(
 ) -> None:
     what = MILESTONE_TITLES[deadline.milestone]
     if kind == OVERDUE:
-        message = (
-            f"Request {request.reference} is overdue: the time to {what} ended on "
-            f"{deadline.due_on} ({deadline.basis})"
+        message = written(
+            texts.REQUEST_OVERDUE,
+            reference=request.reference,
+            milestone=what,
+            due_on=deadline.due_on,
+            basis=deadline.basis,
         )
         told = [request.requested_agency_id, request.requesting_agency_id]
     else:
-        message = f"Request {request.reference}: {what} by {deadline.due_on} ({deadline.basis})"
+        message = written(
+            texts.REQUEST_DUE,
+            reference=request.reference,
+            milestone=what,
+            due_on=deadline.due_on,
+            basis=deadline.basis,
+        )
         told = [request.requested_agency_id]
     if request.executing_agency_id and deadline.milestone in (
         Milestone.execute,

@@ -43,9 +43,11 @@ from palermo.models.cases import Case
 from palermo.models.identity import Agency
 from palermo.models.judicial import JudicialRequest, RequestEvent, RequestPart
 from palermo.models.records import Notification
+from palermo.notifications import texts
 from palermo.offences import offence
 from palermo.policy import cases as case_policy
 from palermo.policy import judicial as policy
+from palermo.translatable import N_, written
 
 NOTIFICATION = "judicial_request"
 
@@ -53,11 +55,14 @@ NOTIFICATION = "judicial_request"
 def _central_authority(session: Session, code: str) -> Agency:
     agency = directory.agency_by_code(session, code)
     if agency is None:
-        raise Invalid(f"unknown agency {code!r}")
+        raise Invalid(N_("unknown agency %(code)s"), code=repr(code))
     if agency.kind != AgencyKind.central_authority:
         raise Invalid(
-            f"{agency.code} is not a central authority: requests go between central "
-            "authorities (Palermo Art. 18(13))"
+            N_(
+                "%(code)s is not a central authority: requests go between central "
+                "authorities (Palermo Art. 18(13))"
+            ),
+            code=agency.code,
         )
     return agency
 
@@ -66,7 +71,7 @@ def _requesting(session: Session, principal: Principal) -> Agency:
     policy.may_work(principal)
     agency = directory.agency_by_code(session, principal.agency_code or "")
     if agency is None or agency.kind != AgencyKind.central_authority:
-        raise Forbidden("requests are drafted and sent by central authorities")
+        raise Forbidden(N_("requests are drafted and sent by central authorities"))
     return agency
 
 
@@ -76,7 +81,7 @@ def _checked(session: Session, principal: Principal, payload: RequestIn) -> tupl
     agency = _requesting(session, principal)
     requested = _central_authority(session, payload.requested)
     if requested.country == agency.country:
-        raise Invalid("a request goes to the central authority of another state")
+        raise Invalid(N_("a request goes to the central authority of another state"))
     for code in payload.offences:
         offence(code)
     if payload.case is not None:
@@ -151,11 +156,13 @@ def revise(
     (it is withdrawn and drafted anew)."""
     if request.status is not Status.draft:
         raise Conflict(
-            f"request {request.reference} is {request.status.value}: only a draft is revised"
+            N_("request %(reference)s is %(status)s: only a draft is revised"),
+            reference=request.reference,
+            status=request.status.value,
         )
     agency, requested = _checked(session, principal, payload)
     if agency.id != request.requesting_agency_id:
-        raise Forbidden("the requesting authority revises its draft")
+        raise Forbidden(N_("the requesting authority revises its draft"))
     _write(request, payload, requested)
     _event(session, request, principal, agency.id, "revise", Status.draft, now, "")
     audit(
@@ -207,7 +214,10 @@ def _check_basis(request: JudicialRequest, on: date) -> dict[str, Any] | None:
     check (to keep with the request)."""
     registry = packaged()
     if request.treaty not in registry.treaties:
-        raise Invalid(f"unknown legal basis {request.treaty!r}: see `palermo treaties list`")
+        raise Invalid(
+            N_("unknown legal basis %(treaty)s: see `palermo treaties list`"),
+            treaty=repr(request.treaty),
+        )
     found = resolve(
         registry,
         requesting=request.requesting_country,
@@ -228,8 +238,11 @@ def _check_basis(request: JudicialRequest, on: date) -> dict[str, Any] | None:
     if basis.dual_criminality is DualCriminality.required:
         if check is None:
             raise Invalid(
-                f"{request.treaty} requires dual criminality for this request: name the "
-                "conduct's offences (ICCS codes)"
+                N_(
+                    "%(treaty)s requires dual criminality for this request: name the "
+                    "conduct's offences (ICCS codes)"
+                ),
+                treaty=request.treaty,
             )
         if not check.holds:
             raise Invalid("dual criminality fails: " + "; ".join(check.failing))
@@ -269,7 +282,10 @@ def send(
         if missing:
             raise Invalid("the request lacks what it must say: " + "; ".join(missing))
         if request.requested_by is not None and request.requested_by < now.date():
-            raise Invalid(f"requested_by {request.requested_by} is already past")
+            raise Invalid(
+                N_("requested_by %(requested_by)s is already past"),
+                requested_by=request.requested_by,
+            )
         request.dual_criminality = _check_basis(request, now.date())
     requested = session.get(Agency, request.requested_agency_id)
     assert requested is not None
@@ -341,11 +357,17 @@ def _allowed(principal: Principal, request: JudicialRequest, step: Step) -> None
     if request.status not in sources:
         possible = ", ".join(s.value for s in steps_from(request.status)) or "none"
         raise Conflict(
-            f"request {request.reference} is {request.status.value}: no {step.value} from "
-            f"there (possible steps: {possible})"
+            N_(
+                "request %(reference)s is %(status)s: no %(step)s from there (possible "
+                "steps: %(possible)s)"
+            ),
+            reference=request.reference,
+            status=request.status.value,
+            step=step.value,
+            possible=possible,
         )
     if not who & policy.sides(principal, request):
-        raise Forbidden(f"the {' or '.join(sorted(who))} authority takes this step")
+        raise Forbidden(N_("the %(who)s authority takes this step"), who=" or ".join(sorted(who)))
 
 
 def _event(
@@ -380,7 +402,7 @@ def _acting_agency(principal: Principal, request: JudicialRequest) -> uuid.UUID:
     ):
         if agency_id in principal.acting_agency_ids:
             return agency_id
-    raise Forbidden("your agency is on neither side of this request")
+    raise Forbidden(N_("your agency is on neither side of this request"))
 
 
 def _move(
@@ -406,7 +428,12 @@ def _move(
             Notification(
                 agency_id=other,
                 kind=NOTIFICATION,
-                message=f"Request {request.reference}: {before.value} → {target.value}",
+                message=written(
+                    texts.REQUEST_STEP,
+                    reference=request.reference,
+                    before=before.value,
+                    after=target.value,
+                ),
                 created_at=now,
             )
         )
@@ -433,7 +460,9 @@ def take_step(
 ) -> JudicialRequest:
     """A step with nothing more to it than its note: acknowledge, consult, resume, withdraw."""
     if step not in (Step.acknowledge, Step.consult, Step.resume, Step.withdraw):
-        raise Invalid(f"{step.value} is taken with what it needs (see its own command)")
+        raise Invalid(
+            N_("%(step)s is taken with what it needs (see its own command)"), step=step.value
+        )
     with refusals_logged(
         session,
         action=f"judicial.{step.value}",
@@ -444,7 +473,7 @@ def take_step(
     ):
         _allowed(principal, request, step)
         if step is Step.consult and not note.strip():
-            raise Invalid("say what the consultation is about (the ground considered)")
+            raise Invalid(N_("say what the consultation is about (the ground considered)"))
     if step is Step.acknowledge:
         request.acknowledged_at = now
     if step is Step.consult:
@@ -465,12 +494,16 @@ def assign(
     _allowed(principal, request, Step.assign)
     executing = directory.agency_by_code(session, agency_code)
     if executing is None:
-        raise Invalid(f"unknown agency {agency_code!r}")
+        raise Invalid(N_("unknown agency %(agency_code)s"), agency_code=repr(agency_code))
     if (
         executing.country != request.requested_country
         or executing.kind == AgencyKind.private_partner
     ):
-        raise Invalid(f"{executing.code} is no authority of {request.requested_country}")
+        raise Invalid(
+            N_("%(code)s is no authority of %(requested_country)s"),
+            code=executing.code,
+            requested_country=request.requested_country,
+        )
     request.executing_agency_id = executing.id
     return _move(session, principal, request, Step.assign, now, note=f"to {executing.code}")
 
@@ -488,11 +521,13 @@ def execute_part(
     """Record a part executed (a witness heard, records produced, a search made)."""
     _allowed(principal, request, Step.execute)
     if measure is not None and measure.value not in request.measures:
-        raise Invalid(f"{measure.value} is not among the measures requested")
+        raise Invalid(N_("%(measure)s is not among the measures requested"), measure=measure.value)
     if executed_on > latest_date(now) or (request.sent_at and executed_on < request.sent_at.date()):
-        raise Invalid(f"executed_on {executed_on} is outside the request's life")
+        raise Invalid(
+            N_("executed_on %(executed_on)s is outside the request's life"), executed_on=executed_on
+        )
     if not summary.strip():
-        raise Invalid("say what was done (summary)")
+        raise Invalid(N_("say what was done (summary)"))
     part = RequestPart(
         request_id=request.id,
         measure=measure.value if measure else None,
@@ -521,7 +556,7 @@ def answer(
     speciality (only for the proceedings named, Art. 18(19)) and confidentiality (18(20))."""
     _allowed(principal, request, Step.answer)
     if not summary.strip():
-        raise Invalid("say what the answer is (summary)")
+        raise Invalid(N_("say what the answer is (summary)"))
     request.conditions = {
         "speciality": speciality.strip()
         or f"Only for the proceedings named in {request.reference} (Palermo Art. 18(19))",
@@ -552,9 +587,12 @@ def refuse(
     ):
         _allowed(principal, request, Step.refuse)
         if len(reasons.strip()) < 20:
-            raise Invalid("a refusal gives its reasons (Art. 18(23)): a few sentences at least")
+            raise Invalid(N_("a refusal gives its reasons (Art. 18(23)): a few sentences at least"))
         if ground in EXTRADITION_ONLY and request.kind is not RequestKind.extradition:
-            raise Invalid(f"{GROUND_TITLES[ground]}: a ground for refusing extradition only")
+            raise Invalid(
+                N_("%(ground_titles)s: a ground for refusing extradition only"),
+                ground_titles=GROUND_TITLES[ground],
+            )
         if ground is Ground.no_dual_criminality:
             rule = (
                 packaged()
@@ -562,11 +600,15 @@ def refuse(
                 .dual_criminality.get(RequestType(request.kind.value))
             )
             if rule is DualCriminality.not_required:
-                raise Invalid(f"{request.treaty} does not require dual criminality")
+                raise Invalid(
+                    N_("%(treaty)s does not require dual criminality"), treaty=request.treaty
+                )
         began = request.status_since.date()
         if consulted_on < began or consulted_on > latest_date(now):
             raise Invalid(
-                f"consulted_on {consulted_on} is not within the consultation (from {began})"
+                N_("consulted_on %(consulted_on)s is not within the consultation (from %(began)s)"),
+                consulted_on=consulted_on,
+                began=began,
             )
     request.ground, request.reasons, request.consulted_on = ground, reasons, consulted_on
     return _move(session, principal, request, Step.refuse, now, note=GROUND_TITLES[ground])
@@ -605,4 +647,4 @@ def find(session: Session, principal: Principal, key: str) -> JudicialRequest:
     try:
         return policy.request_for(session, principal, key)
     except NotFound:
-        raise NotFound(f"no request {key}") from None
+        raise NotFound(N_("no request %(key)s"), key=key) from None

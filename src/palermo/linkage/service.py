@@ -34,6 +34,7 @@ from palermo.models.records import Record
 from palermo.policy.records import AccessContext, visibility
 from palermo.records import repository
 from palermo.screening.entries import screenable
+from palermo.translatable import N_
 
 LINKERS = (Role.analyst, Role.supervisor)
 VERDICTS = ("confirmed", "rejected", "unsure")
@@ -44,9 +45,9 @@ STATUSES = ("proposed", *VERDICTS)
 
 def may_link(principal: Principal) -> None:
     if principal.private_partner or not (principal.is_operator or principal.has_role(*LINKERS)):
-        raise Forbidden("entity resolution is done by analysts and supervisors")
+        raise Forbidden(N_("entity resolution is done by analysts and supervisors"))
     if principal.agency_id is None:
-        raise Forbidden("a linkage run belongs to an agency: act as one of its analysts")
+        raise Forbidden(N_("a linkage run belongs to an agency: act as one of its analysts"))
 
 
 def submit(
@@ -63,9 +64,12 @@ def submit(
     """A queued run: what to link, for whom and why (checked now, run by `execute`)."""
     may_link(principal)
     if not 0 < threshold < 1:
-        raise Invalid("the threshold is a match probability between 0 and 1")
+        raise Invalid(N_("the threshold is a match probability between 0 and 1"))
     if not screenable(schema):
-        raise Invalid(f"cannot link {schema!r} records: link Person, Organization, Company…")
+        raise Invalid(
+            N_("cannot link %(schema)s records: link Person, Organization, Company…"),
+            schema=repr(schema),
+        )
     directory.scope_agencies(session, scope)  # refuses unknown agencies now, not later
     assert principal.agency_id is not None
     linkage = LinkRun(
@@ -189,7 +193,9 @@ def latest_run(session: Session, principal: Principal, schema: str) -> LinkRun:
         .limit(1)
     ).first()
     if found is None:
-        raise NotFound(f"your agency has no linkage run of {schema} records yet")
+        raise NotFound(
+            N_("your agency has no linkage run of %(schema)s records yet"), schema=schema
+        )
     return found
 
 
@@ -266,7 +272,11 @@ def pairs(
 ) -> list[PairView]:
     """The latest run's proposals and the agency's judgements, best first."""
     if status is not None and status not in STATUSES:
-        raise Invalid(f"unknown status {status!r}; statuses: {', '.join(STATUSES)}")
+        raise Invalid(
+            N_("unknown status %(status)s; statuses: %(statuses)s"),
+            status=repr(status),
+            statuses=", ".join(STATUSES),
+        )
     linkage = latest_run(session, principal, schema)
     verdicts, waiting = _split(session, principal)
     proposed = {
@@ -324,14 +334,18 @@ def judge(
     """Record the agency's decision on a pair (a combination of two records: audited)."""
     may_link(principal)
     if verdict not in VERDICTS:
-        raise Invalid(f"a judgement is one of {', '.join(VERDICTS)}, not {verdict!r}")
+        raise Invalid(
+            N_("a judgement is one of %(verdicts)s, not %(verdict)s"),
+            verdicts=", ".join(VERDICTS),
+            verdict=repr(verdict),
+        )
     left, right = sorted((left_id, right_id))
     if left == right:
-        raise Invalid("a record is not judged against itself")
+        raise Invalid(N_("a record is not judged against itself"))
     access = access_of(session, principal, context, {left, right}, now)
     for rid in (left, right):
         if rid not in access:
-            raise NotFound(f"no record {rid}")
+            raise NotFound(N_("no record %(rid)s"), rid=rid)
     assert principal.agency_id is not None
     agency = session.get(Agency, principal.agency_id)
     assert agency is not None

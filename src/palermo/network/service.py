@@ -41,6 +41,7 @@ from palermo.policy.records import AccessContext
 from palermo.records.schemas import HitOut
 from palermo.records.service import AUDIT_CHUNK, notify_owner_of_hit
 from palermo.records.transfer import disclose, log_export
+from palermo.translatable import N_
 
 ANALYSTS = (Role.officer, Role.analyst, Role.supervisor)
 # Schemata whose records entity resolution may have merged (canonical nodes).
@@ -50,7 +51,7 @@ CHART_MEASURES = ("degree", "betweenness", "pagerank")
 
 def may_analyse(principal: Principal) -> None:
     if principal.private_partner or not (principal.is_operator or principal.has_role(*ANALYSTS)):
-        raise Forbidden("network analysis is done by officers, analysts and supervisors")
+        raise Forbidden(N_("network analysis is done by officers, analysts and supervisors"))
 
 
 @dataclass(frozen=True)
@@ -210,8 +211,10 @@ def _canonical(
         groups.extend(c.members for c in found if len(c.members) > 1)
     if not groups:
         raise Invalid(
-            "one node per entity needs your agency's entity resolution: run `palermo link run` "
-            "first, or build without canonical entities"
+            N_(
+                "one node per entity needs your agency's entity resolution: run `palermo "
+                "link run` first, or build without canonical entities"
+            )
         )
     return groups
 
@@ -294,7 +297,7 @@ def find_paths(
         found = paths.k_shortest(graph, s, t, k) if mode == "k" else [paths.shortest(graph, s, t)]
         found = [p for p in found if p]
     else:
-        raise Invalid(f"unknown path mode {mode!r}; use shortest, k or time")
+        raise Invalid(N_("unknown path mode %(mode)s; use shortest, k or time"), mode=repr(mode))
     on_path = sorted({n for p in found for n in p})
     cut = building.subnetwork(network, on_path, keep_edges)
     if mode != "time":
@@ -310,7 +313,7 @@ def node_of(network: Network, name: str) -> int:
     for i, records in enumerate(network.nodes.get("records") or []):
         if name in (records or ()):
             return i
-    raise NotFound(f"no node {name} in the network you may see")
+    raise NotFound(N_("no node %(name)s in the network you may see"), name=name)
 
 
 def _path_edges(cut: Network, found: list[list[int]], network: Network) -> Network:
@@ -350,7 +353,7 @@ def options_of(body: AnalysisIn) -> analysis.Options:
 def disrupt(network: Network, body: DisruptionIn) -> disruption.Disruption:
     projection = project(network, body.duplicates)
     if projection.graph.ecount() == 0:
-        raise Invalid("the network has no ties to break (self-loops are left out)")
+        raise Invalid(N_("the network has no ties to break (self-loops are left out)"))
     try:
         return disruption.simulate(
             projection.graph,
@@ -432,7 +435,7 @@ def submit(
 ) -> NetworkJob:
     may_analyse(principal)
     if principal.agency_id is None:
-        raise Forbidden("a network job belongs to an agency: act as one of its analysts")
+        raise Forbidden(N_("a network job belongs to an agency: act as one of its analysts"))
     directory.scope_agencies(session, body.scope.owners)  # refuse unknown agencies now
     options_of(body.analysis)
     job = NetworkJob(

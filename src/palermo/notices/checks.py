@@ -49,6 +49,7 @@ from palermo.offences import iccs
 from palermo.records.entities import EntityData, parse_entity
 from palermo.screening.scoring import ScreeningQuery, best_matches
 from palermo.screening.service import current_index
+from palermo.translatable import N_, Texts, written
 
 PROSECUTION_MONTHS = 24
 SENTENCE_MONTHS = 6
@@ -64,6 +65,122 @@ INDICATORS = re.compile(
     re.IGNORECASE,
 )
 DUPLICATE_SCORE = 0.8
+
+# What the checks say, stored in English with the request and shown in the reader's language
+# in the workspace (see `palermo.translatable.Texts`).
+NO_SUCH_FIELD = N_("a %(kind)s has no field %(name)s")
+REQUIRED = N_("%(label)s is required for a %(kind)s")
+MALFORMED = N_("%(label)s: %(problem)s")
+NEEDS_SUBJECT = N_("a %(kind)s needs its subject")
+NO_SUBJECT = N_("a %(kind)s has no subject")
+WRONG_SCHEMA = N_("the subject of a %(kind)s is a %(schemata)s, not a %(schema)s")
+NEEDS_IDENTITY = N_("a Red Notice needs the subject's name and date of birth")
+NEEDS_IDENTIFIER = N_(
+    "a Red Notice needs one more identifier besides name and date of birth: nationality, "
+    "identity or passport number, place of birth or description"
+)
+FUTURE_WARRANT = N_("the warrant or judgment is dated in the future (%(date)s)")
+INDICATED = N_(
+    "the facts mention %(words)s: make sure the matter is not a private, family, "
+    "administrative or behavioural one"
+)
+# Under the threshold: as such, without an exception's reasons, with an exception asked for.
+UNDER_PROSECUTION = {
+    "": N_(
+        "the offence is punishable by %(months)s months at most; a Red Notice for prosecution "
+        "needs at least %(minimum)s months (RPD Art. 83)"
+    ),
+    "reasons": N_(
+        "the offence is punishable by %(months)s months at most; a Red Notice for prosecution "
+        "needs at least %(minimum)s months (RPD Art. 83); an exception request needs its reasons"
+    ),
+    "exception": N_(
+        "the offence is punishable by %(months)s months at most; a Red Notice for prosecution "
+        "needs at least %(minimum)s months (RPD Art. 83); the requester asks the secretariat "
+        "for an exception"
+    ),
+}
+UNDER_SENTENCE = {
+    "": N_(
+        "the sentence imposed or remaining is under %(minimum)s months; a Red Notice to serve a "
+        "sentence needs at least that (RPD Art. 83)"
+    ),
+    "reasons": N_(
+        "the sentence imposed or remaining is under %(minimum)s months; a Red Notice to serve a "
+        "sentence needs at least that (RPD Art. 83); an exception request needs its reasons"
+    ),
+    "exception": N_(
+        "the sentence imposed or remaining is under %(minimum)s months; a Red Notice to serve a "
+        "sentence needs at least that (RPD Art. 83); the requester asks the secretariat for an "
+        "exception"
+    ),
+}
+EXCLUDED_MATTER = N_("%(matter)s cannot ground a Red Notice (RPD Art. 83)")
+LINKED_MATTER = N_(
+    "%(matter)s linked to serious or organised crime: the reviewer must confirm the link"
+)
+UNLINKED_MATTER = N_(
+    "%(matter)s cannot ground a Red Notice unless linked to serious or organised crime "
+    "(RPD Art. 83)"
+)
+NO_RECIPIENTS = N_("a diffusion goes to chosen countries or agencies: name at least one")
+BAD_RECIPIENTS = N_("recipient countries must be ISO 3166-1 alpha-2 codes, not %(codes)s")
+SILVER_NOT_PUBLIC = N_("a Silver Notice is never public")
+NOT_PUBLIC_KIND = N_(
+    "only Red and Yellow Notices (and UN Special Notices) enter the public extract"
+)
+RESTRICTED_NOT_PUBLIC = N_("a notice restricted to some countries or agencies cannot be public")
+MATCHES_NOTICES = N_("the subject matches published notices: %(notices)s")
+MATCHES_WANTED = N_("the subject matches Interpol public notices %(references)s")
+FINDINGS = Texts(
+    NO_SUCH_FIELD,
+    REQUIRED,
+    MALFORMED,
+    NEEDS_SUBJECT,
+    NO_SUBJECT,
+    WRONG_SCHEMA,
+    NEEDS_IDENTITY,
+    NEEDS_IDENTIFIER,
+    FUTURE_WARRANT,
+    INDICATED,
+    *UNDER_PROSECUTION.values(),
+    *UNDER_SENTENCE.values(),
+    EXCLUDED_MATTER,
+    LINKED_MATTER,
+    UNLINKED_MATTER,
+    NO_RECIPIENTS,
+    BAD_RECIPIENTS,
+    SILVER_NOT_PUBLIC,
+    NOT_PUBLIC_KIND,
+    RESTRICTED_NOT_PUBLIC,
+    MATCHES_NOTICES,
+    MATCHES_WANTED,
+)
+# What `MALFORMED` says of a field's value.
+NOT_TEXT = N_("must be text")
+TOO_LONG = N_("is longer than 5,000 characters")
+NOT_A_DATE = N_("must be a date (YYYY-MM-DD)")
+NOT_THAT_DATE = N_("%(value)s is not a date (YYYY-MM-DD)")
+IMPLAUSIBLE_DATE = N_("%(value)s is not a plausible date")
+NOT_MONTHS = N_("must be a whole number of months (0 to 1200; life: 1200)")
+UNKNOWN_ICCS = N_("unknown ICCS code %(value)s")
+NOT_AN_OPTION = N_("must be one of %(options)s")
+NOT_OPTIONS = N_("must be a list of %(options)s")
+NOT_A_FLAG = N_("must be true or false")
+NOT_COUNTRIES = N_("not ISO country codes: %(codes)s")
+PROBLEMS = Texts(
+    NOT_TEXT,
+    TOO_LONG,
+    NOT_A_DATE,
+    NOT_THAT_DATE,
+    IMPLAUSIBLE_DATE,
+    NOT_MONTHS,
+    UNKNOWN_ICCS,
+    NOT_AN_OPTION,
+    NOT_OPTIONS,
+    NOT_A_FLAG,
+    NOT_COUNTRIES,
+)
 
 
 @dataclass(frozen=True)
@@ -116,7 +233,12 @@ def _fields(request: Request, today: date) -> list[Finding]:
     known = {f.name for f in FIELDS[request.kind]}
     for name in sorted(set(values) - known):
         found.append(
-            Finding("fields.unknown", "error", f"a {title} has no field {name!r}", field=name)
+            Finding(
+                "fields.unknown",
+                "error",
+                written(NO_SUCH_FIELD, kind=title, name=repr(name)),
+                field=name,
+            )
         )
     for spec in FIELDS[request.kind]:
         value = values.get(spec.name)
@@ -131,7 +253,7 @@ def _fields(request: Request, today: date) -> list[Finding]:
                     Finding(
                         "fields.required",
                         "error",
-                        f"{spec.label} is required for a {title}",
+                        written(REQUIRED, label=spec.label, kind=title),
                         field=spec.name,
                     )
                 )
@@ -139,7 +261,12 @@ def _fields(request: Request, today: date) -> list[Finding]:
         problem = _malformed(spec.type, spec.options, value, today)
         if problem:
             found.append(
-                Finding("fields.format", "error", f"{spec.label}: {problem}", field=spec.name)
+                Finding(
+                    "fields.format",
+                    "error",
+                    written(MALFORMED, label=spec.label, problem=problem),
+                    field=spec.name,
+                )
             )
     return found
 
@@ -147,39 +274,39 @@ def _fields(request: Request, today: date) -> list[Finding]:
 def _malformed(kind: FieldType, options: tuple[str, ...], value: Any, today: date) -> str | None:
     if kind in (FieldType.text, FieldType.long_text):
         if not isinstance(value, str):
-            return "must be text"
-        return "is longer than 5,000 characters" if len(value) > 5000 else None
+            return NOT_TEXT
+        return TOO_LONG if len(value) > 5000 else None
     if kind is FieldType.date:
         if not isinstance(value, str):
-            return "must be a date (YYYY-MM-DD)"
+            return NOT_A_DATE
         try:
             day = date.fromisoformat(value)
         except ValueError:
-            return f"{value!r} is not a date (YYYY-MM-DD)"
-        return None if day.year >= 1900 else f"{value} is not a plausible date"
+            return written(NOT_THAT_DATE, value=repr(value))
+        return None if day.year >= 1900 else written(IMPLAUSIBLE_DATE, value=value)
     if kind is FieldType.months:
         if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 1200:
-            return "must be a whole number of months (0 to 1200; life: 1200)"
+            return NOT_MONTHS
         return None
     if kind is FieldType.iccs:
         if not isinstance(value, str) or value not in iccs():
-            return f"unknown ICCS code {value!r}"
+            return written(UNKNOWN_ICCS, value=repr(value))
         return None
     if kind is FieldType.choice:
-        return None if value in options else f"must be one of {', '.join(options)}"
+        return None if value in options else written(NOT_AN_OPTION, options=", ".join(options))
     if kind is FieldType.choices:
         if not isinstance(value, list) or not value or not set(value) <= set(options):
-            return f"must be a list of {', '.join(options)}"
+            return written(NOT_OPTIONS, options=", ".join(options))
         return None
     if kind is FieldType.flag:
-        return None if isinstance(value, bool) else "must be true or false"
+        return None if isinstance(value, bool) else NOT_A_FLAG
     if kind is FieldType.countries:
         bad = (
             [v for v in value if registry.country.clean(v) is None]
             if isinstance(value, list)
             else [value]
         )
-        return f"not ISO country codes: {', '.join(map(str, bad))}" if bad else None
+        return written(NOT_COUNTRIES, codes=", ".join(map(str, bad))) if bad else None
     raise AssertionError(kind)
 
 
@@ -189,10 +316,10 @@ def _subject(request: Request, found: list[Finding]) -> EntityData | None:
     title = KIND_TITLES[request.kind]
     if request.subject is None:
         if schemata is not None and request.kind not in SUBJECT_OPTIONAL:
-            found.append(Finding("subject.required", "error", f"a {title} needs its subject"))
+            found.append(Finding("subject.required", "error", written(NEEDS_SUBJECT, kind=title)))
         return None
     if schemata is None:
-        found.append(Finding("subject.unexpected", "error", f"a {title} has no subject"))
+        found.append(Finding("subject.unexpected", "error", written(NO_SUBJECT, kind=title)))
         return None
     try:
         subject = parse_entity(request.subject)
@@ -204,8 +331,12 @@ def _subject(request: Request, found: list[Finding]) -> EntityData | None:
             Finding(
                 "subject.schema",
                 "error",
-                f"the subject of a {title} is a {' or '.join(schemata)}, "
-                f"not a {subject.schema.name}",
+                written(
+                    WRONG_SCHEMA,
+                    kind=title,
+                    schemata=" or ".join(schemata),
+                    schema=subject.schema.name,
+                ),
             )
         )
         return None
@@ -223,7 +354,7 @@ def _red(request: Request, subject: EntityData | None, today: date) -> list[Find
                 Finding(
                     "red.identity",
                     "error",
-                    "a Red Notice needs the subject's name and date of birth",
+                    NEEDS_IDENTITY,
                 )
             )
         elif not any(props.get(p) for p in EXTRA_IDENTIFIERS):
@@ -231,8 +362,7 @@ def _red(request: Request, subject: EntityData | None, today: date) -> list[Find
                 Finding(
                     "red.identity",
                     "error",
-                    "a Red Notice needs one more identifier besides name and date of birth: "
-                    "nationality, identity or passport number, place of birth or description",
+                    NEEDS_IDENTIFIER,
                 )
             )
     warrant_date = values.get("warrant_date")
@@ -243,7 +373,7 @@ def _red(request: Request, subject: EntityData | None, today: date) -> list[Find
                     Finding(
                         "red.judicial_data",
                         "error",
-                        f"the warrant or judgment is dated in the future ({warrant_date})",
+                        written(FUTURE_WARRANT, date=warrant_date),
                         field="warrant_date",
                     )
                 )
@@ -258,8 +388,7 @@ def _red(request: Request, subject: EntityData | None, today: date) -> list[Find
             Finding(
                 "red.indicators",
                 "warning",
-                "the facts mention " + ", ".join(words) + ": make sure the matter is not a "
-                "private, family, administrative or behavioural one",
+                written(INDICATED, words=", ".join(words)),
             )
         )
     return found
@@ -277,31 +406,25 @@ def _threshold(request: Request) -> list[Finding]:
         penalty = _months(values, "max_penalty_months")
         if penalty is None or penalty >= PROSECUTION_MONTHS:
             return []
-        problem = (
-            f"the offence is punishable by {penalty} months at most; a Red Notice for "
-            f"prosecution needs at least {PROSECUTION_MONTHS} months (RPD Art. 83)"
-        )
+        texts, values = UNDER_PROSECUTION, {"months": penalty, "minimum": PROSECUTION_MONTHS}
         where = "max_penalty_months"
     elif sought == "sentence":
         imposed = _months(values, "sentence_imposed_months")
         remaining = _months(values, "sentence_remaining_months")
         if imposed is None or max(imposed, remaining or 0) >= SENTENCE_MONTHS:
             return []
-        problem = (
-            f"the sentence imposed or remaining is under {SENTENCE_MONTHS} months; a Red "
-            "Notice to serve a sentence needs at least that (RPD Art. 83)"
-        )
+        texts, values = UNDER_SENTENCE, {"minimum": SENTENCE_MONTHS}
         where = "sentence_imposed_months"
     else:
         return []
     if not request.exception_requested:
-        return [Finding("red.threshold", "error", problem, field=where)]
+        return [Finding("red.threshold", "error", written(texts[""], **values), field=where)]
     if not (request.exception_reasons or "").strip():
         return [
             Finding(
                 "red.threshold",
                 "error",
-                problem + "; an exception request needs its reasons",
+                written(texts["reasons"], **values),
                 field="exception_reasons",
             )
         ]
@@ -309,7 +432,7 @@ def _threshold(request: Request) -> list[Finding]:
         Finding(
             "red.threshold",
             "warning",
-            problem + "; the requester asks the secretariat for an exception",
+            written(texts["exception"], **values),
             field=where,
         )
     ]
@@ -325,7 +448,7 @@ def _matter(values: dict[str, Any]) -> list[Finding]:
             Finding(
                 "red.excluded_matter",
                 "error",
-                f"{title} cannot ground a Red Notice (RPD Art. 83)",
+                written(EXCLUDED_MATTER, matter=title),
                 field="matter",
             )
         ]
@@ -334,7 +457,7 @@ def _matter(values: dict[str, Any]) -> list[Finding]:
             Finding(
                 "red.excluded_matter",
                 "warning",
-                f"{title} linked to serious or organised crime: the reviewer must confirm the link",
+                written(LINKED_MATTER, matter=title),
                 field="matter",
             )
         ]
@@ -342,8 +465,7 @@ def _matter(values: dict[str, Any]) -> list[Finding]:
         Finding(
             "red.excluded_matter",
             "error",
-            f"{title} cannot ground a Red Notice unless linked to serious or organised "
-            "crime (RPD Art. 83)",
+            written(UNLINKED_MATTER, matter=title),
             field="matter",
         )
     ]
@@ -358,7 +480,7 @@ def _visibility(request: Request) -> list[Finding]:
             Finding(
                 "visibility.recipients",
                 "error",
-                "a diffusion goes to chosen countries or agencies: name at least one",
+                NO_RECIPIENTS,
             )
         )
     bad = [c for c in request.countries if registry.country.clean(c) is None or len(c) != 2]
@@ -367,18 +489,18 @@ def _visibility(request: Request) -> list[Finding]:
             Finding(
                 "visibility.recipients",
                 "error",
-                f"recipient countries must be ISO 3166-1 alpha-2 codes, not {', '.join(bad)}",
+                written(BAD_RECIPIENTS, codes=", ".join(bad)),
             )
         )
     if request.public_extract:
         if request.kind is NoticeKind.silver:
-            found.append(Finding("visibility.public", "error", "a Silver Notice is never public"))
+            found.append(Finding("visibility.public", "error", SILVER_NOT_PUBLIC))
         elif request.kind not in PUBLIC_KINDS or request.diffusion:
             found.append(
                 Finding(
                     "visibility.public",
                     "error",
-                    "only Red and Yellow Notices (and UN Special Notices) enter the public extract",
+                    NOT_PUBLIC_KIND,
                 )
             )
         elif restricted:
@@ -386,7 +508,7 @@ def _visibility(request: Request) -> list[Finding]:
                 Finding(
                     "visibility.public",
                     "error",
-                    "a notice restricted to some countries or agencies cannot be public",
+                    RESTRICTED_NOT_PUBLIC,
                 )
             )
     return found
@@ -445,7 +567,7 @@ def duplicates(session: Session, request: Request, *, exclude: uuid.UUID | None)
             Finding(
                 "duplicate.wanted",
                 "warning",
-                f"the subject matches published notices: {named}",
+                written(MATCHES_NOTICES, notices=named),
                 notices=[str(i) for i, _, _ in notices],
             )
         )
@@ -454,7 +576,7 @@ def duplicates(session: Session, request: Request, *, exclude: uuid.UUID | None)
             Finding(
                 "duplicate.wanted",
                 "warning",
-                "the subject matches Interpol public notices " + ", ".join(sorted(wanted)),
+                written(MATCHES_WANTED, references=", ".join(sorted(wanted))),
             )
         )
     return found

@@ -20,9 +20,11 @@ from palermo.models.identity import Agency
 from palermo.models.notices import Notice, NoticeHit
 from palermo.models.records import Notification
 from palermo.notices.kinds import KIND_TITLES, NoticeStatus
+from palermo.notifications import texts
 from palermo.policy import notices as policy
 from palermo.policy.records import AccessContext
 from palermo.tasks import close_tasks, open_task
+from palermo.translatable import N_, written
 
 HIT_TASK = "notice.hit"
 
@@ -86,9 +88,17 @@ def report(
                 agency_id=notice.requesting_agency_id,
                 kind="notice.hit",
                 record_id=notice.subject_record_id,
-                message=f"Hit on your {title} “{notice.title}”: {principal.username} of {where} "
-                f"at {now:%Y-%m-%d %H:%M} UTC, for {context.purpose.value}: "
-                f"{context.justification}. Confirm the identity.",
+                message=written(
+                    texts.NOTICE_HIT,
+                    kind=KIND_TITLES[notice.kind],
+                    entity=notice.entity_id,
+                    title=notice.title,
+                    user=principal.username,
+                    agency=where,
+                    at=format(now, "%Y-%m-%d %H:%M"),
+                    purpose=context.purpose.value,
+                    justification=context.justification,
+                ),
                 created_at=now,
             )
         )
@@ -120,11 +130,15 @@ def decide(
     hit = session.get(NoticeHit, hit_id, with_for_update=True)
     notice = session.get(Notice, hit.notice_id) if hit else None
     if hit is None or notice is None or not policy.requests_for(principal, notice):
-        raise NotFound(f"no hit report {hit_id}")
+        raise NotFound(N_("no hit report %(hit_id)s"), hit_id=hit_id)
     if not policy.acts_as_requester(principal, notice):
-        raise Forbidden("officers and supervisors of the requesting agency confirm identities")
+        raise Forbidden(N_("officers and supervisors of the requesting agency confirm identities"))
     if hit.status != "to_confirm":
-        raise Conflict(f"this hit was already decided ({hit.status}) by {hit.decided_by}")
+        raise Conflict(
+            N_("this hit was already decided (%(status)s) by %(decided_by)s"),
+            status=hit.status,
+            decided_by=hit.decided_by,
+        )
     hit.status = "confirmed" if confirmed else "not_confirmed"
     hit.decided_by, hit.decided_at, hit.note = principal.username, now, note.strip()
     verdict = "is" if confirmed else "is not"
@@ -142,9 +156,14 @@ def decide(
                 agency_id=hit.querying_agency_id,
                 kind="notice.hit_decided",
                 record_id=notice.subject_record_id,
-                message=f"{principal.agency_code}: the person you screened on "
-                f"{hit.at:%Y-%m-%d %H:%M} UTC {verdict} the subject of "
-                f"{KIND_TITLES[notice.kind]} {notice.entity_id}. {hit.note}",
+                message=written(
+                    texts.HIT_DECIDED[confirmed],
+                    agency=principal.agency_code,
+                    at=format(hit.at, "%Y-%m-%d %H:%M"),
+                    kind=KIND_TITLES[notice.kind],
+                    entity=notice.entity_id,
+                    note=hit.note,
+                ),
                 created_at=now,
             )
         )

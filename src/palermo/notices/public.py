@@ -35,6 +35,7 @@ from palermo.notices.service import VALIDITY_MONTHS, add_event, months_after
 from palermo.policy import notices as policy
 from palermo.screening.lists.interpol import entry_of, read_notices, self_link, text_of
 from palermo.settings import Settings
+from palermo.translatable import N_
 
 PATHS = {NoticeKind.red: "red", NoticeKind.yellow: "yellow", NoticeKind.un_special: "un"}
 KINDS = {path: kind for kind, path in PATHS.items()}
@@ -200,11 +201,13 @@ def page(session: Session, path: str, filters: Filters, *, today: date) -> dict[
     """One list page of the public extract of a kind, filtered as the service filters."""
     kind = KINDS.get(path)
     if kind is None:
-        raise NotFound(f"no public notices of kind {path!r}; kinds: red, yellow, un")
+        raise NotFound(
+            N_("no public notices of kind %(path)s; kinds: red, yellow, un"), path=repr(path)
+        )
     if not 1 <= filters.per_page <= MAX_PER_PAGE:
-        raise Invalid(f"resultPerPage must be 1 to {MAX_PER_PAGE}")
+        raise Invalid(N_("resultPerPage must be 1 to %(max_per_page)s"), max_per_page=MAX_PER_PAGE)
     if filters.page < 1:
-        raise Invalid("page starts at 1")
+        raise Invalid(N_("page starts at 1"))
     found = [
         (n, record)
         for n, country in _published(session, kind)
@@ -239,7 +242,7 @@ def one(session: Session, path: str, entity_slug: str) -> dict[str, Any]:
     for notice, country in _published(session, kind) if kind else []:
         if notice.entity_id == entity_id:
             return detail(notice, country)
-    raise NotFound(f"no public notice {entity_slug}")
+    raise NotFound(N_("no public notice %(entity_slug)s"), entity_slug=entity_slug)
 
 
 def extract(session: Session) -> list[dict[str, Any]]:
@@ -270,7 +273,10 @@ def import_file(
     provenance in their history, and their subjects enter screening."""
     agency = directory.agency_by_code(session, agency_code)
     if agency is None or agency.id not in principal.acting_agency_ids:
-        raise Invalid(f"{agency_code!r} is not an agency hosted on this node")
+        raise Invalid(
+            N_("%(agency_code)s is not an agency hosted on this node"),
+            agency_code=repr(agency_code),
+        )
     held = set(session.scalars(select(Notice.entity_id).where(Notice.entity_id.is_not(None))))
     imported = skipped = 0
     for where, raw in read_notices(path):
@@ -297,7 +303,9 @@ def _kind_of(raw: dict[str, Any], where: str) -> NoticeKind:
     for kind, segment in PATHS.items():
         if f"/notices/v1/{segment}/" in href:
             return kind
-    raise Invalid(f"{where}: the notice's type is not in its self link; give it (--kind)")
+    raise Invalid(
+        N_("%(where)s: the notice's type is not in its self link; give it (--kind)"), where=where
+    )
 
 
 def _import_one(
@@ -365,7 +373,7 @@ def _extra(raw: dict[str, Any], *, where: str) -> dict[str, list[str]]:
     for key, prop in (("eyes_colors_id", "eyeColor"), ("hairs_id", "hairColor")):
         values = raw.get(key) or []
         if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
-            raise Invalid(f"{where}: {key} must be an array of text")
+            raise Invalid(N_("%(where)s: %(key)s must be an array of text"), where=where, key=key)
         if values:
             extra[prop] = values
     return extra

@@ -29,12 +29,14 @@ from palermo.notices.checks import Finding, Request
 from palermo.notices.kinds import DIFFUSION_KINDS, KIND_TITLES, NoticeStatus
 from palermo.notices.schemas import ActionIn, NoticeIn, ReviewIn
 from palermo.notices.workflow import TRANSITIONS, Side, Transition, transition
+from palermo.notifications import texts
 from palermo.policy import notices as policy
 from palermo.policy.records import AccessContext
 from palermo.records.entities import parse_entity
 from palermo.records.envelopes import add_months
 from palermo.settings import Settings
 from palermo.tasks import close_tasks, open_task
+from palermo.translatable import N_, written
 
 VALIDITY_MONTHS = 60  # RPD Art. 49: five years, then extended with reasons or ended
 REVIEW_BEFORE_MONTHS = 6  # RPD Art. 50: the source re-assesses six months before expiry
@@ -82,7 +84,9 @@ def create(session: Session, *, principal: Principal, payload: NoticeIn, now: da
     """A new request, in draft: nothing leaves the requesting agency before it is submitted."""
     policy.may_request(session, principal, payload.kind)
     if payload.diffusion and payload.kind not in DIFFUSION_KINDS:
-        raise Invalid(f"there are no {KIND_TITLES[payload.kind]} diffusions")
+        raise Invalid(
+            N_("there are no %(kind_titles)s diffusions"), kind_titles=KIND_TITLES[payload.kind]
+        )
     assert principal.agency_id is not None
     notice = Notice(
         kind=payload.kind,
@@ -110,11 +114,14 @@ def update(
     """Change a draft (a submitted request is changed only after the reviewer returns it)."""
     notice = notice_for(session, principal, notice_id, lock=True)
     if not policy.requests_for(principal, notice):
-        raise Forbidden("only the requesting agency changes its request")
+        raise Forbidden(N_("only the requesting agency changes its request"))
     if notice.status is not NoticeStatus.draft:
-        raise Conflict(f"a {notice.status.value} request cannot be changed; only a draft can")
+        raise Conflict(
+            N_("a %(status)s request cannot be changed; only a draft can"),
+            status=notice.status.value,
+        )
     if payload.kind is not notice.kind or payload.diffusion != notice.diffusion:
-        raise Invalid("the type of a request cannot change: start a new request")
+        raise Invalid(N_("the type of a request cannot change: start a new request"))
     policy.may_request(session, principal, payload.kind)
     _fill(session, notice, payload, now)
     _event(session, notice, principal, "edit", notice.status, now=now)
@@ -151,7 +158,7 @@ def _recipients(session: Session, request: Request) -> list[NoticeRecipient]:
     for code in dict.fromkeys(request.agencies):
         agency = directory.agency_by_code(session, code)
         if agency is None:
-            raise Invalid(f"unknown recipient agency {code!r}")
+            raise Invalid(N_("unknown recipient agency %(code)s"), code=repr(code))
         found.append(NoticeRecipient(agency_id=agency.id))
     return found
 
@@ -164,7 +171,7 @@ def notice_for(
     query = select(Notice).where(Notice.id == notice_id, policy.visible(session, principal))
     notice = session.scalars(query.with_for_update() if lock else query).one_or_none()
     if notice is None:
-        raise NotFound(f"no notice {notice_id}")
+        raise NotFound(N_("no notice %(notice_id)s"), notice_id=notice_id)
     return notice
 
 
@@ -263,7 +270,7 @@ def act(
     _authorise(session, principal, notice, step, action)
     reasons = (body.reasons or "").strip() or None
     if step.needs_reasons and (reasons is None or len(reasons) < 3):
-        raise Invalid(f"to {action} a notice, give the reasons")
+        raise Invalid(N_("to %(action)s a notice, give the reasons"), action=action)
     _apply(session, principal, notice, action, step, reasons, body.review, settings, now)
     return notice
 
@@ -273,20 +280,25 @@ def _authorise(
 ) -> None:
     requester = policy.acts_as_requester(principal, notice)
     if step.side is Side.requester and not requester:
-        raise Forbidden(f"only the requesting agency may {action} its request")
+        raise Forbidden(N_("only the requesting agency may %(action)s its request"), action=action)
     if step.side is Side.reviewer:
         policy.may_review(session, principal, notice)
         # While in review the request is the claimer's; afterwards any reviewer may act.
         if notice.status is NoticeStatus.in_review and notice.reviewer != principal.username:
             raise Forbidden(
-                f"the request is under review by {notice.reviewer}; only they may {action} it"
+                N_("the request is under review by %(reviewer)s; only they may %(action)s it"),
+                reviewer=notice.reviewer,
+                action=action,
             )
     if step.side is Side.either and not (
         requester or policy.secretariat_reviewer(session, principal)
     ):
-        raise Forbidden(f"only the requesting agency or the secretariat may {action} a notice")
+        raise Forbidden(
+            N_("only the requesting agency or the secretariat may %(action)s a notice"),
+            action=action,
+        )
     if step.side is Side.system and not principal.is_operator:
-        raise Forbidden("notices expire by themselves")
+        raise Forbidden(N_("notices expire by themselves"))
 
 
 def _apply(
@@ -380,8 +392,10 @@ def _publish(
     check passing (or an exception granted, or a warning considered)."""
     if review is None:
         raise Invalid(
-            "publication needs the completed review checklist: Article 3 (predominance test) "
-            "and Article 2, each with its reasoning"
+            N_(
+                "publication needs the completed review checklist: Article 3 "
+                "(predominance test) and Article 2, each with its reasoning"
+            )
         )
     failed = [
         name
@@ -390,19 +404,21 @@ def _publish(
     ]
     if failed:
         raise Invalid(
-            f"the review found the request contrary to {' and '.join(failed)}: refuse it, "
-            "with the reasons"
+            N_("the review found the request contrary to %(failed)s: refuse it, with the reasons"),
+            failed=" and ".join(failed),
         )
     findings = all_findings(session, stored_request(notice), now=now, notice_id=notice.id)
     _refuse_failed_checks(findings)
     warnings = [f for f in findings if f.severity == "warning"]
     if any(f.rule == "red.threshold" for f in warnings) and not review.exception_granted:
         raise Invalid(
-            "the offence is below the Red Notice threshold: publish only with the "
-            "secretariat's exception granted, or refuse"
+            N_(
+                "the offence is below the Red Notice threshold: publish only with the "
+                "secretariat's exception granted, or refuse"
+            )
         )
     if review.exception_granted and not notice.exception_requested:
-        raise Invalid("no exception was requested")
+        raise Invalid(N_("no exception was requested"))
     if warnings and not review.warnings_acknowledged:
         raise Invalid(
             "consider and acknowledge every warning before publishing: "
@@ -496,16 +512,23 @@ def _notify(
     """The requesting agency hears of what others did to its request."""
     if policy.requests_for(principal, notice):
         return
-    title = KIND_TITLES[notice.kind] + (" diffusion" if notice.diffusion else "")
-    text = f"{title} “{notice.title}” {notice.status.value.replace('_', ' ')} by " + (
-        principal.agency_code or principal.username
-    )
+    if notice.diffusion:
+        text = texts.DIFFUSION_STEP_WHY if reasons else texts.DIFFUSION_STEP
+    else:
+        text = texts.NOTICE_STEP_WHY if reasons else texts.NOTICE_STEP
     session.add(
         Notification(
             agency_id=notice.requesting_agency_id,
             kind=f"notice.{action}",
             record_id=None,
-            message=text + (f": {reasons}" if reasons else ""),
+            message=written(
+                text,
+                kind=KIND_TITLES[notice.kind],
+                title=notice.title,
+                status=notice.status.value.replace("_", " "),
+                agency=principal.agency_code or principal.username,
+                reasons=reasons,
+            ),
             created_at=now,
         )
     )

@@ -74,12 +74,19 @@ def transition(action: str, status: NoticeStatus) -> Transition:
     found = TRANSITIONS.get(action)
     if found is None:
         known = ", ".join(TRANSITIONS)
-        raise Conflict(f"unknown action {action!r}; actions are: {known}")
+        raise Conflict(
+            N_("unknown action %(action)s; actions are: %(known)s"),
+            action=repr(action),
+            known=known,
+        )
     if status not in found.sources:
         allowed = ", ".join(sorted(s.value for s in found.sources))
         raise Conflict(
-            f"cannot {action} a {status.value} notice (only from: {allowed})",
+            N_("cannot %(action)s a %(status)s notice (only from: %(allowed)s)"),
             details=[{"type": "illegal_transition", "action": action, "status": status.value}],
+            action=action,
+            status=status.value,
+            allowed=allowed,
         )
     return found
 
@@ -88,7 +95,7 @@ def person_action(action: str) -> str:
     """An action a person may ask for by name (routes): NotFound for anything else."""
     found = TRANSITIONS.get(action)
     if found is None or found.side is Side.system:
-        raise NotFound(f"no action {action!r}")
+        raise NotFound(N_("no action %(action)s"), action=repr(action))
     return action
 
 

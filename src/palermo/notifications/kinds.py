@@ -1,11 +1,18 @@
-"""What each kind of notification is called, and where a notification leads."""
+"""What each kind of notification is called, where a notification leads, and what it says
+in the reader's language."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import Any
 
 from palermo.models.records import Notification
+from palermo.notifications import texts
+from palermo.records.envelope import PURPOSE_TITLES, Purpose
 from palermo.translatable import N_
+from palermo.web import i18n
 
 # Kinds are written by the capability that notifies; titles are translated where shown.
 KIND_TITLES = {
@@ -34,6 +41,14 @@ KIND_TITLES = {
     "finintel.information_request": N_("Information requested on a report"),
     "finintel.reply": N_("Reply on a report"),
 }
+# How the values of the texts are shown: days and moments ("2026-11-29 14:05") the reader's
+# way, titles and purposes translated.
+SHOWN: dict[str, Callable[[str], Any]] = {
+    **dict.fromkeys(("review_due", "delete_by", "due_on", "on"), date.fromisoformat),
+    "at": datetime.fromisoformat,
+    **dict.fromkeys(texts.TITLES, i18n.Said),
+    "purpose": lambda purpose: i18n.Said(PURPOSE_TITLES[Purpose(purpose)]),
+}
 # Kinds named after a workflow's action ("notice.publish", "notice.refuse"…).
 FAMILY_TITLES = {"notice": N_("Notice request update")}
 
@@ -56,3 +71,8 @@ def link_of(notification: Notification) -> tuple[str | None, str | None]:
     if notification.record_id:
         return f"/records/{notification.record_id}", "record"
     return None, None
+
+
+def said(notification: Notification) -> i18n.Said | str:
+    """What the notification says, in the reader's language when its text is known."""
+    return i18n.recognised(texts.TEXTS, notification.message, SHOWN)

@@ -26,6 +26,7 @@ from palermo.notifications import repository
 from palermo.notifications.webhooks import seal_secret
 from palermo.policy.administration import require_agency_admin
 from palermo.settings import Settings
+from palermo.translatable import N_
 
 MAX_URL = 2000
 
@@ -63,14 +64,20 @@ def check_url(url: str) -> str:
     url = url.strip()
     parts = urlsplit(url)
     if len(url) > MAX_URL or not parts.hostname:
-        raise Invalid(f"give the webhook's full URL (at most {MAX_URL} characters)")
+        raise Invalid(
+            N_("give the webhook's full URL (at most %(max_url)s characters)"), max_url=MAX_URL
+        )
     if parts.username or parts.password:
-        raise Invalid("the webhook URL must not carry credentials; the signature proves the sender")
+        raise Invalid(
+            N_("the webhook URL must not carry credentials; the signature proves the sender")
+        )
     if parts.scheme == "https":
         return url
     if parts.scheme == "http" and _loopback(parts.hostname):
         return url
-    raise Invalid("the webhook URL must be https:// (plain http only to 127.0.0.1 or localhost)")
+    raise Invalid(
+        N_("the webhook URL must be https:// (plain http only to 127.0.0.1 or localhost)")
+    )
 
 
 def _loopback(host: str) -> bool:
@@ -125,7 +132,7 @@ def webhook_of(session: Session, *, principal: Principal, agency_code: str) -> A
     require_agency_admin(principal, agency.id, act="see its webhook")
     hook = repository.webhook(session, agency.id)
     if hook is None:
-        raise NotFound(f"{agency.code} has no webhook")
+        raise NotFound(N_("%(code)s has no webhook"), code=agency.code)
     return hook
 
 

@@ -29,6 +29,7 @@ from palermo.models.identity import Agency
 from palermo.models.records import Record
 from palermo.policy.records import hits_only, visibility
 from palermo.records.envelope import Purpose
+from palermo.translatable import N_
 
 WORKER_ROLES = (Role.officer, Role.analyst, Role.supervisor)
 
@@ -65,7 +66,7 @@ def asset_for(session: Session, principal: Principal, asset_id: object, now: dat
         visible_assets(principal, now=now).where(Asset.id == asset_id)
     ).one_or_none()
     if asset is None:
-        raise NotFound("no such asset")
+        raise NotFound(N_("no such asset"))
     return asset
 
 
@@ -76,7 +77,7 @@ def _agencies(session: Session, principal: Principal) -> list[Agency]:
 
 def may_work(principal: Principal) -> None:
     if hits_only(principal) or not principal.has_role(*WORKER_ROLES):
-        raise Forbidden("asset recovery is worked by officers, analysts and supervisors")
+        raise Forbidden(N_("asset recovery is worked by officers, analysts and supervisors"))
 
 
 def may_act_on(session: Session, principal: Principal, asset: Asset) -> None:
@@ -89,8 +90,12 @@ def may_act_on(session: Session, principal: Principal, asset: Asset) -> None:
     if here and _recognised_in(session, asset, asset.country):
         return
     raise Forbidden(
-        f"only the managing agency, or an agency of {asset.country} executing an order "
-        f"recognised there, acts on asset {asset.reference}"
+        N_(
+            "only the managing agency, or an agency of %(country)s executing an "
+            "order recognised there, acts on asset %(reference)s"
+        ),
+        country=asset.country,
+        reference=asset.reference,
     )
 
 
@@ -119,7 +124,9 @@ def recording_agency(session: Session, principal: Principal, country: str) -> Ag
     for agency in _agencies(session, principal):
         if agency.country == country:
             return agency
-    raise Forbidden(f"an order of {country} is recorded by an agency of {country}")
+    raise Forbidden(
+        N_("an order of %(country)s is recorded by an agency of %(country)s"), country=country
+    )
 
 
 def central_authorities(session: Session, country: str) -> list[Agency]:
@@ -139,8 +146,8 @@ def may_decide(session: Session, principal: Principal, recognition: Recognition)
         if agency.country == recognition.country and agency.kind == AgencyKind.central_authority:
             return agency
     raise Forbidden(
-        f"recognition in {recognition.country} is decided by a central authority of "
-        f"{recognition.country}"
+        N_("recognition in %(country)s is decided by a central authority of %(country)s"),
+        country=recognition.country,
     )
 
 

@@ -25,13 +25,14 @@ from palermo.identity.roles import Role
 from palermo.models.cases import Case, CaseMember
 from palermo.policy.records import Effect, decide, hits_only
 from palermo.records.envelope import Purpose
+from palermo.translatable import N_
 
 WORKER_ROLES = (Role.officer, Role.analyst, Role.supervisor)
 
 
 def may_work(principal: Principal) -> None:
     if hits_only(principal) or not principal.has_role(*WORKER_ROLES):
-        raise Forbidden("cases are worked by officers, analysts and supervisors")
+        raise Forbidden(N_("cases are worked by officers, analysts and supervisors"))
 
 
 def _may_see_any(principal: Principal) -> bool:
@@ -64,7 +65,7 @@ def case_for(session: Session, principal: Principal, case_id: uuid.UUID | str) -
         else None
     )
     if case is None:
-        raise NotFound("no such case")
+        raise NotFound(N_("no such case"))
     return case
 
 
@@ -82,7 +83,7 @@ def require_record(session: Session, principal: Principal, record_id: str, now: 
     sees in full for the investigation: what it cannot read, it cannot vouch for."""
     seen = decide(session, principal, record_id, Purpose.criminal_investigation, now=now)
     if seen.effect is not Effect.allow:
-        raise NotFound(f"no record {record_id} you may see in full")
+        raise NotFound(N_("no record %(record_id)s you may see in full"), record_id=record_id)
 
 
 def membership(session: Session, principal: Principal, case: Case) -> CaseMember:
@@ -96,7 +97,7 @@ def membership(session: Session, principal: Principal, case: Case) -> CaseMember
         )
     ).all()
     if not rows:
-        raise NotFound("no such case")
+        raise NotFound(N_("no such case"))
     return min(rows, key=lambda m: list(MemberRole).index(m.role))
 
 
@@ -105,9 +106,9 @@ def contributor(session: Session, principal: Principal, case: Case) -> CaseMembe
     may_work(principal)
     member = membership(session, principal, case)
     if member.role not in CONTRIBUTING:
-        raise Forbidden("observers read a case; they do not contribute to it")
+        raise Forbidden(N_("observers read a case; they do not contribute to it"))
     if case.status is CaseStatus.closed:
-        raise Forbidden(f"case {case.reference} is closed")
+        raise Forbidden(N_("case %(reference)s is closed"), reference=case.reference)
     return member
 
 
@@ -115,5 +116,7 @@ def lead(session: Session, principal: Principal, case: Case) -> CaseMember:
     """The lead agency's membership: only the lead manages the case."""
     member = contributor(session, principal, case)
     if member.role is not MemberRole.lead:
-        raise Forbidden(f"only the lead agency of {case.reference} does this")
+        raise Forbidden(
+            N_("only the lead agency of %(reference)s does this"), reference=case.reference
+        )
     return member

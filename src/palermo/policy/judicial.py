@@ -22,11 +22,12 @@ from palermo.judicial.lifecycle import Side
 from palermo.models.judicial import JudicialRequest
 from palermo.policy.cases import WORKER_ROLES, as_uuid
 from palermo.policy.records import hits_only
+from palermo.translatable import N_
 
 
 def may_work(principal: Principal) -> None:
     if hits_only(principal) or not principal.has_role(*WORKER_ROLES):
-        raise Forbidden("judicial cooperation is worked by officers, analysts and supervisors")
+        raise Forbidden(N_("judicial cooperation is worked by officers, analysts and supervisors"))
 
 
 def visible(principal: Principal) -> ColumnElement[bool]:
@@ -60,7 +61,7 @@ def request_for(
         else None
     )
     if found is None:
-        raise NotFound("no such request")
+        raise NotFound(N_("no such request"))
     return found
 
 

@@ -22,6 +22,7 @@ from palermo.models.identity import Agency
 from palermo.models.notices import Notice, NoticeRecipient
 from palermo.notices.kinds import NoticeKind, NoticeStatus
 from palermo.policy.records import hits_only, reads_records
+from palermo.translatable import N_
 
 REQUESTING_AGENCIES = frozenset(
     {AgencyKind.national_central_bureau, AgencyKind.secretariat, AgencyKind.analysis_hub}
@@ -44,15 +45,17 @@ def at_secretariat(session: Session, principal: Principal) -> bool:
 def may_request(session: Session, principal: Principal, kind: NoticeKind) -> None:
     """Refuse (403) a principal who may not request this type of notice."""
     if not principal.has_role(*REQUESTER_ROLES) or hits_only(principal):
-        raise Forbidden("notices are requested by officers and supervisors")
+        raise Forbidden(N_("notices are requested by officers and supervisors"))
     kinds = _kinds(session, principal)
     if not kinds & REQUESTING_AGENCIES:
         raise Forbidden(
-            "notices are requested by national central bureaus, the secretariat or an "
-            "analysis hub; ask your national central bureau"
+            N_(
+                "notices are requested by national central bureaus, the secretariat or "
+                "an analysis hub; ask your national central bureau"
+            )
         )
     if kind is NoticeKind.un_special and AgencyKind.secretariat not in kinds:
-        raise Forbidden("UN Special Notices are issued by the secretariat only")
+        raise Forbidden(N_("UN Special Notices are issued by the secretariat only"))
 
 
 def requests_for(principal: Principal, notice: Notice) -> bool:
@@ -74,15 +77,15 @@ def may_review(session: Session, principal: Principal, notice: Notice) -> None:
     """Refuse (403) a reviewer who is not entitled, and the requester reviewing their own
     request (four eyes: RPD / Constitution Art. 3 review by a second person)."""
     if principal.username == notice.requested_by:
-        raise Forbidden("the requester cannot review their own request: a second person must")
+        raise Forbidden(N_("the requester cannot review their own request: a second person must"))
     if not principal.has_role(*REVIEWER_ROLES):
-        raise Forbidden("compliance review is done by supervisors")
+        raise Forbidden(N_("compliance review is done by supervisors"))
     if at_secretariat(session, principal):
         return
     if notice.diffusion and requests_for(principal, notice):
         return
     raise Forbidden(
-        "notices are reviewed by the secretariat (diffusions also by the requesting agency)"
+        N_("notices are reviewed by the secretariat (diffusions also by the requesting agency)")
     )
 
 

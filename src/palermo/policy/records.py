@@ -23,6 +23,7 @@ from palermo.identity.principal import FEDERATION, Principal
 from palermo.identity.roles import Role
 from palermo.models.records import Grant, Record, RecordPurpose, RecordShare
 from palermo.records.envelope import AccessLevel, Purpose, RecordStatus, ShareScope
+from palermo.translatable import N_
 
 # Roles that work with intelligence records. Auditors read the log, administrators run the
 # directory, partners only screen (and only ever see hits).
@@ -231,15 +232,21 @@ class AccessContext:
     @classmethod
     def of(cls, purpose: str | None, justification: str | None) -> AccessContext:
         if not purpose:
-            raise Invalid("a purpose is required to consult records (e.g. criminal_investigation)")
+            raise Invalid(
+                N_("a purpose is required to consult records (e.g. criminal_investigation)")
+            )
         try:
             chosen = Purpose(purpose)
         except ValueError:
             known = ", ".join(p.value for p in Purpose)
-            raise Invalid(f"unknown purpose {purpose!r}; known purposes: {known}") from None
+            raise Invalid(
+                N_("unknown purpose %(purpose)s; known purposes: %(known)s"),
+                purpose=repr(purpose),
+                known=known,
+            ) from None
         text = (justification or "").strip()
         if len(text) < 3:
-            raise Invalid("a justification is required to consult records (a case or reason)")
+            raise Invalid(N_("a justification is required to consult records (a case or reason)"))
         if len(text) > 500:
-            raise Invalid("the justification must be at most 500 characters")
+            raise Invalid(N_("the justification must be at most 500 characters"))
         return cls(purpose=chosen, justification=text)

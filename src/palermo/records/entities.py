@@ -18,6 +18,7 @@ from normality import normalize
 from rigour.names import pick_name
 
 from palermo.errors import Invalid
+from palermo.translatable import N_
 
 # Property types whose values identify a thing: indexed whole, normalised.
 IDENTIFYING_TYPES = frozenset({"identifier", "phone", "email", "iban", "checksum"})
@@ -78,36 +79,46 @@ def _is_person(schema: str) -> bool:
 
 def schema_named(name: object) -> Schema:
     if not isinstance(name, str) or not name:
-        raise Invalid("an entity needs a schema (e.g. Person, Company, Passport)")
+        raise Invalid(N_("an entity needs a schema (e.g. Person, Company, Passport)"))
     schema = model.get(name)
     if schema is None:
-        raise Invalid(f"unknown schema {name!r}")
+        raise Invalid(N_("unknown schema %(name)s"), name=repr(name))
     if schema.abstract:
-        raise Invalid(f"schema {name!r} is abstract; use a concrete one such as Person")
+        raise Invalid(
+            N_("schema %(name)s is abstract; use a concrete one such as Person"), name=repr(name)
+        )
     return schema
 
 
 def parse_entity(data: Mapping[str, Any]) -> EntityData:
     """Validate an FtM entity dict ({"id", "schema", "properties"}); refuse what is wrong."""
     if not isinstance(data, Mapping):
-        raise Invalid("an entity must be a JSON object")
+        raise Invalid(N_("an entity must be a JSON object"))
     schema = schema_named(data.get("schema"))
     source_id = data.get("id")
     if source_id is not None and (not isinstance(source_id, str) or not source_id.strip()):
-        raise Invalid("the entity id must be a non-empty string")
+        raise Invalid(N_("the entity id must be a non-empty string"))
     if isinstance(source_id, str):
         check_unicode(source_id, "the entity id")
     raw = data.get("properties") or {}
     if not isinstance(raw, Mapping):
-        raise Invalid("properties must be an object of lists of values")
+        raise Invalid(N_("properties must be an object of lists of values"))
     properties: dict[str, list[str]] = {}
     references: dict[str, list[str]] = {}
     for name, values in raw.items():
         prop = schema.get(name)
         if prop is None:
-            raise Invalid(f"unknown property {name!r} of schema {schema.name}")
+            raise Invalid(
+                N_("unknown property %(name)s of schema %(schema)s"),
+                name=repr(name),
+                schema=schema.name,
+            )
         if prop.stub:
-            raise Invalid(f"{schema.name}.{name} is a reverse property; set it on the other side")
+            raise Invalid(
+                N_("%(schema)s.%(name)s is a reverse property; set it on the other side"),
+                schema=schema.name,
+                name=name,
+            )
         cleaned = [_clean_value(schema, prop, v) for v in _as_list(values, f"{schema.name}.{name}")]
         cleaned = list(dict.fromkeys(v for v in cleaned if v))
         if not cleaned:
@@ -117,7 +128,9 @@ def parse_entity(data: Mapping[str, Any]) -> EntityData:
             references[name] = cleaned
     missing = [p for p in schema.required if p not in properties]
     if missing:
-        raise Invalid(f"{schema.name} requires {', '.join(missing)}")
+        raise Invalid(
+            N_("%(schema)s requires %(missing)s"), schema=schema.name, missing=", ".join(missing)
+        )
     return EntityData(
         source_id=source_id.strip() if isinstance(source_id, str) else None,
         schema=schema,
@@ -130,28 +143,41 @@ def _as_list(values: object, where: str) -> list[object]:
     if isinstance(values, str | int | float):
         return [values]
     if not isinstance(values, list):
-        raise Invalid(f"{where}: values must be a list")
+        raise Invalid(N_("%(where)s: values must be a list"), where=where)
     if len(values) > MAX_VALUES:
-        raise Invalid(f"{where}: more than {MAX_VALUES} values")
+        raise Invalid(
+            N_("%(where)s: more than %(max_values)s values"), where=where, max_values=MAX_VALUES
+        )
     return values
 
 
 def _clean_value(schema: Schema, prop: Any, value: object) -> str:
     where = f"{schema.name}.{prop.name}"
     if isinstance(value, bool) or not isinstance(value, str | int | float):
-        raise Invalid(f"{where}: {value!r} is not a text value")
+        raise Invalid(
+            N_("%(where)s: %(value)s is not a text value"), where=where, value=repr(value)
+        )
     text = str(value).strip()
     if not text:
         return ""
     check_unicode(text, where)
     if len(text) > MAX_VALUE_LENGTH:
-        raise Invalid(f"{where}: value longer than {MAX_VALUE_LENGTH} characters")
+        raise Invalid(
+            N_("%(where)s: value longer than %(max_value_length)s characters"),
+            where=where,
+            max_value_length=MAX_VALUE_LENGTH,
+        )
     if prop.type.name == "entity":
         return text  # a reference to another record; resolved by the records service
     # The property's format (IBAN, LEI, IMO…) makes the identifier checks strict.
     cleaned = prop.type.clean(text, format=prop.format)
     if cleaned is None:
-        raise Invalid(f"{where}: {text!r} is not a valid {prop.type.label.lower()}")
+        raise Invalid(
+            N_("%(where)s: %(text)s is not a valid %(label)s"),
+            where=where,
+            text=repr(text),
+            label=prop.type.label.lower(),
+        )
     return str(cleaned)
 
 
@@ -160,7 +186,11 @@ def check_unicode(text: str, where: str) -> None:
     try:
         text.encode("utf-8")
     except UnicodeEncodeError as error:
-        raise Invalid(f"{where}: {error.object[error.start]!r} is half a character") from None
+        raise Invalid(
+            N_("%(where)s: %(object)s is half a character"),
+            where=where,
+            object=repr(error.object[error.start]),
+        ) from None
 
 
 def name_tokens(names: Iterable[str]) -> set[str]:

@@ -32,6 +32,7 @@ from palermo.records.envelope import (
 )
 from palermo.records.schemas import EnvelopeIn, EnvelopeOut, ShareOut
 from palermo.settings import Settings
+from palermo.translatable import N_
 
 Share = tuple[ShareScope, uuid.UUID | None, str | None, AccessLevel]
 
@@ -65,28 +66,35 @@ def resolve(
     """Check an envelope against the rules and turn codes into stored references."""
     if entity.is_person and envelope.subject_category is None:
         raise Invalid(
-            "a person needs a data-subject category (suspect, convicted, victim, witness, "
-            "contact, informant): LED Art. 6"
+            N_(
+                "a person needs a data-subject category (suspect, convicted, victim, "
+                "witness, contact, informant): LED Art. 6"
+            )
         )
     if not entity.is_person and envelope.subject_category is not None:
-        raise Invalid(f"a data-subject category applies to persons, not to {entity.schema.name}")
+        raise Invalid(
+            N_("a data-subject category applies to persons, not to %(schema)s"),
+            schema=entity.schema.name,
+        )
     note = (envelope.handling_note or "").strip() or None
     if envelope.handling_code is HandlingCode.H3 and note is None:
-        raise Invalid("handling code H3 needs a note stating the restriction")
+        raise Invalid(N_("handling code H3 needs a note stating the restriction"))
     shares = frozenset(_share(session, s, owner) for s in envelope.shares)
     if envelope.tlp is Tlp.red and any(s[0] is not ShareScope.agency for s in shares):
-        raise Invalid("TLP:RED records go to named agencies only, not countries or everyone")
+        raise Invalid(N_("TLP:RED records go to named agencies only, not countries or everyone"))
     if envelope.tlp in (Tlp.amber, Tlp.amber_strict) and any(
         s[0] is ShareScope.everyone for s in shares
     ):
-        raise Invalid(f"TLP:{envelope.tlp.value} records cannot be shared with everyone")
+        raise Invalid(
+            N_("TLP:%(tlp)s records cannot be shared with everyone"), tlp=envelope.tlp.value
+        )
     months = owner.review_after_months or settings.review_after_months
     review_due = envelope.review_due or add_months(today, months)
     if review_due < today:
-        raise Invalid("review_due lies in the past")
+        raise Invalid(N_("review_due lies in the past"))
     delete_by = envelope.delete_by or review_due
     if delete_by < review_due:
-        raise Invalid("delete_by must not come before review_due")
+        raise Invalid(N_("delete_by must not come before review_due"))
     return Envelope(
         subject_category=envelope.subject_category,
         nature=envelope.nature,
@@ -119,19 +127,19 @@ def add_months(day: date, months: int) -> date:
 def _share(session: Session, share: Any, owner: Agency) -> Share:
     if share.scope is ShareScope.agency:
         if not share.agency or share.country:
-            raise Invalid("an agency share names an agency code and no country")
+            raise Invalid(N_("an agency share names an agency code and no country"))
         agency = directory.agency_by_code(session, share.agency)
         if agency is None:
-            raise Invalid(f"share with unknown agency {share.agency!r}")
+            raise Invalid(N_("share with unknown agency %(agency)s"), agency=repr(share.agency))
         if agency.id == owner.id:
-            raise Invalid("a record need not be shared with its own owner")
+            raise Invalid(N_("a record need not be shared with its own owner"))
         return (ShareScope.agency, agency.id, None, share.level)
     if share.scope is ShareScope.country:
         if not share.country or share.agency:
-            raise Invalid("a country share names a country and no agency")
+            raise Invalid(N_("a country share names a country and no agency"))
         return (ShareScope.country, None, country_code(share.country), share.level)
     if share.agency or share.country:
-        raise Invalid("a share with everyone names neither agency nor country")
+        raise Invalid(N_("a share with everyone names neither agency nor country"))
     return (ShareScope.everyone, None, None, share.level)
 
 

@@ -19,6 +19,7 @@ from palermo.policy.administration import may_administer_agency, require_agency_
 from palermo.records.entities import schema_named
 from palermo.records.envelope import AccessLevel, Purpose
 from palermo.records.schemas import GrantOut
+from palermo.translatable import N_
 
 
 def grant_access(
@@ -36,17 +37,17 @@ def grant_access(
 ) -> Grant:
     """Let `grantee` use the principal's agency's records (optionally only some of them)."""
     if principal.agency_id is None:
-        raise Invalid("grants are given by an agency; act with --as an agency administrator")
+        raise Invalid(N_("grants are given by an agency; act with --as an agency administrator"))
     require_agency_admin(principal, principal.agency_id, act="grant access to its records")
     target = directory.agency_by_code(session, grantee)
     if target is None:
-        raise Invalid(f"unknown agency {grantee!r}")
+        raise Invalid(N_("unknown agency %(grantee)s"), grantee=repr(grantee))
     if target.id == principal.agency_id:
-        raise Invalid("an agency needs no grant to its own records")
+        raise Invalid(N_("an agency needs no grant to its own records"))
     if schema:
         schema_named(schema)
     if expires_at is not None and expires_at <= now:
-        raise Invalid("the grant would expire before it starts")
+        raise Invalid(N_("the grant would expire before it starts"))
     grant = Grant(
         owner_agency_id=principal.agency_id,
         grantee_agency_id=target.id,
@@ -79,7 +80,7 @@ def revoke_grant(
     """Revoke at once: policy reads grants on every request, so nothing stale survives."""
     grant = session.get(Grant, grant_id)
     if grant is None or not may_administer_agency(principal, grant.owner_agency_id):
-        raise NotFound("no such grant")
+        raise NotFound(N_("no such grant"))
     if grant.revoked_at is None:
         grant.revoked_at = now
         audit(
@@ -99,7 +100,7 @@ def grant_by_id(session: Session, grant_id: uuid.UUID) -> Grant:
         .where(Grant.id == grant_id)
     )
     if grant is None:
-        raise NotFound("no such grant")
+        raise NotFound(N_("no such grant"))
     return grant
 
 

@@ -14,11 +14,13 @@ from palermo.errors import Conflict, Forbidden, Invalid
 from palermo.identity.principal import Principal
 from palermo.identity.roles import Role
 from palermo.models.records import Notification, Record
+from palermo.notifications import texts
 from palermo.policy.records import owned
 from palermo.records.envelope import RecordStatus
 from palermo.records.envelopes import add_months
 from palermo.records.service import erase, new_version, owned_record
 from palermo.settings import Settings
+from palermo.translatable import N_, written
 
 
 @dataclass
@@ -59,9 +61,13 @@ def run_retention(
                 agency_id=record.owner_agency_id,
                 kind="record.review_due",
                 record_id=record.id,
-                message=f"Record {record.id} ({record.caption}) is due for review on "
-                f"{record.review_due:%Y-%m-%d}; without a decision it is "
-                f"{'erased' if erase_overdue else 'blocked'} after {record.delete_by:%Y-%m-%d}.",
+                message=written(
+                    texts.REVIEW_DUE_ERASE if erase_overdue else texts.REVIEW_DUE_BLOCK,
+                    record=record.id,
+                    caption=record.caption,
+                    review_due=format(record.review_due, "%Y-%m-%d"),
+                    delete_by=format(record.delete_by, "%Y-%m-%d"),
+                ),
             )
         )
         record.review_notified_on = today
@@ -100,8 +106,11 @@ def run_retention(
                 agency_id=record.owner_agency_id,
                 kind="record.blocked",
                 record_id=record.id,
-                message=f"Record {record.id} was blocked: its delete-by date "
-                f"{record.delete_by:%Y-%m-%d} passed without a review decision.",
+                message=written(
+                    texts.RECORD_BLOCKED,
+                    record=record.id,
+                    delete_by=format(record.delete_by, "%Y-%m-%d"),
+                ),
             )
         )
         report.blocked += 1
@@ -131,21 +140,21 @@ def review_record(
     """The owner's review decision: retain (with reasons, until a new date) or erase."""
     record = owned_record(session, principal, record_id)
     if not (principal.is_operator or principal.has_role(Role.supervisor, Role.agency_admin)):
-        raise Forbidden("review decisions are taken by a supervisor of the owner agency")
+        raise Forbidden(N_("review decisions are taken by a supervisor of the owner agency"))
     if not reason.strip():
-        raise Invalid("a review decision needs its reasons")
+        raise Invalid(N_("a review decision needs its reasons"))
     if decision == "erase":
         erase(session, record=record, principal=principal, reason=reason, now=now)
         return record
     if decision != "retain":
-        raise Invalid("a review decides to retain or to erase")
+        raise Invalid(N_("a review decides to retain or to erase"))
     today = now.date()
     next_review = review_due or add_months(today, settings.review_after_months)
     if next_review <= today:
-        raise Conflict("the next review must lie in the future")
+        raise Conflict(N_("the next review must lie in the future"))
     next_delete = delete_by or next_review
     if next_delete < next_review:
-        raise Invalid("delete_by must not come before review_due")
+        raise Invalid(N_("delete_by must not come before review_due"))
     new_version(
         session,
         record,

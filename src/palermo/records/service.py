@@ -41,6 +41,7 @@ from palermo.models.records import (
     Statement,
 )
 from palermo.models.screening import RecordChange
+from palermo.notifications import texts
 from palermo.policy.records import AccessContext, Effect, decide, owns, writes_records
 from palermo.records import envelopes, repository
 from palermo.records.entities import (
@@ -56,6 +57,7 @@ from palermo.records.envelope import Purpose, RecordStatus
 from palermo.records.envelopes import Envelope
 from palermo.records.schemas import EnvelopeIn, HitOut, RecordOut, StatementChange, VersionOut
 from palermo.settings import Settings
+from palermo.translatable import N_, written
 
 AUDIT_CHUNK = 500  # object ids per audit line when many records move at once
 
@@ -72,16 +74,19 @@ class Prepared:
 def owner_for(session: Session, principal: Principal, agency_code: str | None) -> Agency:
     """The agency a principal collects for: their own, or (operator) a hosted one by code."""
     if not writes_records(principal):
-        raise Forbidden("your role does not collect intelligence records")
+        raise Forbidden(N_("your role does not collect intelligence records"))
     if principal.is_operator:
         if not agency_code:
-            raise Invalid("the node operator must name the owner agency (--agency CODE)")
+            raise Invalid(N_("the node operator must name the owner agency (--agency CODE)"))
         agency = directory.agency_by_code(session, agency_code)
         if agency is None or agency.id not in principal.acting_agency_ids:
-            raise Invalid(f"{agency_code!r} is not an agency hosted on this node")
+            raise Invalid(
+                N_("%(agency_code)s is not an agency hosted on this node"),
+                agency_code=repr(agency_code),
+            )
         return agency
     if agency_code and agency_code.upper() != principal.agency_code:
-        raise Forbidden("you collect records for your own agency only")
+        raise Forbidden(N_("you collect records for your own agency only"))
     agency = directory.agency_by_code(session, principal.agency_code or "")
     assert agency is not None
     return agency
@@ -116,7 +121,12 @@ def resolve_references(
                     value if value in existing else namespaced if namespaced in existing else None
                 )
             if target is None:
-                raise Invalid(f"{entity.schema.name}.{prop} refers to unknown entity {value!r}")
+                raise Invalid(
+                    N_("%(schema)s.%(prop)s refers to unknown entity %(value)s"),
+                    schema=entity.schema.name,
+                    prop=prop,
+                    value=repr(value),
+                )
             resolved.append(target)
         properties[prop] = resolved
         references[prop] = resolved
@@ -351,7 +361,9 @@ def create_record(
     data = parse_entity(entity)
     record_id = record_id_for(owner, data.source_id)
     if repository.existing_ids(session, [record_id]):
-        raise Invalid(f"record {record_id} exists already; update it instead")
+        raise Invalid(
+            N_("record %(record_id)s exists already; update it instead"), record_id=record_id
+        )
     known = linkable(session, principal, owner, [data], envelope.purposes, now)
     data = resolve_references(data, owner=owner, batch={}, existing=known)
     resolved = envelopes.resolve(
@@ -374,9 +386,9 @@ def create_record(
 def owned_record(session: Session, principal: Principal, record_id: str) -> Record:
     record = repository.record_for_update(session, record_id)
     if record is None or not owns(principal, record) or record.status is RecordStatus.erased:
-        raise NotFound(f"no record {record_id}")
+        raise NotFound(N_("no record %(record_id)s"), record_id=record_id)
     if not writes_records(principal):
-        raise NotFound(f"no record {record_id}")
+        raise NotFound(N_("no record %(record_id)s"), record_id=record_id)
     return record
 
 
@@ -424,7 +436,7 @@ def update_record(
                 + " (only the owner's supervisor may widen them, with widen=true)"
             )
         if problems and not principal.has_role(Role.supervisor, Role.agency_admin):
-            raise Forbidden("only a supervisor of the owner agency may widen restrictions")
+            raise Forbidden(N_("only a supervisor of the owner agency may widen restrictions"))
     apply_change(
         session,
         record=record,
@@ -525,7 +537,7 @@ def apply_change(
             session,
             record.id,
             kind="record.corrected",
-            message=f"Record {record.id} was corrected (version {version}).",
+            message=written(texts.RECORD_CORRECTED, record=record.id, version=version),
         )
     _audit_combinations(session, principal, [(record.id, entity)])
     session.expire(record)
@@ -572,7 +584,7 @@ def erase_record(
     """Erase a record's content for good; a tombstone keeps the audit trail's references."""
     record = owned_record(session, principal, record_id)
     if not (principal.is_operator or principal.has_role(Role.supervisor, Role.agency_admin)):
-        raise Forbidden("only a supervisor of the owner agency may erase records")
+        raise Forbidden(N_("only a supervisor of the owner agency may erase records"))
     erase(session, record=record, principal=principal, reason=reason, now=now)
 
 
@@ -580,7 +592,7 @@ def erase(
     session: Session, *, record: Record, principal: Principal, reason: str, now: datetime
 ) -> None:
     if not reason.strip():
-        raise Invalid("an erasure needs a reason")
+        raise Invalid(N_("an erasure needs a reason"))
     for table, column in (
         (Statement, Statement.record_id),
         (RecordKey, RecordKey.record_id),
@@ -609,7 +621,7 @@ def erase(
         session,
         record.id,
         kind="record.erased",
-        message=f"Record {record.id} was erased by its owner; erase your copies.",
+        message=written(texts.RECORD_ERASED, record=record.id),
     )
     session.expire(record)
 
@@ -734,7 +746,7 @@ def read_record(
             detail={"reason": decision.reason},
             durable=True,
         )
-        raise NotFound(f"no record {record_id}")
+        raise NotFound(N_("no record %(record_id)s"), record_id=record_id)
     audit(
         session,
         action="record.read",
@@ -766,8 +778,12 @@ def notify_owner_of_hit(
             agency_id=owner.id,
             kind="record.hit",
             record_id=hit.id,
-            message=f"{principal.agency_code or principal.username} hit record {hit.id} "
-            f"for {context.purpose.value}",
+            message=written(
+                texts.RECORD_HIT,
+                agency=principal.agency_code or principal.username,
+                record=hit.id,
+                purpose=context.purpose.value,
+            ),
         )
     )
 
@@ -795,15 +811,15 @@ def search_records(
     """Search by name and/or property; results come through the policy filter."""
 
     if not 1 <= limit <= 200:
-        raise Invalid("limit must be between 1 and 200")
+        raise Invalid(N_("limit must be between 1 and 200"))
     terms = sorted(name_tokens([text])) if text else []
     if text and not terms:
-        raise Invalid("the search text has no letters or digits")
+        raise Invalid(N_("the search text has no letters or digits"))
     key_field = key_term = None
     plain_prop = plain_value = None
     if prop:
         if value is None or not value.strip():
-            raise Invalid("a property search needs a value")
+            raise Invalid(N_("a property search needs a value"))
         base = schema_named(schema) if schema else model.get("Thing")
         assert base is not None
         prop_def = base.get(prop) or next(
@@ -822,7 +838,7 @@ def search_records(
     if owner:
         agency = directory.agency_by_code(session, owner)
         if agency is None:
-            raise Invalid(f"unknown agency {owner!r}")
+            raise Invalid(N_("unknown agency %(owner)s"), owner=repr(owner))
         owner_id = agency.id
     total, rows = repository.search(
         session,
@@ -867,9 +883,9 @@ def record_history(
     decision = decide(session, principal, record_id, context.purpose, now=now)
     record = repository.record_for_update(session, record_id)
     if decision.effect is Effect.deny or record is None:
-        raise NotFound(f"no record {record_id}")
+        raise NotFound(N_("no record %(record_id)s"), record_id=record_id)
     if not owns(principal, record):
-        raise Forbidden("a record's history is kept for its owner agency")
+        raise Forbidden(N_("a record's history is kept for its owner agency"))
     versions = session.execute(
         select(RecordVersion, EnvelopeSnapshot.content)
         .outerjoin(EnvelopeSnapshot, RecordVersion.envelope_digest == EnvelopeSnapshot.digest)

@@ -38,6 +38,7 @@ from palermo.records.service import (
     store_new,
 )
 from palermo.settings import Settings
+from palermo.translatable import N_
 
 CHUNK = 2000  # entities validated and written together
 PARALLEL_FROM = 20_000  # lines; below this a worker process costs more than it saves
@@ -58,8 +59,9 @@ class ImportReport:
         """All or nothing: any bad line refuses the whole file, naming every one."""
         if self.errors:
             raise Invalid(
-                f"{len(self.errors)} bad line(s); nothing was imported",
+                N_("%(errors)s bad line(s); nothing was imported"),
                 details=self.errors[:MAX_REPORTED_ERRORS],
+                errors=len(self.errors),
             )
 
 
@@ -68,20 +70,25 @@ def lines_of(content: bytes) -> list[str]:
     try:
         return content.decode("utf-8").splitlines()
     except UnicodeDecodeError as error:
-        raise Invalid(f"the file is not UTF-8 (byte {error.start})") from None
+        raise Invalid(N_("the file is not UTF-8 (byte %(start)s)"), start=error.start) from None
 
 
 def _decode(line: str) -> dict[str, Any]:
     if len(line) > MAX_ENTITY_JSON:
-        raise Invalid(f"line longer than {MAX_ENTITY_JSON} characters: not read")
+        raise Invalid(
+            N_("line longer than %(max_entity_json)s characters: not read"),
+            max_entity_json=MAX_ENTITY_JSON,
+        )
     try:
         data = json.loads(line)
     except json.JSONDecodeError as error:
-        raise Invalid(f"not valid JSON ({error.msg} at column {error.colno})") from None
+        raise Invalid(
+            N_("not valid JSON (%(msg)s at column %(colno)s)"), msg=error.msg, colno=error.colno
+        ) from None
     except (ValueError, RecursionError):  # a number of thousands of digits, deep nesting
-        raise Invalid("not valid JSON (a number too long or nesting too deep)") from None
+        raise Invalid(N_("not valid JSON (a number too long or nesting too deep)")) from None
     if not isinstance(data, dict):
-        raise Invalid("a line must hold one JSON object")
+        raise Invalid(N_("a line must hold one JSON object"))
     return data
 
 

@@ -7,7 +7,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from palermo.screening.entries import Entry
-from palermo.screening.scoring import ALGORITHM, Match
+from palermo.screening.scoring import ALGORITHM, HIT_ONLY, Match
 
 
 class ScreenHit(BaseModel):
@@ -67,7 +67,7 @@ class ScreenHit(BaseModel):
             alert=True,
             schema_=schema,
             owner_agency=owner,
-            explanation=["hit/no-hit only: ask the owner agency for details"],
+            explanation=[HIT_ONLY],
         )
 
 

@@ -20,6 +20,7 @@ from palermo.errors import Invalid
 from palermo.records.entities import identifier_key
 from palermo.screening.entries import Entry, screenable
 from palermo.screening.names import ParsedName, Part, parse_names
+from palermo.translatable import N_, Texts
 
 ALGORITHM = "palermo-name-v1"
 THRESHOLD = 0.80  # at or above: an alert; hit-only records are reported only above it
@@ -28,6 +29,36 @@ _DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 # (passports and manifests drop middle names and patronymics that lists keep).
 _EXTRA_QUERY_PART = 0.35
 _EXTRA_RECORD_PART = 0.2
+# The lines of an explanation, shown in the reader's language in the workspace (see
+# `palermo.translatable.Texts`; the API's explanation is English).
+NAME_LINE = N_("name %(query)s ~ %(record)s: %(score)s")
+NAME_NOTES_LINE = N_("name %(query)s ~ %(record)s: %(score)s (%(notes)s)")
+DOCUMENT_LINE = N_("document number %(document)s matches")
+NO_BIRTH_DATE = N_("no birth date on record")
+COUNTRY_MATCHES = N_("country %(country)s matches")
+COUNTRY_ELSEWHERE = N_("country %(country)s not among %(countries)s")
+GENDER_DIFFERS = N_("gender %(query)s differs from %(record)s")
+BORN_OTHERWISE = N_("born %(query)s, the record says %(known)s")
+BIRTH_DATE_MATCHES = N_("birth date %(date)s matches")
+BIRTH_YEAR_MATCHES = N_("birth year %(year)s matches (the rest is not known on both)")
+BIRTH_DATE_SWAPPED = N_("birth date %(date)s matches with day and month swapped")
+BIRTH_YEAR_OFF = N_("birth year %(year)s is one year off")
+HIT_ONLY = N_("hit/no-hit only: ask the owner agency for details")
+EXPLANATIONS = Texts(
+    NAME_LINE,
+    NAME_NOTES_LINE,
+    DOCUMENT_LINE,
+    NO_BIRTH_DATE,
+    COUNTRY_MATCHES,
+    COUNTRY_ELSEWHERE,
+    GENDER_DIFFERS,
+    BORN_OTHERWISE,
+    BIRTH_DATE_MATCHES,
+    BIRTH_YEAR_MATCHES,
+    BIRTH_DATE_SWAPPED,
+    BIRTH_YEAR_OFF,
+    HIT_ONLY,
+)
 _STRONG_NAME = 0.75
 
 
@@ -56,15 +87,21 @@ class ScreeningQuery:
         name = (name or "").strip()
         found = model.get(schema)
         if found is None or not screenable(found.name):
-            raise Invalid(f"cannot screen schema {schema!r}: use Person, Organization, Company…")
+            raise Invalid(
+                N_("cannot screen schema %(schema)s: use Person, Organization, Company…"),
+                schema=repr(schema),
+            )
         if len(name) > 300:
-            raise Invalid("the name is longer than 300 characters")
+            raise Invalid(N_("the name is longer than 300 characters"))
         parsed = tuple(parse_names([name], schema)) if name else ()
         doc = identifier_key(document) if document else None
         if not parsed and not doc:
-            raise Invalid("give a name with letters (or a document number) to screen")
+            raise Invalid(N_("give a name with letters (or a document number) to screen"))
         if parsed and all(len(p.parts) == 1 and p.parts[0].initial for p in parsed) and not doc:
-            raise Invalid(f"{name!r} is too short to screen: give at least one full name part")
+            raise Invalid(
+                N_("%(name)s is too short to screen: give at least one full name part"),
+                name=repr(name),
+            )
         return cls(
             names=parsed,
             schema=schema,
@@ -80,31 +117,41 @@ def check_date(value: str) -> str:
     text = value.strip().replace("/", "-")
     match = _DATE.match(text)
     if not match:
-        raise Invalid(f"birth date {value!r} is not YYYY, YYYY-MM or YYYY-MM-DD")
+        raise Invalid(
+            N_("birth date %(value)s is not YYYY, YYYY-MM or YYYY-MM-DD"), value=repr(value)
+        )
     year, month, day = match.groups()
     if not 1850 <= int(year) <= 2100:
-        raise Invalid(f"birth date {value!r} has an implausible year")
+        raise Invalid(N_("birth date %(value)s has an implausible year"), value=repr(value))
     if month and not 1 <= int(month) <= 12:
-        raise Invalid(f"birth date {value!r} has no month {month}")
+        raise Invalid(
+            N_("birth date %(value)s has no month %(month)s"), value=repr(value), month=month
+        )
     if day:
         try:
             date(int(year), int(month), int(day))
         except ValueError:
-            raise Invalid(f"birth date {value!r} has no day {day} in that month") from None
+            raise Invalid(
+                N_("birth date %(value)s has no day %(day)s in that month"),
+                value=repr(value),
+                day=day,
+            ) from None
     return text
 
 
 def _gender(value: str) -> str:
     cleaned = registry.gender.clean(value.strip())  # "M", "f", "Male" → male, female
     if cleaned is None:
-        raise Invalid(f"unknown gender {value!r}; use male, female or other")
+        raise Invalid(N_("unknown gender %(value)s; use male, female or other"), value=repr(value))
     return str(cleaned)
 
 
 def _country(value: str) -> str:
     cleaned = registry.country.clean(value.strip())
     if cleaned is None:
-        raise Invalid(f"unknown country {value!r}; use an ISO 3166 code such as FR")
+        raise Invalid(
+            N_("unknown country %(value)s; use an ISO 3166 code such as FR"), value=repr(value)
+        )
     return str(cleaned)
 
 
@@ -197,19 +244,19 @@ def name_similarity(query: ParsedName, candidate: ParsedName) -> tuple[float, li
 
 def _date_factor(query: str, known: tuple[str, ...]) -> tuple[float, str]:
     """Full dates must agree; a year alone, or swapped day and month, are tolerated."""
-    best, why = 0.5, f"born {query}, the record says {', '.join(known)}"
+    best, why = 0.5, BORN_OTHERWISE % {"query": query, "known": ", ".join(known)}
     qy, _, qrest = query.partition("-")
     for value in known:
         vy, _, vrest = value.partition("-")
         if value == query:
-            return 1.0, f"birth date {value} matches"
+            return 1.0, BIRTH_DATE_MATCHES % {"date": value}
         partial = not qrest or not vrest or qrest.startswith(vrest) or vrest.startswith(qrest)
         if qy == vy and partial:
-            factor, reason = 0.9, f"birth year {vy} matches (the rest is not known on both)"
+            factor, reason = 0.9, BIRTH_YEAR_MATCHES % {"year": vy}
         elif qy == vy and len(qrest) == 5 == len(vrest) and qrest[3:] + "-" + qrest[:2] == vrest:
-            factor, reason = 0.97, f"birth date {value} matches with day and month swapped"
+            factor, reason = 0.97, BIRTH_DATE_SWAPPED % {"date": value}
         elif abs(int(qy) - int(vy)) == 1 and (not qrest or not vrest):
-            factor, reason = 0.75, f"birth year {vy} is one year off"
+            factor, reason = 0.75, BIRTH_YEAR_OFF % {"year": vy}
         else:
             continue
         if factor > best:
@@ -229,13 +276,12 @@ def score(query: ScreeningQuery, entry: Entry) -> Match | None:
     explanation = []
     value = name_score
     if name_score > 0:
-        explanation.append(
-            f"name {qname!r} ~ {cname!r}: {name_score:.2f}"
-            + (f" ({'; '.join(notes)})" if notes else "")
-        )
+        line = NAME_NOTES_LINE if notes else NAME_LINE
+        shown = {"query": repr(qname), "record": repr(cname), "score": f"{name_score:.2f}"}
+        explanation.append(line % {**shown, "notes": "; ".join(notes)})
     if query.document and query.document in entry.identifiers:
         value = max(value, 0.99)
-        explanation.append(f"document number {query.document} matches")
+        explanation.append(DOCUMENT_LINE % {"document": query.document})
     if value == 0:
         return None
     # Agreeing details lift a strong name further; they never make a weak name an alert.
@@ -249,18 +295,21 @@ def score(query: ScreeningQuery, entry: Entry) -> Match | None:
             explanation.append(reason)
         else:
             value *= 0.95
-            explanation.append("no birth date on record")
+            explanation.append(NO_BIRTH_DATE)
     if query.nationality and entry.countries:
         if query.nationality in entry.countries:
             if strong:
                 value += (1 - value) * 0.1
-            explanation.append(f"country {query.nationality} matches")
+            explanation.append(COUNTRY_MATCHES % {"country": query.nationality})
         else:
             value *= 0.9
-            explanation.append(f"country {query.nationality} not among {sorted(entry.countries)}")
+            countries = str(sorted(entry.countries))
+            explanation.append(
+                COUNTRY_ELSEWHERE % {"country": query.nationality, "countries": countries}
+            )
     if query.gender and entry.gender and query.gender != entry.gender:
         value *= 0.8
-        explanation.append(f"gender {query.gender} differs from {entry.gender}")
+        explanation.append(GENDER_DIFFERS % {"query": query.gender, "record": entry.gender})
     return Match(
         score=round(min(value, 1.0), 3),
         name_score=round(name_score, 3),

@@ -35,6 +35,7 @@ from palermo.records import service as records
 from palermo.records.repository import agency_codes
 from palermo.records.schemas import HitOut, RecordOut
 from palermo.search.schemas import KindTally, ResultKind, SearchOut, SearchResult
+from palermo.translatable import N_
 
 SNIPPET_LENGTH = 160
 
@@ -81,9 +82,9 @@ def search(
     together, filled in type order (suggestions)."""
     text = text.strip()
     if not text:
-        raise Invalid("type what you are looking for")
+        raise Invalid(N_("type what you are looking for"))
     if not 1 <= limit <= 50:
-        raise Invalid("limit must be between 1 and 50")
+        raise Invalid(N_("limit must be between 1 and 50"))
     asked = Asked(session, keyring, principal, text, context, now)
     tallies, results = [], []
     budget = limit

@@ -196,9 +196,9 @@ def by_stage(figures: list[statistics.Figure]) -> list[StageRow]:
 
 def offence_title(code: str) -> str:
     if code == NO_OFFENCE:
-        return "No offence recorded"
+        return i18n.gettext("No offence recorded")
     found = iccs().get(code)
-    return f"{code} {found.label}" if found else code
+    return f"{code} {i18n.gettext(found.label)}" if found else code
 
 
 def _(message: str) -> str:
@@ -337,7 +337,9 @@ def statistics_page(
     with i18n.speaking(i18n.language_of(request)):  # the charts' titles in the page's language
         charts = {
             "stages": stages_chart(figures.totals, currency),
-            "countries": breakdown_chart(figures.by_country, currency, _("Country"), str),
+            "countries": breakdown_chart(
+                figures.by_country, currency, _("Country"), i18n.country_name
+            ),
             "offences": breakdown_chart(figures.by_offence, currency, _("Offence"), offence_title),
             "stays": stays_chart(figures.stays),
         }
@@ -351,6 +353,7 @@ def statistics_page(
         offences=by_stage(figures.by_offence),
         charts=charts,
         offence_title=offence_title,
+        country_name=i18n.country_name,
         decimal=decimal,
         **_titles(settings),
     )
@@ -494,7 +497,7 @@ def _act(
             settings,
             principal,
             asset_id,
-            forms={action: FormState(form, error.message)},
+            forms={action: FormState(form, i18n.said(error))},
             status_code=error.status_code,
         ),
         then=f"/assets/{asset_id}?{urlencode({'done': action})}{anchor}",
@@ -714,7 +717,7 @@ def _act_on_order(
             settings,
             principal,
             order_id,
-            forms={form_key or action: FormState(form, error.message)},
+            forms={form_key or action: FormState(form, i18n.said(error))},
             status_code=error.status_code,
         ),
         then=f"/assets/orders/{order_id}?{urlencode({'done': action})}#recognitions",

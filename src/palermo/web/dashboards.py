@@ -53,12 +53,13 @@ from palermo.models.records import Notification
 from palermo.notices import service as notices
 from palermo.notices.kinds import NoticeStatus
 from palermo.notifications import repository as notifications
-from palermo.notifications.kinds import link_of
+from palermo.notifications.kinds import link_of, said
 from palermo.policy.records import AccessContext
 from palermo.records import grants
 from palermo.settings import Settings
 from palermo.tasks import open_tasks
 from palermo.translatable import N_
+from palermo.web import i18n
 from palermo.web.judicial.queue import due
 from palermo.web.linkage.common import SCHEMA
 from palermo.web.templating import page, working_context
@@ -80,7 +81,7 @@ T = TypeVar("T")
 class Item:
     """One row of a section: what it is (data, shown as recorded), where it leads, when."""
 
-    label: str
+    label: str | i18n.Said
     href: str | None = None
     note: str = ""  # a code, a reference or a figure, shown as is
     on: date | None = None  # a day (a due date, an expiry)
@@ -157,7 +158,7 @@ def hits_section(session: Session, principal: Principal) -> Section:
     found = notified(session, principal, HIT_KINDS)
     rows = [
         Item(
-            label=n.message,
+            label=said(n),
             href=link_of(n)[0],
             at=n.created_at,
             flag=N_("Unread") if n.read_at is None else None,
@@ -426,7 +427,7 @@ def fiu_word_section(session: Session, principal: Principal) -> Section:
     """What the FIU told the partner: requests for more information, feedback."""
     rows = [
         Item(
-            label=n.message,
+            label=said(n),
             at=n.created_at,
             flag=N_("Unread") if n.read_at is None else None,
             key=str(n.id),

@@ -36,6 +36,7 @@ from palermo.models.identity import Agency
 from palermo.policy.records import AccessContext
 from palermo.settings import Settings
 from palermo.translatable import N_
+from palermo.web import i18n
 from palermo.web.templating import page
 from palermo.web.workspace import context_or_redirect
 
@@ -187,7 +188,7 @@ def _upload_page(
     *,
     form: dict[str, str] | None = None,
     problems: list[Problem] | None = None,
-    error: str | None = None,
+    error: i18n.Said | None = None,
     status_code: int = 200,
 ) -> Response:
     return page(
@@ -253,7 +254,7 @@ def file_report(
             side,
             form=form,
             problems=refused.problems,
-            error=refused.message,
+            error=i18n.said(refused),
             status_code=refused.status_code,
         )
     except PalermoError as failure:
@@ -263,7 +264,7 @@ def file_report(
             principal,
             side,
             form=form,
-            error=failure.message,
+            error=i18n.said(failure),
             status_code=failure.status_code,
         )
     return RedirectResponse(_report_url(report.fiu_reference, filed="1"), status_code=303)
@@ -279,7 +280,7 @@ class FormState:
     """A refused form, shown again with what was typed and why."""
 
     values: dict[str, Any] = field(default_factory=dict)
-    error: str | None = None
+    error: str | i18n.Said | None = None
 
 
 def _report_page(
@@ -357,7 +358,7 @@ def send_message(
             ),
         )
     except PalermoError as failure:
-        state = FormState({"kind": kind, "body": body}, failure.message)
+        state = FormState({"kind": kind, "body": body}, i18n.said(failure))
         return _report_page(
             request,
             session,
@@ -384,7 +385,7 @@ def change_status(
     try:
         attempt(session, lambda: reporting.set_status(session, principal, fiu_reference, status))
     except PalermoError as failure:
-        state = FormState({"status": status}, failure.message)
+        state = FormState({"status": status}, i18n.said(failure))
         return _report_page(
             request,
             session,
@@ -420,7 +421,7 @@ def alerts_page(
             account=account.strip() or None,
         )
     except PalermoError as failure:
-        error = failure.message
+        error = i18n.said(failure)
     return page(
         request,
         "finintel/alerts.html",
@@ -517,7 +518,7 @@ def move_alert(
             ),
         )
     except PalermoError as failure:
-        state = FormState({"note": note, "reference": reference}, failure.message)
+        state = FormState({"note": note, "reference": reference}, i18n.said(failure))
         return _alert_page(
             request,
             session,
@@ -563,7 +564,7 @@ def disseminate_alert(
             ),
         )
     except PalermoError as failure:
-        state = FormState({"recipients": recipients, "note": note}, failure.message)
+        state = FormState({"recipients": recipients, "note": note}, i18n.said(failure))
         return _alert_page(
             request,
             session,
@@ -707,7 +708,7 @@ def trace_page(
                 context=context,
             ).as_dict()
         except PalermoError as failure:
-            error, status_code = failure.message, failure.status_code
+            error, status_code = i18n.said(failure), failure.status_code
     diagram = None
     if result is not None:
         diagram = {

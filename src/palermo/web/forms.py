@@ -17,6 +17,7 @@ from starlette.datastructures import UploadFile
 from palermo.db import attempt
 from palermo.deps import CSRF_FIELD
 from palermo.errors import PalermoError
+from palermo.web import i18n
 from palermo.web.notices.common import problems
 
 Shape = TypeVar("Shape", bound=BaseModel)
@@ -47,12 +48,12 @@ class Refused:
 
     values: Mapping[str, str]
     # The reasons, by the field each is shown beside; "" for one shown under the form.
-    reasons: Mapping[str, str]
+    reasons: Mapping[str, str | i18n.Said]
 
     @property
     def error(self) -> str:
         """Every reason at once, for a page that does not offer the form."""
-        return "; ".join(self.reasons.values())
+        return "; ".join(map(str, self.reasons.values()))
 
 
 async def _posted(request: Request) -> dict[str, str]:
@@ -100,7 +101,7 @@ def refusal(
         return Refused(values, {k: "; ".join(v) for k, v in reasons.items()}), 422
     place = spec.field_of(error.message)
     where = place if place in spec.fields else ""
-    return Refused(values, {where: error.message}), error.status_code
+    return Refused(values, {where: i18n.said(error)}), error.status_code
 
 
 Again = Callable[[dict[str, Refused], int], Response]

@@ -10,12 +10,15 @@ rendering, so templates, macros and Python code share it without passing it arou
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cache
 from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
 
 from babel import Locale, dates, numbers
 from babel.core import negotiate_locale
@@ -24,6 +27,9 @@ from babel.support import NullTranslations, Translations
 from fastapi import Request
 from markupsafe import Markup
 from normality import latinize_text
+
+from palermo.errors import PalermoError
+from palermo.translatable import Texts
 
 LOCALES = Path(__file__).parent / "locales"
 LANGUAGE_COOKIE = "palermo_lang"
@@ -101,17 +107,68 @@ def ngettext(singular: str, plural: str, n: int) -> str:
     return translations(current()).ungettext(singular, plural, n)
 
 
+@dataclass(frozen=True)
+class Said:
+    """What a service said in English (a refusal, a notification, a summary), shown in the
+    reader's language: translated when rendered, as a handler catches a refusal before the
+    page's language is set. A value may itself be `Said`, translated with it."""
+
+    message: str  # marked with `N_` where it is written; placeholders `%(name)s`
+    values: Mapping[str, Any] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        text = gettext(self.message) if self.message else ""
+        return text % {k: _shown(v) for k, v in self.values.items()} if self.values else text
+
+
+def _shown(value: Any) -> str:
+    """A value in a translated message: a day or moment written the language's way."""
+    if isinstance(value, datetime):
+        return format_datetime(value)
+    if isinstance(value, date):
+        return format_date(value)
+    return format(value)
+
+
+def recognised(
+    texts: Texts | None, words: str, shown: Mapping[str, Callable[[str], Any]] | None = None
+) -> Said | str:
+    """Words stored in English, in the reader's language when written from one of `texts`;
+    a value is shaped by `shown` of its name (a day read back, a code named by its title),
+    and left as written where that fails."""
+    found = texts.recognised(words) if texts else None
+    if found is None:
+        return words
+    text, values = found
+    shaping = shown or {}
+    shaped = {}
+    for name, value in values.items():
+        try:
+            shaped[name] = shaping[name](value) if name in shaping and value else value
+        except (KeyError, ValueError):
+            shaped[name] = value
+    return Said(text, shaped)
+
+
+def said(error: PalermoError) -> Said:
+    """A refusal in the reader's language (its `message` stays English for the API), its
+    values written as in the English: a day as typed in the form refused."""
+    return Said(error.template, {k: format(v) for k, v in error.values.items()})
+
+
 def _locale() -> Locale:
     return Locale.parse(current())
 
 
-def _parsed(value: str) -> date | datetime | None:
-    """An ISO 8601 day or moment kept as text (a JSON document's, a form's), read back; None
-    when it is not one."""
+def _read(value: date | datetime | str) -> date | datetime | str:
+    """An ISO 8601 day or moment kept as text (a JSON document's, a form's) read back; any
+    other text as given, to be shown as it is."""
+    if not isinstance(value, str):
+        return value
     try:
         return datetime.fromisoformat(value) if len(value) > 10 else date.fromisoformat(value)
     except ValueError:
-        return None
+        return value
 
 
 def format_date(value: date | datetime | str | None, format: str = "medium") -> str:
@@ -119,40 +176,38 @@ def format_date(value: date | datetime | str | None, format: str = "medium") -> 
     it is not a day)."""
     if value is None or value == "":
         return ""
+    value = _read(value)
     if isinstance(value, str):
-        parsed = _parsed(value)
-        if parsed is None:
-            return value
-        value = parsed
+        return value
     day = value.date() if isinstance(value, datetime) else value
     return dates.format_date(day, format=format, locale=_locale())
 
 
-def format_datetime(value: datetime | date | str | None, format: str = "medium") -> str:
-    """A moment in UTC (as Palermo stores them), written the language's way; an ISO text is
-    read first (and shown as given when it is not a moment), a day is shown as a day."""
+def format_datetime(
+    value: datetime | date | str | None, format: str = "medium", zone: str | None = None
+) -> str:
+    """A moment in UTC (as Palermo stores them), written the language's way — at the wall
+    clock of the IANA time `zone` if given; an ISO text is read first (and shown as given
+    when it is not a moment), a day is shown as a day."""
     if value is None or value == "":
         return ""
+    value = _read(value)
     if isinstance(value, str):
-        parsed = _parsed(value)
-        if parsed is None:
-            return value
-        value = parsed
+        return value
     if not isinstance(value, datetime):
         return format_date(value, format)
-    return dates.format_datetime(value, format=format, tzinfo=dates.UTC, locale=_locale())
+    where = ZoneInfo(zone) if zone else dates.UTC
+    return dates.format_datetime(value, format=format, tzinfo=where, locale=_locale())
 
 
 def format_time(value: datetime | str | None, format: str = "short") -> str:
     """The time of day of a moment in UTC, written the language's way."""
     if value is None or value == "":
         return ""
-    if isinstance(value, str):
-        parsed = _parsed(value)
-        if not isinstance(parsed, datetime):
-            return value
-        value = parsed
-    return dates.format_time(value, format=format, tzinfo=dates.UTC, locale=_locale())
+    moment = _read(value)
+    if not isinstance(moment, datetime):
+        return str(moment)
+    return dates.format_time(moment, format=format, tzinfo=dates.UTC, locale=_locale())
 
 
 def format_number(value: float | int | None) -> str:

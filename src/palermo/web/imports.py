@@ -29,6 +29,7 @@ from palermo.records.envelope import (
 from palermo.records.schemas import envelope_of
 from palermo.screening.lists import PARSERS
 from palermo.translatable import N_
+from palermo.web import i18n
 from palermo.web.exchange.common import INFORMATION, SOURCES
 from palermo.web.templating import page, working_context
 
@@ -84,7 +85,7 @@ def _page(
         principal,
         kinds=service.importable(session, principal),
         refused=refused,
-        error=failure.message if failure else None,
+        error=i18n.said(failure) if failure else None,
         status_code=failure.status_code if failure else 200,
         form={**FORM, **(form or {})},
         subject_titles=SUBJECT_TITLES,

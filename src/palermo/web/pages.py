@@ -108,7 +108,7 @@ def login(
             None,
             next=safe_next(next),
             login_csrf=expected,
-            error=error.message,
+            error=i18n.said(error),
             username=username,
             status_code=error.status_code,
         )
@@ -175,7 +175,7 @@ def mfa(
             next=safe_next(next),
             mfa_csrf=active.web_session.csrf_token,
             username=active.user.username,
-            error=error.message,
+            error=i18n.said(error),
             status_code=error.status_code,
         )
         if error.status_code == 423:  # locked out mid-way: the half-open session ends
@@ -244,7 +244,7 @@ def create_token(
             session, principal=principal, settings=settings, name=name, days=days, now=utcnow()
         )
     except PalermoError as error:
-        return _accountpage(request, session, principal, error=error.message)
+        return _accountpage(request, session, principal, error=i18n.said(error))
     return _accountpage(request, session, principal, new_secret=issued.secret)
 
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
+from collections.abc import Callable
+from datetime import date
+from typing import Annotated, Any
 
 from fastapi import APIRouter, BackgroundTasks, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -15,12 +17,27 @@ from palermo.jobs.kinds import KINDS
 from palermo.models.base import utcnow
 from palermo.models.screening import ScreeningJob
 from palermo.screening import batch, jobs, service
-from palermo.screening.scoring import THRESHOLD, ScreeningQuery
-from palermo.web.templating import page
+from palermo.screening.scoring import EXPLANATIONS, THRESHOLD, ScreeningQuery
+from palermo.web import i18n
+from palermo.web.templating import page, templates
 from palermo.web.workspace import context_or_redirect
 
 router = APIRouter(include_in_schema=False)
 SCHEMAS = ("Person", "LegalEntity", "Organization", "Company", "Vessel", "Vehicle")
+# How the values of an explanation's line are shown: a country by its name, a day the
+# reader's way (a year alone as written).
+EXPLAINED_VALUES: dict[str, Callable[[str], Any]] = {
+    "country": i18n.country_name,
+    "date": date.fromisoformat,
+}
+
+
+def explained(line: str) -> i18n.Said | str:
+    """A line of why a hit matched, in the reader's language when its text is known."""
+    return i18n.recognised(EXPLANATIONS, line, EXPLAINED_VALUES)
+
+
+templates.env.filters.setdefault("explained", explained)
 
 
 @router.get("/screening", response_class=HTMLResponse)
@@ -80,7 +97,7 @@ def screen(
                 now=utcnow(),
             )
         except PalermoError as failure:
-            error = failure.message
+            error = i18n.said(failure)
     template = "screening_results.html" if request.headers.get("hx-request") else "screening.html"
     return page(
         request,
@@ -154,7 +171,7 @@ async def upload_batch(
             "screening_batch.html",
             principal,
             jobs=[],
-            error=failure.message,
+            error=i18n.said(failure),
             details=failure.details,
             status_code=failure.status_code,
         )

@@ -79,7 +79,7 @@ def numeric(alpha_2: str) -> str | None:
 def offence_name(row: OffenceCount) -> str:
     if row.iccs_section == NO_OFFENCE:
         return _("No offence recorded")
-    return f"{row.iccs_section} {row.iccs_label}"
+    return f"{row.iccs_section} {_(row.iccs_label)}"
 
 
 def notice_kind(kind: str) -> str:

@@ -43,6 +43,7 @@ templates.env.filters.update(
     number=i18n.format_number,
     country=i18n.country_name,
     person_name=i18n.person_name,
+    said=i18n.said,
 )
 
 

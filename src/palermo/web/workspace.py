@@ -25,6 +25,7 @@ from palermo.policy.records import AccessContext, Effect, decide
 from palermo.records import service
 from palermo.records.envelope import Purpose
 from palermo.records.schemas import HitOut
+from palermo.web import i18n
 from palermo.web.exchange import notification_rows
 from palermo.web.pages import safe_next
 from palermo.web.templating import page, working_context
@@ -64,7 +65,7 @@ def set_context(
             principal,
             purposes=list(Purpose),
             next=safe_next(next),
-            error=error.message,
+            error=i18n.said(error),
             status_code=error.status_code,
         )
     web_session = request.state.web_session
@@ -104,7 +105,7 @@ def records(
                 now=utcnow(),
             )
         except PalermoError as failure:
-            error = failure.message
+            error = i18n.said(failure)
     template = "records_results.html" if request.headers.get("hx-request") else "records.html"
     return page(
         request,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from typing import Any, Concatenate, ParamSpec
 from urllib.parse import urlencode
@@ -14,6 +15,8 @@ from fastapi import Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
+from palermo.cases import timeline
+from palermo.cases.schemas import EventOut
 from palermo.cases.vocabulary import (
     RESULT_TITLES,
     TECHNIQUE_TITLES,
@@ -30,6 +33,7 @@ from palermo.models.identity import Agency
 from palermo.offences import iccs
 from palermo.policy import cases as policy
 from palermo.translatable import N_
+from palermo.web import i18n
 from palermo.web.templating import page
 
 Checked = ParamSpec("Checked")
@@ -56,11 +60,31 @@ ROLE_TITLES = {
     MemberRole.observer: N_("Observer"),
 }
 CASE_TITLES = {CaseStatus.open: N_("Open"), CaseStatus.closed: N_("Closed")}
+# A member's role within a sentence of the timeline.
+ROLE_WORDS = {
+    MemberRole.lead: N_("lead"),
+    MemberRole.participant: N_("participant"),
+    MemberRole.observer: N_("observer"),
+}
+# How the values of a timeline line are shown: days the reader's way, titles and roles
+# translated.
+SUMMARY_VALUES: dict[str, Callable[[str], Any]] = {
+    **dict.fromkeys(("on", "valid_from", "valid_until"), date.fromisoformat),
+    "technique": i18n.Said,
+    **dict.fromkeys(
+        ("role", "before", "after"), lambda role: i18n.Said(ROLE_WORDS[MemberRole(role)])
+    ),
+}
+
+
+def summary_of(event: EventOut) -> i18n.Said | str:
+    """A line of the case's timeline in the reader's language, when its text is known."""
+    return i18n.recognised(timeline.SUMMARIES.get(event.kind), event.summary, SUMMARY_VALUES)
 
 
 def offence_title(code: str) -> str:
     found = iccs().get(code)
-    return f"{code} {found.label}" if found else code
+    return f"{code} {i18n.gettext(found.label)}" if found else code
 
 
 def amount(value: Decimal) -> str:
@@ -82,6 +106,7 @@ def render(request: Request, template: str, principal: Principal, **context: Any
         result_titles=RESULT_TITLES,
         technique_titles=TECHNIQUE_TITLES,
         offence_title=offence_title,
+        summary_of=summary_of,
         amount=amount,
         **context,
     )

@@ -21,6 +21,7 @@ from palermo.exchange.schemas import MessageOut
 from palermo.identity.principal import Principal
 from palermo.models.base import utcnow
 from palermo.records.envelope import HandlingCode, Tlp
+from palermo.web import i18n
 from palermo.web.exchange.common import (
     INFORMATION,
     SOURCES,
@@ -100,7 +101,7 @@ def _compose_page(
         max_attachment_bytes=settings.max_attachment_bytes,
         max_attachments=messages.MAX_ATTACHMENTS,
         today=current_date().isoformat(),
-        error=error.message if error else None,
+        error=i18n.said(error) if error else None,
         error_details=error.details if error else None,
         error_field=_error_field(error) if error else None,
         files_dropped=files_dropped,

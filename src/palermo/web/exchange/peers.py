@@ -16,9 +16,10 @@ from palermo.exchange.deps import keyring_of, peer_client_of
 from palermo.identity.principal import Principal
 from palermo.models.base import utcnow
 from palermo.notifications import repository as notifications
-from palermo.notifications.kinds import link_of, title_of
+from palermo.notifications.kinds import link_of, said, title_of
 from palermo.policy.records import AccessContext
 from palermo.records.envelope import Purpose
+from palermo.web import i18n
 from palermo.web.exchange.common import (
     see_thread,
 )
@@ -43,7 +44,9 @@ def notification_rows(
     rows = []
     for n in found:
         href, target = link_of(n)
-        rows.append({"n": n, "title": title_of(n.kind), "href": href, "target": target})
+        rows.append(
+            {"n": n, "title": title_of(n.kind), "said": said(n), "href": href, "target": target}
+        )
     return rows
 
 
@@ -54,7 +57,7 @@ def _hits_page(
     form: dict[str, str],
     *,
     answers: list[hits.PeerAnswer] | None = None,
-    error: str | None = None,
+    error: i18n.Said | None = None,
     status_code: int = 200,
 ) -> Response:
     return page(
@@ -127,7 +130,7 @@ def ask_peers(
         )
     except PalermoError as error:
         return _hits_page(
-            request, session, principal, form, error=error.message, status_code=error.status_code
+            request, session, principal, form, error=i18n.said(error), status_code=error.status_code
         )
     return _hits_page(request, session, principal, form, answers=answers)
 

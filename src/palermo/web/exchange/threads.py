@@ -27,6 +27,7 @@ from palermo.identity.principal import Principal
 from palermo.models.base import utcnow
 from palermo.models.records import Record
 from palermo.translatable import N_
+from palermo.web import i18n
 from palermo.web.exchange.common import (
     INFORMATION,
     SOURCES,
@@ -53,7 +54,7 @@ class ActionState:
 
     action: str  # forward, consent_request, consent, approve
     values: dict[str, Any]
-    error: str | None = None
+    error: i18n.Said | None = None
 
 
 def _forward_block(m: MessageOut) -> str | None:
@@ -177,7 +178,7 @@ def _refused(
     error: PalermoError,
 ) -> Response:
     """The thread again, the refused action's form open with what was typed and why."""
-    state.error = error.message
+    state.error = i18n.said(error)
     return _thread_page(
         request,
         session,

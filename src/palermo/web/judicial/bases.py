@@ -27,6 +27,8 @@ from palermo.judicial.lifecycle import RequestKind
 from palermo.judicial.schemas import DualCriminalityOut
 from palermo.judicial.treaties import RequestType, Treaty, packaged
 from palermo.models.base import utcnow
+from palermo.translatable import N_
+from palermo.web import i18n
 from palermo.web.judicial.views import central_authority, drafting_authority, render
 
 router = APIRouter(include_in_schema=False)
@@ -36,7 +38,7 @@ router = APIRouter(include_in_schema=False)
 class Check:
     """The live part of the wizard: what the request can rest on, and dual criminality."""
 
-    problem: str = ""  # why nothing could be weighed yet
+    problem: i18n.Said | None = None  # why nothing could be weighed yet
     kind: RequestType = RequestType.mla
     requesting: str = ""
     requested: str = ""
@@ -78,14 +80,19 @@ def check(
     other = directory.agency_by_code(session, requested) if requested.strip() else None
     if mine is None or other is None or other.kind != AgencyKind.central_authority:
         return Check(
-            problem="Choose the requested central authority: the legal bases are weighed for "
-            "the two states, the kind of request, its day and the conduct's offences.",
+            problem=i18n.Said(
+                N_(
+                    "Choose the requested central authority: the legal bases are weighed for "
+                    "the two states, the kind of request, its day and the conduct's offences."
+                )
+            ),
             chosen=chosen,
         )
     try:
         day = date.fromisoformat(on) if on.strip() else utcnow().date()
     except ValueError:
-        return Check(problem=f"{on!r} is not a day (YYYY-MM-DD)", chosen=chosen)
+        not_a_day = N_("%(day)s is not a day (YYYY-MM-DD)")
+        return Check(problem=i18n.Said(not_a_day, {"day": repr(on)}), chosen=chosen)
     request = RequestType(kind if kind in RequestKind.__members__ else RequestKind.mla.value)
     try:
         found = resolve(
@@ -97,7 +104,7 @@ def check(
             offences=list(dict.fromkeys(offences)),
         )
     except Invalid as error:
-        return Check(problem=error.message, chosen=chosen)
+        return Check(problem=i18n.said(error), chosen=chosen)
     conduct = found.dual_criminality
     applicable = [b.treaty.code for b in found.bases if b.applies]
     if not as_typed and chosen not in applicable and applicable:

@@ -3,7 +3,8 @@ and how a refused step leaves nothing behind."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from datetime import date
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
@@ -13,9 +14,12 @@ from starlette.datastructures import FormData
 
 from palermo.errors import Forbidden, PalermoError
 from palermo.identity.principal import Principal
+from palermo.notices import checks
 from palermo.notices.kinds import MATTER_TITLES, NoticeKind, NoticeStatus
 from palermo.policy import notices as policy
 from palermo.translatable import N_
+from palermo.web import i18n
+from palermo.web.templating import templates
 
 STATUS_TITLES = {
     NoticeStatus.draft: N_("Draft"),
@@ -28,6 +32,23 @@ STATUS_TITLES = {
     NoticeStatus.withdrawn: N_("Withdrawn"),
     NoticeStatus.expired: N_("Expired"),
 }
+# How the values of a check's finding are shown: titles and labels translated, the field's
+# problem recognised in turn, a day the reader's way.
+FINDING_VALUES: dict[str, Callable[[str], Any]] = {
+    "kind": i18n.Said,
+    "label": i18n.Said,
+    "problem": lambda problem: i18n.recognised(checks.PROBLEMS, problem),
+    "date": date.fromisoformat,
+}
+
+
+def finding(message: str) -> i18n.Said | str:
+    """A check's finding in the reader's language, when its text is known."""
+    return i18n.recognised(checks.FINDINGS, message, FINDING_VALUES)
+
+
+templates.env.filters.setdefault("finding", finding)
+
 # Short names for badges and filters ("UN Special" rather than the full title).
 KIND_NAMES = {kind: kind.value.replace("_", " ").title() for kind in NoticeKind} | {
     NoticeKind.un_special: "UN Special"

@@ -36,6 +36,8 @@ from palermo.offences import iccs
 from palermo.policy import notices as policy
 from palermo.records.schemas import EntityIn
 from palermo.settings import Settings
+from palermo.translatable import N_
+from palermo.web import i18n
 from palermo.web.notices.common import (
     FormDep,
     Refusable,
@@ -64,8 +66,10 @@ router = APIRouter(include_in_schema=False)
 
 
 # Pages ----------------------------------------------------------------------------------------
-def _iccs_options() -> list[tuple[str, str]]:
-    return [(o.code, "\u2003" * (o.level - 1) + f"{o.code} — {o.label}") for o in iccs().values()]
+def _iccs_options() -> list[tuple[str, str, str]]:
+    """Each offence's code, its code indented by its level, and its label (translated where
+    shown)."""
+    return [(o.code, "\u2003" * (o.level - 1) + o.code, o.label) for o in iccs().values()]
 
 
 def _form_page(
@@ -78,7 +82,7 @@ def _form_page(
     form: dict[str, Any],
     checked: bool,
     notice_id: uuid.UUID | None = None,
-    error: str | None = None,
+    error: i18n.Said | None = None,
     status_code: int = 200,
 ) -> Response:
     findings = findings_of(kind, diffusion, form) if checked else None
@@ -235,9 +239,10 @@ def _save(
     except Refusable as error:
         if isinstance(error, ValidationError):
             problem = "; ".join(m for _, m in problems(error, PAYLOAD_LABELS))
-            message, status_code = f"the request is incomplete: {problem}", 422
+            incomplete = N_("the request is incomplete: %(problem)s")
+            message, status_code = i18n.Said(incomplete, {"problem": problem}), 422
         else:
-            message, status_code = error.message, error.status_code
+            message, status_code = i18n.said(error), error.status_code
         return _form_page(
             request,
             session,

@@ -27,6 +27,7 @@ from palermo.notices.workflow import ACTION_TITLES, TRANSITIONS, person_action
 from palermo.offences import iccs
 from palermo.policy import notices as policy
 from palermo.policy.records import AccessContext
+from palermo.web import i18n
 from palermo.web.notices.common import (
     STATUS_TITLES,
     FormDep,
@@ -61,14 +62,14 @@ class Refusal:
 
     form: str  # an action, or "hit-<id>"
     values: dict[str, Any]
-    message: str = ""
+    message: str | i18n.Said = ""
     status_code: int = 422
 
     def because(self, error: PalermoError | ValidationError) -> Refusal:
         if isinstance(error, ValidationError):
             self.message = "; ".join(m for _, m in problems(error, LABELS))
         else:
-            self.message, self.status_code = error.message, error.status_code
+            self.message, self.status_code = i18n.said(error), error.status_code
         return self
 
 

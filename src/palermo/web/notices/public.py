@@ -15,6 +15,7 @@ from palermo.errors import Invalid, PalermoError
 from palermo.models.base import utcnow
 from palermo.notices import public
 from palermo.translatable import N_
+from palermo.web import i18n
 from palermo.web.templating import page
 
 router = APIRouter(include_in_schema=False)
@@ -73,7 +74,7 @@ def public_notices(
         )
         found = public.page(session, typed["kind"], filters, today=utcnow().date())
     except PalermoError as failure:
-        error = failure.message
+        error = i18n.said(failure)
     last = max(1, math.ceil(found["total"] / PER_PAGE)) if found else 1
     return page(
         request,
