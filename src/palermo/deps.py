@@ -19,6 +19,7 @@ from palermo.models.base import utcnow
 from palermo.policy.records import AccessContext
 from palermo.ratelimit import RETRY_AFTER_KEY, STATE_KEY, RateLimits
 from palermo.settings import Settings
+from palermo.translatable import N_
 
 SESSION_COOKIE = "palermo_session"
 CSRF_HEADER = "x-csrf-token"
@@ -66,10 +67,10 @@ def _identified(request: Request, session: Session, settings: Settings) -> Princ
         return identity.authenticate_token(session, secret=secret.strip(), now=now)
     cookie = request.cookies.get(SESSION_COOKIE)
     if not cookie:
-        raise Unauthorized("log in, or send an API token as 'Authorization: Bearer <token>'")
+        raise Unauthorized(N_("log in, or send an API token as 'Authorization: Bearer <token>'"))
     active = identity.resume_session(session, settings=settings, cookie=cookie, now=now)
     if not active.web_session.mfa_passed:
-        raise MfaRequired("enter the one-time code from your authenticator app")
+        raise MfaRequired(N_("enter the one-time code from your authenticator app"))
     request.state.web_session = active.web_session
     return identity.principal_for(active.user, channel="session")
 
@@ -112,7 +113,7 @@ async def _csrf_checked(
             value = (await request.form()).get(CSRF_FIELD)
             supplied = value if isinstance(value, str) else None
         if not supplied or not secrets.compare_digest(supplied, web_session.csrf_token):
-            raise CsrfFailed("missing or wrong CSRF token; reload the page and try again")
+            raise CsrfFailed(N_("missing or wrong CSRF token; reload the page and try again"))
     return principal
 
 

@@ -20,6 +20,7 @@ from palermo.screening.scoring import COUNTRY_ELSEWHERE, COUNTRY_MATCHES
 from palermo.translatable import N_, written
 from palermo.web import i18n
 from palermo.web.notices.common import finding
+from palermo.web.pages import LOGIN_CSRF_COOKIE
 from palermo.web.screening import explained
 from tests.web import test_cases_pages as cases_pages
 from tests.web.test_cases_pages import LEAD, PARTICIPANT, error, url
@@ -114,3 +115,28 @@ def test_check_findings_and_hit_explanations_in_the_readers_language() -> None:
     with i18n.speaking("ar"):
         line = COUNTRY_ELSEWHERE % {"country": "CO", "countries": "['NL']"}
         assert str(explained(line)) == "البلد كولومبيا ليس من بين ['NL']"
+
+
+def test_log_in_refusals_speak_the_readers_language(client: TestClient, factory) -> None:  # type: ignore[no-untyped-def]
+    factory.user("anna", Role.officer)
+    client.cookies.set(i18n.LANGUAGE_COOKIE, "fr")
+    form = client.get("/login")
+    csrf = client.cookies.get(LOGIN_CSRF_COOKIE)
+    assert form.status_code == 200
+    assert csrf
+    refused = client.post(
+        "/login", data={"username": "anna", "password": "not the password", "csrf_token": csrf}
+    )
+    assert refused.status_code == 401
+    assert "nom d&#39;utilisateur ou mot de passe erroné" in refused.text
+    assert "wrong username or password" not in refused.text
+    expired = client.post(
+        "/login", data={"username": "anna", "password": "x", "csrf_token": "forged"}
+    )
+    assert expired.status_code == 403
+    assert "le formulaire de connexion a expiré" in expired.text
+    api = client.post("/api/auth/login", json={"username": "anna", "password": "wrong"})
+    assert api.json()["error"] == {
+        "code": "invalid_credentials",
+        "message": "wrong username or password",
+    }

@@ -38,6 +38,7 @@ from palermo.identity.schemas import (
 from palermo.models.base import utcnow
 from palermo.models.identity import Agency, User
 from palermo.settings import Settings
+from palermo.translatable import N_
 
 router = APIRouter(prefix="/api", tags=["identity"])
 AUTH_ERRORS = error_responses(Unauthorized, CsrfFailed)
@@ -148,7 +149,7 @@ def me(request: Request, session: SessionDep, principal: PrincipalDep) -> Me:
 def _own_user(session: SessionDep, principal: Principal) -> User:
     user = repository.user_by_id(session, principal.user_id) if principal.user_id else None
     if user is None:
-        raise NotFound("no user behind this principal")
+        raise NotFound(N_("no user behind this principal"))
     return user
 
 

@@ -14,6 +14,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from palermo.errors import Invalid
 from palermo.settings import Settings
+from palermo.translatable import N_
 
 MIN_PASSWORD_LENGTH = 12  # NIST SP 800-63B allows 8; police systems ask for more.
 TOKEN_PREFIX = "plm_"  # noqa: S105 - a visible marker, not a secret
@@ -58,9 +59,11 @@ class Credentials:
 
 def check_password_strength(password: str) -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise Invalid(f"password must have at least {MIN_PASSWORD_LENGTH} characters")
+        raise Invalid(
+            N_("password must have at least %(length)s characters"), length=MIN_PASSWORD_LENGTH
+        )
     if len(password) > 256:
-        raise Invalid("password must have at most 256 characters")
+        raise Invalid(N_("password must have at most 256 characters"))
 
 
 def new_totp_secret() -> str:

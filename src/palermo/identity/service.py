@@ -48,6 +48,7 @@ from palermo.policy.administration import (
     require_system_admin,
 )
 from palermo.settings import Settings
+from palermo.translatable import N_
 
 AGENCY_CODE = re.compile(r"^[A-Z0-9][A-Z0-9_-]{1,31}$")
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
@@ -72,7 +73,10 @@ def country_code(value: str) -> str:
     elif len(candidate) == 3:
         country = pycountry.countries.get(alpha_3=candidate)
     if country is None:
-        raise Invalid(f"unknown country code {value!r}: use ISO 3166-1 alpha-2 (e.g. FR, NG, BR)")
+        raise Invalid(
+            N_("unknown country code %(value)s: use ISO 3166-1 alpha-2 (e.g. FR, NG, BR)"),
+            value=repr(value),
+        )
     return str(country.alpha_2)
 
 
@@ -81,7 +85,11 @@ def agency_kind(value: str) -> AgencyKind:
         return AgencyKind(value)
     except ValueError:
         known = ", ".join(k.value for k in AgencyKind)
-        raise Invalid(f"unknown agency kind {value!r}; known kinds: {known}") from None
+        raise Invalid(
+            N_("unknown agency kind %(value)s; known kinds: %(known)s"),
+            value=repr(value),
+            known=known,
+        ) from None
 
 
 def create_agency(
@@ -97,9 +105,11 @@ def create_agency(
     require_system_admin(principal, act="register agencies")
     code = code.strip().upper()
     if not AGENCY_CODE.match(code):
-        raise Invalid(f"agency code {code!r} must be 2-32 letters, digits, '-' or '_'")
+        raise Invalid(
+            N_("agency code %(code)s must be 2-32 letters, digits, '-' or '_'"), code=repr(code)
+        )
     if not name.strip():
-        raise Invalid("agency name must not be empty")
+        raise Invalid(N_("agency name must not be empty"))
     agency = Agency(
         code=code,
         name=name.strip(),
@@ -108,7 +118,7 @@ def create_agency(
         node_id=ensure_local_node(session, settings).id,
     )
     if repository.agency_by_code(session, code) is not None:
-        raise Conflict(f"agency {code} already exists")
+        raise Conflict(N_("agency %(code)s already exists"), code=code)
     session.add(agency)
     session.flush()
     record(
@@ -138,10 +148,10 @@ def configure_agency(
         agency.link_four_eyes = changed["link_four_eyes"] = link_four_eyes
     if review_after_months is not None:
         if not 1 <= review_after_months <= 240:
-            raise Invalid("the review period is 1 to 240 months")
+            raise Invalid(N_("the review period is 1 to 240 months"))
         agency.review_after_months = changed["review_after_months"] = review_after_months
     if not changed:
-        raise Invalid("nothing to change: give --link-four-eyes or --review-after-months")
+        raise Invalid(N_("nothing to change: give --link-four-eyes or --review-after-months"))
     record(
         session,
         action="agency.configure",
@@ -156,22 +166,22 @@ def configure_agency(
 def get_agency(session: Session, code: str) -> Agency:
     agency = repository.agency_by_code(session, code)
     if agency is None:
-        raise NotFound(f"no agency with code {code!r}")
+        raise NotFound(N_("no agency with code %(code)s"), code=repr(code))
     return agency
 
 
 def _check_roles(agency: Agency, roles: Iterable[Role], principal: Principal) -> list[Role]:
     chosen = sorted(set(roles))
     if not chosen:
-        raise Invalid("a user needs at least one role")
+        raise Invalid(N_("a user needs at least one role"))
     for role in chosen:
         if not may_grant(principal, role):
-            raise Forbidden(f"you may not grant the role {role.value}")
+            raise Forbidden(N_("you may not grant the role %(role)s"), role=role.value)
     partner_agency = agency.kind in PARTNER_ONLY_KINDS
     if partner_agency and not set(chosen) <= {Role.partner, Role.agency_admin}:
-        raise Invalid("users of a private partner hold only the partner and agency_admin roles")
+        raise Invalid(N_("users of a private partner hold only the partner and agency_admin roles"))
     if not partner_agency and Role.partner in chosen:
-        raise Invalid("the partner role belongs to users of private-partner agencies")
+        raise Invalid(N_("the partner role belongs to users of private-partner agencies"))
     return chosen
 
 
@@ -182,7 +192,9 @@ def parse_roles(values: Iterable[str]) -> list[Role]:
             roles.append(Role(value.strip()))
         except ValueError:
             known = ", ".join(r.value for r in Role)
-            raise Invalid(f"unknown role {value!r}; known roles: {known}") from None
+            raise Invalid(
+                N_("unknown role %(value)s; known roles: %(known)s"), value=repr(value), known=known
+            ) from None
     return roles
 
 
@@ -216,10 +228,13 @@ def create_user(
     require_agency_admin(principal, agency.id, act="add users")
     username = username.strip().lower()
     if not USERNAME.match(username):
-        raise Invalid(f"username {username!r} must be 2-64 of a-z, 0-9, '.', '_' or '-'")
+        raise Invalid(
+            N_("username %(username)s must be 2-64 of a-z, 0-9, '.', '_' or '-'"),
+            username=repr(username),
+        )
     chosen = _check_roles(agency, roles, principal)
     if repository.user_by_username(session, username) is not None:
-        raise Conflict(f"user {username} already exists")
+        raise Conflict(N_("user %(username)s already exists"), username=username)
     user = User(
         username=username,
         display_name=display_name.strip() or username,
@@ -251,7 +266,7 @@ def reset_mfa(
     """Issue a fresh TOTP seed (a lost phone); the old one stops working at once."""
     user = repository.user_by_username(session, username)
     if user is None:
-        raise NotFound(f"no user {username!r}")
+        raise NotFound(N_("no user %(username)s"), username=repr(username))
     require_agency_admin(principal, user.agency_id, act="reset MFA")
     secret = new_totp_secret()
     user.totp_secret = credentials.seal_totp_secret(secret)
@@ -286,7 +301,7 @@ def job_principal(session: Session, username: str) -> Principal:
     disabled meanwhile stops the job."""
     user = repository.user_by_username(session, username)
     if user is None or not user.active:
-        raise NotFound(f"user {username} is no longer active")
+        raise NotFound(N_("user %(username)s is no longer active"), username=username)
     return principal_for(user, channel="api")
 
 
@@ -357,8 +372,9 @@ def _refuse_if_locked(session: Session, *, user: User, settings: Settings, now: 
         durable=True,
     )
     raise AccountLocked(
-        f"account locked after {settings.max_failed_logins} failed log-ins; "
-        f"try again after {user.locked_until:%H:%M} UTC"
+        N_("account locked after %(failures)s failed log-ins; try again after %(time)s UTC"),
+        failures=settings.max_failed_logins,
+        time=f"{user.locked_until:%H:%M}",
     )
 
 
@@ -384,7 +400,7 @@ def check_password(
             settings=settings,
             now=now,
         )
-        raise InvalidCredentials("wrong username or password")
+        raise InvalidCredentials(N_("wrong username or password"))
     _refuse_if_locked(session, user=user, settings=settings, now=now)
     if not credentials.verify_password(user.password_hash, password):
         _refuse_login(
@@ -395,7 +411,7 @@ def check_password(
             settings=settings,
             now=now,
         )
-        raise InvalidCredentials("wrong username or password")
+        raise InvalidCredentials(N_("wrong username or password"))
     return user
 
 
@@ -413,15 +429,17 @@ def check_second_factor(
         return
     if user.totp_secret is None:
         raise Forbidden(
-            "your role requires MFA but no authenticator is enrolled; "
-            "ask your agency administrator to reset your MFA"
+            N_(
+                "your role requires MFA but no authenticator is enrolled; "
+                "ask your agency administrator to reset your MFA"
+            )
         )
     _refuse_if_locked(session, user=user, settings=settings, now=now)
     if not code:
-        raise MfaRequired("a one-time code from your authenticator app is required")
+        raise MfaRequired(N_("a one-time code from your authenticator app is required"))
     step = totp_step(credentials.open_totp_secret(user.totp_secret), code, at=now.timestamp())
     if step is None or (user.totp_last_step is not None and step <= user.totp_last_step):
-        reason = "wrong one-time code" if step is None else "one-time code already used"
+        reason = N_("wrong one-time code") if step is None else N_("one-time code already used")
         _refuse_login(
             session,
             user=user,
@@ -494,7 +512,7 @@ def resume_session(
     """The live session behind a cookie; idle or over-age sessions end here (CJIS 5.5.5)."""
     web_session = repository.session_by_token_hash(session, digest(cookie))
     if web_session is None or web_session.ended_at is not None:
-        raise SessionExpired("not logged in")
+        raise SessionExpired(N_("not logged in"))
     user = repository.user_by_id(session, web_session.user_id)
     idle = now - web_session.last_seen_at > timedelta(minutes=settings.session_idle_minutes)
     too_old = now - web_session.created_at > timedelta(hours=settings.session_absolute_hours)
@@ -548,11 +566,13 @@ def create_token(
 ) -> IssuedToken:
     """A personal API token for the principal's own account."""
     if principal.user_id is None:
-        raise Forbidden("API tokens belong to a user; act with --as USER")
+        raise Forbidden(N_("API tokens belong to a user; act with --as USER"))
     if not 1 <= days <= settings.api_token_max_days:
-        raise Invalid(f"token lifetime must be 1-{settings.api_token_max_days} days")
+        raise Invalid(
+            N_("token lifetime must be 1-%(days)s days"), days=settings.api_token_max_days
+        )
     if not name.strip():
-        raise Invalid("a token needs a name that says what it is for")
+        raise Invalid(N_("a token needs a name that says what it is for"))
     secret = new_bearer_secret()
     token = ApiToken(
         user_id=principal.user_id,
@@ -584,7 +604,7 @@ def revoke_token(
         token.user_id != principal.user_id
         and not may_administer_agency(principal, token.user.agency_id)
     ):
-        raise NotFound("no such token")
+        raise NotFound(N_("no such token"))
     if token.revoked_at is None:
         token.revoked_at = now
         record(

@@ -18,6 +18,7 @@ from palermo.policy.records import AccessContext, reads_records
 from palermo.screening import batch, jobs, service
 from palermo.screening.schemas import ScreenIn, ScreenOut
 from palermo.screening.scoring import THRESHOLD, ScreeningQuery
+from palermo.translatable import N_
 
 router = APIRouter(prefix="/api", tags=["screening"])
 COMMON = error_responses(Unauthorized, Invalid, Forbidden)
@@ -84,7 +85,7 @@ async def submit_batch(
     GET /api/screen/batch/{id}, then fetch /api/screen/batch/{id}/hits.csv."""
     context = AccessContext.of(purpose, justification)
     if not reads_records(principal):
-        raise Forbidden("your roles do not include screening")
+        raise Forbidden(N_("your roles do not include screening"))
     try:
         columns = json.loads(mapping) if mapping else {}
     except json.JSONDecodeError:

@@ -40,6 +40,7 @@ from palermo.screening.entries import Entry
 from palermo.screening.index import Candidate, Page, ScreeningIndex, index_for
 from palermo.screening.schemas import ScreenHit
 from palermo.screening.scoring import ALGORITHM, Match, ScreeningQuery, best_matches
+from palermo.translatable import N_
 
 CANDIDATES = 50  # visible candidates scored per query
 MAX_SCANNED = 1000  # index hits read per query at most, looking past hidden ones
@@ -164,7 +165,7 @@ def screen_many(
 ) -> list[list[ScreenHit]]:
     """Hits of each query, best first: full where policy allows, hit-only otherwise."""
     if not reads_records(principal):
-        raise Forbidden("your roles do not include screening")
+        raise Forbidden(N_("your roles do not include screening"))
     index = current_index(session)
     partner = hits_only(principal)
     results: list[list[ScreenHit]] = []
@@ -294,7 +295,7 @@ def request_details(
     owner's code; the owner's agency is notified with the purpose and justification."""
     decision = decide(session, principal, record_id, context.purpose, now=now)
     if decision.effect is Effect.deny:
-        raise NotFound(f"no record {record_id}")
+        raise NotFound(N_("no record %(record_id)s"), record_id=record_id)
     owner_id = session.scalar(select(Record.owner_agency_id).where(Record.id == record_id))
     assert owner_id is not None
     owner = repository.agency_codes(session, [owner_id])[owner_id]

@@ -25,6 +25,7 @@ from palermo.identity import repository, service
 from palermo.identity.api import set_session_cookie
 from palermo.identity.principal import Principal
 from palermo.models.base import utcnow
+from palermo.translatable import N_
 from palermo.web import i18n
 from palermo.web.templating import HERE, page
 
@@ -89,7 +90,7 @@ def login(
 ) -> Response:
     expected = request.cookies.get(LOGIN_CSRF_COOKIE)
     if not expected or not secrets.compare_digest(expected, csrf_token):
-        raise CsrfFailed("the log-in form expired; reload the page and try again")
+        raise CsrfFailed(N_("the log-in form expired; reload the page and try again"))
     now = utcnow()
     try:
         user = service.check_password(
