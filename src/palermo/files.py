@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from palermo.errors import Invalid
+from palermo.translatable import N_
 
 
 def read_file(path: Path, *, limit: int, what: str) -> bytes:
@@ -19,7 +20,12 @@ def read_file(path: Path, *, limit: int, what: str) -> bytes:
             # At most one byte past the limit: the file may have grown since its size was read.
             data = handle.read(limit + 1)
     except OSError as error:
-        raise Invalid(f"{what} {path}: cannot read the file ({error.strerror})") from None
+        raise Invalid(
+            N_("%(what)s %(path)s: cannot read the file (%(reason)s)"),
+            what=what,
+            path=path,
+            reason=error.strerror,
+        ) from None
     if len(data) > limit:
         raise _too_large(path, len(data), limit, what)
     return data

@@ -6,14 +6,21 @@ the English message and its stable code."""
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime
+from decimal import Decimal
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from palermo.errors import Forbidden
+from palermo.assets.money import to_minor
+from palermo.cases import timeline
+from palermo.cases.vocabulary import ResultKind
+from palermo.errors import Forbidden, Invalid
 from palermo.identity.roles import Role
-from palermo.models.cases import Case
+from palermo.models.cases import Case, CaseEvent
 from palermo.models.records import Notification
+from palermo.models.tasks import Task
 from palermo.notices import checks
 from palermo.notifications import texts
 from palermo.screening.scoring import COUNTRY_ELSEWHERE, COUNTRY_MATCHES
@@ -140,3 +147,91 @@ def test_log_in_refusals_speak_the_readers_language(client: TestClient, factory)
         "code": "invalid_credentials",
         "message": "wrong username or password",
     }
+
+
+def test_refusals_of_the_other_services_speak_the_readers_language(
+    client: TestClient, harbour: Case
+) -> None:
+    log_in(client, LEAD)
+    client.cookies.set(i18n.LANGUAGE_COOKIE, "fr")
+    missing = client.get("/statistics/people.csv")
+    assert missing.status_code == 404
+    assert "aucun chiffre &#39;people&#39; ; les chiffres disponibles sont" in missing.text
+    with pytest.raises(Invalid) as refused:
+        to_minor(Decimal("1.005"))
+    assert refused.value.message == "amount 1.005 has more than two decimals"
+    with i18n.speaking("ar"):
+        assert str(i18n.said(refused.value)) == "amount 1.005 يتضمن أكثر من منزلتين عشريتين"
+
+
+def test_task_titles_are_shown_in_the_readers_language(
+    client: TestClient, db: Session, factory
+) -> None:  # type: ignore[no-untyped-def]
+    user, _ = factory.user("es-pn.officer", Role.officer)
+    title = written(
+        texts.CONFIRM_IDENTITY,
+        who="FR-POL (FR)",
+        kind=N_("Red Notice"),
+        entity="2026/123",
+        title="Jan de Vries",
+    )
+    assert title == "Confirm identity: FR-POL (FR) hit Red Notice 2026/123 “Jan de Vries”"
+    answer = written(
+        texts.SILVER_ANSWER, agency="ES-PN", count=2, reference="2026/7", title="Yacht", assets="A"
+    )
+    located = written(texts.ASSETS_LOCATED, answer=answer)
+    for words in (title, located):
+        db.add(
+            Task(
+                agency_id=user.agency_id,
+                kind="notice.hit",
+                title=words,
+                link="/notices",
+                subject_id=str(uuid.uuid4()),
+                created_at=datetime.now(UTC),
+            )
+        )
+    db.commit()
+    log_in(client, "es-pn.officer")
+    client.cookies.set(i18n.LANGUAGE_COOKIE, "fr")
+    page = client.get("/tasks").text
+    assert "Confirmer l&#39;identité : concordance de FR-POL (FR) avec Notice rouge" in page
+    assert "Biens localisés : ES-PN a localisé 2 bien(s) au titre de la notice argent" in page
+    assert "Confirm identity" not in page
+
+
+def test_results_integrity_failures_and_brought_in_lines_of_the_timeline(
+    client: TestClient, db: Session, harbour: Case
+) -> None:
+    lines = {
+        "action_result": written(
+            timeline.ACTION_RESULTS[ResultKind.seizure],
+            country="NL",
+            quantity="12.5",
+            unit="kg",
+            item="cocaine",
+        ),
+        "evidence.integrity_failed": written(
+            timeline.EVIDENCE_INTEGRITY_FAILED, reference="EV-1", during="access"
+        ),
+        "brought_in": written(timeline.ASSET_FOUND, reference="AS-9", description="a yacht"),
+    }
+    assert lines["action_result"] == "NL: seizures 12.5 kg cocaine"
+    for kind, summary in lines.items():
+        db.add(
+            CaseEvent(
+                case_id=harbour.id,
+                at=datetime.now(UTC),
+                actor="nl-politie.lead",
+                kind=kind,
+                summary=summary,
+            )
+        )
+    db.commit()
+    log_in(client, LEAD)
+    client.cookies.set(i18n.LANGUAGE_COOKIE, "es")
+    page = client.get(url(harbour)).text
+    assert "NL: incautaciones 12.5 kg cocaine" in page
+    assert "EV-1 no superó su control de integridad (acceso)" in page
+    assert "bien AS-9 hallado: a yacht" in page
+    assert "failed its integrity check" not in page

@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from palermo.errors import Invalid
+from palermo.translatable import N_
 
 CENT = Decimal("0.01")
 
@@ -13,9 +14,11 @@ def to_minor(amount: Decimal, what: str = "amount") -> int:
     """`amount` in hundredths; a negative or sub-cent amount is refused (the API's shapes
     have already refused what is not a finite number)."""
     if amount < 0:
-        raise Invalid(f"{what} {amount} is negative")
+        raise Invalid(N_("%(what)s %(amount)s is negative"), what=what, amount=amount)
     if amount != amount.quantize(CENT):
-        raise Invalid(f"{what} {amount} has more than two decimals")
+        raise Invalid(
+            N_("%(what)s %(amount)s has more than two decimals"), what=what, amount=amount
+        )
     return int(amount * 100)
 
 

@@ -31,9 +31,10 @@ from palermo.identity.principal import Principal
 from palermo.models.assets import Asset, AssetOrder, DisposalShare, OrderAsset, Recognition
 from palermo.models.base import latest_date
 from palermo.models.identity import Agency
+from palermo.notifications import texts
 from palermo.policy import assets as policy
 from palermo.tasks import close_tasks, open_task
-from palermo.translatable import N_
+from palermo.translatable import N_, written
 
 RECOGNITION_TASK = "assets.recognition"
 FULL = 10_000  # basis points in 100 %
@@ -280,8 +281,15 @@ def request_recognition(
             session,
             agency_id=authority.id,
             kind=RECOGNITION_TASK,
-            title=f"Recognise {order.kind.value} order {order.reference} of {order.country} "
-            f"({agency.code}) for {len(there)} asset(s) in {payload.country}",
+            title=written(
+                texts.RECOGNISE_ORDER,
+                kind=order.kind.value,
+                reference=order.reference,
+                country=order.country,
+                agency=agency.code,
+                count=len(there),
+                where=payload.country,
+            ),
             link=f"/assets/orders/{order.id}",
             subject_id=str(recognition.id),
             due_at=None,

@@ -18,6 +18,7 @@ from palermo.assets.schemas import AssetIn, OwnerIn
 from palermo.audit.service import Operation
 from palermo.audit.service import record as audit
 from palermo.cases.links import brought_in
+from palermo.cases.timeline import ASSET_FOUND
 from palermo.db import next_number
 from palermo.errors import Invalid
 from palermo.identity.principal import Principal
@@ -28,7 +29,7 @@ from palermo.policy import assets as policy
 from palermo.records.schemas import EnvelopeIn
 from palermo.records.service import create_record, owner_for
 from palermo.settings import Settings
-from palermo.translatable import N_
+from palermo.translatable import N_, written
 
 
 def register(
@@ -101,7 +102,7 @@ def register(
             session,
             principal,
             payload.provenance_ref,
-            summary=f"asset {reference} found: {payload.description}",
+            summary=written(ASSET_FOUND, reference=reference, description=payload.description),
             now=now,
             object_ids=[asset.id],
         )

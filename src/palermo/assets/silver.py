@@ -86,7 +86,7 @@ def answer(
         session,
         agency_id=requester.id,
         kind=ANSWER_TASK,
-        title=f"Assets located: {message}"[:300],
+        title=written(texts.ASSETS_LOCATED, answer=message),
         link=f"/assets?provenance_ref={reference}",
         subject_id=str(notice.id),
         due_at=None,

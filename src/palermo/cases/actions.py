@@ -20,6 +20,7 @@ from palermo.cases.membership import agency_named, current_member
 from palermo.cases.timeline import (
     ACTION_CLOSED,
     ACTION_PLANNED,
+    ACTION_RESULTS,
     ACTION_STARTED,
     ACTION_TARGET,
     changed,
@@ -350,8 +351,13 @@ def report(
         principal=principal,
         agency_id=member.agency_id,
         action="cases.action_result",
-        summary=f"{where.country}: {RESULT_TITLES[kind].lower()} "
-        f"{_quantity(result.quantity_milli)} {'' if kind in COUNTED else unit + ' '}{item}".strip(),
+        summary=written(
+            ACTION_RESULTS[kind],
+            country=where.country,
+            quantity=_quantity(result.quantity_milli),
+            unit=unit,
+            item=item,
+        ).strip(),
         now=now,
         object_ids=[day.id],
     )

@@ -29,7 +29,7 @@ from palermo.cases.evidence_schemas import (
     HandoverOut,
     VerificationOut,
 )
-from palermo.cases.timeline import EVIDENCE_ADDED, changed
+from palermo.cases.timeline import EVIDENCE_ADDED, EVIDENCE_INTEGRITY_FAILED, changed
 from palermo.cases.vocabulary import CustodyKind, EvidenceKind
 from palermo.db import durable_write, next_number
 from palermo.errors import Conflict, Invalid, NotFound
@@ -326,7 +326,7 @@ def flag(
                     agency_id=agency_id,
                     actor=actor,
                     kind="evidence.integrity_failed",
-                    summary=f"{reference} failed its integrity check ({during})",
+                    summary=written(EVIDENCE_INTEGRITY_FAILED, reference=reference, during=during),
                 )
             )
             s.flush()

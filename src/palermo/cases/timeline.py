@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from palermo.audit.service import Operation
 from palermo.audit.service import record as audit
+from palermo.cases.vocabulary import ResultKind
 from palermo.identity.principal import Principal
 from palermo.models.cases import Case, CaseEvent
 from palermo.translatable import N_, Texts
@@ -23,10 +24,25 @@ ACTION_PLANNED = N_("action day %(name)s planned in %(countries)s")
 ACTION_TARGET = N_("target in %(country)s for %(name)s: %(label)s")
 ACTION_STARTED = N_("action day %(name)s started")
 ACTION_CLOSED = N_("action day %(name)s closed")
+# People and places are counted; seizures and frozen assets are a quantity in a unit.
+ACTION_RESULTS = {
+    ResultKind.arrest: N_("%(country)s: arrests %(quantity)s %(item)s"),
+    ResultKind.search: N_("%(country)s: searches %(quantity)s %(item)s"),
+    ResultKind.victim_safeguarded: N_("%(country)s: victims safeguarded %(quantity)s %(item)s"),
+    ResultKind.seizure: N_("%(country)s: seizures %(quantity)s %(unit)s %(item)s"),
+    ResultKind.asset_frozen: N_("%(country)s: assets frozen %(quantity)s %(unit)s %(item)s"),
+}
 EVIDENCE_ADDED = N_("%(agency)s added evidence %(reference)s: %(title)s")
 EVIDENCE_HANDED = N_("%(agency)s handed %(reference)s over to %(recipient)s (signed)")
 EVIDENCE_RECEIVED = N_("%(agency)s received %(reference)s from %(releasing)s")
 EVIDENCE_EXPORTED = N_("%(agency)s exported %(references)s as a signed evidence package")
+EVIDENCE_INTEGRITY_FAILED = N_("%(reference)s failed its integrity check (%(during)s)")
+# When an integrity check ran: the `during` of a failure.
+INTEGRITY_CHECKS = {
+    "consultation": N_("consultation"),
+    "access": N_("access"),
+    "verification": N_("verification"),
+}
 JIT_DRAFTED = N_("JIT agreement %(reference)s drafted between %(agencies)s")
 JIT_SIGNED = N_("JIT %(reference)s signed")
 JIT_IN_FORCE = N_("JIT %(reference)s signed; in force from %(on)s")
@@ -47,6 +63,9 @@ AUTHORISED = N_(
 )
 AUTHORISATION_REVOKED = N_("authorisation %(reference)s revoked on %(on)s")
 ACTIVITY = N_("activity under %(reference)s on %(on)s in %(country)s")
+# What another capability brought into a case (`palermo.cases.links.brought_in`).
+ASSET_FOUND = N_("asset %(reference)s found: %(description)s")
+ALERT_ESCALATED = N_("alert %(alert)s (%(typology)s) escalated to the case: %(note)s")
 
 # The texts of each kind of line (its action without "cases.").
 SUMMARIES = {
@@ -54,10 +73,14 @@ SUMMARIES = {
     "action_target": Texts(ACTION_TARGET),
     "action_start": Texts(ACTION_STARTED),
     "action_close": Texts(ACTION_CLOSED),
+    "action_result": Texts(
+        *ACTION_RESULTS.values(), words=frozenset({"country", "quantity", "unit"})
+    ),
     "evidence.add": Texts(EVIDENCE_ADDED),
     "evidence.hand_over": Texts(EVIDENCE_HANDED),
     "evidence.receive": Texts(EVIDENCE_RECEIVED),
     "evidence.export": Texts(EVIDENCE_EXPORTED),
+    "evidence.integrity_failed": Texts(EVIDENCE_INTEGRITY_FAILED),
     "jit_draft": Texts(JIT_DRAFTED),
     "jit_sign": Texts(JIT_SIGNED, JIT_IN_FORCE),
     "jit_extend": Texts(JIT_EXTENDED),
@@ -73,6 +96,7 @@ SUMMARIES = {
     "authorisation": Texts(AUTHORISED),
     "authorisation_revoke": Texts(AUTHORISATION_REVOKED),
     "activity": Texts(ACTIVITY),
+    "brought_in": Texts(ASSET_FOUND, ALERT_ESCALATED, words=frozenset({"reference", "alert"})),
 }
 
 

@@ -30,6 +30,7 @@ from palermo.models.base import utcnow
 from palermo.models.identity import Agency, Node
 from palermo.policy.administration import require_system_admin
 from palermo.records.envelope import Tlp
+from palermo.translatable import N_
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +40,7 @@ NODE_CODE = re.compile(r"^[A-Z0-9][A-Z0-9_-]{1,63}$")
 def local(session: Session) -> Node:
     node = repository.local_node(session)
     if node is None:
-        raise NotFound("this node is not initialised: run `palermo node init`")
+        raise NotFound(N_("this node is not initialised: run `palermo node init`"))
     return node
 
 
@@ -65,7 +66,7 @@ def init(session: Session, keyring: Keyring, *, principal: Principal, base_url: 
 def _url(value: str) -> str:
     value = value.strip().rstrip("/")
     if not re.match(r"^https?://[^\s/]+(/\S*)?$", value):
-        raise Invalid(f"peer URL {value!r} must be an http(s) URL")
+        raise Invalid(N_("peer URL %(url)s must be an http(s) URL"), url=repr(value))
     return value
 
 
@@ -82,18 +83,20 @@ def add_peer(
     require_system_admin(principal, act="configure peers")
     code = code.strip().upper()
     if not NODE_CODE.match(code):
-        raise Invalid(f"node code {code!r} must be 2-64 letters, digits, '-' or '_'")
+        raise Invalid(
+            N_("node code %(code)s must be 2-64 letters, digits, '-' or '_'"), code=repr(code)
+        )
     try:
         key = bytes.fromhex(public_key.strip())
     except ValueError:
         key = b""
     if len(key) != 32:
-        raise Invalid("the peer's public key must be its 64 hex digits (`palermo node show`)")
+        raise Invalid(N_("the peer's public key must be its 64 hex digits (`palermo node show`)"))
     if max_tlp is not None:
         max_tlp = Tlp(max_tlp.upper()).value if max_tlp.upper() in set(Tlp) else _bad_tlp(max_tlp)
     node = session.scalar(select(Node).where(Node.code == code))
     if node is not None and node.is_local:
-        raise Conflict(f"{code} is this node itself")
+        raise Conflict(N_("%(code)s is this node itself"), code=code)
     if node is None:
         node = Node(code=code, name=name or code, is_local=False)
         session.add(node)
@@ -113,7 +116,11 @@ def add_peer(
 
 
 def _bad_tlp(value: str) -> str:
-    raise Invalid(f"unknown TLP label {value!r}; use one of {', '.join(Tlp)}")
+    raise Invalid(
+        N_("unknown TLP label %(label)s; use one of %(labels)s"),
+        label=repr(value),
+        labels=", ".join(Tlp),
+    )
 
 
 def peers(session: Session) -> Sequence[Node]:
@@ -123,7 +130,7 @@ def peers(session: Session) -> Sequence[Node]:
 def peer(session: Session, code: str) -> Node:
     node = session.scalar(select(Node).where(Node.code == code.upper(), Node.is_local.is_(False)))
     if node is None:
-        raise NotFound(f"no peer {code.upper()}")
+        raise NotFound(N_("no peer %(code)s"), code=code.upper())
     return node
 
 
@@ -170,12 +177,20 @@ def learn(
             crypto.canonical(unsigned),
         )
     except (ValueError, crypto.CryptoFailure):
-        raise Invalid(f"the directory of {node.code} is not signed by its configured key") from None
+        raise Invalid(
+            N_("the directory of %(code)s is not signed by its configured key"), code=node.code
+        ) from None
     if document.get("node") != node.code:
-        raise Invalid(f"the directory is of node {document.get('node')!r}, not {node.code}")
+        raise Invalid(
+            N_("the directory is of node %(other)s, not %(code)s"),
+            other=repr(document.get("node")),
+            code=node.code,
+        )
     listed = document.get("agencies", [])
     if not isinstance(listed, list) or not all(isinstance(entry, dict) for entry in listed):
-        raise Invalid(f"the directory of {node.code}: 'agencies' is not a list of objects")
+        raise Invalid(
+            N_("the directory of %(code)s: 'agencies' is not a list of objects"), code=node.code
+        )
     # One learner of a peer's directory at a time (the node's keeper and an operator's
     # command may read it together): on PostgreSQL the second waits for the first to commit,
     # then finds its agencies and keys instead of inserting them again. SQLite serialises
@@ -187,10 +202,17 @@ def learn(
     for entry in listed:
         code = str(entry.get("code", "")).upper()
         if not AGENCY_CODE.fullmatch(code):
-            raise Invalid(f"the directory of {node.code} names a bad agency code {code!r}")
+            raise Invalid(
+                N_("the directory of %(code)s names a bad agency code %(agency)s"),
+                code=node.code,
+                agency=repr(code),
+            )
         agency = repository.agency_by_code(session, code)
         if agency is not None and agency.node_id != node.id:
-            raise Conflict(f"agency {code} already exists on another node; codes must be unique")
+            raise Conflict(
+                N_("agency %(code)s already exists on another node; codes must be unique"),
+                code=code,
+            )
         try:
             if agency is None:
                 agency = Agency(
@@ -205,7 +227,10 @@ def learn(
             keys.learn(session, agency.id, entry.get("keys", []))
         except (ValueError, KeyError, TypeError) as exc:
             raise Invalid(
-                f"the directory of {node.code} describes agency {code} badly: {exc}"
+                N_("the directory of %(code)s describes agency %(agency)s badly: %(exc)s"),
+                code=node.code,
+                agency=code,
+                exc=exc,
             ) from None
         count += 1
     node.directory_synced_at = now
@@ -226,18 +251,22 @@ def fetch(client: httpx.Client, node: Node) -> dict[str, Any]:
             client, "GET", f"{(node.base_url or '').rstrip('/')}/federation/directory"
         )
     except httpx.HTTPError as exc:
-        raise Invalid(f"cannot read the directory of {node.code}: {exc}") from None
+        raise Invalid(
+            N_("cannot read the directory of %(code)s: %(exc)s"), code=node.code, exc=exc
+        ) from None
     if response.status_code >= 400:
         raise Invalid(
-            f"the node {node.code} refused its directory ({response.status_code}): "
-            f"{envelopes.peer_error(response)}"
+            N_("the node %(code)s refused its directory (%(status_code)s): %(error)s"),
+            code=node.code,
+            status_code=response.status_code,
+            error=envelopes.peer_error(response),
         )
     try:
         document = response.json()
     except (ValueError, RecursionError):  # not JSON, or nested deeper than the decoder goes
-        raise Invalid(f"the directory of {node.code} is not JSON") from None
+        raise Invalid(N_("the directory of %(code)s is not JSON"), code=node.code) from None
     if not isinstance(document, dict):
-        raise Invalid(f"the directory of {node.code} is not a JSON object")
+        raise Invalid(N_("the directory of %(code)s is not a JSON object"), code=node.code)
     return document
 
 

@@ -28,6 +28,7 @@ from palermo.models.identity import Node
 from palermo.policy.records import AccessContext, reads_records
 from palermo.screening import service as screening
 from palermo.screening.scoring import ScreeningQuery
+from palermo.translatable import N_
 
 QUERY_FIELDS = ("name", "schema", "birth_date", "nationality", "gender", "document")
 MAX_REFERENCES = 10
@@ -114,7 +115,7 @@ def ask_peers(
     The work so far is committed before waiting on the network: on SQLite an open write
     transaction would hold the node's write lock for as long as the slowest peer takes."""
     if principal.agency_id is None or not reads_records(principal):
-        raise Forbidden("your roles do not include screening")
+        raise Forbidden(N_("your roles do not include screening"))
     screening_query(query)  # refuse a bad query here, before asking anyone
     local = identities.local_node(session)
     assert local is not None
@@ -124,7 +125,7 @@ def ask_peers(
         )
     ).all()
     if not peers:
-        raise Invalid("this node has no peers to ask: add one with `palermo node peer add`")
+        raise Invalid(N_("this node has no peers to ask: add one with `palermo node peer add`"))
     body = query_body(principal, context, query)
     requests = [
         (
@@ -190,7 +191,7 @@ def answer(
             context = AccessContext.of(str(body.get("purpose")), str(body.get("justification")))
             fields = body.get("query")
             if not isinstance(fields, dict):
-                raise Invalid("the query must be an object")
+                raise Invalid(N_("the query must be an object"))
             query = screening_query(fields)
         except (Invalid, TypeError) as exc:
             detail = exc.message if isinstance(exc, Invalid) else str(exc)

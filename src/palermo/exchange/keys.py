@@ -19,6 +19,7 @@ from palermo.identity.keys import NodeKey, key_id, load_or_create_node_key
 from palermo.models.exchange import AgencyKey
 from palermo.models.identity import Agency
 from palermo.settings import Settings
+from palermo.translatable import N_
 
 KEY_BYTES = 32
 
@@ -87,7 +88,7 @@ def rotate(session: Session, sealer: crypto.KeySealer, agency_id: uuid.UUID, now
     """New keys for a hosted agency; the old ones are retired, not deleted: messages sealed
     to them stay readable and signatures made with them stay verifiable."""
     if agency_id not in identities.hosted_agency_ids(session):
-        raise Invalid("only an agency hosted on this node can have its keys rotated here")
+        raise Invalid(N_("only an agency hosted on this node can have its keys rotated here"))
     session.execute(
         update(AgencyKey)
         .where(AgencyKey.agency_id == agency_id, AgencyKey.retired_at.is_(None))
@@ -115,8 +116,11 @@ def encryption_keys(session: Session, agencies: Sequence[Agency]) -> dict[str, P
     missing = [a.code for a in agencies if a.id not in found]
     if missing:
         raise Invalid(
-            f"no encryption key yet for {', '.join(missing)}: their node must publish one "
-            "(`palermo node init`, then `palermo node peer sync` on this node)"
+            N_(
+                "no encryption key yet for %(missing)s: their node must publish one (`palermo "
+                "node init`, then `palermo node peer sync` on this node)"
+            ),
+            missing=", ".join(missing),
         )
     return {a.code: found[a.id] for a in agencies}
 
@@ -126,7 +130,7 @@ def signing_private(
 ) -> tuple[str, bytes]:
     key = _current(session, agency_id, KeyUse.signing)
     if key is None or key.sealed_private is None:
-        raise Invalid("this agency has no signing key on this node: run `palermo node init`")
+        raise Invalid(N_("this agency has no signing key on this node: run `palermo node init`"))
     return key.kid, sealer.open(key.kid, key.sealed_private)
 
 
@@ -135,7 +139,7 @@ def private_for(
 ) -> bytes:
     key = session.get(AgencyKey, kid)
     if key is None or key.agency_id != agency_id or key.sealed_private is None:
-        raise NotFound(f"no private key {kid} of this agency on this node")
+        raise NotFound(N_("no private key %(kid)s of this agency on this node"), kid=kid)
     return sealer.open(kid, key.sealed_private)
 
 
@@ -179,7 +183,10 @@ def learn(session: Session, agency_id: uuid.UUID, entries: Iterable[dict[str, ob
             raise ValueError(f"a public key of {len(public)} bytes, not {KEY_BYTES}")
         kid = key_id(public)
         if kid != entry.get("kid"):
-            raise Invalid(f"published key id {entry.get('kid')!r} does not match its key")
+            raise Invalid(
+                N_("published key id %(value)s does not match its key"),
+                value=repr(entry.get("kid")),
+            )
         retired = entry.get("retired_at")
         retired_at = _moment(retired, "retired_at") if retired else None
         known = session.get(AgencyKey, kid)
@@ -195,7 +202,7 @@ def learn(session: Session, agency_id: uuid.UUID, entries: Iterable[dict[str, ob
                 )
             )
         elif known.agency_id != agency_id:
-            raise Invalid(f"key {kid} is already known for another agency")
+            raise Invalid(N_("key %(kid)s is already known for another agency"), kid=kid)
         elif retired_at and known.retired_at is None:
             known.retired_at = retired_at
     session.flush()

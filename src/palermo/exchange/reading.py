@@ -42,6 +42,7 @@ from palermo.models.exchange import (
 )
 from palermo.models.identity import Agency, Node
 from palermo.records.envelope import HANDLING_MEANING, HANDLING_RANK, HandlingCode, Tlp
+from palermo.translatable import N_
 
 FOLDERS = ("inbox", "sent", "all")
 
@@ -67,13 +68,15 @@ def open_content(
     agency_id = require_exchange(principal)
     copy = session.get(MessageCopy, (message.id, agency_id))
     if copy is None:
-        raise NotFound(f"no message {message.id}")
+        raise NotFound(N_("no message %(id)s"), id=message.id)
     context = copy_context(message.id, principal.agency_code or "")
     try:
         private = private_for(session, keyring.sealer, copy.kid, agency_id)
         plaintext = crypto.open_sealed(private, copy.ciphertext, context)
     except crypto.CryptoFailure as failure:
-        raise Unreadable(f"message {message.id} does not open: {failure}") from None
+        raise Unreadable(
+            N_("message %(id)s does not open: %(failure)s"), id=message.id, failure=failure
+        ) from None
     content: dict[str, Any] = json.loads(plaintext)
     return content
 
@@ -92,13 +95,17 @@ def attachment_bytes(session: Session, entry: dict[str, Any]) -> bytes:
     """An attachment of an opened copy (its manifest entry), decrypted and checked."""
     stored = session.get(Blob, entry["blob"])
     if stored is None:
-        raise NotFound(f"no attachment {entry['blob']}")
+        raise NotFound(N_("no attachment %(blob)s"), blob=entry["blob"])
     try:
         data = crypto.decrypt_blob(crypto.unb64(entry["key"], "attachment key"), stored.content)
     except (ValueError, crypto.CryptoFailure):
-        raise Unreadable(f"attachment {entry['name']!r} does not decrypt") from None
+        raise Unreadable(
+            N_("attachment %(name)s does not decrypt"), name=repr(entry["name"])
+        ) from None
     if crypto.sha256_hex(data) != entry["sha256"]:
-        raise Unreadable(f"attachment {entry['name']!r} does not match its recorded SHA-256")
+        raise Unreadable(
+            N_("attachment %(name)s does not match its recorded SHA-256"), name=repr(entry["name"])
+        )
     return data
 
 
@@ -308,7 +315,7 @@ def thread(
         .order_by(Message.sent_at)
     ).all()
     if not ids:
-        raise NotFound(f"no thread {thread_id}")
+        raise NotFound(N_("no thread %(thread_id)s"), thread_id=thread_id)
     return [view(session, keyring, principal=principal, message_id=i, now=now) for i in ids]
 
 
@@ -345,9 +352,9 @@ def listing(
     it cannot read) and matches subject, body and payload names."""
     agency_id = require_exchange(principal)
     if folder not in FOLDERS:
-        raise Invalid(f"unknown folder {folder!r}; use inbox, sent or all")
+        raise Invalid(N_("unknown folder %(folder)s; use inbox, sent or all"), folder=repr(folder))
     if not 1 <= limit <= 200:
-        raise Invalid("limit must be between 1 and 200")
+        raise Invalid(N_("limit must be between 1 and 200"))
     query = _folder_query(agency_id, folder)
     if priority:
         query = query.where(Message.priority == priority)
@@ -418,7 +425,7 @@ def acknowledge(
     agency_id = require_exchange(principal)
     message = held(session, agency_id, message_id)
     if message.sender_agency_id == agency_id:
-        raise Invalid("a sender does not acknowledge its own message")
+        raise Invalid(N_("a sender does not acknowledge its own message"))
     mark(session, keyring, message.id, agency_id, ReceiptKind.acknowledged, principal, now)
     audit(
         session,
@@ -438,7 +445,9 @@ def attachment(
     content = open_content(session, keyring, message, principal)
     entry = next((a for a in content["attachments"] if a["blob"] == blob), None)
     if entry is None:
-        raise NotFound(f"no attachment {blob} in message {message_id}")
+        raise NotFound(
+            N_("no attachment %(blob)s in message %(message_id)s"), blob=blob, message_id=message_id
+        )
     data = attachment_bytes(session, entry)
     audit(
         session,

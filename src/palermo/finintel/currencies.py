@@ -20,6 +20,7 @@ import pyarrow.compute as pc
 import pycountry
 
 from palermo.errors import Invalid
+from palermo.translatable import N_
 
 RATES_FILE = Path(__file__).parent / "data" / "fx-rates.csv"
 
@@ -111,21 +112,31 @@ def load_rates(path: Path | None = None) -> Rates:
     with source.open(newline="", encoding="utf-8-sig") as handle:
         reader = csv.DictReader(handle)
         if not {"currency", "units_per_eur"} <= set(reader.fieldnames or ()):
-            raise Invalid(f"{source.name}: the header must name currency and units_per_eur")
+            raise Invalid(
+                N_("%(name)s: the header must name currency and units_per_eur"), name=source.name
+            )
         for row in reader:
             where = f"{source.name} line {reader.line_num}"
             code = (row["currency"] or "").strip().upper()
             if code not in ISO_4217:
-                raise Invalid(f"{where}: {code!r} is not an ISO 4217 currency code")
+                raise Invalid(
+                    N_("%(where)s: %(code)s is not an ISO 4217 currency code"),
+                    where=where,
+                    code=repr(code),
+                )
             if code in rates:
-                raise Invalid(f"{where}: {code} is listed twice")
+                raise Invalid(N_("%(where)s: %(code)s is listed twice"), where=where, code=code)
             try:
                 value = float(row["units_per_eur"] or "")
             except ValueError:
                 value = math.nan
             if not (value > 0 and math.isfinite(value)):
-                raise Invalid(f"{where}: rate {row['units_per_eur']!r} is not a positive number")
+                raise Invalid(
+                    N_("%(where)s: rate %(rate)s is not a positive number"),
+                    where=where,
+                    rate=repr(row["units_per_eur"]),
+                )
             rates[code] = value
     if rates.setdefault("EUR", 1.0) != 1.0:
-        raise Invalid(f"{source.name}: EUR must have the rate 1")
+        raise Invalid(N_("%(name)s: EUR must have the rate 1"), name=source.name)
     return Rates(units_per_eur=rates, source=source.name)

@@ -21,6 +21,7 @@ import pyarrow as pa
 from palermo.errors import Invalid
 from palermo.finintel.engine import Engine
 from palermo.finintel.typologies import TYPOLOGIES
+from palermo.translatable import N_
 
 if TYPE_CHECKING:
     from palermo.finintel.monitoring import Alert
@@ -114,7 +115,7 @@ class Model:
 
     def score(self, found: Features) -> dict[str, float]:
         if found.names != self.names:
-            raise Invalid("the model was trained on other features; train it again")
+            raise Invalid(N_("the model was trained on other features; train it again"))
         if not found.accounts:
             return {}
         scores = self.booster.predict(found.values)
@@ -138,7 +139,9 @@ def train(found: Features, labels: np.ndarray, *, seed: int = 7) -> Model:
     by heart, and to choose the threshold; the rare positive class is weighted up."""
     positives = int(labels.sum())
     if positives < 4 or positives == len(labels):
-        raise Invalid("training needs laundering accounts (at least 4) and others among the labels")
+        raise Invalid(
+            N_("training needs laundering accounts (at least 4) and others among the labels")
+        )
     held = np.random.default_rng(seed).random(len(labels)) < 0.25
     fit = lightgbm.Dataset(found.values[~held], label=labels[~held], feature_name=found.names)
     check = lightgbm.Dataset(found.values[held], label=labels[held], reference=fit)

@@ -21,6 +21,7 @@ from typing import Any
 
 from palermo.errors import Invalid, NotFound
 from palermo.finintel.engine import DuckDBEngine
+from palermo.translatable import N_
 
 # Attributions smaller than this (EUR) are not followed further.
 DEFAULT_MIN_AMOUNT = 50.0
@@ -136,7 +137,7 @@ class Ledgers:
 
     def __init__(self, files: Sequence[Path]) -> None:
         if not files:
-            raise NotFound("no transactions have been imported")
+            raise NotFound(N_("no transactions have been imported"))
         self.engine = DuckDBEngine()
         self.engine.load("tx", files)
         self.moves: dict[str, list[Move]] = {}
@@ -227,7 +228,11 @@ def trace(
     """Trace from an account (all its debits forward, all its credits backward, within the
     time window) or from one transaction."""
     if not 1 <= hops <= MAX_HOPS:
-        raise Invalid(f"hops must be between 1 and {MAX_HOPS}, not {hops}")
+        raise Invalid(
+            N_("hops must be between 1 and %(limit)s, not %(hops)s"),
+            limit=MAX_HOPS,
+            hops=hops,
+        )
     ledgers = Ledgers(files)
     try:
         return _trace(ledgers, origin, direction, hops, since, until, min_amount, method)
@@ -259,7 +264,10 @@ def _trace(
     else:
         history = ledgers.of({origin})[origin]
         if not history:
-            raise NotFound(f"no account or transaction {origin!r} in the imported transactions")
+            raise NotFound(
+                N_("no account or transaction %(origin)s in the imported transactions"),
+                origin=repr(origin),
+            )
         for move in history:
             mine = move.source == origin if forward else move.target == origin
             if mine and inside(move) and move.source != move.target:

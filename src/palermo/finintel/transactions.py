@@ -53,6 +53,7 @@ from pyarrow import csv as pacsv
 from palermo.errors import Conflict, Invalid
 from palermo.finintel.currencies import Rates, iso_codes
 from palermo.finintel.filing import Problem, ReportRejected, Transfer
+from palermo.translatable import N_
 
 TIME = pa.timestamp("us", tz="UTC")
 
@@ -154,7 +155,7 @@ def read_transactions(
     if "currency" not in mapping:
         default_currency = rates.check(default_currency)
     if not path.is_file():
-        raise Invalid(f"{path}: no such file")
+        raise Invalid(N_("%(path)s: no such file"), path=path)
     assembly = _Assembly(
         batch=batch,
         rates=rates,
@@ -236,7 +237,9 @@ def write_batch(table: pa.Table, directory: Path, batch: str) -> Path:
     directory.mkdir(parents=True, exist_ok=True)
     target = directory / f"batch-{batch}.parquet"
     if target.exists():
-        raise Conflict(f"batch {batch} is already stored ({target})")
+        raise Conflict(
+            N_("batch %(batch)s is already stored (%(target)s)"), batch=batch, target=target
+        )
     descriptor, temporary = tempfile.mkstemp(
         dir=directory, prefix=f".{target.name}.", suffix=".tmp"
     )
@@ -261,8 +264,11 @@ def write_batch(table: pa.Table, directory: Path, batch: str) -> Path:
 def _check_batch(batch: str) -> None:
     if not BATCH_NAME.fullmatch(batch):
         raise Invalid(
-            f"batch name {batch!r}: up to 100 letters, digits, '.', '_' or '-', "
-            "starting with a letter or digit (it names a file)"
+            N_(
+                "batch name %(batch)s: up to 100 letters, digits, '.', '_' or '-', starting with "
+                "a letter or digit (it names a file)"
+            ),
+            batch=repr(batch),
         )
 
 
@@ -274,8 +280,10 @@ def _check_fields(mapping: Mapping[str, str], errors: list[str]) -> None:
         errors.append(f"required field(s) not mapped: {', '.join(missing)}")
     if errors:
         raise Invalid(
-            f"--map: {'; '.join(errors)} (fields: {', '.join(FIELDS)}; "
-            f"required: {', '.join(REQUIRED)})"
+            N_("--map: %(errors)s (fields: %(fields)s; required: %(required)s)"),
+            errors="; ".join(errors),
+            fields=", ".join(FIELDS),
+            required=", ".join(REQUIRED),
         )
 
 

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from palermo.audit.service import Operation
 from palermo.audit.service import record as audit
 from palermo.cases.links import brought_in
+from palermo.cases.timeline import ALERT_ESCALATED
 from palermo.errors import Conflict, Invalid, NotFound
 from palermo.exchange import messages
 from palermo.exchange.keys import Keyring
@@ -21,7 +22,7 @@ from palermo.finintel.typologies import TYPOLOGIES
 from palermo.identity.principal import Principal
 from palermo.models.finintel import AlertEvent, MonitoringAlert
 from palermo.records.envelope import HandlingCode, Tlp
-from palermo.translatable import N_
+from palermo.translatable import N_, written
 
 # action: (statuses it moves from, status it moves to)
 MOVES = {
@@ -111,7 +112,9 @@ def move(
             session,
             principal,
             reference,
-            summary=f"alert {alert.alert_key} ({alert.typology}) escalated to the case: {note}",
+            summary=written(
+                ALERT_ESCALATED, alert=alert.alert_key, typology=alert.typology, note=note
+            ),
             now=now,
             object_ids=[alert.alert_key],
         )

@@ -26,6 +26,7 @@ from palermo.records import repository
 from palermo.screening.entries import Entry, entries_of
 from palermo.screening.scoring import ScreeningQuery
 from palermo.screening.service import current_index
+from palermo.translatable import N_
 
 CANDIDATES = 50  # per new record, best retrieved first
 
@@ -65,11 +66,13 @@ def link_records(
     access = access_of(session, principal, context, set(record_ids), now)
     for rid in record_ids:
         if rid not in access:
-            raise NotFound(f"no record {rid}")
+            raise NotFound(N_("no record %(rid)s"), rid=rid)
     wanted = set(repository.schema_and_descendants(schema))
     new = [e for e in entries_of(session, sorted(record_ids)) if e.schema in wanted]
     if not new:
-        raise Invalid(f"none of the records is a {schema} with a name or a document")
+        raise Invalid(
+            N_("none of the records is a %(schema)s with a name or a document"), schema=schema
+        )
     index = current_index(session)
     candidates = {
         e.record_id: [

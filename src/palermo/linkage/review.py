@@ -74,7 +74,7 @@ def queue(
     (`expected_value`); under four eyes, not those waiting for a second analyst on the
     principal's own verdict. `clusters`: the agency's clusters, if the caller has them."""
     if limit < 1:
-        raise Invalid("the queue's length is at least 1")
+        raise Invalid(N_("the queue's length is at least 1"))
     proposed = service.pairs(
         session, principal=principal, context=context, schema=schema, status="proposed", now=now
     )
@@ -222,7 +222,7 @@ def dossier(
     )
     cluster = next((c for c in found if c.id == cluster_id), None)
     if cluster is None:
-        raise NotFound(f"no entity {cluster_id}")
+        raise NotFound(N_("no entity %(cluster_id)s"), cluster_id=cluster_id)
     members = [
         read_record(session, principal=principal, context=context, record_id=rid, now=now)
         for rid in cluster.members

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from palermo.errors import Invalid
+from palermo.translatable import N_
 
 CALL_FIELDS = {"caller": True, "callee": True, "start": True, "duration": False, "cell": False}
 SUBSCRIBER_FIELDS = {
@@ -43,7 +44,10 @@ def column_map(text: str | None, fields: Mapping[str, bool], what: str) -> dict[
         if name not in fields or not column.strip():
             known = ", ".join(fields)
             raise Invalid(
-                f"bad {what} column mapping {item.strip()!r}; map {known} as FIELD=COLUMN"
+                N_("bad %(what)s column mapping %(mapping)s; map %(known)s as FIELD=COLUMN"),
+                what=what,
+                mapping=repr(item.strip()),
+                known=known,
             )
         chosen[name] = column.strip()
     return chosen
@@ -58,16 +62,21 @@ def _rows(
         for line, row in _read_rows(path, columns, fields):
             yield line, row
     except UnicodeDecodeError:
-        raise Invalid(f"{path.name}: not UTF-8 text") from None
+        raise Invalid(N_("%(name)s: not UTF-8 text"), name=path.name) from None
     except csv.Error as error:  # a field over csv's size limit: an unclosed quote
-        raise Invalid(f"{path.name} after line {line}: not CSV ({error})") from None
+        raise Invalid(
+            N_("%(name)s after line %(line)s: not CSV (%(error)s)"),
+            name=path.name,
+            line=line,
+            error=error,
+        ) from None
 
 
 def _read_rows(
     path: Path, columns: dict[str, str], fields: Mapping[str, bool]
 ) -> Iterator[tuple[int, dict[str, str]]]:
     if not path.is_file():
-        raise Invalid(f"{path}: no such file")
+        raise Invalid(N_("%(path)s: no such file"), path=path)
     with path.open(newline="", encoding="utf-8-sig") as handle:
         # Operators export with commas, semicolons or tabs: read the header to tell which.
         first = handle.readline()
@@ -80,8 +89,13 @@ def _read_rows(
         ]
         if missing:
             raise Invalid(
-                f"{path.name}: no column {', '.join(map(repr, missing))} "
-                f"(the header has {', '.join(header) or 'nothing'}); map columns with FIELD=COLUMN"
+                N_(
+                    "%(name)s: no column %(columns)s (the header has %(header)s); map columns with "
+                    "FIELD=COLUMN"
+                ),
+                name=path.name,
+                columns=", ".join(map(repr, missing)),
+                header=", ".join(header) or "nothing",
             )
         for number, row in enumerate(reader, start=2):
             yield number, {f: (row.get(c) or "").strip() for f, c in columns.items() if c in header}
@@ -153,11 +167,14 @@ def entities(
             found.append(call)
     if problems:
         raise Invalid(
-            f"{len(problems)} bad line(s); nothing was imported",
+            N_("%(count)s bad line(s); nothing was imported"),
+            count=len(problems),
             details=[{"problem": p} for p in problems[:20]],
         )
     if not any(e["schema"] == "Call" for e in found):
-        raise Invalid(f"{cdr.name}: no calls (the file has a header and nothing else)")
+        raise Invalid(
+            N_("%(name)s: no calls (the file has a header and nothing else)"), name=cdr.name
+        )
     return found
 
 

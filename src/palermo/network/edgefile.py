@@ -26,6 +26,7 @@ from pyarrow import csv as pacsv
 
 from palermo.errors import Invalid
 from palermo.network.graph import Network, edges_of, time_text, timestamp
+from palermo.translatable import N_
 
 REQUIRED = ("source", "target")
 OPTIONAL = ("weight", "time")
@@ -51,29 +52,38 @@ def read(path: Path) -> Network:
         )
     except (pa.ArrowInvalid, pa.ArrowTypeError) as error:
         _name_bad_line(path, columns)
-        raise Invalid(f"{path.name}: {error}") from None
+        raise Invalid(N_("%(name)s: %(error)s"), name=path.name, error=error) from None
     return _network(path, table, columns)
 
 
 def _header(path: Path) -> list[str]:
     if not path.is_file():
-        raise Invalid(f"{path}: no such edge file")
+        raise Invalid(N_("%(path)s: no such edge file"), path=path)
     with path.open(newline="", encoding="utf-8-sig") as handle:
         header = next(csv.reader(handle), None)
     if not header:
-        raise Invalid(f"{path.name}: empty file; expected a header {HEADER}")
+        raise Invalid(
+            N_("%(name)s: empty file; expected a header %(header)s"), name=path.name, header=HEADER
+        )
     columns = [c.strip().lower() for c in header]
     unknown = [c for c in columns if c not in REQUIRED + OPTIONAL]
     if unknown:
         raise Invalid(
-            f"{path.name}: unknown column(s) {', '.join(map(repr, unknown))}; "
-            f"the header must be {HEADER}"
+            N_("%(name)s: unknown column(s) %(columns)s; the header must be %(header)s"),
+            name=path.name,
+            columns=", ".join(map(repr, unknown)),
+            header=HEADER,
         )
     missing = [c for c in REQUIRED if c not in columns]
     if missing:
-        raise Invalid(f"{path.name}: missing column(s) {', '.join(missing)}; expected {HEADER}")
+        raise Invalid(
+            N_("%(name)s: missing column(s) %(missing)s; expected %(header)s"),
+            name=path.name,
+            missing=", ".join(missing),
+            header=HEADER,
+        )
     if len(set(columns)) != len(columns):
-        raise Invalid(f"{path.name}: a column is named twice in the header")
+        raise Invalid(N_("%(name)s: a column is named twice in the header"), name=path.name)
     return columns
 
 
@@ -100,7 +110,11 @@ def _name_bad_line(path: Path, columns: list[str]) -> None:
     for number, row in _data_rows(path):
         if len(row) != len(columns):
             raise Invalid(
-                f"{path.name} line {number}: {len(row)} fields, the header has {len(columns)}"
+                N_("%(name)s line %(number)s: %(count)s fields, the header has %(expected)s"),
+                name=path.name,
+                number=number,
+                count=len(row),
+                expected=len(columns),
             )
         weight = dict(zip(columns, row, strict=True)).get("weight", "").strip()
         if weight:
@@ -108,19 +122,29 @@ def _name_bad_line(path: Path, columns: list[str]) -> None:
                 float(weight)
             except ValueError:
                 raise Invalid(
-                    f"{path.name} line {number}: weight {weight!r} is not a number"
+                    N_("%(name)s line %(number)s: weight %(weight)s is not a number"),
+                    name=path.name,
+                    number=number,
+                    weight=repr(weight),
                 ) from None
 
 
 def _network(path: Path, table: pa.Table, columns: list[str]) -> Network:
     if table.num_rows == 0:
-        raise Invalid(f"{path.name}: no edges (the file has a header and nothing else)")
+        raise Invalid(
+            N_("%(name)s: no edges (the file has a header and nothing else)"), name=path.name
+        )
     source, target = table["source"], table["target"]
     for name, ids in (("source", source), ("target", target)):
         empty = pc.equal(pc.utf8_length(pc.utf8_trim_whitespace(ids)), 0)
         if pc.any(empty).as_py():
             line = _line(path, int(pc.index(empty, True).as_py()))
-            raise Invalid(f"{path.name} line {line}: empty {name} node id")
+            raise Invalid(
+                N_("%(name)s line %(line)s: empty %(end)s node id"),
+                name=path.name,
+                line=line,
+                end=name,
+            )
     weight = None
     if "weight" in columns:
         weight = table["weight"].to_numpy()
@@ -129,8 +153,13 @@ def _network(path: Path, table: pa.Table, columns: list[str]) -> Network:
             line, value = _line(path, int(bad[0])), weight[bad[0]]
             shown = "empty" if math.isnan(value) else repr(float(value))
             raise Invalid(
-                f"{path.name} line {line}: weight {shown} is not a positive number "
-                "(weights are tie strengths)"
+                N_(
+                    "%(name)s line %(line)s: weight %(shown)s is not a positive number (weights "
+                    "are tie strengths)"
+                ),
+                name=path.name,
+                line=line,
+                shown=shown,
             )
     time = _times(path, table["time"]) if "time" in columns else None
     # One dictionary for both columns: a node id gets one position whichever side it is on.
@@ -163,8 +192,10 @@ def _times(path: Path, column: pa.ChunkedArray) -> np.ndarray:
             times[row] = timestamp(text)
         except ValueError:
             raise Invalid(
-                f"{path.name} line {_line(path, row)}: time {text!r} is not an ISO 8601 date "
-                "or date-time"
+                N_("%(name)s line %(line)s: time %(text)s is not an ISO 8601 date or date-time"),
+                name=path.name,
+                line=_line(path, row),
+                text=repr(text),
             ) from None
     return times
 

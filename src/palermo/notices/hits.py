@@ -71,13 +71,18 @@ def report(
             status="to_confirm",
         )
         session.add(hit)
-        title = f"{KIND_TITLES[notice.kind]} {notice.entity_id}"
         where = f"{who} ({country})" if country else who
         open_task(
             session,
             agency_id=notice.requesting_agency_id,
             kind=HIT_TASK,
-            title=f"Confirm identity: {where} hit {title} “{notice.title}”",
+            title=written(
+                texts.CONFIRM_IDENTITY,
+                who=where,
+                kind=KIND_TITLES[notice.kind],
+                entity=notice.entity_id,
+                title=notice.title,
+            ),
             link=f"/notices/{notice.id}#hits",
             subject_id=str(hit.id),
             due_at=None,

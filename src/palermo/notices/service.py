@@ -558,8 +558,13 @@ def sweep(session: Session, *, principal: Principal, now: datetime) -> SweepRepo
             session,
             agency_id=notice.requesting_agency_id,
             kind=REVIEW_TASK,
-            title=f"Re-assess {KIND_TITLES[notice.kind]} {notice.entity_id} “{notice.title}”: "
-            f"extend it with reasons or let it expire on {notice.expires_at:%Y-%m-%d}",
+            title=written(
+                texts.REASSESS_NOTICE,
+                kind=KIND_TITLES[notice.kind],
+                entity=notice.entity_id,
+                title=notice.title,
+                on=format(notice.expires_at, "%Y-%m-%d"),
+            ),
             link=f"/notices/{notice.id}",
             subject_id=str(notice.id),
             due_at=notice.expires_at,

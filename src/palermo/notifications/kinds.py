@@ -9,6 +9,7 @@ from datetime import date, datetime
 from typing import Any
 
 from palermo.models.records import Notification
+from palermo.models.tasks import Task
 from palermo.notifications import texts
 from palermo.records.envelope import PURPOSE_TITLES, Purpose
 from palermo.translatable import N_
@@ -49,6 +50,8 @@ SHOWN: dict[str, Callable[[str], Any]] = {
     **dict.fromkeys(texts.TITLES, i18n.Said),
     "purpose": lambda purpose: i18n.Said(PURPOSE_TITLES[Purpose(purpose)]),
 }
+# A task's title may quote a notification's words whole.
+SHOWN["answer"] = lambda words: i18n.recognised(texts.TEXTS, words, SHOWN)
 # Kinds named after a workflow's action ("notice.publish", "notice.refuse"…).
 FAMILY_TITLES = {"notice": N_("Notice request update")}
 
@@ -76,3 +79,10 @@ def link_of(notification: Notification) -> tuple[str | None, str | None]:
 def said(notification: Notification) -> i18n.Said | str:
     """What the notification says, in the reader's language when its text is known."""
     return i18n.recognised(texts.TEXTS, notification.message, SHOWN)
+
+
+def task_title(task: Task) -> i18n.Said | str:
+    """A task's title, in the reader's language when its text is known: a task's own, or
+    the words of the notification it was opened with."""
+    title = i18n.recognised(texts.TASK_TITLES, task.title, SHOWN)
+    return title if isinstance(title, i18n.Said) else i18n.recognised(texts.TEXTS, title, SHOWN)

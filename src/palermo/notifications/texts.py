@@ -96,6 +96,18 @@ SILVER_ANSWER = N_(
     "%(agency)s located %(count)s asset(s) for Silver Notice %(reference)s “%(title)s”: %(assets)s"
 )
 
+# Task titles (palermo.tasks), stored in English alike; a task opened with a notification's
+# words is recognised by `TEXTS`.
+CONFIRM_IDENTITY = N_("Confirm identity: %(who)s hit %(kind)s %(entity)s “%(title)s”")
+REASSESS_NOTICE = N_(
+    "Re-assess %(kind)s %(entity)s “%(title)s”: extend it with reasons or let it expire on %(on)s"
+)
+RECOGNISE_ORDER = N_(
+    "Recognise %(kind)s order %(reference)s of %(country)s (%(agency)s) for %(count)s asset(s) "
+    "in %(where)s"
+)
+ASSETS_LOCATED = N_("Assets located: %(answer)s")
+
 TEXTS = Texts(
     RECORD_HIT,
     RECORD_CORRECTED,
@@ -122,6 +134,14 @@ TEXTS = Texts(
     *ORDER_EXPIRES.values(),
     SILVER_ANSWER,
     words=frozenset({"record", "entity", "reference", "id", "version", "count", "tlp"}),
+)
+# Apart from `TEXTS`: "Assets located: …" quotes a notification, which would match it first.
+TASK_TITLES = Texts(
+    CONFIRM_IDENTITY,
+    REASSESS_NOTICE,
+    RECOGNISE_ORDER,
+    ASSETS_LOCATED,
+    words=frozenset({"entity", "reference", "count"}),
 )
 # Values that are themselves marked titles, translated with the text.
 TITLES = frozenset({"technique", "milestone", "kind", "status"})

@@ -10,11 +10,12 @@ from sqlalchemy.orm import InstrumentedAttribute
 from palermo.errors import Forbidden
 from palermo.identity.principal import Principal
 from palermo.identity.roles import Role
+from palermo.translatable import N_
 
 
 def require_system_admin(principal: Principal, *, act: str) -> None:
     if not principal.has_role(Role.system_admin):
-        raise Forbidden(f"only a system administrator may {act}")
+        raise Forbidden(N_("only a system administrator may %(act)s"), act=act)
 
 
 def may_administer_agency(principal: Principal, agency_id: uuid.UUID) -> bool:
@@ -25,7 +26,7 @@ def may_administer_agency(principal: Principal, agency_id: uuid.UUID) -> bool:
 
 def require_agency_admin(principal: Principal, agency_id: uuid.UUID, *, act: str) -> None:
     if not may_administer_agency(principal, agency_id):
-        raise Forbidden(f"only an administrator of that agency may {act}")
+        raise Forbidden(N_("only an administrator of that agency may %(act)s"), act=act)
 
 
 def may_grant(principal: Principal, role: Role) -> bool:

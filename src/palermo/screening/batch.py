@@ -17,6 +17,7 @@ from palermo.policy.records import AccessContext
 from palermo.screening.schemas import ScreenHit
 from palermo.screening.scoring import ScreeningQuery
 from palermo.screening.service import screen_many
+from palermo.translatable import N_
 
 FIELDS = ("name", "birth_date", "nationality", "document", "document_type", "gender")
 # Headers seen in manifests and customer files, lower-cased, mapped to our fields.
@@ -84,10 +85,12 @@ def read_rows(data: bytes, *, mapping: Mapping[str, str] | None = None) -> list[
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        raise Invalid(f"the file is not UTF-8 (byte {error.start}); save it as UTF-8 CSV") from None
+        raise Invalid(
+            N_("the file is not UTF-8 (byte %(start)s); save it as UTF-8 CSV"), start=error.start
+        ) from None
     reader = csv.DictReader(io.StringIO(text))
     if not reader.fieldnames:
-        raise Invalid("the file is empty: a header line is needed (name, birth_date, …)")
+        raise Invalid(N_("the file is empty: a header line is needed (name, birth_date, …)"))
     columns = _columns(reader.fieldnames, mapping or {})
     rows: list[BatchRow] = []
     problems: list[dict[str, Any]] = []
@@ -102,11 +105,15 @@ def read_rows(data: bytes, *, mapping: Mapping[str, str] | None = None) -> list[
             problems.append({"line": number, "reason": reason})
             continue
         if len(rows) > MAX_ROWS:
-            raise Invalid(f"more than {MAX_ROWS} rows: split the file")
+            raise Invalid(N_("more than %(limit)s rows: split the file"), limit=MAX_ROWS)
     if problems:
-        raise Invalid(f"{len(problems)} bad line(s); nothing was screened", details=problems[:100])
+        raise Invalid(
+            N_("%(count)s bad line(s); nothing was screened"),
+            count=len(problems),
+            details=problems[:100],
+        )
     if not rows:
-        raise Invalid("the file has a header but no rows")
+        raise Invalid(N_("the file has a header but no rows"))
     return rows
 
 
@@ -115,9 +122,17 @@ def _columns(headers: Sequence[str], mapping: Mapping[str, str]) -> dict[str, st
     columns: dict[str, str] = {}
     for field, header in mapping.items():
         if field not in FIELDS:
-            raise Invalid(f"unknown field {field!r} in a mapping; fields: {', '.join(FIELDS)}")
+            raise Invalid(
+                N_("unknown field %(field)s in a mapping; fields: %(fields)s"),
+                field=repr(field),
+                fields=", ".join(FIELDS),
+            )
         if header not in headers:
-            raise Invalid(f"the file has no column {header!r}; it has {', '.join(headers)}")
+            raise Invalid(
+                N_("the file has no column %(header)s; it has %(headers)s"),
+                header=repr(header),
+                headers=", ".join(headers),
+            )
         columns[field] = header
     for header in headers:
         key = header.strip().lower().replace(" ", "_")
@@ -126,7 +141,8 @@ def _columns(headers: Sequence[str], mapping: Mapping[str, str]) -> dict[str, st
             columns[known] = header
     if "name" not in columns and "document" not in columns:
         raise Invalid(
-            f"no name or document column among {', '.join(headers)}; map one with --map name=HEADER"
+            N_("no name or document column among %(headers)s; map one with --map name=HEADER"),
+            headers=", ".join(headers),
         )
     return columns
 

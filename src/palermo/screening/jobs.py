@@ -19,6 +19,7 @@ from palermo.models.screening import ScreeningJob
 from palermo.policy.records import AccessContext
 from palermo.screening.batch import HITS_PER_LINE, MAX_BYTES, BatchRow, read_rows, screen_rows
 from palermo.screening.service import CHUNK
+from palermo.translatable import N_
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +60,7 @@ def submit_file(
     """A job from an uploaded CSV (read with at most MAX_BYTES + 1 bytes): every line is
     checked now, so a bad file is refused at once, naming its lines."""
     if len(content) > MAX_BYTES:
-        raise Invalid(f"the file is larger than {MAX_BYTES // 2**20} MiB")
+        raise Invalid(N_("the file is larger than %(limit)s MiB"), limit=MAX_BYTES // 2**20)
     rows = read_rows(content, mapping=mapping)
     return submit(session, principal=principal, context=context, filename=filename, rows=rows)
 
@@ -68,7 +69,7 @@ def job_for(session: Session, principal: Principal, job_id: uuid.UUID) -> Screen
     """A job is its agency's: hits came through that agency's policy."""
     job = session.get(ScreeningJob, job_id)
     if job is None or job.agency_id is None or job.agency_id not in principal.acting_agency_ids:
-        raise NotFound(f"no screening job {job_id}")
+        raise NotFound(N_("no screening job %(job_id)s"), job_id=job_id)
     return job
 
 

@@ -47,6 +47,7 @@ from palermo.records.service import (
 )
 from palermo.screening.lists import ListFile
 from palermo.settings import Settings
+from palermo.translatable import N_
 
 LEGAL_BASIS = {
     "un": "UN Security Council sanctions list (UN Charter, Chapter VII resolutions)",
@@ -100,10 +101,18 @@ def load_list(
         try:
             data = parse_entity(entry.entity)
         except Invalid as error:
-            raise Invalid(f"list entry {entry.reference}: {error.message}") from None
+            raise Invalid(
+                N_("list entry %(reference)s: %(error)s"),
+                reference=entry.reference,
+                error=error.message,
+            ) from None
         rid = record_id_for(owner, data.source_id)
         if rid in wanted:
-            raise Invalid(f"list entry {entry.reference}: id {data.source_id!r} appears twice")
+            raise Invalid(
+                N_("list entry %(reference)s: id %(source_id)s appears twice"),
+                reference=entry.reference,
+                source_id=repr(data.source_id),
+            )
         wanted[rid] = (entry.reference, data, entry.listed_on)
 
     known = {
@@ -117,8 +126,12 @@ def load_list(
     taken = repository.existing_ids(session, [r for r in wanted if r not in known])
     if taken:
         raise Invalid(
-            f"{len(taken)} id(s) of the list are records not loaded from it, e.g. "
-            f"{sorted(taken)[0]}: use another agency or remove them first"
+            N_(
+                "%(count)s id(s) of the list are records not loaded from it, e.g. %(example)s: use "
+                "another agency or remove them first"
+            ),
+            count=len(taken),
+            example=sorted(taken)[0],
         )
     counts: Counter[str] = Counter()
     fresh = [

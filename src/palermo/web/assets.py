@@ -778,7 +778,7 @@ def decide_recognition(
     policy.may_work(principal)
     order = orders.order_for(session, principal, order_id, utcnow())
     if recognition_id not in {r.id for r in order.recognitions}:
-        raise NotFound("no such recognition request")
+        raise NotFound(N_("no such recognition request"))
     form = {"recognised": recognised, "authority": authority, "on": on, "reasons": reasons}
     return _act_on_order(
         request,

@@ -53,7 +53,7 @@ from palermo.models.records import Notification
 from palermo.notices import service as notices
 from palermo.notices.kinds import NoticeStatus
 from palermo.notifications import repository as notifications
-from palermo.notifications.kinds import link_of, said
+from palermo.notifications.kinds import link_of, said, task_title
 from palermo.policy.records import AccessContext
 from palermo.records import grants
 from palermo.settings import Settings
@@ -130,7 +130,7 @@ def tasks_section(session: Session, principal: Principal, now: datetime) -> Sect
     """The agency's open tasks, the soonest due first."""
     rows = [
         Item(
-            label=task.title,
+            label=task_title(task),
             href=task.link,
             on=task.due_at.date() if task.due_at else None,
             flag=N_("Overdue") if task.due_at and task.due_at < now else None,
@@ -574,10 +574,8 @@ def home(
 @router.get("/tasks", response_class=HTMLResponse)
 def tasks_page(request: Request, session: SessionDep, principal: PrincipalDep) -> Response:
     """The agency's open tasks, the soonest due first."""
+    tasks = open_tasks(session, principal, limit=TASKS_PAGE)
+    titles = {task.id: task_title(task) for task in tasks}
     return page(
-        request,
-        "dashboards/tasks.html",
-        principal,
-        tasks=open_tasks(session, principal, limit=TASKS_PAGE),
-        now=utcnow(),
+        request, "dashboards/tasks.html", principal, tasks=tasks, titles=titles, now=utcnow()
     )

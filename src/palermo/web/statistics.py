@@ -49,6 +49,7 @@ from palermo.stats.schemas import (
     ScreeningMonth,
     Statistics,
 )
+from palermo.translatable import N_
 from palermo.web import i18n
 from palermo.web.assets import STAGE_TITLES, breakdown_chart, stages_chart
 from palermo.web.judicial import statistics as response_times
@@ -435,23 +436,27 @@ def statistics_csv(
 ) -> Response:
     """One figure as CSV: the rows of its table (of one year, or of every year)."""
     if name not in DOWNLOADS:
-        raise NotFound(f"no figure {name!r}; there are {', '.join(sorted(DOWNLOADS))}")
+        raise NotFound(
+            N_("no figure %(name)s; there are %(figures)s"),
+            name=repr(name),
+            figures=", ".join(sorted(DOWNLOADS)),
+        )
     if name == "response-times":
         found_pairs = pairs(session, principal)
         if found_pairs is None:
-            raise NotFound("no response times for your roles")
+            raise NotFound(N_("no response times for your roles"))
         text = response_times.csv_text(found_pairs)
     elif name == "assets":
         assets = asset_figures(session, settings, principal)
         if assets is None:
-            raise NotFound("no asset recovery figures for your roles")
+            raise NotFound(N_("no asset recovery figures for your roles"))
         text = csv_text(StageFigure, (assets.in_year(year) if year else assets).rows())
     else:
         found = service.statistics(session, principal, now=utcnow())
         field, model = NATIVE[name]
         rows = getattr(found.in_year(year) if year else found, field)
         if rows is None:
-            raise NotFound(f"no {name.replace('-', ' ')} figures for your roles")
+            raise NotFound(N_("no %(what)s figures for your roles"), what=name.replace("-", " "))
         text = csv_text(model, rows)
     filename = f"{name}-{year}.csv" if year else f"{name}.csv"
     return download_response(text.encode(), filename, "text/csv")

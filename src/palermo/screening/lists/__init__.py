@@ -20,6 +20,7 @@ from followthemoney import model, registry
 
 from palermo.errors import Invalid
 from palermo.files import read_file
+from palermo.translatable import N_
 
 # Beyond this span a "born between" range is kept as its two ends, not year by year.
 MAX_YEAR_SPAN = 20
@@ -108,7 +109,11 @@ def parse_iso_date(text: str | None, where: str) -> date | None:
     try:
         return date.fromisoformat(text.strip()[:10])
     except ValueError as error:
-        raise Invalid(f"{where}: {text.strip()!r} is not a date (YYYY-MM-DD)") from error
+        raise Invalid(
+            N_("%(where)s: %(text)s is not a date (YYYY-MM-DD)"),
+            where=where,
+            text=repr(text.strip()),
+        ) from error
 
 
 class _LineTreeBuilder(TreeBuilder):
@@ -151,16 +156,24 @@ def read_xml(path: Path) -> XmlDocument:
     except ParseError as error:
         line, _column = error.position
         raise Invalid(
-            f"{path.name} line {line}: not well-formed XML ({ErrorString(error.code)})"
+            N_("%(name)s line %(line)s: not well-formed XML (%(error)s)"),
+            name=path.name,
+            line=line,
+            error=ErrorString(error.code),
         ) from error
     except DefusedXmlException as error:
         raise Invalid(
-            f"{path.name} line {expat.CurrentLineNumber}: refused a document type declaration"
-            " (DOCTYPE): watch lists have none, and its entities can expand without bound"
-            f" (an entity bomb) or read local files [{type(error).__name__}]"
+            N_(
+                "%(name)s line %(line)s: refused a document type declaration "
+                "(DOCTYPE): watch lists have none, and its entities can expand without bound (an "
+                "entity bomb) or read local files [%(kind)s]"
+            ),
+            name=path.name,
+            line=expat.CurrentLineNumber,
+            kind=type(error).__name__,
         ) from error
     except LookupError as error:  # expat asked for the declared encoding
-        raise Invalid(f"{path.name} line 1: {error}") from error
+        raise Invalid(N_("%(name)s line 1: %(error)s"), name=path.name, error=error) from error
     return XmlDocument(path.name, root, builder.lines)
 
 

@@ -16,6 +16,7 @@ from palermo.screening.lists import (
     read_xml,
     year_range,
 )
+from palermo.translatable import N_
 
 NAMESPACE = "http://eu.europa.ec/fpi/fsd/export"
 NS = {"fsd": NAMESPACE}
@@ -40,15 +41,21 @@ def parse_eu(path: Path) -> ListFile:
     doc = read_xml(path)
     if doc.root.tag != f"{{{NAMESPACE}}}export":
         raise Invalid(
-            f"{doc.where(doc.root)}: root is {doc.root.tag}, not export in the FSF namespace"
-            f" {NAMESPACE}"
+            N_("%(root)s: root is %(tag)s, not export in the FSF namespace %(namespace)s"),
+            root=doc.where(doc.root),
+            tag=doc.root.tag,
+            namespace=NAMESPACE,
         )
     entries: list[ListEntry] = []
     seen: set[str] = set()
     for record in doc.root.iterfind("fsd:sanctionEntity", NS):
         entry = _entry(doc, record)
         if entry.reference in seen:
-            raise Invalid(f"{doc.where(record)}: logicalId {entry.reference} appears twice")
+            raise Invalid(
+                N_("%(record)s: logicalId %(reference)s appears twice"),
+                record=doc.where(record),
+                reference=entry.reference,
+            )
         seen.add(entry.reference)
         entries.append(entry)
     return ListFile(source="eu", entries=entries)
@@ -58,12 +65,17 @@ def _entry(doc: XmlDocument, record: Element) -> ListEntry:
     where = doc.where(record)
     logical_id = record.get("logicalId", "").strip()
     if not logical_id:
-        raise Invalid(f"{where}: sanctionEntity without logicalId")
+        raise Invalid(N_("%(where)s: sanctionEntity without logicalId"), where=where)
     subject = record.find("fsd:subjectType", NS)
     code = "" if subject is None else subject.get("code") or subject.get("classificationCode") or ""
     schema = SCHEMAS.get(code)
     if schema is None:
-        raise Invalid(f"{where}: sanctionEntity {logical_id} has subject type {code!r}")
+        raise Invalid(
+            N_("%(where)s: sanctionEntity %(logical_id)s has subject type %(code)s"),
+            where=where,
+            logical_id=logical_id,
+            code=repr(code),
+        )
     listed_on = parse_iso_date(record.get("designationDate"), f"{where}: designationDate")
 
     entity = EntityDraft(f"eu-{logical_id}", schema)
@@ -107,7 +119,11 @@ def _add_names(doc: XmlDocument, entity: EntityDraft, record: Element, logical_i
         # A record named only by weak aliases is still screened on its first one.
         weak = entity.properties.pop("weakAlias", [])
         if not weak:
-            raise Invalid(f"{doc.where(record)}: sanctionEntity {logical_id} without a name")
+            raise Invalid(
+                N_("%(record)s: sanctionEntity %(logical_id)s without a name"),
+                record=doc.where(record),
+                logical_id=logical_id,
+            )
         entity.add("name", weak[0])
         entity.add("weakAlias", *weak[1:])
 

@@ -8,6 +8,7 @@ from pathlib import Path
 from palermo.errors import Invalid
 from palermo.records.entities import MAX_ENTITY_JSON, parse_entity
 from palermo.screening.lists import ListEntry, ListFile, read_bytes
+from palermo.translatable import N_
 
 
 def parse_ftm(path: Path) -> ListFile:
@@ -23,22 +24,37 @@ def parse_ftm(path: Path) -> ListFile:
             continue
         where = f"{path.name} line {number}"
         if len(line) > MAX_ENTITY_JSON:
-            raise Invalid(f"{where}: longer than {MAX_ENTITY_JSON} bytes, not read")
+            raise Invalid(
+                N_("%(where)s: longer than %(limit)s bytes, not read"),
+                where=where,
+                limit=MAX_ENTITY_JSON,
+            )
         try:
             data = json.loads(line)
         except json.JSONDecodeError as error:
-            raise Invalid(f"{where}: not JSON ({error.msg} at column {error.colno})") from error
+            raise Invalid(
+                N_("%(where)s: not JSON (%(msg)s at column %(colno)s)"),
+                where=where,
+                msg=error.msg,
+                colno=error.colno,
+            ) from error
         except UnicodeDecodeError as error:
-            raise Invalid(f"{where}: not UTF-8 text") from error
+            raise Invalid(N_("%(where)s: not UTF-8 text"), where=where) from error
         except (ValueError, RecursionError) as error:  # thousands of digits, deep nesting
-            raise Invalid(f"{where}: not JSON (a number too long or nesting too deep)") from error
+            raise Invalid(
+                N_("%(where)s: not JSON (a number too long or nesting too deep)"), where=where
+            ) from error
         if not isinstance(data, dict):
-            raise Invalid(f"{where}: an entity must be a JSON object")
+            raise Invalid(N_("%(where)s: an entity must be a JSON object"), where=where)
         entity_id = data.get("id")
         if not isinstance(entity_id, str) or not entity_id.strip():
-            raise Invalid(f"{where}: an entity needs an id")
+            raise Invalid(N_("%(where)s: an entity needs an id"), where=where)
         if entity_id in seen:
-            raise Invalid(f"{where}: entity {entity_id} appears twice")
+            raise Invalid(
+                N_("%(where)s: entity %(entity_id)s appears twice"),
+                where=where,
+                entity_id=entity_id,
+            )
         seen.add(entity_id)
         try:
             valid = parse_entity(
@@ -49,7 +65,12 @@ def parse_ftm(path: Path) -> ListFile:
                 }
             )
         except Invalid as error:
-            raise Invalid(f"{where}: entity {entity_id}: {error.message}") from error
+            raise Invalid(
+                N_("%(where)s: entity %(entity_id)s: %(error)s"),
+                where=where,
+                entity_id=entity_id,
+                error=error.message,
+            ) from error
         entity = {"id": entity_id, "schema": valid.schema.name, "properties": valid.properties}
         entries.append(ListEntry(reference=entity_id, entity=entity, listed_on=None))
     return ListFile(source="ftm", entries=entries)

@@ -14,6 +14,7 @@ from typing import Any
 from palermo.errors import Invalid
 from palermo.records.entities import check_unicode
 from palermo.screening.lists import EntityDraft, ListEntry, ListFile, joined, read_bytes
+from palermo.translatable import N_
 
 # At most 16 characters: the length of a notice's entity_id column.
 ENTITY_ID = re.compile(r"[0-9]{4}/[0-9]{1,11}")
@@ -29,7 +30,11 @@ def parse_interpol(path: Path) -> ListFile:
     for where, notice in notices:
         entry = entry_of(where, notice)
         if entry.reference in seen:
-            raise Invalid(f"{where}: notice {entry.reference} appears twice")
+            raise Invalid(
+                N_("%(where)s: notice %(reference)s appears twice"),
+                where=where,
+                reference=entry.reference,
+            )
         seen.add(entry.reference)
         entries.append(entry)
     return ListFile(source="interpol", entries=entries)
@@ -41,13 +46,20 @@ def read_notices(path: Path) -> list[tuple[str, Any]]:
     try:
         data = json.loads(raw)
     except UnicodeDecodeError as error:
-        raise Invalid(f"{path.name}: not UTF-8 text") from error
+        raise Invalid(N_("%(name)s: not UTF-8 text"), name=path.name) from error
     except json.JSONDecodeError as error:
         if error.msg != "Extra data":
-            raise Invalid(f"{path.name} line {error.lineno}: not JSON ({error.msg})") from error
+            raise Invalid(
+                N_("%(name)s line %(lineno)s: not JSON (%(msg)s)"),
+                name=path.name,
+                lineno=error.lineno,
+                msg=error.msg,
+            ) from error
         return _json_lines(path.name, raw)
     except (ValueError, RecursionError) as error:  # thousands of digits, deep nesting
-        raise Invalid(f"{path.name}: not JSON (a number too long or nesting too deep)") from error
+        raise Invalid(
+            N_("%(name)s: not JSON (a number too long or nesting too deep)"), name=path.name
+        ) from error
     if isinstance(data, list):
         return [(f"{path.name} record {i}", notice) for i, notice in enumerate(data, start=1)]
     if isinstance(data, dict) and "entity_id" in data:
@@ -56,9 +68,13 @@ def read_notices(path: Path) -> list[tuple[str, Any]]:
         embedded = data["_embedded"]
         notices = embedded.get("notices") if isinstance(embedded, dict) else None
         if not isinstance(notices, list):
-            raise Invalid(f"{path.name}: a list page needs _embedded.notices as an array")
+            raise Invalid(
+                N_("%(name)s: a list page needs _embedded.notices as an array"), name=path.name
+            )
         return [(f"{path.name} notices[{i}]", notice) for i, notice in enumerate(notices)]
-    raise Invalid(f"{path.name}: expected a notice list page, a notice or an array of notices")
+    raise Invalid(
+        N_("%(name)s: expected a notice list page, a notice or an array of notices"), name=path.name
+    )
 
 
 def _json_lines(name: str, raw: bytes) -> list[tuple[str, Any]]:
@@ -69,25 +85,42 @@ def _json_lines(name: str, raw: bytes) -> list[tuple[str, Any]]:
         try:
             records.append((f"{name} line {number}", json.loads(line)))
         except json.JSONDecodeError as error:
-            raise Invalid(f"{name} line {number}: not JSON ({error.msg})") from error
+            raise Invalid(
+                N_("%(name)s line %(number)s: not JSON (%(msg)s)"),
+                name=name,
+                number=number,
+                msg=error.msg,
+            ) from error
         except UnicodeDecodeError as error:  # the line alone reads as UTF-16 or UTF-32
-            raise Invalid(f"{name} line {number}: not UTF-8 text") from error
+            raise Invalid(
+                N_("%(name)s line %(number)s: not UTF-8 text"), name=name, number=number
+            ) from error
         except (ValueError, RecursionError) as error:  # thousands of digits, deep nesting
             raise Invalid(
-                f"{name} line {number}: not JSON (a number too long or nesting too deep)"
+                N_("%(name)s line %(number)s: not JSON (a number too long or nesting too deep)"),
+                name=name,
+                number=number,
             ) from error
     return records
 
 
 def entry_of(where: str, notice: Any) -> ListEntry:
     if not isinstance(notice, dict):
-        raise Invalid(f"{where}: a notice must be a JSON object")
+        raise Invalid(N_("%(where)s: a notice must be a JSON object"), where=where)
     entity_id = text_of(notice, "entity_id", where)
     if not ENTITY_ID.fullmatch(entity_id):
-        raise Invalid(f"{where}: entity_id {entity_id!r} is not YYYY/NNNNN")
+        raise Invalid(
+            N_("%(where)s: entity_id %(entity_id)s is not YYYY/NNNNN"),
+            where=where,
+            entity_id=repr(entity_id),
+        )
     forename, family_name = text_of(notice, "forename", where), text_of(notice, "name", where)
     if not (forename or family_name):
-        raise Invalid(f"{where}: notice {entity_id} has neither forename nor name")
+        raise Invalid(
+            N_("%(where)s: notice %(entity_id)s has neither forename nor name"),
+            where=where,
+            entity_id=entity_id,
+        )
 
     entity = EntityDraft(f"interpol-{entity_id.replace('/', '-')}", "Person")
     entity.add("name", joined(forename, family_name, sep=" "))
@@ -108,7 +141,7 @@ def entry_of(where: str, notice: Any) -> ListEntry:
     entity.add("notes", f"Interpol notice {entity_id}")
     warrants = notice.get("arrest_warrants") or []
     if not isinstance(warrants, list):
-        raise Invalid(f"{where}: arrest_warrants must be an array")
+        raise Invalid(N_("%(where)s: arrest_warrants must be an array"), where=where)
     for warrant in warrants:
         entity.add("notes", _warrant_note(warrant, where))
     if warrants or "/notices/v1/red/" in self_link(notice):
@@ -121,7 +154,12 @@ def text_of(record: dict[str, Any], key: str, where: str) -> str:
     if value is None:
         return ""
     if not isinstance(value, str):
-        raise Invalid(f"{where}: {key} must be text, not {type(value).__name__}")
+        raise Invalid(
+            N_("%(where)s: %(key)s must be text, not %(name)s"),
+            where=where,
+            key=key,
+            name=type(value).__name__,
+        )
     check_unicode(value, f"{where}: {key}")
     return value.strip()
 
@@ -129,14 +167,18 @@ def text_of(record: dict[str, Any], key: str, where: str) -> str:
 def _texts(record: dict[str, Any], key: str, where: str) -> list[str]:
     values = record.get(key) or []
     if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
-        raise Invalid(f"{where}: {key} must be an array of text")
+        raise Invalid(N_("%(where)s: %(key)s must be an array of text"), where=where, key=key)
     return values
 
 
 def _birth_date(notice: dict[str, Any], where: str) -> str:
     value = text_of(notice, "date_of_birth", where)
     if value and not DATE_OF_BIRTH.match(value):
-        raise Invalid(f"{where}: date_of_birth {value!r} is not YYYY/MM/DD or YYYY")
+        raise Invalid(
+            N_("%(where)s: date_of_birth %(value)s is not YYYY/MM/DD or YYYY"),
+            where=where,
+            value=repr(value),
+        )
     return value.replace("/", "-")
 
 
@@ -149,7 +191,7 @@ def self_link(notice: dict[str, Any]) -> str:
 
 def _warrant_note(warrant: Any, where: str) -> str:
     if not isinstance(warrant, dict):
-        raise Invalid(f"{where}: an arrest warrant must be a JSON object")
+        raise Invalid(N_("%(where)s: an arrest warrant must be a JSON object"), where=where)
     country = text_of(warrant, "issuing_country_id", where)
     charge = text_of(warrant, "charge", where)
     translation = text_of(warrant, "charge_translation", where)

@@ -22,6 +22,7 @@ from palermo.screening.lists import (
     read_bytes,
     year_range,
 )
+from palermo.translatable import N_
 
 EMPTY = "-0-"
 SCHEMAS = {"individual": "Person", "": "LegalEntity", "vessel": "Vessel", "aircraft": "Airplane"}
@@ -75,7 +76,9 @@ def parse_ofac(path: Path) -> ListFile:
         sdn = SdnRow(*fields)
         _check_ent_num(where, sdn.ent_num)
         if sdn.ent_num in drafts:
-            raise Invalid(f"{where}: ent_num {sdn.ent_num} appears twice")
+            raise Invalid(
+                N_("%(where)s: ent_num %(ent_num)s appears twice"), where=where, ent_num=sdn.ent_num
+            )
         drafts[sdn.ent_num] = _entity(where, sdn)
     alt, add = path.with_name("alt.csv"), path.with_name("add.csv")
     if alt.exists():
@@ -110,15 +113,27 @@ def _rows(path: Path, *, columns: int) -> Iterator[tuple[str, list[str]]]:
                 continue
             where = f"{path.name} line {reader.line_num}"
             if len(row) != columns:
-                raise Invalid(f"{where}: expected {columns} columns, found {len(row)}")
+                raise Invalid(
+                    N_("%(where)s: expected %(columns)s columns, found %(count)s"),
+                    where=where,
+                    columns=columns,
+                    count=len(row),
+                )
             yield where, ["" if f.strip() == EMPTY else f.strip() for f in row]
     except csv.Error as error:  # a field over csv's size limit: an unclosed quote
-        raise Invalid(f"{path.name} line {reader.line_num}: not CSV ({error})") from None
+        raise Invalid(
+            N_("%(name)s line %(line)s: not CSV (%(error)s)"),
+            name=path.name,
+            line=reader.line_num,
+            error=error,
+        ) from None
 
 
 def _check_ent_num(where: str, value: str) -> None:
     if not value.isdigit():
-        raise Invalid(f"{where}: ent_num {value!r} is not a number")
+        raise Invalid(
+            N_("%(where)s: ent_num %(value)s is not a number"), where=where, value=repr(value)
+        )
 
 
 def _companion_of(
@@ -127,16 +142,25 @@ def _companion_of(
     _check_ent_num(where, ent_num)
     entity = drafts.get(ent_num)
     if entity is None:
-        raise Invalid(f"{where}: ent_num {ent_num} is not in {sdn_name}")
+        raise Invalid(
+            N_("%(where)s: ent_num %(ent_num)s is not in %(sdn_name)s"),
+            where=where,
+            ent_num=ent_num,
+            sdn_name=sdn_name,
+        )
     return entity
 
 
 def _entity(where: str, sdn: SdnRow) -> EntityDraft:
     schema = SCHEMAS.get(sdn.sdn_type.lower())
     if schema is None:
-        raise Invalid(f"{where}: unknown SDN_Type {sdn.sdn_type!r}")
+        raise Invalid(
+            N_("%(where)s: unknown SDN_Type %(sdn_type)s"), where=where, sdn_type=repr(sdn.sdn_type)
+        )
     if not sdn.name:
-        raise Invalid(f"{where}: ent_num {sdn.ent_num} has no SDN_Name")
+        raise Invalid(
+            N_("%(where)s: ent_num %(ent_num)s has no SDN_Name"), where=where, ent_num=sdn.ent_num
+        )
     entity = EntityDraft(f"ofac-{sdn.ent_num}", schema)
     _add_name(entity, "name", sdn.name)
     entity.add("topics", "sanction")

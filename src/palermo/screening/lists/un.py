@@ -17,6 +17,7 @@ from palermo.screening.lists import (
     read_xml,
     year_range,
 )
+from palermo.translatable import N_
 
 NAME_PARTS = ("FIRST_NAME", "SECOND_NAME", "THIRD_NAME", "FOURTH_NAME")
 
@@ -25,7 +26,11 @@ def parse_un(path: Path) -> ListFile:
     """Every INDIVIDUAL (Person) and ENTITY (Organization) of a consolidated list file."""
     doc = read_xml(path)
     if doc.root.tag != "CONSOLIDATED_LIST":
-        raise Invalid(f"{doc.where(doc.root)}: root is {doc.root.tag}, not CONSOLIDATED_LIST")
+        raise Invalid(
+            N_("%(root)s: root is %(tag)s, not CONSOLIDATED_LIST"),
+            root=doc.where(doc.root),
+            tag=doc.root.tag,
+        )
     entries: list[ListEntry] = []
     seen: set[str] = set()
     records = [(r, "Person") for r in doc.root.iterfind("INDIVIDUALS/INDIVIDUAL")]
@@ -34,7 +39,11 @@ def parse_un(path: Path) -> ListFile:
         entry = _entry(doc, record, schema)
         if entry.entity["id"] in seen:
             data_id = entry.entity["id"].removeprefix("un-")
-            raise Invalid(f"{doc.where(record)}: DATAID {data_id} appears twice")
+            raise Invalid(
+                N_("%(record)s: DATAID %(data_id)s appears twice"),
+                record=doc.where(record),
+                data_id=data_id,
+            )
         seen.add(entry.entity["id"])
         entries.append(entry)
     return ListFile(source="un", entries=entries)
@@ -44,13 +53,23 @@ def _entry(doc: XmlDocument, record: Element, schema: str) -> ListEntry:
     where = doc.where(record)
     data_id = child_text(record, "DATAID")
     if not data_id:
-        raise Invalid(f"{where}: {record.tag} without DATAID")
+        raise Invalid(N_("%(where)s: %(tag)s without DATAID"), where=where, tag=record.tag)
     reference = child_text(record, "REFERENCE_NUMBER")
     if not reference:
-        raise Invalid(f"{where}: {record.tag} {data_id} without REFERENCE_NUMBER")
+        raise Invalid(
+            N_("%(where)s: %(tag)s %(data_id)s without REFERENCE_NUMBER"),
+            where=where,
+            tag=record.tag,
+            data_id=data_id,
+        )
     name = joined(*(child_text(record, part) for part in NAME_PARTS), sep=" ")
     if not name:
-        raise Invalid(f"{where}: {record.tag} {data_id} without a name")
+        raise Invalid(
+            N_("%(where)s: %(tag)s %(data_id)s without a name"),
+            where=where,
+            tag=record.tag,
+            data_id=data_id,
+        )
     listed_on = parse_iso_date(child_text(record, "LISTED_ON"), f"{where}: LISTED_ON")
 
     entity = EntityDraft(f"un-{data_id}", schema)

@@ -71,6 +71,7 @@ ROLE_WORDS = {
 SUMMARY_VALUES: dict[str, Callable[[str], Any]] = {
     **dict.fromkeys(("on", "valid_from", "valid_until"), date.fromisoformat),
     "technique": i18n.Said,
+    "during": lambda during: i18n.Said(timeline.INTEGRITY_CHECKS[during]),
     **dict.fromkeys(
         ("role", "before", "after"), lambda role: i18n.Said(ROLE_WORDS[MemberRole(role)])
     ),

@@ -21,6 +21,7 @@ from palermo.exchange.schemas import MessageOut
 from palermo.identity.principal import Principal
 from palermo.models.base import utcnow
 from palermo.records.envelope import HandlingCode, Tlp
+from palermo.translatable import N_
 from palermo.web import i18n
 from palermo.web.exchange.common import (
     INFORMATION,
@@ -149,7 +150,9 @@ def _read_uploads(uploads: Sequence[UploadFile], limit: int) -> list[Attachment]
         content = upload.file.read(limit + 1)
         if len(content) > limit:
             raise Invalid(
-                f"attachment {upload.filename!r} is larger than the {limit} bytes accepted"
+                N_("attachment %(filename)s is larger than the %(limit)s bytes accepted"),
+                filename=repr(upload.filename),
+                limit=limit,
             )
         media_type = upload.content_type or "application/octet-stream"
         files.append(Attachment(upload.filename, media_type, content))
@@ -161,8 +164,10 @@ def _evaluation(source: str, information: str) -> str | None:
         return None
     if not source or not information:
         raise Invalid(
-            "the evaluation needs both the source's reliability (A, B, C, X) and the "
-            "information's accuracy (1-4), or neither"
+            N_(
+                "the evaluation needs both the source's reliability (A, B, C, X) and the "
+                "information's accuracy (1-4), or neither"
+            )
         )
     return source + information
 
@@ -173,7 +178,9 @@ def _date(value: str, what: str) -> date | None:
     try:
         return date.fromisoformat(value.strip())
     except ValueError:
-        raise Invalid(f"the {what} {value!r} is not a date (YYYY-MM-DD)") from None
+        raise Invalid(
+            N_("the %(what)s %(value)s is not a date (YYYY-MM-DD)"), what=what, value=repr(value)
+        ) from None
 
 
 def _uuid(value: str) -> uuid.UUID | None:
@@ -182,7 +189,7 @@ def _uuid(value: str) -> uuid.UUID | None:
     try:
         return uuid.UUID(value.strip())
     except ValueError:
-        raise Invalid(f"{value!r} is not a message id") from None
+        raise Invalid(N_("%(value)s is not a message id"), value=repr(value)) from None
 
 
 @router.post("/messages/new", response_class=HTMLResponse)

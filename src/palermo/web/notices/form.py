@@ -135,7 +135,7 @@ def _kind_of(data: FormData) -> tuple[NoticeKind, bool]:
     try:
         kind = NoticeKind(str(data.get("kind")))
     except ValueError:
-        raise Invalid("choose the type of notice") from None
+        raise Invalid(N_("choose the type of notice")) from None
     return kind, bool(data.get("diffusion"))
 
 
@@ -265,7 +265,7 @@ def edit_request(
     """A draft in the form, with its findings."""
     notice = views.view(session, principal, service.notice_for(session, principal, notice_id))
     if "submit" not in notice.actions:  # a draft its requesting agency may still change
-        raise Conflict("only a draft is changed, and only by its requesting agency")
+        raise Conflict(N_("only a draft is changed, and only by its requesting agency"))
     return _form_page(
         request,
         session,
