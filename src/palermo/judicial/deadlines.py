@@ -169,25 +169,18 @@ def _warn(
     subject: str,
     now: datetime,
 ) -> None:
-    what = MILESTONE_TITLES[deadline.milestone]
-    if kind == OVERDUE:
-        message = written(
-            texts.REQUEST_OVERDUE,
-            reference=request.reference,
-            milestone=what,
-            due_on=deadline.due_on,
-            basis=deadline.basis,
-        )
-        told = [request.requested_agency_id, request.requesting_agency_id]
-    else:
-        message = written(
-            texts.REQUEST_DUE,
-            reference=request.reference,
-            milestone=what,
-            due_on=deadline.due_on,
-            basis=deadline.basis,
-        )
-        told = [request.requested_agency_id]
+    overdue = kind == OVERDUE
+    message = written(
+        texts.REQUEST_OVERDUE if overdue else texts.REQUEST_DUE,
+        reference=request.reference,
+        milestone=MILESTONE_TITLES[deadline.milestone],
+        due_on=deadline.due_on,
+        basis=deadline.basis,
+    )
+    # An overdue step concerns the requesting agency too: it may chase or withdraw.
+    told = [request.requested_agency_id]
+    if overdue:
+        told.append(request.requesting_agency_id)
     if request.executing_agency_id and deadline.milestone in (
         Milestone.execute,
         Milestone.requested,
