@@ -118,10 +118,10 @@ def test_an_object_is_described_and_a_refused_item_comes_back_as_typed(
     csrf = log_in(client, LEAD)
     future = (utcnow() + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M")
     for changes, field, reason in [
-        ({"title": "X"}, "title", "Title: String should have at least 3 characters"),
+        ({"title": "X"}, "title", "Title: must have at least 3 characters"),
         ({"collected_at": future}, "collected_at", "is in the future"),
-        ({"collected_at": "soon"}, "collected_at", "Collected at: Input should be a valid"),
-        ({"handling": "H9"}, "handling", "Handling code: Input should be"),
+        ({"collected_at": "soon"}, "collected_at", "Collected at: must be a date and time"),
+        ({"handling": "H9"}, "handling", "Handling code: must be one of"),
     ]:
         refused = client.post(
             url(harbour, "/evidence"),
@@ -218,7 +218,7 @@ def test_an_item_is_handed_over_signed_and_received_and_its_holder_moves(
     assert refused.status_code == 422
     assert error(refused.text, "handover") == (
         "place",
-        "Place: Field required",
+        "Place: is required",
     )
     assert 'value="sealed USB stick"' in refused.text
     handed = client.post(

@@ -5,6 +5,7 @@ the English message and its stable code."""
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -235,3 +236,23 @@ def test_results_integrity_failures_and_brought_in_lines_of_the_timeline(
     assert "EV-1 no superó su control de integridad (acceso)" in page
     assert "bien AS-9 hallado: a yacht" in page
     assert "failed its integrity check" not in page
+
+
+def test_a_form_of_the_wrong_shape_is_refused_in_the_readers_language(
+    client: TestClient,
+    team,  # type: ignore[no-untyped-def]
+) -> None:
+    """Pydantic's reasons are told by their error type: in French here, and in plain words
+    in English ("is required", not pydantic's "Field required")."""
+    csrf = log_in(client, LEAD)
+    client.cookies.set(i18n.LANGUAGE_COOKIE, "fr")
+    short = client.post(
+        "/cases/new",
+        data={"title": "O", "legal_basis": "", "offences": "0601", "csrf_token": csrf},
+    )
+    assert short.status_code == 422
+    reasons = dict(re.findall(r'data-testid="error-open" data-field="(\w+)">([^<]+)<', short.text))
+    assert reasons["title"].endswith(": doit compter au moins 3 caractères")
+    assert reasons["legal_basis"].endswith(": est obligatoire")
+    assert "should have" not in short.text
+    assert "Field required" not in short.text

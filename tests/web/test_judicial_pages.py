@@ -228,9 +228,9 @@ def test_a_refused_draft_comes_back_as_typed_with_the_reason_beside_its_field(
     nameless = post(
         client, "/judicial/new", csrf, **{**typed, "requested": "CO-FGN", "persons": "; CO"}
     )
-    assert error(nameless.text, "draft") == ("persons", "Persons: Field required")
+    assert error(nameless.text, "draft") == ("persons", "Persons: is required")
     no_basis = post(client, "/judicial/new", csrf, **{**typed, "requested": "CO-FGN", "treaty": ""})
-    assert error(no_basis.text, "draft") == ("treaty", "Legal basis: Field required")
+    assert error(no_basis.text, "draft") == ("treaty", "Legal basis: is required")
     assert count(desk) == 0
 
     saved = post(client, "/judicial/new", csrf, **{**typed, "requested": "CO-FGN"})
@@ -295,7 +295,7 @@ def test_each_side_is_offered_its_steps_and_takes_them_through_the_page(
         executed_on=today,
         summary="",
     )
-    assert error(blank.text, "execute") == ("summary", "Summary: Field required")
+    assert error(blank.text, "execute") == ("summary", "Summary: is required")
     assert 'value="bank_records" selected' in blank.text  # as typed
     done = post(
         client,

@@ -223,7 +223,7 @@ def test_the_reviewer_checklist_refuses_a_short_reasoning_then_publishes(
     }
     refused = client.post(f"/notices/{notice.id}/actions/publish", data=checklist)
     assert refused.status_code == 422
-    assert "Article 3 reasoning: String should have at least 20 characters" in refused.text
+    assert "Article 3 reasoning: must have at least 20 characters" in refused.text
     assert "Judicial warrant by an independent court" in refused.text  # kept as typed
     desk.db.refresh(notice)
     assert notice.status is NoticeStatus.in_review

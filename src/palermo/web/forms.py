@@ -48,7 +48,7 @@ class Refused:
 
     values: Mapping[str, str]
     # The reasons, by the field each is shown beside; "" for one shown under the form.
-    reasons: Mapping[str, str | i18n.Said]
+    reasons: Mapping[str, str | i18n.Said | i18n.Listed]
 
     @property
     def error(self) -> str:
@@ -95,10 +95,10 @@ def refusal(
     if isinstance(error, ValidationError):
         named = {str(e["loc"][0]) for e in error.errors() if e["loc"]}
         labels = {name: spec.label(name) for name in named}
-        reasons: dict[str, list[str]] = {}
+        reasons: dict[str, list[i18n.Said]] = {}
         for name, message in problems(error, labels):
             reasons.setdefault(name if name in spec.fields else "", []).append(message)
-        return Refused(values, {k: "; ".join(v) for k, v in reasons.items()}), 422
+        return Refused(values, {k: i18n.Listed(v) for k, v in reasons.items()}), 422
     place = spec.field_of(error.message)
     where = place if place in spec.fields else ""
     return Refused(values, {where: i18n.said(error)}), error.status_code

@@ -10,7 +10,7 @@ rendering, so templates, macros and Python code share it without passing it arou
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -119,6 +119,16 @@ class Said:
     def __str__(self) -> str:
         text = gettext(self.message) if self.message else ""
         return text % {k: _shown(v) for k, v in self.values.items()} if self.values else text
+
+
+@dataclass(frozen=True)
+class Listed:
+    """Several reasons told at once, each in the reader's language when rendered."""
+
+    parts: Sequence[Said | str]
+
+    def __str__(self) -> str:
+        return "; ".join(map(str, self.parts))
 
 
 def _shown(value: Any) -> str:

@@ -93,12 +93,46 @@ def option_title(value: str) -> str:
     return MATTER_TITLES.get(value) or value.replace("_", " ").capitalize()
 
 
-def problems(error: ValidationError, labels: Mapping[str, str]) -> list[tuple[str, str]]:
-    """(field, message) of each validation error of a form, told under the field's label."""
+# Pydantic's reasons for a form of the wrong shape, by its error type, to be translated; a
+# type not named here (a validator's own words) is told as pydantic wrote it.
+VALIDATION = {
+    "missing": N_("is required"),
+    "string_type": N_("must be text"),
+    "string_too_short": N_("must have at least %(min_length)s characters"),
+    "string_too_long": N_("must have at most %(max_length)s characters"),
+    "too_short": N_("must have at least %(min_length)s items"),
+    "too_long": N_("must have at most %(max_length)s items"),
+    "greater_than": N_("must be greater than %(gt)s"),
+    "greater_than_equal": N_("must be at least %(ge)s"),
+    "less_than": N_("must be less than %(lt)s"),
+    "less_than_equal": N_("must be at most %(le)s"),
+    "int_parsing": N_("must be a whole number"),
+    "int_from_float": N_("must be a whole number"),
+    "float_parsing": N_("must be a number"),
+    "decimal_parsing": N_("must be a number"),
+    "bool_parsing": N_("must be true or false"),
+    "date_parsing": N_("must be a date (YYYY-MM-DD)"),
+    "date_from_datetime_parsing": N_("must be a date (YYYY-MM-DD)"),
+    "datetime_parsing": N_("must be a date and time"),
+    "datetime_from_date_parsing": N_("must be a date and time"),
+    "enum": N_("must be one of %(expected)s"),
+    "literal_error": N_("must be one of %(expected)s"),
+    "uuid_parsing": N_("must be an identifier (UUID)"),
+    "list_type": N_("must be a list"),
+}
+
+
+def problems(error: ValidationError, labels: Mapping[str, str]) -> list[tuple[str, i18n.Said]]:
+    """(field, reason) of each validation error of a form, told under the field's label, in
+    the reader's language when the page is rendered."""
     found = []
     for e in error.errors():
         name = str(e["loc"][0]) if e["loc"] else ""
-        found.append((name, f"{labels.get(name, name)}: {e['msg']}" if name else e["msg"]))
+        known = VALIDATION.get(e["type"])
+        reason = i18n.Said(known, e.get("ctx") or {}) if known else i18n.Said(e["msg"])
+        label = i18n.Said(labels.get(name, name))
+        told = i18n.Said(checks.MALFORMED, {"label": label, "problem": reason})
+        found.append((name, told if name else reason))
     return found
 
 

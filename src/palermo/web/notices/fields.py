@@ -271,7 +271,7 @@ def findings_of(kind: NoticeKind, diffusion: bool, form: dict[str, Any]) -> list
         payload = notice_in(kind, diffusion, form)
     except ValidationError as error:
         return [
-            Finding("form", "error", message, field=PAYLOAD_PLACES.get(name, name) or None)
+            Finding("form", "error", str(message), field=PAYLOAD_PLACES.get(name, name) or None)
             for name, message in problems(error, PAYLOAD_LABELS)
         ]
     return checks.check(service.request_of(payload), today=utcnow().date())

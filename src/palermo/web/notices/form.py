@@ -238,7 +238,7 @@ def _save(
         notice = attempt(session, save)
     except Refusable as error:
         if isinstance(error, ValidationError):
-            problem = "; ".join(m for _, m in problems(error, PAYLOAD_LABELS))
+            problem = i18n.Listed([m for _, m in problems(error, PAYLOAD_LABELS)])
             incomplete = N_("the request is incomplete: %(problem)s")
             message, status_code = i18n.Said(incomplete, {"problem": problem}), 422
         else:

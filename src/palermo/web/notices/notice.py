@@ -62,12 +62,12 @@ class Refusal:
 
     form: str  # an action, or "hit-<id>"
     values: dict[str, Any]
-    message: str | i18n.Said = ""
+    message: str | i18n.Said | i18n.Listed = ""
     status_code: int = 422
 
     def because(self, error: PalermoError | ValidationError) -> Refusal:
         if isinstance(error, ValidationError):
-            self.message = "; ".join(m for _, m in problems(error, LABELS))
+            self.message = i18n.Listed([m for _, m in problems(error, LABELS)])
         else:
             self.message, self.status_code = i18n.said(error), error.status_code
         return self
