@@ -291,7 +291,7 @@ def test_a_step_through_the_form_is_recorded_and_a_refused_one_writes_nothing(
         data={"to": "frozen", "order": str(order.id), "on": "soon", "csrf_token": csrf},
     )
     assert malformed.status_code == 422
-    assert "Effective date: Input should be a valid date" in malformed.text
+    assert "Effective date: must be a date (YYYY-MM-DD)" in malformed.text
     assert _steps(db, car) == 1
 
     moved = client.post(
@@ -559,8 +559,8 @@ def test_a_refusal_gives_its_reasons(client: TestClient, db: Session, abroad: Ab
         data={"recognised": "false", "authority": "D", "on": "soon", "csrf_token": csrf},
     )
     assert malformed.status_code == 422
-    assert "Authority: String should have at least 2 characters" in malformed.text
-    assert "Date of decision: Input should be a valid date" in malformed.text
+    assert "Authority: must have at least 2 characters" in malformed.text
+    assert "Date of decision: must be a date (YYYY-MM-DD)" in malformed.text
     db.expire_all()
     assert db.get(Recognition, asked.id).status is RecognitionStatus.requested  # type: ignore[union-attr]
     assert _decisions(db) == decisions

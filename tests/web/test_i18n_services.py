@@ -256,3 +256,12 @@ def test_a_form_of_the_wrong_shape_is_refused_in_the_readers_language(
     assert reasons["legal_basis"].endswith(": est obligatoire")
     assert "should have" not in short.text
     assert "Field required" not in short.text
+
+
+def test_reasons_given_as_words_are_translated_when_the_page_is_rendered() -> None:
+    """A refusal caught before the page's language is known keeps its reasons as words."""
+    refused = Invalid("%(reasons)s", reasons=i18n.Listed([i18n.Said(N_("is required"))] * 2))
+    assert refused.message == "is required; is required"
+    shown = i18n.said(refused)  # as a handler does, outside any language
+    with i18n.speaking("fr"):
+        assert str(shown) == "est obligatoire; est obligatoire"

@@ -54,6 +54,7 @@ from palermo.settings import Settings
 from palermo.translatable import N_
 from palermo.web import i18n
 from palermo.web.finintel import FormState
+from palermo.web.notices.common import problems
 from palermo.web.templating import page
 
 router = APIRouter(include_in_schema=False)
@@ -451,11 +452,8 @@ def _shaped(
     try:
         return model.model_validate({k: v.strip() for k, v in form.items() if v.strip()})
     except ValidationError as error:
-        reasons = [
-            f"{named.get(str(e['loc'][0]), e['loc'][0])}: {e['msg']}" if e["loc"] else e["msg"]
-            for e in error.errors()
-        ]
-        raise Invalid("; ".join(reasons)) from None
+        reasons = i18n.Listed([reason for _, reason in problems(error, named)])
+        raise Invalid("%(reasons)s", reasons=reasons) from None
 
 
 def _attempted(

@@ -163,7 +163,12 @@ def recognised(
 def said(error: PalermoError) -> Said:
     """A refusal in the reader's language (its `message` stays English for the API), its
     values written as in the English: a day as typed in the form refused."""
-    return Said(error.template, {k: format(v) for k, v in error.values.items()})
+    return Said(error.template, {k: _kept(v) for k, v in error.values.items()})
+
+
+def _kept(value: Any) -> Any:
+    # Words to translate stay so until the page is rendered; other values are written now.
+    return value if isinstance(value, Said | Listed) else format(value)
 
 
 def _locale() -> Locale:
