@@ -168,6 +168,10 @@ class Node:
             PALERMO_ARGON2_TIME_COST="1",
             PALERMO_ARGON2_MEMORY_KIB="64",
             PALERMO_OUTBOX_MAX_BACKOFF_SECONDS="2",
+            # One sending officer offers hundreds of messages a second here: a gateway's
+            # rate, which a deployment would grant it; the default limits would refuse it.
+            PALERMO_RATE_LIMIT_USER_PER_MINUTE="0",
+            PALERMO_RATE_LIMIT_AGENCY_PER_MINUTE="0",
         )
         if self.database_url:
             env["PALERMO_DATABASE_URL"] = self.database_url

@@ -179,7 +179,8 @@ def test_audit_lines_are_written_before_the_next_statement_and_go_with_a_rollbac
 ) -> None:
     """Audit lines wait on their connection for the transaction's next statement (ORM or
     driver-level), savepoint or commit; a rolled-back savepoint or transaction takes its
-    lines with it, and the stored Merkle nodes still give the log's root."""
+    lines with it (and the log's tail goes back to where the savepoint began), and the
+    stored Merkle nodes still give the log's root."""
     sessions = session_factory(engine)
     operator = operator_principal(frozenset())
     tag = uuid.uuid4().hex[:8]
@@ -205,7 +206,12 @@ def test_audit_lines_are_written_before_the_next_statement_and_go_with_a_rollbac
         assert fetch_rows(session, sql, [f"{tag}.raw"]) == [(f"{tag}.raw",)]
         with pytest.raises(Invalid):
             attempt(session, lambda: refused(session))
+        attempt(session, lambda: line(session, "kept"))
         line(session, "last")
+    with unit_of_work(sessions) as session:  # the savepoint holds the transaction's first line
+        with pytest.raises(Invalid):
+            attempt(session, lambda: refused(session))
+        line(session, "after")
 
     def failing_work() -> None:
         with unit_of_work(sessions) as session:
@@ -215,7 +221,7 @@ def test_audit_lines_are_written_before_the_next_statement_and_go_with_a_rollbac
     with pytest.raises(RuntimeError):
         failing_work()
     with unit_of_work(sessions) as session:
-        assert ours(session) == ["first", "raw", "last"]
+        assert ours(session) == ["first", "raw", "kept", "last", "after"]
         size = tree.tree_size(session)
         leaves = session.scalars(select(AuditEvent.leaf_hash).order_by(AuditEvent.leaf_index))
         assert tree.root_at(session, size) == merkle.root_from_leaf_hashes(leaves)

@@ -831,6 +831,8 @@ def test_cli_paths_match_the_oracle(
                 offset += page
                 if offset >= paged["total"]:
                     break
+            beyond = cli_search(sessions, user_id, purpose, limit=page, offset=offset)
+            assert beyond == {"total": len(expected), "items": []}, f"CLI past the end by {who}"
             check_search(
                 world,
                 {"total": len(expected), "items": items},

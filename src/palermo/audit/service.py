@@ -6,6 +6,7 @@ Events carry metadata only, never the payload (LED Art. 25, ASVS 16.2.5).
 
 from __future__ import annotations
 
+import copy
 import enum
 import json
 import threading
@@ -51,6 +52,7 @@ class Outcome(enum.StrEnum):
 # Any 64-bit constant: the PostgreSQL advisory lock that serialises leaf numbering.
 _APPEND_LOCK = 0x50414C45524D4F
 _TAIL_KEY = "palermo.audit_tail"
+_SAVED_KEY = "palermo.audit_tail_saved"  # savepoint -> the tail it began with
 
 
 ENTRY_FIELDS = (
@@ -128,6 +130,11 @@ class LogTail:
         self.nodes = {key: self.nodes[key] for key in _cover(self.size)}
         return completed
 
+    def snapshot(self) -> LogTail:
+        saved = copy.copy(self)
+        saved.nodes = dict(self.nodes)
+        return saved
+
     def committed(self) -> None:
         with _COMMITTED_LOCK:
             _COMMITTED[self.database] = (self.size, self.last, dict(self.nodes))
@@ -158,11 +165,32 @@ def _remember_tail(session: Session) -> None:
         tail.committed()
 
 
+@event.listens_for(Session, "after_transaction_create")
+def _save_tail(session: Session, transaction: SessionTransaction) -> None:
+    # A savepoint's lines go if it rolls back, and the tail must go back with them; a
+    # released savepoint keeps both, so the next append needs no read.
+    if transaction.nested:
+        tail = session.info.get(_TAIL_KEY)
+        saved = session.info.setdefault(_SAVED_KEY, {})
+        saved[transaction] = tail.snapshot() if isinstance(tail, LogTail) else None
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _restore_tail(session: Session, previous_transaction: SessionTransaction) -> None:
+    if previous_transaction.nested:
+        saved = session.info.get(_SAVED_KEY, {}).pop(previous_transaction, None)
+        if saved is None:
+            session.info.pop(_TAIL_KEY, None)
+        else:
+            session.info[_TAIL_KEY] = saved
+
+
 @event.listens_for(Session, "after_transaction_end")
 def _forget_tail(session: Session, transaction: SessionTransaction) -> None:
-    # Any end — commit, rollback, savepoint release or rollback — may change the log's tail.
-    if transaction.nested or transaction.parent is None:
+    # A transaction's end, committed or not: the next one reads the log's tail again.
+    if not transaction.nested and transaction.parent is None:
         session.info.pop(_TAIL_KEY, None)
+        session.info.pop(_SAVED_KEY, None)
 
 
 def _append(session: Session, fields: dict[str, Any]) -> None:

@@ -47,10 +47,7 @@ class Decision:
 class Visibility:
     full: ColumnElement[bool]
     hit_only: ColumnElement[bool]
-
-    @property
-    def any(self) -> ColumnElement[bool]:
-        return or_(self.full, self.hit_only)
+    any: ColumnElement[bool]  # full or hit-only, written without repeating either
 
 
 def reads_records(principal: Principal) -> bool:
@@ -150,7 +147,7 @@ def visibility(principal: Principal, purpose: Purpose, *, now: datetime) -> Visi
 
 def _visibility(reader: _Reader, purpose: Purpose, now: Moment) -> Visibility:
     if not reader.reads:
-        return Visibility(full=false(), hit_only=false())
+        return Visibility(full=false(), hit_only=false(), any=false())
     owned_ = Record.owner_agency_id.in_(reader.agencies)
     own = and_(owned_, Record.status != RecordStatus.erased)
     others = and_(
@@ -166,11 +163,13 @@ def _visibility(reader: _Reader, purpose: Purpose, now: Moment) -> Visibility:
         ),
     )
     any_for_others = and_(others, or_(_shared(reader, None), _granted(reader, None, purpose, now)))
+    # Full access to others' records implies some access: either way, own or any_for_others.
+    visible = or_(own, any_for_others)
     if reader.hits_only:
         # A bank sees what it reported in full, and of everyone else's data only hits.
-        return Visibility(full=own, hit_only=any_for_others)
+        return Visibility(full=own, hit_only=any_for_others, any=visible)
     full = or_(own, full_for_others)
-    return Visibility(full=full, hit_only=and_(any_for_others, not_(full_for_others)))
+    return Visibility(full=full, hit_only=and_(any_for_others, not_(full_for_others)), any=visible)
 
 
 def prepared_visibility(principal: Principal, purpose: Purpose) -> Visibility:

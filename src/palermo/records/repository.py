@@ -210,17 +210,29 @@ def search(
         conditions.append(Record.schema.in_(schema_and_descendants(schema)))
     if owner_id:
         conditions.append(Record.owner_agency_id == owner_id)
-    total = session.scalar(select(func.count()).select_from(Record).where(*conditions)) or 0
+    # One pass over the candidates decides each once, for the page and the total alike (the
+    # window function keeps the database from folding the subquery back and deciding again).
     # A CASE, not the bare predicate: a constant `false` would render as ORDER BY 0.
-    full = case((rules.full, 1), else_=0)
+    visible = (
+        select(Record.id, Record.caption, case((rules.full, 1), else_=0).label("full"))
+        .where(*conditions)
+        .subquery()
+    )
     # Hit-only rows sort by reference, so their order reveals nothing of their content.
     rows = session.execute(
-        select(Record.id, full)
-        .where(*conditions)
-        .order_by(full.desc(), case((rules.full, Record.caption), else_=Record.id), Record.id)
+        select(visible.c.id, visible.c.full, func.count().over())
+        .order_by(
+            visible.c.full.desc(),
+            case((visible.c.full == 1, visible.c.caption), else_=visible.c.id),
+            visible.c.id,
+        )
         .limit(limit)
         .offset(offset)
     ).all()
+    if rows:
+        total = rows[0][2]
+    else:  # past the last page (or nothing at all): the total alone
+        total = session.scalar(select(func.count()).select_from(visible)) if offset else 0
     return total, [(row[0], bool(row[1])) for row in rows]
 
 
