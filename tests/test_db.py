@@ -25,7 +25,7 @@ from palermo.db import (
 from palermo.errors import Invalid
 from palermo.identity import service
 from palermo.identity.principal import operator_principal
-from palermo.migrations import current_revision, head_revision, upgrade
+from palermo.migrations import current_revision, head_revision, modelled, upgrade
 from palermo.models import AuditEvent, Base
 from palermo.models.identity import Agency
 from palermo.settings import Settings
@@ -46,7 +46,8 @@ def test_migrations_build_the_schema_from_empty(empty_engine: Engine) -> None:
     with empty_engine.connect() as connection:
         assert current_revision(connection) == head_revision()
         # The migrated schema is exactly what the models declare.
-        diff = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+        context = MigrationContext.configure(connection, opts={"include_name": modelled})
+        diff = compare_metadata(context, Base.metadata)
     assert diff == []
     upgrade(empty_engine)  # idempotent at head
 

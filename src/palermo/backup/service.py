@@ -44,6 +44,7 @@ from palermo.errors import Conflict, Invalid
 from palermo.identity.keys import NodeKey, key_path, load_or_create_node_key
 from palermo.migrations import current_revision, head_revision, upgrade
 from palermo.models import Base
+from palermo.records import names
 from palermo.settings import Settings
 
 NODE_KEY = "node-key.pem"
@@ -277,6 +278,7 @@ def _insert(connection: Connection, staging: Path, manifest: Manifest) -> int:
                 connection.execute(table.insert(), batch)
                 total += len(batch)
     _reset_sequences(connection)
+    names.rebuild(connection)
     return total
 
 

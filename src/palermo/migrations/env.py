@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import engine_from_config, pool
 
+from palermo.migrations import modelled
 from palermo.models import Base
 
 config = context.config
@@ -17,6 +18,7 @@ def run(connection: object) -> None:
         target_metadata=target_metadata,
         render_as_batch=True,  # SQLite alters tables by copying them
         compare_type=True,
+        include_name=modelled,
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -24,6 +24,7 @@ from palermo.models.records import (
     Statement,
 )
 from palermo.policy.records import Visibility, visibility
+from palermo.records import names
 from palermo.records.envelope import Purpose
 from palermo.records.envelopes import Envelope, Share, of_columns
 
@@ -186,7 +187,11 @@ def search(
     conditions = [rules.any]
     # Candidates come from the key index first (IN on the primary key lets the database
     # drive the query from the few matching keys instead of scanning every record).
-    keyed = [("name", term) for term in name_terms]
+    # Names through SQLite's full-text index (see `names`), through the keys elsewhere.
+    indexed = bool(name_terms) and names.kept(session)
+    keyed = [] if indexed else [("name", term) for term in name_terms]
+    if indexed:
+        conditions.append(Record.id.in_(names.holding(name_terms)))
     if key_field and key_term:
         keyed.append((key_field, key_term))
     if keyed:

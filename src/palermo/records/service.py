@@ -43,7 +43,7 @@ from palermo.models.records import (
 from palermo.models.screening import RecordChange
 from palermo.notifications import texts
 from palermo.policy.records import AccessContext, Effect, decide, owns, writes_records
-from palermo.records import envelopes, repository
+from palermo.records import envelopes, names, repository
 from palermo.records.entities import (
     IDENTIFYING_TYPES,
     EntityData,
@@ -285,12 +285,16 @@ def _insert_content(
 
 
 def _insert_index(session: Session, items: Sequence[tuple[str, EntityData]]) -> None:
-    """Search keys and graph links of the current version."""
+    """Search keys (and the name index they feed) and graph links of the current version."""
+    keys = [(record_id, search_keys(entity)) for record_id, entity in items]
     insert_rows(
         session,
         table_of(RecordKey),
         ("record_id", "field", "term"),
-        [(record_id, f, t) for record_id, entity in items for f, t in search_keys(entity)],
+        [(record_id, f, t) for record_id, found in keys for f, t in found],
+    )
+    names.write(
+        session, [(record_id, {t for f, t in found if f == "name"}) for record_id, found in keys]
     )
     insert_rows(
         session,
@@ -495,6 +499,7 @@ def apply_change(
             ],
         )
     session.execute(delete(RecordKey).where(RecordKey.record_id == record.id))
+    names.forget(session, [record.id])
     session.execute(delete(RecordLink).where(RecordLink.source_id == record.id))
     _insert_index(session, [(record.id, entity)])
     if new != old:
@@ -599,6 +604,7 @@ def erase(
         (RecordLink, RecordLink.source_id),
     ):
         session.execute(delete(table).where(column == record.id))
+    names.forget(session, [record.id])
     new_version(
         session,
         record,
