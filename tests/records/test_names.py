@@ -79,12 +79,11 @@ def _agree(db: Session, principal: Principal) -> None:
         )
 
 
-def test_name_search_answers_as_the_keys_do_through_every_change(
-    db: Session, factory: Factory, settings: Settings
-) -> None:
+def collected(db: Session, factory: Factory, settings: Settings) -> Principal:
+    """The records of NAMES, collected by a supervisor of their agency (who may erase)."""
     agency = factory.agency("DE-BKA", country="DE")
-    officer, _ = factory.user("anna", Role.supervisor, agency=agency)
-    principal = principal_of(db, officer)
+    supervisor, _ = factory.user("anna", Role.supervisor, agency=agency)
+    principal = principal_of(db, supervisor)
     for source, written in NAMES.items():
         service.create_record(
             db,
@@ -95,6 +94,13 @@ def test_name_search_answers_as_the_keys_do_through_every_change(
             now=utcnow(),
         )
     db.commit()
+    return principal
+
+
+def test_name_search_answers_as_the_keys_do_through_every_change(
+    db: Session, factory: Factory, settings: Settings
+) -> None:
+    principal = collected(db, factory, settings)
     assert _found(db, principal, "Ivan Petrov") == {"de-bka.p1"}
     assert _found(db, principal, "petrov") == {"de-bka.p1", "de-bka.p2", "de-bka.p3"}
     assert _found(db, principal, "or near") == {"de-bka.p3"}
@@ -130,18 +136,7 @@ def test_name_search_answers_as_the_keys_do_through_every_change(
 def test_the_name_index_is_rebuilt_from_the_keys(
     db: Session, factory: Factory, settings: Settings
 ) -> None:
-    agency = factory.agency("DE-BKA", country="DE")
-    officer, _ = factory.user("anna", Role.officer, agency=agency)
-    principal = principal_of(db, officer)
-    for source, written in NAMES.items():
-        service.create_record(
-            db,
-            principal=principal,
-            settings=settings,
-            entity=person(written[0], source, alias=written[1:]),
-            envelope=envelope(),
-            now=utcnow(),
-        )
+    principal = collected(db, factory, settings)
     db.execute(text("DELETE FROM record_names"))  # as after a restore, which carries keys only
     assert _found(db, principal, "petrov") == set()
     names.rebuild(db.connection())
