@@ -108,18 +108,32 @@ def persons(count: int, *, prefix: str, seed: int = 7) -> list[str]:
     return lines
 
 
+def processes() -> Iterator[tuple[int, list[str]]]:
+    """Every process with the fields of its /proc stat after the name: state, parent…"""
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            yield int(stat.parent.name), stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # the process ended meanwhile
+            continue
+
+
 def cpu_seconds(pid: int) -> float:
     """User and system CPU time so far of a process and its children (an import checks
     large files in a second process), from Linux's /proc."""
-    total = 0.0
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:  # the process ended meanwhile
-            continue
-        if stat.parent.name == str(pid) or fields[1] == str(pid):
-            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    return total
+    return sum(
+        (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        for number, fields in processes()
+        if number == pid or fields[1] == str(pid)
+    )
+
+
+def children(pid: int) -> set[int]:
+    return {number for number, fields in processes() if fields[1] == str(pid)}
+
+
+def running(pids: set[int]) -> set[int]:
+    """Those of `pids` still running (a zombie has ended, whether reaped or not)."""
+    return {number for number, fields in processes() if number in pids and fields[0] != "Z"}
 
 
 def kill_while_busy(node: Node, request: Future[Any], what: str) -> None:
@@ -175,7 +189,11 @@ def test_an_import_killed_half_way_leaves_nothing_and_runs_again(restarted: Node
     audit_lines = node.scalar("SELECT count(*) FROM audit_events")
 
     importing = in_background(lambda: import_file(node, lines, "harbour.jsonl"))
+    assert node.process is not None
+    helpers = wait_for(lambda: children(node.process.pid), "the import's checking process")
     kill_while_busy(node, importing, "the import")
+    # The process that checked the file ends with the server instead of waiting forever.
+    wait_for(lambda: not running(helpers), "the checking process to end with its server")
 
     # Before the restart: no record of the file, no audit line of it, and the log verifies.
     assert record_count(node, "imp") == 0

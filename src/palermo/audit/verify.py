@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import json
-import multiprocessing
 import os
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from hashlib import sha256
 
@@ -17,6 +15,7 @@ from sqlalchemy.orm import Session
 from palermo.audit import merkle
 from palermo.audit.tree import head_message, signed_heads, tree_size
 from palermo.db import create_db_engine, stream_rows
+from palermo.helpers import helper_process
 
 BATCH = 20000
 
@@ -65,8 +64,7 @@ def verify_log(
         # The second half of the log is rehashed by another process, reading committed rows
         # through its own connection, while this one does the first half.
         url = session.get_bind().engine.url.render_as_string(hide_password=False)
-        context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
+        with helper_process() as pool:
             second = pool.submit(_check_range, url, size // 2, size)
             leaves = _check_entries(session, 0, size // 2, report, on_progress)
             later, problems = second.result()

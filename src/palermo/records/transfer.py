@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import json
-import multiprocessing
 import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -19,6 +18,7 @@ from sqlalchemy.orm import Session
 from palermo.audit.service import Operation
 from palermo.audit.service import record as audit
 from palermo.errors import Invalid, PalermoError
+from palermo.helpers import helper_process
 from palermo.identity.principal import Principal
 from palermo.models.records import Record
 from palermo.policy.records import AccessContext, owns, visibility
@@ -156,8 +156,7 @@ def parsed_chunks(lines: Iterable[str], *, parallel: bool) -> Iterator[list[Pars
         for chunk in _chunks(lines):
             yield _entities(parse_lines(chunk))
         return
-    context = multiprocessing.get_context("spawn")  # never fork a process holding a database
-    with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
+    with helper_process() as pool:
         window: deque[Future[list[tuple[int, tuple[Any, ...] | str]]]] = deque()
         for chunk in _chunks(lines):
             window.append(pool.submit(parse_lines, chunk))
