@@ -37,9 +37,12 @@ def kept(session: Session) -> bool:
 
 
 def write(session: Session, items: Iterable[tuple[str, Collection[str]]]) -> None:
-    """Index the name tokens of records not in the index (new ones, or forgotten first)."""
+    """Index the name tokens of records not in the index (new ones, or forgotten first).
+    Elsewhere than on SQLite, `items` is not even read."""
+    if not kept(session):
+        return
     rows = [(record_id, " ".join(sorted(terms))) for record_id, terms in items if terms]
-    if kept(session) and rows:
+    if rows:
         session.connection().exec_driver_sql(_INSERT, rows)
 
 

@@ -294,7 +294,7 @@ def _insert_index(session: Session, items: Sequence[tuple[str, EntityData]]) -> 
         [(record_id, f, t) for record_id, found in keys for f, t in found],
     )
     names.write(
-        session, [(record_id, {t for f, t in found if f == "name"}) for record_id, found in keys]
+        session, ((record_id, {t for f, t in found if f == "name"}) for record_id, found in keys)
     )
     insert_rows(
         session,
