@@ -19,15 +19,17 @@ from palermo.db import (
     create_db_engine,
     fetch_rows,
     next_number,
+    remembered,
     session_factory,
     unit_of_work,
 )
 from palermo.errors import Invalid
+from palermo.identity import repository as identities
 from palermo.identity import service
 from palermo.identity.principal import operator_principal
 from palermo.migrations import current_revision, head_revision, modelled, upgrade
 from palermo.models import AuditEvent, Base
-from palermo.models.identity import Agency
+from palermo.models.identity import Agency, Node
 from palermo.settings import Settings
 from tests.databases import backend, fresh_database
 
@@ -173,6 +175,34 @@ def test_a_reference_series_never_gives_a_number_twice(engine: Engine) -> None:
     for writer in writers:
         writer.join()
     assert sorted(taken) == list(range(42, 50))
+
+
+def test_a_unit_of_work_remembers_what_it_found_and_looks_again_for_what_it_did_not(
+    engine: Engine,
+) -> None:
+    """A peer's batch names its node once per envelope: found once, it is not read again;
+    a node not found yet is read again, as the same work may yet create it."""
+    code = f"peer-{uuid.uuid4().hex[:8]}"
+    loads: list[str] = []
+
+    def load(session: Session) -> Node | None:
+        loads.append(code)
+        return session.scalar(select(Node).where(Node.code == code))
+
+    with unit_of_work(session_factory(engine)) as session:
+        assert remembered(session, ("peer", code), lambda: load(session)) is None
+        session.add(Node(code=code, name="A peer"))
+        session.flush()
+        found = remembered(session, ("peer", code), lambda: load(session))
+        assert found is not None
+        assert found.code == code
+        assert remembered(session, ("peer", code), lambda: load(session)) is found
+        assert identities.peer_node(session, code) is found
+        assert len(loads) == 2
+        session.rollback()
+    with unit_of_work(session_factory(engine)) as session:  # another unit of work reads anew
+        assert remembered(session, ("peer", code), lambda: load(session)) is None
+        assert len(loads) == 3
 
 
 def test_audit_lines_are_written_before_the_next_statement_and_go_with_a_rollback(

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import lru_cache
 from operator import itemgetter
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from sqlalchemy import Connection, Engine, Table, create_engine, event, insert, update
 from sqlalchemy.engine import Dialect, make_url
@@ -355,6 +355,17 @@ def stream_rows(
             yield from rows
     finally:
         cursor.close()
+
+
+def remembered(session: Session, key: tuple[Any, ...], load: Callable[[], T | None]) -> T | None:
+    """`load()`, once per session for what it finds: what one unit of work looks up again
+    and again (this node's row; the node and agencies a peer's batch names per envelope).
+    What is not found is looked up again, as the same work may yet create it."""
+    known: dict[tuple[Any, ...], Any] = session.info.setdefault("palermo.remembered", {})
+    found = known.get(key)
+    if found is None:
+        found = known[key] = load()
+    return cast(T | None, found)
 
 
 def insert_dicts(session: Session, table: Table, rows: Sequence[dict[str, Any]]) -> None:

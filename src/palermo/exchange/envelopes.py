@@ -10,10 +10,10 @@ from datetime import datetime
 from typing import Any
 
 import httpx
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from palermo.exchange import crypto
+from palermo.identity import repository as identities
 from palermo.identity.keys import NodeKey
 from palermo.models.exchange import InboxEntry
 from palermo.models.identity import Node
@@ -144,7 +144,7 @@ def verify(session: Session, envelope: dict[str, Any], *, local_code: str) -> Ve
     envelope_id, kind, sender = shape(envelope)
     if envelope["to"] != local_code:
         raise Refusal(f"envelope addressed to node {envelope['to']!r}, this is {local_code}")
-    peer = session.scalar(select(Node).where(Node.code == sender, Node.is_local.is_(False)))
+    peer = identities.peer_node(session, sender)
     if peer is None or peer.public_key is None:
         raise Refusal(f"unknown peer {sender!r}: not configured on {local_code}")
     unsigned = {k: v for k, v in envelope.items() if k != "signature"}

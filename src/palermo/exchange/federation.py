@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from palermo.audit.service import Operation, Outcome
 from palermo.audit.service import record as audit
+from palermo.db import insert_dicts, remembered
 from palermo.exchange import crypto, envelopes, receipts
 from palermo.exchange.envelopes import Refusal, Verified, claim
 from palermo.exchange.keys import KeyUse, public_of
@@ -32,7 +33,8 @@ from palermo.exchange.messages import (
     store,
 )
 from palermo.identity import repository as identities
-from palermo.models.exchange import Consent, InboxEntry, Message
+from palermo.models.base import table_of
+from palermo.models.exchange import Consent, InboxEntry, Message, MessageReceipt
 from palermo.models.identity import Agency, Node
 from palermo.models.records import Notification
 from palermo.notifications import texts
@@ -119,16 +121,20 @@ def receive(
     except Refusal as refusal:
         savepoint.rollback()
         outcome, reason = "refused", refusal.reason
-    session.add(
-        InboxEntry(
-            id=verified.id,
-            from_node=verified.peer.code,
-            kind=verified.kind,
-            digest=verified.digest,
-            outcome=outcome,
-            reason=reason,
-            received_at=receiving.now,
-        )
+    insert_dicts(
+        session,
+        table_of(InboxEntry),
+        [
+            {
+                "id": verified.id,
+                "from_node": verified.peer.code,
+                "kind": verified.kind,
+                "digest": verified.digest,
+                "outcome": outcome,
+                "reason": reason,
+                "received_at": receiving.now,
+            }
+        ],
     )
     _audit_receipt(session, envelope, outcome, reason)
     return {"id": claimed_id, "outcome": outcome, "reason": reason}
@@ -161,6 +167,24 @@ def _audit_receipt(session: Session, raw: Any, outcome: str, reason: str | None)
         object_ids=objects,
         detail={"outcome": outcome, **({"reason": reason} if reason else {})},
     )
+
+
+# What a batch's envelopes name again and again, read once per batch --------------------
+def _agency(session: Session, code: str) -> Agency | None:
+    return remembered(session, ("agency", code), lambda: identities.agency_by_code(session, code))
+
+
+def _hosted(session: Session, local: Node) -> dict[str, Agency]:
+    """The agencies this node hosts, by code."""
+    hosted = remembered(
+        session,
+        ("hosted agencies",),
+        lambda: {
+            a.code: a for a in session.scalars(select(Agency).where(Agency.node_id == local.id))
+        },
+    )
+    assert hosted is not None
+    return hosted
 
 
 # Messages --------------------------------------------------------------------------------
@@ -258,13 +282,18 @@ def accept_message(session: Session, verified: Verified, receiving: Receiving) -
     peer = verified.peer
     if header["sender_node"] != peer.code:
         raise Refusal(f"message from node {header['sender_node']} relayed by {peer.code}")
-    sender = identities.agency_by_code(session, header["sender"])
+    sender = _agency(session, header["sender"])
     if sender is None or sender.node_id != peer.id:
         raise Refusal(
             f"agency {header['sender']} is not known here as hosted by {peer.code} "
             "(sync the peer's directory)"
         )
-    public = public_of(session, header["signing_kid"], sender.id, KeyUse.signing)
+    kid = header["signing_kid"]
+    public = remembered(
+        session,
+        ("signing key", kid, sender.id),
+        lambda: public_of(session, kid, sender.id, KeyUse.signing),
+    )
     if public is None:
         raise Refusal(f"unknown signing key {header['signing_kid']} of agency {sender.code}")
     try:
@@ -276,10 +305,7 @@ def accept_message(session: Session, verified: Verified, receiving: Receiving) -
         ) from None
     copies = _decoded(body.get("copies"), "copies")
     blobs = _decoded(body.get("blobs"), "blobs")
-    hosted = {
-        a.code: a
-        for a in session.scalars(select(Agency).where(Agency.node_id == receiving.local.id))
-    }
+    hosted = _hosted(session, receiving.local)
     for code, ciphertext in copies.items():
         signed = header["copies"].get(code)
         if signed is None or crypto.sha256_hex(ciphertext) != signed["sha256"]:
@@ -312,10 +338,20 @@ def accept_message(session: Session, verified: Verified, receiving: Receiving) -
     message = store(
         session, sealed, agencies=receivers, sender_id=sender.id, received_at=receiving.now
     )
-    for agency in receivers.values():
-        add_receipt(
-            session, message.id, agency.id, ReceiptKind.delivered, at=receiving.now, actor=peer.code
-        )
+    insert_dicts(  # a message new here has no receipts yet
+        session,
+        table_of(MessageReceipt),
+        [
+            {
+                "message_id": message.id,
+                "agency_id": agency.id,
+                "kind": ReceiptKind.delivered.value,
+                "at": receiving.now,
+                "actor": peer.code,
+            }
+            for agency in receivers.values()
+        ],
+    )
     notify_arrival(session, message, [a.id for a in receivers.values()], sender.code)
     audit(
         session,
@@ -335,7 +371,7 @@ def accept_message(session: Session, verified: Verified, receiving: Receiving) -
 
 # Receipts and consents -------------------------------------------------------------------
 def _remote_agency(session: Session, code: object, peer: Node) -> Agency:
-    agency = identities.agency_by_code(session, str(code)) if isinstance(code, str) else None
+    agency = _agency(session, code) if isinstance(code, str) else None
     if agency is None or agency.node_id != peer.id:
         raise Refusal(f"agency {code!r} is not known here as hosted by {peer.code}")
     return agency
@@ -392,7 +428,7 @@ def accept_consent(session: Session, verified: Verified, receiving: Receiving) -
     except ValueError:
         raise Refusal("malformed consent: origin is not a message id") from None
     provider = _remote_agency(session, body.get("provider"), verified.peer)
-    grantee = identities.agency_by_code(session, str(body.get("grantee")))
+    grantee = _agency(session, str(body.get("grantee")))
     if grantee is None or grantee.node_id != receiving.local.id:
         raise Refusal(f"grantee {body.get('grantee')!r} is not hosted on {receiving.local.code}")
     scope = body.get("scope")

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import enum
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import Row, select, update
 from sqlalchemy.orm import Session
 
 from palermo.errors import Invalid, NotFound
@@ -22,6 +22,7 @@ from palermo.settings import Settings
 from palermo.translatable import N_
 
 KEY_BYTES = 32
+_KeyRow = Row[uuid.UUID, str, str, bytes, bytes | None]
 
 
 class KeyUse(enum.StrEnum):
@@ -52,19 +53,6 @@ def _new_key(
     )
     session.add(key)
     return key
-
-
-def _current(session: Session, agency_id: uuid.UUID, use: KeyUse) -> AgencyKey | None:
-    return session.scalar(
-        select(AgencyKey)
-        .where(
-            AgencyKey.agency_id == agency_id,
-            AgencyKey.use == use.value,
-            AgencyKey.retired_at.is_(None),
-        )
-        .order_by(AgencyKey.created_at.desc())
-        .limit(1)
-    )
 
 
 def ensure_hosted_keys(session: Session, sealer: crypto.KeySealer) -> int:
@@ -99,21 +87,29 @@ def rotate(session: Session, sealer: crypto.KeySealer, agency_id: uuid.UUID, now
     session.flush()
 
 
-def encryption_keys(session: Session, agencies: Sequence[Agency]) -> dict[str, PublicKey]:
-    """The current HPKE key of each agency (by code), in one query; refused if one has none."""
-    found: dict[uuid.UUID, PublicKey] = {}
-    rows = session.scalars(
-        select(AgencyKey)
-        .where(
-            AgencyKey.agency_id.in_([a.id for a in agencies]),
-            AgencyKey.use == KeyUse.encryption.value,
-            AgencyKey.retired_at.is_(None),
+def _current_rows(
+    session: Session, agency_ids: Collection[uuid.UUID]
+) -> dict[tuple[uuid.UUID, str], _KeyRow]:
+    """The current keys of the agencies by (agency, use), in one query: columns, not
+    entities, as every message sent asks this."""
+    rows = session.execute(
+        select(
+            AgencyKey.agency_id,
+            AgencyKey.use,
+            AgencyKey.kid,
+            AgencyKey.public_key,
+            AgencyKey.sealed_private,
         )
+        .where(AgencyKey.agency_id.in_(list(agency_ids)), AgencyKey.retired_at.is_(None))
         .order_by(AgencyKey.created_at)
     )
-    for key in rows:  # the newest wins
-        found[key.agency_id] = PublicKey(key.kid, key.public_key)
-    missing = [a.code for a in agencies if a.id not in found]
+    return {(row.agency_id, row.use): row for row in rows}  # the newest wins
+
+
+def _encryption_of(
+    current: dict[tuple[uuid.UUID, str], _KeyRow], agencies: Sequence[Agency]
+) -> dict[str, PublicKey]:
+    missing = [a.code for a in agencies if (a.id, KeyUse.encryption.value) not in current]
     if missing:
         raise Invalid(
             N_(
@@ -122,16 +118,33 @@ def encryption_keys(session: Session, agencies: Sequence[Agency]) -> dict[str, P
             ),
             missing=", ".join(missing),
         )
-    return {a.code: found[a.id] for a in agencies}
+    found = {a.code: current[(a.id, KeyUse.encryption.value)] for a in agencies}
+    return {code: PublicKey(row.kid, row.public_key) for code, row in found.items()}
+
+
+def _signing_of(
+    current: dict[tuple[uuid.UUID, str], _KeyRow], sealer: crypto.KeySealer, agency_id: uuid.UUID
+) -> tuple[str, bytes]:
+    row = current.get((agency_id, KeyUse.signing.value))
+    if row is None or row.sealed_private is None:
+        raise Invalid(N_("this agency has no signing key on this node: run `palermo node init`"))
+    return row.kid, sealer.open(row.kid, row.sealed_private)
 
 
 def signing_private(
     session: Session, sealer: crypto.KeySealer, agency_id: uuid.UUID
 ) -> tuple[str, bytes]:
-    key = _current(session, agency_id, KeyUse.signing)
-    if key is None or key.sealed_private is None:
-        raise Invalid(N_("this agency has no signing key on this node: run `palermo node init`"))
-    return key.kid, sealer.open(key.kid, key.sealed_private)
+    return _signing_of(_current_rows(session, [agency_id]), sealer, agency_id)
+
+
+def sealing_keys(
+    session: Session, sealer: crypto.KeySealer, sender: Agency, recipients: Sequence[Agency]
+) -> tuple[dict[str, PublicKey], tuple[str, bytes]]:
+    """What sealing a message needs, in one query: the current HPKE key of the sender and
+    of each recipient (by code; refused if one has none), and the sender's signing key."""
+    everyone = [sender, *recipients]
+    current = _current_rows(session, {a.id for a in everyone})
+    return _encryption_of(current, everyone), _signing_of(current, sealer, sender.id)
 
 
 def private_for(

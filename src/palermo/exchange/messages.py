@@ -17,15 +17,15 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session, joinedload
 
 from palermo.audit.service import Operation
 from palermo.audit.service import record as audit
 from palermo.db import insert_dicts
 from palermo.errors import Forbidden, Invalid, NotFound
 from palermo.exchange import crypto, outbox, receipts
-from palermo.exchange.keys import Keyring, encryption_keys, signing_private
+from palermo.exchange.keys import Keyring, sealing_keys
 from palermo.identity import repository as identities
 from palermo.identity.principal import Principal
 from palermo.identity.roles import Role
@@ -313,13 +313,13 @@ def seal(
             "references": list(draft.references),
         }
     )
-    copies: dict[str, tuple[str, bytes]] = {}
-    for code, public in encryption_keys(session, [sender, *recipients]).items():
-        copies[code] = (
-            public.kid,
-            crypto.seal_for(public.public, content, copy_context(message_id, code)),
-        )
-    signing_kid, signing_key = signing_private(session, keyring.sealer, sender.id)
+    encryption, (signing_kid, signing_key) = sealing_keys(
+        session, keyring.sealer, sender, recipients
+    )
+    copies = {
+        code: (public.kid, crypto.seal_for(public.public, content, copy_context(message_id, code)))
+        for code, public in encryption.items()
+    }
     header = {
         "v": HEADER_VERSION,
         "id": str(message_id),
@@ -387,24 +387,22 @@ def store(
     # the object returned is for reading its fields.
     insert_dicts(session, table_of(Message), [values])
     message = Message(**values)
-    fresh = sorted(
-        set(sealed.blobs)
-        - set(session.scalars(select(Blob.sha256).where(Blob.sha256.in_(list(sealed.blobs)))))
-    )
-    if fresh:
-        session.execute(
-            table_of(Blob).insert(),
-            [
-                {
-                    "sha256": d,
-                    "size": len(sealed.blobs[d]),
-                    "content": sealed.blobs[d],
-                    "created_at": received_at,
-                }
-                for d in fresh
-            ],
-        )
     if sealed.blobs:
+        held = session.scalars(select(Blob.sha256).where(Blob.sha256.in_(list(sealed.blobs))))
+        fresh = sorted(set(sealed.blobs) - set(held))
+        if fresh:
+            session.execute(
+                table_of(Blob).insert(),
+                [
+                    {
+                        "sha256": d,
+                        "size": len(sealed.blobs[d]),
+                        "content": sealed.blobs[d],
+                        "created_at": received_at,
+                    }
+                    for d in fresh
+                ],
+            )
         session.execute(
             table_of(MessageAttachment).insert(),
             [{"message_id": message.id, "blob_sha256": d} for d in sorted(sealed.blobs)],
@@ -482,10 +480,15 @@ class Route:
 
 def route(
     session: Session, sender_id: uuid.UUID, codes: Sequence[str]
-) -> tuple[list[Agency], Route]:
-    agencies = {
-        a.code: a for a in session.scalars(select(Agency).where(Agency.code.in_(list(codes))))
-    }
+) -> tuple[Agency, list[Agency], Route]:
+    """The sender and the recipients (read together), and where each recipient is."""
+    found = session.scalars(
+        select(Agency)
+        .options(joinedload(Agency.node))  # the peers' rows, for the outbox
+        .where(or_(Agency.code.in_(list(codes)), Agency.id == sender_id))
+    ).all()
+    sender = next(a for a in found if a.id == sender_id)
+    agencies = {a.code: a for a in found}
     unknown = [c for c in codes if c not in agencies]
     if unknown:
         raise Invalid(N_("unknown recipient agencies: %(unknown)s"), unknown=", ".join(unknown))
@@ -504,7 +507,7 @@ def route(
             local.append(agency)
         else:
             remote.setdefault(agency.node_id, []).append(agency)
-    return recipients, Route(local=local, remote=remote)
+    return sender, recipients, Route(local=local, remote=remote)
 
 
 def send(
@@ -519,12 +522,10 @@ def send(
     """Seal, sign, store and route one message; peers get it through the outbox, written in
     this same transaction (it is never lost, and never sent if this work rolls back)."""
     sender_id = require_exchange(principal)
-    sender = session.get(Agency, sender_id)
-    assert sender is not None
     thread_id = uuid.uuid4()
     if draft.in_reply_to is not None:
         thread_id = held(session, sender_id, draft.in_reply_to).thread_id
-    recipients, routes = route(session, sender_id, draft.recipients)
+    sender, recipients, routes = route(session, sender_id, draft.recipients)
     for peer_id in routes.remote:
         peer = session.get(Node, peer_id)
         if peer is None or peer.public_key is None:

@@ -40,7 +40,7 @@ from palermo.models.exchange import (
     MessageCopy,
     MessageReceipt,
 )
-from palermo.models.identity import Agency, Node
+from palermo.models.identity import Agency
 from palermo.records.envelope import HANDLING_MEANING, HANDLING_RANK, HandlingCode, Tlp
 from palermo.translatable import N_
 
@@ -232,20 +232,7 @@ def sent(session: Session, message: Message) -> MessageSent:
 
 def _deliveries(session: Session, message: Message) -> list[DeliveryOut]:
     """Where the message stands with each peer it goes to (the sender's to know)."""
-    items = outbox.outcomes_of(session, [message.id]).get(message.id, [])
-    if not items:
-        return []
-    peers = dict(session.execute(select(Node.id, Node.code)).all())
-    return [
-        DeliveryOut(
-            peer=peers[i.peer_node_id],
-            status=i.status,
-            attempts=i.attempts,
-            reason=i.reason,
-            last_error=i.last_error,
-        )
-        for i in items
-    ]
+    return [DeliveryOut(**row) for row in outbox.outcomes_of(session, message.id)]
 
 
 def _full(

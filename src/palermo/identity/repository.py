@@ -15,25 +15,32 @@ from typing import Any
 from sqlalchemy import Select, bindparam, select, update
 from sqlalchemy.orm import Session, joinedload, selectinload
 
+from palermo.db import remembered
 from palermo.errors import Invalid
 from palermo.identity.principal import Principal
 from palermo.identity.roles import AgencyKind, Role
 from palermo.models.identity import Agency, ApiToken, Node, User, UserRole, WebSession
 from palermo.policy.administration import administrable_agency_filter
 
-_LOCAL_NODE = "palermo.local_node"
 TOKEN_USE_RESOLUTION = timedelta(minutes=1)
 
 
 def local_node(session: Session) -> Node | None:
     """This node's row, read once per session (every exchange operation asks for it)."""
-    node = session.info.get(_LOCAL_NODE)
-    if node is None:
-        node = session.scalar(select(Node).where(Node.is_local.is_(True)))
-        if node is not None:
-            session.info[_LOCAL_NODE] = node
-    assert node is None or isinstance(node, Node)
-    return node
+    return remembered(
+        session,
+        ("local node",),
+        lambda: session.scalar(select(Node).where(Node.is_local.is_(True))),
+    )
+
+
+def peer_node(session: Session, code: str) -> Node | None:
+    """A peer by code, read once per session (each envelope of a batch names its sender)."""
+    return remembered(
+        session,
+        ("peer", code),
+        lambda: session.scalar(select(Node).where(Node.code == code, Node.is_local.is_(False))),
+    )
 
 
 def hosted_agency_ids(session: Session) -> frozenset[uuid.UUID]:
