@@ -30,6 +30,10 @@ from palermo.screening.scoring import ScreeningQuery
 # The feed's tail re-read on every refresh: writes that commit out of order (PostgreSQL
 # sequences) or roll back (a reused SQLite rowid) within it are still caught.
 TAIL = 256
+# What each query part that a record agrees on adds to its rank, whatever the record's
+# length: BM25 alone ranked records whose names are short (no second script) above ones
+# agreeing on more parts. 6 is about a common part's idf at 1M records; 3 and 10 did worse.
+PART_AGREES = 6.0
 _FIELDS = ("tok", "fold", "pho", "sym", "ini", "yr", "dob", "ids")
 
 
@@ -197,14 +201,17 @@ class ScreeningIndex:
     ) -> Iterator[tantivy.Query]:
         """One clause per name part: the best of its keys counts (a disjunction-max), so a
         record with many variant ids, or with the name in two scripts, is not ranked above
-        one that agrees on every part and on the birth date."""
+        one that agrees on every part and on the birth date; and the part's agreement
+        counts once more at a constant score (PART_AGREES)."""
         for name in query.names:
             for part in name.parts:
                 if part.initial:  # "J." narrows the Smiths to those with a J name
                     yield self._term("ini", f + part.text, 0.5)
                     continue
                 keys = list(self._part_keys(searcher, part, f))
-                yield keys[0] if len(keys) == 1 else tantivy.Query.disjunction_max_query(keys, 0.1)
+                clause = tantivy.Query.disjunction_max_query(keys, 0.1) if keys[1:] else keys[0]
+                yield clause
+                yield tantivy.Query.const_score_query(clause, PART_AGREES)
 
     def _part_keys(self, searcher: tantivy.Searcher, part: Part, f: str) -> Iterator[tantivy.Query]:
         folded = f + part.folded
