@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import event, select, text
+from sqlalchemy import URL, event, select, text
 from sqlalchemy.orm import Session, SessionTransaction
 
 from palermo.audit.merkle import leaf_hash, perfect_nodes_completed_by
@@ -88,8 +88,16 @@ def iso(moment: datetime) -> str:
 # The tail each database's log had at this process's last commit: (size, last leaf, cover).
 # A transaction's first append reuses it when the log still ends with that leaf, so the
 # usual append costs one indexed read instead of one per subtree of the cover.
-_COMMITTED: dict[str, tuple[int, bytes | None, dict[tuple[int, int], bytes]]] = {}
+_COMMITTED: dict[URL, tuple[int, bytes | None, dict[tuple[int, int], bytes]]] = {}
 _COMMITTED_LOCK = threading.Lock()
+
+
+_PG_APPEND_LOCK = text("SELECT pg_advisory_xact_lock(:key)")
+_LAST_LEAF = (
+    select(AuditEvent.leaf_index, AuditEvent.leaf_hash)
+    .order_by(AuditEvent.leaf_index.desc())
+    .limit(1)
+)
 
 
 class LogTail:
@@ -98,18 +106,17 @@ class LogTail:
     append lock), it spares every later append any query."""
 
     def __init__(self, session: Session) -> None:
-        bind = session.get_bind()
-        if bind.dialect.name == "postgresql":
-            session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _APPEND_LOCK})
+        # Through the connection: a request's first audit line builds this, and the ORM's
+        # execution (and the autoflush it brings, of rows this read does not need) cost more
+        # than the indexed read itself.
+        connection = session.connection()
+        if connection.dialect.name == "postgresql":
+            connection.execute(_PG_APPEND_LOCK, {"key": _APPEND_LOCK})
         # SQLite transactions begin IMMEDIATE, so the writer lock is already held.
-        last = session.execute(
-            select(AuditEvent.leaf_index, AuditEvent.leaf_hash)
-            .order_by(AuditEvent.leaf_index.desc())
-            .limit(1)
-        ).first()
+        last = connection.execute(_LAST_LEAF).first()
         self.size = 0 if last is None else last[0] + 1
         self.last: bytes | None = None if last is None else last[1]
-        self.database = bind.engine.url.render_as_string(hide_password=False)
+        self.database = connection.engine.url
         with _COMMITTED_LOCK:
             known = _COMMITTED.get(self.database)
         if known is not None and known[:2] == (self.size, self.last):
