@@ -34,7 +34,7 @@ from palermo.exchange.messages import (
 )
 from palermo.identity import repository as identities
 from palermo.models.base import table_of
-from palermo.models.exchange import Consent, InboxEntry, Message, MessageReceipt
+from palermo.models.exchange import Consent, InboxEntry, Message
 from palermo.models.identity import Agency, Node
 from palermo.models.records import Notification
 from palermo.notifications import texts
@@ -338,19 +338,11 @@ def accept_message(session: Session, verified: Verified, receiving: Receiving) -
     message = store(
         session, sealed, agencies=receivers, sender_id=sender.id, received_at=receiving.now
     )
-    insert_dicts(  # a message new here has no receipts yet
+    receipts.insert_first(  # a message new here has no receipts yet
         session,
-        table_of(MessageReceipt),
-        [
-            {
-                "message_id": message.id,
-                "agency_id": agency.id,
-                "kind": ReceiptKind.delivered.value,
-                "at": receiving.now,
-                "actor": peer.code,
-            }
-            for agency in receivers.values()
-        ],
+        [(message.id, a.id, peer.code) for a in receivers.values()],
+        ReceiptKind.delivered.value,
+        receiving.now,
     )
     notify_arrival(session, message, [a.id for a in receivers.values()], sender.code)
     audit(

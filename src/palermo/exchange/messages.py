@@ -546,20 +546,12 @@ def send(
     )
     everyone = {a.code: a for a in [sender, *recipients]}
     message = store(session, sealed, agencies=everyone, sender_id=sender.id, received_at=now)
-    if routes.local:  # a new message has no receipts yet: insert them at once
-        session.execute(
-            table_of(MessageReceipt).insert(),
-            [
-                {
-                    "message_id": message.id,
-                    "agency_id": a.id,
-                    "kind": ReceiptKind.delivered.value,
-                    "at": now,
-                    "actor": local.code,
-                }
-                for a in routes.local
-            ],
-        )
+    receipts.insert_first(  # a new message has no receipts yet
+        session,
+        [(message.id, a.id, local.code) for a in routes.local],
+        ReceiptKind.delivered.value,
+        now,
+    )
     notify_arrival(session, message, [a.id for a in routes.local], sender.code)
     for peer_id, agencies in routes.remote.items():
         outbox.enqueue(

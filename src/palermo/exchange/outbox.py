@@ -340,15 +340,7 @@ def _delivered_receipts(
     for message_id, code, peer in sorted(wanted, key=str):
         agency_id = agencies.get(code)
         if agency_id is not None and (message_id, agency_id) not in known:
-            fresh.append(
-                {
-                    "message_id": message_id,
-                    "agency_id": agency_id,
-                    "kind": "delivered",
-                    "at": now,
-                    "actor": peer,
-                }
-            )
+            fresh.append((message_id, agency_id, peer))
             receipts.notify_sender(
                 session,
                 message_id=message_id,
@@ -356,7 +348,7 @@ def _delivered_receipts(
                 recipient=code,
                 kind="delivered",
             )
-    insert_dicts(session, table_of(MessageReceipt), fresh)
+    receipts.insert_first(session, fresh, "delivered", now)
 
 
 class Courier:
