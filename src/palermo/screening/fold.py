@@ -34,6 +34,9 @@ _DIGRAPHS = (
 _PATTERN = re.compile("|".join(a for a, _ in _DIGRAPHS))
 _REPLACEMENT = dict(_DIGRAPHS)
 _REPEATS = re.compile(r"(.)\1+")
+# Arabic writes no short vowels, and its long ones (ا و ي) as letters lists spell a, ou,
+# ei, y…; a final h is the -ah/-eh lists write for the feminine ending.
+_NOT_CONSONANTS = re.compile(r"[aeiouyw]+|h$")
 
 
 def fold(text: str) -> str:
@@ -46,3 +49,12 @@ def fold(text: str) -> str:
 
 def _first(match: re.Match[str]) -> str:
     return match.group(1)
+
+
+def consonants(text: str) -> str:
+    """The consonant skeleton of a comparable Latin name part, which is how an Arabic name
+    in its script meets its Latin spellings: "العتيبي" (ICU: altyby), "Al-Utaybi" and
+    "Al-Otaibi" are all "ltb"."""
+    text = text.replace("q", "k").replace("dh", "d").replace("ch", "sh")  # Qasim, Rachid
+    skeleton = _NOT_CONSONANTS.sub("", text)
+    return _REPEATS.sub(_first, skeleton)

@@ -34,7 +34,7 @@ TAIL = 256
 # length: BM25 alone ranked records whose names are short (no second script) above ones
 # agreeing on more parts. 6 is about a common part's idf at 1M records; 3 and 10 did worse.
 PART_AGREES = 6.0
-_FIELDS = ("tok", "fold", "pho", "sym", "ini", "yr", "dob", "ids")
+_FIELDS = ("tok", "fold", "pho", "sym", "skl", "ini", "yr", "dob", "ids")
 
 
 def _schema() -> tantivy.Schema:
@@ -72,6 +72,7 @@ def _document(entry: Entry, slot: int) -> tantivy.Document:
         fold=list({f + p.folded for p in parts}),
         pho=list({f + p.phonetic for p in parts if p.phonetic}),
         sym=list({f + s for p in parts for s in p.symbols}),
+        skl=list({f + p.skeleton for p in parts if p.skeleton and p.text.isascii()}),
         yr=list({d[:4] for d in entry.birth_dates}),
         dob=list(entry.birth_dates),
         ids=list(entry.identifiers),
@@ -204,13 +205,22 @@ class ScreeningIndex:
         one that agrees on every part and on the birth date; and the part's agreement
         counts once more at a constant score (PART_AGREES)."""
         for name in query.names:
+            # Spelling variants widen the search for full names only: a surname with an
+            # initial already meets many records.
+            spelled_out = len(name.parts) > 1 and not any(p.initial for p in name.parts)
             for part in name.parts:
                 if part.initial:  # "J." narrows the Smiths to those with a J name
                     yield self._term("ini", f + part.text, 0.5)
                     continue
                 keys = list(self._part_keys(searcher, part, f))
                 clause = tantivy.Query.disjunction_max_query(keys, 0.1) if keys[1:] else keys[0]
-                yield clause
+                # Latin spellings of one name ("Ekaterina", "Yekaterina") meet on their
+                # variant ids; these rank, but do not count as the part agreeing.
+                variants = [self._term("sym", f + s, 0.9) for s in sorted(part.symbols)]
+                if spelled_out and part.text.isascii() and len(part.folded) >= 4 and variants:
+                    yield tantivy.Query.disjunction_max_query([*keys, *variants], 0.1)
+                else:
+                    yield clause
                 yield tantivy.Query.const_score_query(clause, PART_AGREES)
 
     def _part_keys(self, searcher: tantivy.Searcher, part: Part, f: str) -> Iterator[tantivy.Query]:
@@ -222,6 +232,8 @@ class ScreeningIndex:
         if not part.text.isascii():  # another script: its name variants lead
             for symbol in part.symbols:
                 yield self._term("sym", f + symbol, 0.9)
+            if part.skeleton:  # Arabic: Latin spellings of its consonants
+                yield self._term("skl", f + part.skeleton, 0.8)
         unseen = len(part.folded) >= 4 and not searcher.doc_freq("fold", folded)
         if unseen and part.folded.isascii():
             # Never seen: most likely a typing error; look an edit or two away.

@@ -23,15 +23,18 @@ from rigour.names import (
 )
 from rigour.text.translit import ascii_text
 
-from palermo.screening.fold import fold
+from palermo.screening.fold import consonants, fold
 
 # Symbols that say two parts are the same name; organisation classes ("LLC") and domain
 # words are handled by rigour's legal-form rewriting and must not make two firms meet.
 _NAME_SYMBOLS = frozenset({SymbolCategory.NAME, SymbolCategory.NICK, SymbolCategory.SYMBOL})
 
 _HAN = re.compile(r"[\u4e00-\u9fff]")
+_ARABIC = re.compile(r"[\u0600-\u06ff]")
 # Arabic surnames are listed as "Al-Tamimi", "Al Tamimi" and "Altamimi": one word.
 _ARTICLE = re.compile(r"\b((?:al|el|ul)(?=[-\s]))[-\s]+", re.IGNORECASE)
+# "Abd" (servant of) never stands alone: "عبد الله" is the name lists write "Abdullah".
+_ABD = re.compile(r"(?:^|(?<=\s))(عبد|abd)[-\s]+(?=\S)", re.IGNORECASE)
 _TYPE_OF_SCHEMA = {
     "Person": NameTypeTag.PER,
     "Organization": NameTypeTag.ORG,
@@ -52,6 +55,7 @@ class Part:
     folded: str  # romanisation-folded (see fold.py)
     phonetic: str | None  # metaphone of the Latin form
     symbols: frozenset[str]  # name-variant ids this part carries
+    skeleton: str | None  # consonants, Latin letters: Latin and Arabic-script parts only
     initial: bool
     weight: float  # long parts say more than short ones ("Wei", an initial) about a person
 
@@ -70,12 +74,30 @@ def name_type(schema: str) -> NameTypeTag:
     return _TYPE_OF_SCHEMA.get(schema, NameTypeTag.ENT)
 
 
+def _ascii(text: str) -> str:
+    """ICU's ASCII form. Arabic's ayn and hamza have no letter in the spellings lists use (ICU
+    writes "?", which would split the word) and its feminine ending (ة) is written -a or
+    -ah ("Fatma", "Salameh"), not -t."""
+    if _ARABIC.search(text):
+        return ascii_text(text.replace("ة", "ه")).replace("?", "")
+    return ascii_text(text)
+
+
+def _skeleton(text: str) -> str | None:
+    """The consonants of a Latin or an Arabic-script part (see fold.consonants)."""
+    if text.isascii():
+        return consonants(text) or None
+    if _ARABIC.search(text):
+        return consonants(_ascii(text).lower()) or None
+    return None
+
+
 @lru_cache(maxsize=1 << 16)
 def _latin_forms(text: str) -> tuple[str, ...]:
     """ICU's Latin transliteration of text whose script rigour keeps (Arabic, Han,
     Hebrew…), so "محمد" can meet "Mohammed" through its parts. Han gives one syllable per
     character while lists write "Wang Guoqiang": the given-name syllables are also joined."""
-    latin = ascii_text(text)
+    latin = _ascii(text)
     if not latin or latin.lower() == text.lower():
         return ()
     syllables = latin.split()
@@ -97,6 +119,7 @@ def _parts(name: Name) -> tuple[Part, ...]:
             folded=fold(p.comparable),
             phonetic=p.metaphone,
             symbols=frozenset(symbols.get(p.index, ())),
+            skeleton=_skeleton(p.comparable),
             initial=len(p.comparable) == 1,
             weight=2.0 if len(p.comparable) == 1 else float(min(max(len(p.comparable), 3), 8)),
         )
@@ -138,6 +161,8 @@ def _person_words(name: str) -> list[str]:
         words = remove_person_prefixes(name).split()
     if any(w[:2].lower() in ("al", "el", "ul") for w in words):
         words = _ARTICLE.sub(r"\1", " ".join(words)).split()
+    if any(w.lower() in ("عبد", "abd") for w in words[:-1]):
+        words = _ABD.sub(r"\1", " ".join(words)).split()
     return words
 
 

@@ -7,10 +7,11 @@ leaves a line in the explanation, so an officer sees what matched and what did n
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
+from itertools import pairwise
 
 from followthemoney import model
 from followthemoney.types import registry
@@ -60,6 +61,15 @@ EXPLANATIONS = Texts(
     HIT_ONLY,
 )
 _STRONG_NAME = 0.75
+_OTHER_ORDER = 0.9
+OTHER_ORDER = "parts in another order"
+_OTHER_SYLLABLE = 0.6
+# A pinyin syllable: one character of a Chinese name.
+_PINYIN = re.compile(
+    r"(?:zh|ch|sh|[bpmfdtnlgkhjqxrzcsyw])"
+    r"(?:iang|iong|uang|ang|eng|ing|ong|iao|ian|uai|uan|ai|ei|ui|ao|ou|iu|ie|ue|er|an|en|in|un"
+    r"|ia|ua|uo|a|o|e|i|u|v)|a|o|e|ai|ei|ao|ou|an|en|ang|eng|er"
+)
 
 
 @dataclass(frozen=True)
@@ -170,6 +180,20 @@ class Match:
 def part_similarity(q: Part, c: Part) -> tuple[float, str]:
     """How alike two name parts are, and by which rule (cached: a list's common names meet
     the same query parts again and again)."""
+    sim, how = _alike(q, c)
+    # Two pinyin syllables are two Chinese characters: a letter apart (Xian, Xiang) or
+    # sharing a variant id (Ming, Bing), they are still other names.
+    if sim > _OTHER_SYLLABLE and q.text != c.text and _syllable(q.text) and _syllable(c.text):
+        return _OTHER_SYLLABLE, "another syllable"
+    return sim, how
+
+
+@lru_cache(maxsize=1 << 12)
+def _syllable(text: str) -> bool:
+    return _PINYIN.fullmatch(text) is not None
+
+
+def _alike(q: Part, c: Part) -> tuple[float, str]:
     if q.text == c.text:
         return 1.0, "same"
     if q.initial or c.initial:
@@ -180,9 +204,18 @@ def part_similarity(q: Part, c: Part) -> tuple[float, str]:
     other_script = not (fq.isascii() and fc.isascii())
     if q.symbols & c.symbols and (other_script or shortest >= 4):
         return 0.95, "name variant"
+    # Arabic script against Latin letters. Two parts that each carry several variant ids,
+    # none shared, are two names (حسن, Hussein), however alike their consonants; with one id
+    # each, Wikidata may just list the spellings apart (كريم, Kareem).
+    known_apart = len(q.symbols) > 1 and len(c.symbols) > 1
+    if other_script and not known_apart and q.skeleton == c.skeleton and len(q.skeleton or "") > 1:
+        return 0.9, "consonants agree"
     if fq == fc:
         return 0.95, "romanisation"
-    if q.phonetic and q.phonetic == c.phonetic and fq[0] == fc[0] and shortest >= 5:
+    # metaphone is coarse: names three letters apart are other names that sound alike
+    # (Colette and Claude, Selma and Salim).
+    alike = q.phonetic and q.phonetic == c.phonetic and fq[0] == fc[0] and shortest >= 5
+    if alike and OSA.distance(fq, fc, score_cutoff=3) <= 2:
         return 0.9, "sounds alike"
     # The budget follows the names as written: folding shortens them ("Ullmann", "ulman").
     longest = max(len(q.text), len(c.text))
@@ -212,15 +245,15 @@ def name_similarity(query: ParsedName, candidate: ParsedName) -> tuple[float, li
     if not pairs:
         return 0.0, []
     pairs.sort(key=lambda p: -p[0])
-    used_q: set[int] = set()
+    paired: dict[int, int] = {}  # query part → record part
     used_c: set[int] = set()
     total = weights = 0.0
     notes: list[str] = []
     full_parts = 0
     for sim, i, j, how in pairs:
-        if i in used_q or j in used_c:
+        if i in paired or j in used_c:
             continue
-        used_q.add(i)
+        paired[i] = j
         used_c.add(j)
         q, c = query.parts[i], candidate.parts[j]
         weight = q.weight if q.weight > c.weight else c.weight
@@ -232,14 +265,36 @@ def name_similarity(query: ParsedName, candidate: ParsedName) -> tuple[float, li
             notes.append(f"{q.text}~{c.text} ({how})")
     if full_parts == 0:
         return 0.0, []
-    left_q = sum(p.weight for i, p in enumerate(query.parts) if i not in used_q)
+    left_q = sum(p.weight for i, p in enumerate(query.parts) if i not in paired)
     left_c = sum(p.weight for j, p in enumerate(candidate.parts) if j not in used_c)
     # Parts left on both sides disagree ("Aisha" where the record says "Ibrahim"): a conflict
     # costs in full. What is left on one side only was dropped, and costs a share.
     conflict = min(left_q, left_c)
     extra = conflict + _EXTRA_QUERY_PART * (left_q - conflict)
     extra += _EXTRA_RECORD_PART * (left_c - conflict)
-    return total / (weights + extra), notes
+    if not conflict and any(_syllable(query.parts[i].text) for i in paired):
+        # A Chinese name has no middle name to drop: a syllable more on one side is another
+        # given name ("Bing", "Shuai Bing"), and costs in full.
+        extra += (1 - _EXTRA_QUERY_PART) * _syllables(query.parts, paired)
+        extra += (1 - _EXTRA_RECORD_PART) * _syllables(candidate.parts, used_c)
+    similarity = total / (weights + extra)
+    if not _in_turn(paired):
+        similarity *= _OTHER_ORDER
+        notes.append(OTHER_ORDER)
+    return similarity, notes
+
+
+def _syllables(parts: tuple[Part, ...], paired: Container[int]) -> float:
+    """The weight of the unpaired parts that are pinyin syllables."""
+    return sum(p.weight for k, p in enumerate(parts) if k not in paired and _syllable(p.text))
+
+
+def _in_turn(paired: dict[int, int]) -> bool:
+    """Whether the record's parts come in the query's order, the whole name possibly turned
+    round (surname first): "Ziad Munir" is Ziad son of Munir, not Munir son of Ziad."""
+    order = [paired[i] for i in sorted(paired)]
+    turns = sum(a > b for a, b in pairwise(order))
+    return turns == 0 or (turns == 1 and order[-1] < order[0])
 
 
 def _date_factor(query: str, known: tuple[str, ...]) -> tuple[float, str]:
