@@ -58,7 +58,7 @@ import iuliia
 from watchlist import CULTURES, ROMANISATIONS, Person, Pools, variant
 
 from palermo.linkage import clusters, engine, incremental, model
-from palermo.linkage.features import COLUMNS, row_of
+from palermo.linkage.features import COLUMNS, LISTS, row_of
 from palermo.records.repository import schema_and_descendants
 from palermo.screening.entries import Entry, entry_of
 from palermo.screening.index import ScreeningIndex
@@ -77,7 +77,7 @@ NATIONALITIES = tuple(nationality for _, nationality, _, _ in CULTURES)
 DOCUMENT_TYPOS = 0.05  # share of recorded passport numbers typed with an error
 CHUNK_CLUSTERS = 5_000  # persons per task of a generating worker
 
-ROW_SCHEMA = pa.schema([(c, pa.string()) for c in COLUMNS])
+ROW_SCHEMA = pa.schema([(c, pa.list_(pa.string()) if c in LISTS else pa.string()) for c in COLUMNS])
 TRUTH_SCHEMA = pa.schema(
     [
         ("unique_id", pa.string()),
@@ -404,7 +404,52 @@ def generate(args: argparse.Namespace) -> None:
 
 # Scoring against the truth ------------------------------------------------------------------
 def read_rows(data: Path) -> list[dict[str, Any]]:
-    return pq.read_table(data / "rows.parquet").to_pylist()
+    table = pq.read_table(data / "rows.parquet")
+    if missing := set(COLUMNS) - set(table.column_names):
+        sys.exit(
+            f"{data / 'rows.parquet'} lacks {', '.join(sorted(missing))}: made by an older "
+            f"linkage.features; run `bench/linkage.py features --data {data}` to rebuild it "
+            "from the same statements"
+        )
+    return table.to_pylist()
+
+
+def features(args: argparse.Namespace) -> None:
+    """The rows again from the generated statements, through the current `entry_of` and
+    `row_of`: the same records and truth, the features of the code as it is now. The rows
+    written at generation are kept beside (`rows.generated.parquet`) the first time."""
+    data = Path(args.data)
+    kept = data / "rows.generated.parquet"
+    if not kept.exists():
+        (data / "rows.parquet").rename(kept)
+    start = time.perf_counter()
+    agency = {record_id: t["agency"] for record_id, t in read_truth(data).items()}
+    table = pq.read_table(data / "statements.parquet")
+    statements = zip(
+        table["record_id"].to_pylist(),
+        table["prop"].to_pylist(),
+        table["value"].to_pylist(),
+        strict=True,
+    )
+    order = {r: i for i, r in enumerate(pq.read_table(kept, columns=["unique_id"])[0].to_pylist())}
+    rows = []
+    for record_id, values in itertools.groupby(statements, key=lambda s: s[0]):
+        entry = entry_of(record_id, "Person", [(prop, value) for _, prop, value in values])
+        assert entry is not None
+        rows.append(row_of(entry, agency[record_id]))
+    rows.sort(key=lambda r: order[r["unique_id"]])  # the order of generation
+    assert len(rows) == len(order), "every generated record has its row"
+    pq.write_table(pa.Table.from_pylist(rows, schema=ROW_SCHEMA), data / "rows.parquet")
+    before = pq.read_table(kept).to_pylist()
+    changed = {
+        c: sum(a[c] != b[c] for a, b in zip(before, rows, strict=True))
+        for c in before[0]
+        if c in COLUMNS
+    }
+    print(
+        f"{len(rows):,} rows rebuilt in {time.perf_counter() - start:.1f} s; rows whose "
+        f"column differs from generation: {changed}"
+    )
 
 
 def read_truth(data: Path) -> dict[str, dict[str, Any]]:
@@ -467,15 +512,6 @@ def cluster_scores(
     }
 
 
-def blocked(a: dict[str, Any], b: dict[str, Any]) -> bool:
-    """Whether one of the model's blocking rules brings two rows together."""
-    return any(all(a[c] is not None and a[c] == b[c] for c in cols) for cols in model.BLOCKING) or (
-        a["first_name"] is not None
-        and a["surname"] is not None
-        and (a["first_name"], a["surname"]) == (b["surname"], b["first_name"])
-    )
-
-
 def missed_by_variation(
     actual: list[tuple[str, str]],
     found: set[tuple[str, str]],
@@ -521,7 +557,7 @@ def evaluate(
         "records": len(truth),
         "true_pairs": len(actual),
         "true_pairs_blocked": round(
-            sum(blocked(rows[a], rows[b]) for a, b in actual) / len(actual), 5
+            sum(model.blocked(rows[a], rows[b]) for a, b in actual) / len(actual), 5
         ),
         "pairs_by_threshold": by_threshold,
         "clusters": cluster_scores(formed, truth, len(actual)),
@@ -899,6 +935,8 @@ def main() -> None:
     p.add_argument("--backend", choices=[b.value for b in engine.Backend], default="duckdb")
     p.add_argument("--threshold", type=float, default=0.5)
     p.add_argument("--out", help="results directory (default: DATA/run-BACKEND)")
+    p = sub.add_parser("features", help="the rows again from the statements, by the current code")
+    p.add_argument("--data", required=True)
     p = sub.add_parser("compare", help="whether two runs give the same pairs")
     p.add_argument("--a", required=True, help="a run's results directory")
     p.add_argument("--b", required=True)
@@ -918,6 +956,7 @@ def main() -> None:
     commands = {
         "generate": generate,
         "run": run,
+        "features": features,
         "compare": compare,
         "blocking": blocking,
         "incremental": incremental_linking,

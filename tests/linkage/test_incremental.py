@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from palermo.errors import NotFound
+from palermo.errors import Invalid, NotFound
 from palermo.linkage import features, incremental, model
 from palermo.models.base import utcnow
 from palermo.models.linkage import LinkPair
@@ -88,4 +88,22 @@ def test_a_hidden_record_cannot_be_linked(people: People) -> None:
     with pytest.raises(NotFound, match=hidden):
         incremental.link_records(
             people.db, principal=people.analyst, context=ANALYSIS, record_ids=[hidden], now=utcnow()
+        )
+
+
+def test_a_run_of_an_earlier_model_is_refused_with_the_reason(people: People) -> None:
+    linkage = run(people)
+    older = dict(linkage.model)
+    name, *rest = older["comparisons"]
+    older["comparisons"] = [{**name, "comparison_levels": name["comparison_levels"][:-2]}, *rest]
+    linkage.model = older
+    people.db.flush()
+    newcomer = sorted(r for r in people.truth if r not in people.hidden)[0]
+    with pytest.raises(Invalid, match="earlier version of the model"):
+        incremental.link_records(
+            people.db,
+            principal=people.analyst,
+            context=ANALYSIS,
+            record_ids=[newcomer],
+            now=utcnow(),
         )

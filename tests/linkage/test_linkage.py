@@ -3,6 +3,8 @@ clusters with their conflicts, and refusals that name what was wrong."""
 
 from __future__ import annotations
 
+import random
+
 import pytest
 from sqlalchemy import select
 
@@ -12,9 +14,11 @@ from palermo.identity.roles import Role
 from palermo.identity.service import configure_agency
 from palermo.linkage import clusters, engine, service
 from palermo.linkage.engine import Backend
+from palermo.linkage.features import row_of
 from palermo.models.base import utcnow
 from palermo.models.identity import Agency, User
 from palermo.models.linkage import LinkRun
+from palermo.screening.entries import entry_of
 from tests.conftest import Factory, audit_actions
 from tests.linkage.conftest import ANALYSIS, People
 from tests.records.helpers import principal_of
@@ -201,6 +205,11 @@ def test_records_without_near_certain_pairs_are_refused_with_the_reason() -> Non
             "full_name": f"family{n} given{n}",
             "name_key": f"key{n}",
             "surname_key": f"fam{n}",
+            "initials": "f g",
+            "parts": [f"family{n}", f"given{n}"],
+            "part_pairs": [f"family{n} given{n}"],
+            "keys": [f"fam{n}", f"giv{n}"],
+            "symbols": None,
             "dob": f"19{50 + n % 40}-01-{1 + n % 28:02d}",
             "birth_year": f"19{50 + n % 40}",
             "country": "de",
@@ -211,3 +220,50 @@ def test_records_without_near_certain_pairs_are_refused_with_the_reason() -> Non
     ]
     with pytest.raises(Invalid, match="share both full name and date of birth"):
         engine.link(distinct, backend=Backend.duckdb, threshold=0.5)
+
+
+def test_the_prior_is_near_the_true_share_of_matching_pairs(people: People) -> None:
+    """The prior comes from EM's share of matches among the pairs born the same day, by
+    Bayes — not from an assumed recall of near-certain pairs — and u is freed of the
+    matches among the random pairs: a matching full name weighs more than random sampling
+    alone says."""
+    linkage = run(people)
+    assert linkage.model is not None
+    visible = [r for r in people.truth if r not in people.hidden]
+    same = sum(people.same(a, b) for a in visible for b in visible if a < b)
+    share = same / (len(visible) * (len(visible) - 1) / 2)
+    prior = linkage.model["probability_two_random_records_match"]
+    assert share / 2 < prior < share * 2
+    exact = linkage.model["comparisons"][0]["comparison_levels"][1]
+    assert "full_name" in exact["sql_condition"]
+    # u never falls below U_FLOOR of the sampled share, and it did fall: the share of the
+    # random pairs with one full name is mostly the same person's records.
+    assert exact["u_probability"] < exact["m_probability"] * prior
+
+
+def test_records_without_any_document_are_linked_by_names_and_births() -> None:
+    """The second EM pass runs on shared documents; with none, on shared name keys."""
+    rng = random.Random(5)
+
+    def word() -> str:
+        return "".join(rng.choice("bdfgklmnprstvz") + rng.choice("aeiou") for _ in range(3))
+
+    rows, twins = [], set()
+    for n in range(900):
+        name = f"{word().title()} {word().title()}"
+        born = f"197{rng.randint(0, 9)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
+        if n % 3 == 2:  # the previous person again, as another agency wrote them
+            name, born = rows[-1][0], rows[-1][1]
+            twins.add((f"r{n - 1:04d}", f"r{n:04d}"))
+        rows.append((name, born))
+    built = [
+        row_of(entry, "AG-L")
+        for n, (name, born) in enumerate(rows)
+        if (entry := entry_of(f"r{n:04d}", "Person", [("name", name), ("birthDate", born)]))
+    ]
+    assert all(row["document"] is None for row in built)
+    found = {
+        (p.left_id, p.right_id)
+        for p in engine.link(built, backend=Backend.duckdb, threshold=0.5).pairs
+    }
+    assert len(found & twins) >= 0.95 * len(twins)

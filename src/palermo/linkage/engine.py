@@ -21,7 +21,7 @@ from splink import DuckDBAPI, Linker
 
 from palermo.errors import Invalid
 from palermo.linkage import model
-from palermo.linkage.features import COLUMNS
+from palermo.linkage.features import COLUMNS, LISTS
 from palermo.spark import local_session
 
 # At least this many records, or there is nothing to estimate a model from.
@@ -53,7 +53,12 @@ def _table(rows: Iterable[dict[str, Any]]) -> pa.Table:
     for row in rows:
         for c in COLUMNS:
             columns[c].append(row[c])
-    return pa.table({c: pa.array(v, type=pa.string()) for c, v in columns.items()})
+    return pa.table(
+        {
+            c: pa.array(v, type=pa.list_(pa.string()) if c in LISTS else pa.string())
+            for c, v in columns.items()
+        }
+    )
 
 
 def link(rows: Iterable[dict[str, Any]], *, backend: Backend, threshold: float) -> Result:
@@ -65,10 +70,9 @@ def link(rows: Iterable[dict[str, Any]], *, backend: Backend, threshold: float) 
         )
     with duckdb.connect() as connection:
         api = DuckDBAPI(connection=connection)
-        linker = Linker(
-            api.register(table, table_name="records"), model.settings(), log_level=logging.ERROR
-        )
-        model.train(linker)
+        frame = api.register(table, table_name="records")
+        linker = Linker(frame, model.settings(), log_level=logging.ERROR)
+        model.train(linker, frame.physical_name)
         trained = model.trained(linker)
         if backend is Backend.duckdb:
             return Result(trained, _pairs(linker, threshold))

@@ -5,9 +5,10 @@ country, gender and first document number — read through the screening's name 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import combinations
 from typing import Any
 
 from rigour.text.phonetics import metaphone
@@ -29,12 +30,18 @@ COLUMNS = (
     "full_name",
     "name_key",
     "surname_key",
+    "initials",
+    "parts",
+    "part_pairs",
+    "keys",
+    "symbols",
     "dob",
     "birth_year",
     "country",
     "gender",
     "document",
 )
+LISTS = frozenset({"parts", "part_pairs", "keys", "symbols"})  # columns holding lists of strings
 CHUNK = 5_000
 
 
@@ -80,11 +87,18 @@ def _key(folded: str) -> str:
     return metaphone(folded) or folded
 
 
+def _list(values: Iterable[str]) -> list[str] | None:
+    return sorted(set(values)) or None
+
+
 def row_of(entry: Entry, source: str) -> dict[str, Any]:
     """One input row of the linkage engine."""
     name = _latin(entry)
     parts = [p for p in name.parts if not p.initial] if name else []
     folded = [p.folded for p in parts]
+    # Every written form of the name: its own script and each Latin transliteration.
+    every = [p for n in entry.names for p in n.parts if not p.initial]
+    initials = sorted(p.folded[0] for p in name.parts if p.folded) if name else []
     dates = entry.birth_dates
     full_dates = [d for d in dates if len(d) == 10]
     return {
@@ -98,6 +112,15 @@ def row_of(entry: Entry, source: str) -> dict[str, Any]:
         # Stojanow" fold alike, so they meet in one block whatever the romanisation.
         "name_key": " ".join(sorted(_key(f) for f in folded)) or None,
         "surname_key": _key(folded[-1]) if folded else None,
+        # "A. Heuser" and "Agatha Heuser": the first letters of every part, initials kept.
+        "initials": " ".join(initials) if len(initials) > 1 and folded else None,
+        "parts": _list(folded),
+        # Any two parts together: a dropped or added middle name leaves the others' pairs.
+        "part_pairs": _list(f"{a} {b}" for a, b in combinations(sorted(set(folded)), 2)),
+        # Keys of the parts of every form, the native script's transliterations included.
+        "keys": _list(_key(p.folded) for p in every),
+        # The screening's name-variant ids: "Yuliya", "Iuliia" and "Julija" share one.
+        "symbols": _list(symbol for p in every for symbol in p.symbols),
         "dob": full_dates[0] if full_dates else None,
         "birth_year": dates[0][:4] if dates else None,
         "country": min(entry.countries) if entry.countries else None,

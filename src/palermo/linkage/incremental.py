@@ -63,6 +63,14 @@ def link_records(
     linkage = latest_run(session, principal, schema)
     assert linkage.model is not None
     assert linkage.frequencies is not None
+    if not model.fits(linkage.model):
+        raise Invalid(
+            N_(
+                "the latest linkage run of %(schema)s records was trained by an earlier "
+                "version of the model: run it again before linking new records"
+            ),
+            schema=schema,
+        )
     access = access_of(session, principal, context, set(record_ids), now)
     for rid in record_ids:
         if rid not in access:

@@ -27,6 +27,14 @@ from splink.internals.comparison_level_creator import ComparisonLevelCreator
 from palermo.errors import Invalid
 
 SEED = 42
+RANDOM_PAIRS = 2_000_000  # pairs sampled for u
+U_FLOOR = 0.2  # u is never corrected below this share of its sampled value
+MIN_NAMESAKES = 100  # pairs of namesakes needed to estimate u among them
+NAMESAKE_FIELDS = ("country", "gender")  # fields whose u is estimated among namesakes
+# How far a common value's lower weight counts. A value's share of the records stands for
+# its share of the persons, but a person known to many agencies makes their own name look
+# common: in full, the adjustment takes most from the pairs of the largest clusters.
+TF_WEIGHT = 0.5
 LinkType = Literal["dedupe_only", "link_and_dedupe", "link_only"]
 Row = Mapping[str, Any]
 
@@ -56,6 +64,26 @@ def _swapped(a: Row, b: Row) -> bool:
     )
 
 
+def _shared(column: str, least: int) -> Callable[[Row, Row], bool]:
+    def test(a: Row, b: Row) -> bool:
+        x, y = a[column], b[column]
+        return x is not None and y is not None and len(set(x) & set(y)) >= least
+
+    return test
+
+
+def _within(column: str) -> Callable[[Row, Row], bool]:
+    """Every value of one side's list is in the other's."""
+
+    def test(a: Row, b: Row) -> bool:
+        x, y = a[column], b[column]
+        if not x or not y:
+            return False
+        return len(set(x) & set(y)) == min(len(set(x)), len(set(y)))
+
+    return test
+
+
 def _both(*tests: Callable[[Row, Row], bool]) -> Callable[[Row, Row], bool]:
     return lambda a, b: all(t(a, b) for t in tests)
 
@@ -77,7 +105,12 @@ class Field:
         for level in self.levels:
             creator = level.splink
             if level.tf_column:
-                creator = creator.configure(tf_adjustment_column=level.tf_column)
+                # Against the level's own u, as `score` computes it.
+                creator = creator.configure(
+                    tf_adjustment_column=level.tf_column,
+                    tf_adjustment_weight=TF_WEIGHT,
+                    disable_tf_exact_match_detection=True,
+                )
             levels.append(creator)
         return cl.CustomComparison(
             output_column_name=self.name, comparison_levels=[*levels, cll.ElseLevel()]
@@ -102,8 +135,25 @@ FIELDS: tuple[Field, ...] = (
                 ),
                 _both(_edits("first_name", 1), _edits("surname", 1)),
             ),
+            # Every part sounds alike: another romanisation ("Iwajlo Stojanow").
+            Level(cll.ExactMatchLevel("name_key"), _exact("name_key")),
             Level(cll.DamerauLevenshteinLevel("full_name", 2), _edits("full_name", 2)),
+            # A middle name dropped or added: one name's parts all in the other, two at least.
+            Level(
+                cll.And(cll.ArraySubsetLevel("parts"), cll.ArrayIntersectLevel("parts", 2)),
+                _both(_within("parts"), _shared("parts", 2)),
+            ),
+            # "A. Heuser" and "Agatha Heuser": the surname, and the first letters of all.
+            Level(
+                cll.And(cll.ExactMatchLevel("surname"), cll.ExactMatchLevel("initials")),
+                _both(_exact("surname"), _exact("initials")),
+            ),
+            # Two parts alike in any of the forms written (native scripts transliterated).
+            Level(cll.ArrayIntersectLevel("keys", 2), _shared("keys", 2)),
+            # Two of the screening's name variants in common ("Yuliya" and "Julija").
+            Level(cll.ArrayIntersectLevel("symbols", 2), _shared("symbols", 2)),
             Level(cll.ExactMatchLevel("surname"), _exact("surname"), "surname"),
+            Level(cll.ArrayIntersectLevel("keys", 1), _shared("keys", 1)),
         ),
     ),
     # Full dates, dates one keystroke apart, the same year when a side has only a year.
@@ -132,7 +182,7 @@ FIELDS: tuple[Field, ...] = (
         "country",
         (
             Level(cll.NullLevel("country"), _null("country")),
-            Level(cll.ExactMatchLevel("country"), _exact("country"), "country"),
+            Level(cll.ExactMatchLevel("country"), _exact("country")),
         ),
     ),
     Field(
@@ -149,7 +199,26 @@ BLOCKING = (
     ("surname_key", "birth_year"),
     ("dob",),
     ("document",),
+    # A given name typed wrong or written as an initial, and the surname so.
+    ("surname", "initials"),
+    ("first_name", "initials"),
+    ("first_name", "surname_key"),
 )
+EXPLODED = ("part_pairs",)  # any value of the list in common: two parts of the name
+
+
+def blocked(a: Row, b: Row) -> bool:
+    """Whether a blocking rule of `settings` brings two rows together (as `score` mirrors
+    the comparisons, for the benchmark and the tests)."""
+    return (
+        any(all(a[c] is not None and a[c] == b[c] for c in cols) for cols in BLOCKING)
+        or any(a[c] and b[c] and set(a[c]) & set(b[c]) for c in EXPLODED)
+        or (
+            a["first_name"] is not None
+            and a["surname"] is not None
+            and (a["first_name"], a["surname"]) == (b["surname"], b["first_name"])
+        )
+    )
 
 
 def settings(link_type: LinkType = "dedupe_only") -> SettingsCreator:
@@ -160,16 +229,18 @@ def settings(link_type: LinkType = "dedupe_only") -> SettingsCreator:
         comparisons=[f.comparison() for f in FIELDS],
         blocking_rules_to_generate_predictions=[
             *(block_on(*columns) for columns in BLOCKING),
+            *(block_on(column, arrays_to_explode=[column]) for column in EXPLODED),
             {"blocking_rule": "l.first_name = r.surname AND l.surname = r.first_name"},
         ],
         retain_intermediate_calculation_columns=True,  # the mw_* weight of every field
     )
 
 
-def train(linker: Linker) -> None:
-    """Parameters from the data alone: the prior from near-certain pairs, u from random
-    pairs, m by expectation–maximisation on two blockings that leave each other's fields
-    free."""
+def train(linker: Linker, records: str) -> None:
+    """Parameters from the data alone: u from random pairs, m by expectation–maximisation
+    on two blockings that leave each other's fields free, then the prior and u corrected
+    for the matches among the random pairs (see `_calibrate`)."""
+    # A first prior from near-certain pairs: EM's starting point, corrected below.
     linker.training.estimate_probability_two_random_records_match(
         [block_on("full_name", "dob"), block_on("document")], recall=0.7
     )
@@ -181,12 +252,99 @@ def train(linker: Linker) -> None:
             "often two records are the same person"
         )
     linker.training.estimate_u_using_random_sampling(
-        max_pairs=2e6, seed=SEED, min_count_per_level=None
+        max_pairs=RANDOM_PAIRS, seed=SEED, min_count_per_level=None
     )
-    linker.training.estimate_parameters_using_expectation_maximisation(block_on("dob"))
+    same_day = _level(linker, "dob", 0).u_probability  # share of random pairs born the same day
+    by_dob = linker.training.estimate_parameters_using_expectation_maximisation(block_on("dob"))
+    # Pairs of one document leave the names free; without any, pairs of one name key.
+    second = "document" if _repeated(linker, records, "document") else "name_key"
     linker.training.estimate_parameters_using_expectation_maximisation(
-        block_on("name_key"), estimate_without_term_frequencies=True
+        block_on(second), estimate_without_term_frequencies=True
     )
+    _calibrate(linker, same_day, by_dob.core_model_settings.probability_two_random_records_match)
+    _namesakes(linker, records)
+    _unseen(linker)
+
+
+def _repeated(linker: Linker, records: str, column: str) -> bool:
+    """Whether two records have the same value of a column."""
+    found = linker.misc.query_sql(  # type: ignore[no-untyped-call]
+        f"SELECT count(*) AS n FROM (SELECT {column} FROM {records} WHERE {column} IS NOT NULL "
+        f"GROUP BY {column} HAVING count(*) > 1)"  # noqa: S608 (the engine's own names)
+    )
+    shared = bool(found.as_record_list()[0]["n"])
+    found.drop_table_from_database_and_remove_from_cache()
+    return shared
+
+
+def _level(linker: Linker, comparison: str, index: int) -> Any:
+    """A comparison's level by its index among the levels that are not the null level."""
+    found = linker._settings_obj._get_comparison_by_output_column_name(comparison)
+    return found._comparison_levels_excluding_null[index]
+
+
+def _calibrate(linker: Linker, same_day: float | None, in_dob: float) -> None:
+    """The prior and u without the matches hidden among the random pairs.
+
+    Where a person has several records, many of the random pairs that agree on a full name,
+    birth date or document are the same person: u by random sampling counts them and comes
+    out several times too high (the level's weight too low), and the prior from
+    near-certain pairs assumes how many matches those find. EM on the `dob` blocking gives
+    the share of matches among the pairs born the same day, so by Bayes the prior λ is
+    P(same day) · P(match | same day) / P(same day | match). A level's share among random
+    pairs is λ·m + (1 − λ)·u, which gives u (kept above a floor: the share is sampled).
+    """
+    agree = _level(linker, "dob", 0).m_probability
+    if not same_day or not agree or not 0 < in_dob < 1:
+        return  # nothing to correct from: keep the prior from near-certain pairs
+    prior = min(same_day * in_dob / agree, 0.5)
+    linker._settings_obj._probability_two_random_records_match = prior
+    for comparison in linker._settings_obj.comparisons:
+        for level in comparison._comparison_levels_excluding_null:
+            if not (level._m_is_trained and level._u_is_trained):
+                continue
+            seen, m = level.u_probability, level.m_probability
+            if seen is not None and m is not None:
+                level.u_probability = max((seen - prior * m) / (1 - prior), seen * U_FLOOR)
+
+
+def _unseen(linker: Linker) -> None:
+    """A level training never met (a small run may have no pair of initials, say) says
+    nothing: its m is set equal to its u, as `score` reads it, instead of leaving Splink to
+    fill in a default m."""
+    for comparison in linker._settings_obj.comparisons:
+        for level in comparison._comparison_levels_excluding_null:
+            m_seen, u_seen = level._m_is_trained, level._u_is_trained
+            if u_seen and not m_seen:
+                level.m_probability = level.u_probability
+            elif m_seen and not u_seen:
+                level.u_probability = level.m_probability
+
+
+def _namesakes(linker: Linker, records: str) -> None:
+    """u of nationality and gender among namesakes. A name tells its culture and often the
+    gender, and nearly every pair scored has similar names (the blocking sees to it): two
+    different persons of similar name agree on both far more often than two random records.
+    Namesakes are the records of one `name_key` born in different years (`records`: the
+    input table's name in the database)."""
+    sql = f"""
+        SELECT
+            count(l.country || r.country) AS compared_country,
+            sum(CASE WHEN l.country = r.country THEN 1 ELSE 0 END) AS same_country,
+            count(l.gender || r.gender) AS compared_gender,
+            sum(CASE WHEN l.gender = r.gender THEN 1 ELSE 0 END) AS same_gender
+        FROM {records} AS l JOIN {records} AS r
+            ON l.name_key = r.name_key AND l.unique_id < r.unique_id
+        WHERE l.birth_year <> r.birth_year
+    """  # noqa: S608 (the table name is the engine's own)
+    found = linker.misc.query_sql(sql)  # type: ignore[no-untyped-call]
+    counts = found.as_record_list()[0]
+    found.drop_table_from_database_and_remove_from_cache()
+    for comparison in NAMESAKE_FIELDS:
+        compared, agree = counts[f"compared_{comparison}"] or 0, counts[f"same_{comparison}"] or 0
+        if compared >= MIN_NAMESAKES and 0 < agree < compared:
+            _level(linker, comparison, 0).u_probability = agree / compared
+            _level(linker, comparison, 1).u_probability = 1 - agree / compared
 
 
 def trained(linker: Linker) -> dict[str, Any]:
@@ -224,6 +382,16 @@ def _level_weight(level: Mapping[str, Any]) -> float:
     if not m or not u:
         return 0.0  # a level training never saw says nothing
     return math.log2(m / u)
+
+
+def fits(model: Mapping[str, Any]) -> bool:
+    """Whether a stored model has the levels of today's FIELDS (each with its else level):
+    a run trained by an earlier version of the model cannot score pairs by them."""
+    comparisons = model.get("comparisons", [])
+    return len(comparisons) == len(FIELDS) and all(
+        len(c["comparison_levels"]) == len(f.levels) + 1
+        for f, c in zip(FIELDS, comparisons, strict=True)
+    )
 
 
 def score(
@@ -272,7 +440,8 @@ def _tf_adjustment(
     u = level.get("u_probability")
     if not shares or not u or max(shares) <= 0:
         return 0.0
-    return math.log2(u) - math.log2(max(shares))
+    weight = float(level.get("tf_adjustment_weight", 1.0))
+    return weight * (math.log2(u) - math.log2(max(shares)))
 
 
 def frequencies(rows: list[dict[str, Any]]) -> dict[str, dict[str, float]]:
