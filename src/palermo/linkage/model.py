@@ -268,10 +268,11 @@ def train(linker: Linker, records: str) -> None:
 
 def _repeated(linker: Linker, records: str, column: str) -> bool:
     """Whether two records have the same value of a column."""
-    found = linker.misc.query_sql(  # type: ignore[no-untyped-call]
-        f"SELECT count(*) AS n FROM (SELECT {column} FROM {records} WHERE {column} IS NOT NULL "
-        f"GROUP BY {column} HAVING count(*) > 1)"  # noqa: S608 (the engine's own names)
+    sql = (  # the engine's own table and column names
+        f"SELECT count(*) AS n FROM (SELECT {column} FROM {records} "  # noqa: S608
+        f"WHERE {column} IS NOT NULL GROUP BY {column} HAVING count(*) > 1)"
     )
+    found = linker.misc.query_sql(sql)  # type: ignore[no-untyped-call]
     shared = bool(found.as_record_list()[0]["n"])
     found.drop_table_from_database_and_remove_from_cache()
     return shared
