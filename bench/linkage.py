@@ -414,6 +414,21 @@ def read_rows(data: Path) -> list[dict[str, Any]]:
     return table.to_pylist()
 
 
+def statement_entries(data: Path) -> Iterator[Entry]:
+    """The screening entry of every generated record, from its statements, in their order."""
+    table = pq.read_table(data / "statements.parquet")
+    statements = zip(
+        table["record_id"].to_pylist(),
+        table["prop"].to_pylist(),
+        table["value"].to_pylist(),
+        strict=True,
+    )
+    for record_id, values in itertools.groupby(statements, key=lambda s: s[0]):
+        entry = entry_of(record_id, "Person", [(prop, value) for _, prop, value in values])
+        assert entry is not None
+        yield entry
+
+
 def features(args: argparse.Namespace) -> None:
     """The rows again from the generated statements, through the current `entry_of` and
     `row_of`: the same records and truth, the features of the code as it is now. The rows
@@ -424,19 +439,8 @@ def features(args: argparse.Namespace) -> None:
         (data / "rows.parquet").rename(kept)
     start = time.perf_counter()
     agency = {record_id: t["agency"] for record_id, t in read_truth(data).items()}
-    table = pq.read_table(data / "statements.parquet")
-    statements = zip(
-        table["record_id"].to_pylist(),
-        table["prop"].to_pylist(),
-        table["value"].to_pylist(),
-        strict=True,
-    )
     order = {r: i for i, r in enumerate(pq.read_table(kept, columns=["unique_id"])[0].to_pylist())}
-    rows = []
-    for record_id, values in itertools.groupby(statements, key=lambda s: s[0]):
-        entry = entry_of(record_id, "Person", [(prop, value) for _, prop, value in values])
-        assert entry is not None
-        rows.append(row_of(entry, agency[record_id]))
+    rows = [row_of(entry, agency[entry.record_id]) for entry in statement_entries(data)]
     rows.sort(key=lambda r: order[r["unique_id"]])  # the order of generation
     assert len(rows) == len(order), "every generated record has its row"
     pq.write_table(pa.Table.from_pylist(rows, schema=ROW_SCHEMA), data / "rows.parquet")
@@ -739,18 +743,9 @@ def blocking(args: argparse.Namespace) -> None:
 # Incremental --------------------------------------------------------------------------------
 def read_entries(data: Path, held_out: set[str]) -> tuple[list[Entry], list[Entry]]:
     """Entries of the indexed records and of the held-out ones, from their statements."""
-    table = pq.read_table(data / "statements.parquet")
-    statements = zip(
-        table["record_id"].to_pylist(),
-        table["prop"].to_pylist(),
-        table["value"].to_pylist(),
-        strict=True,
-    )
     indexed, new = [], []
-    for record_id, values in itertools.groupby(statements, key=lambda s: s[0]):
-        entry = entry_of(record_id, "Person", [(prop, value) for _, prop, value in values])
-        assert entry is not None
-        (new if record_id in held_out else indexed).append(entry)
+    for entry in statement_entries(data):
+        (new if entry.record_id in held_out else indexed).append(entry)
     return indexed, new
 
 
