@@ -97,16 +97,9 @@ def test_judgements_survive_reruns_and_override_scores(people: People) -> None:
     judge(people, sure.right_id, sure.left_id, "rejected")  # either order
     visible = sorted(r for r in people.truth if r not in people.hidden)
     proposed = {(p.left_id, p.right_id) for p in found}
-    missed = (
-        next(
-            (a, b)
-            for a in visible
-            for b in visible
-            if a < b and people.same(a, b) and (a, b) not in proposed
-        )
-        if any(True for _ in [0])
-        else None
-    )
+    unproposed = [(a, b) for a in visible for b in visible if a < b and (a, b) not in proposed]
+    # A pair the model did not propose (of one person, if it missed any) that an analyst joins.
+    missed = next((p for p in unproposed if people.same(*p)), unproposed[0])
     run(people)  # a new run: the judgements stay
     rejected = pairs(people, "rejected")
     assert [(p.left_id, p.right_id) for p in rejected] == [(sure.left_id, sure.right_id)]
@@ -116,15 +109,14 @@ def test_judgements_survive_reruns_and_override_scores(people: People) -> None:
     )
     together = [c for c in found if {sure.left_id, sure.right_id} <= set(c.members)]
     assert not together or together[0].conflicts  # kept apart, or flagged for review
-    if missed:
-        judge(people, *missed, "confirmed")
-        confirmed = pairs(people, "confirmed")
-        assert [(p.left_id, p.right_id) for p in confirmed] == [missed]
-        assert confirmed[0].probability is None  # judged, not proposed
-        clustered = service.clusters_of(
-            people.db, principal=people.analyst, context=ANALYSIS, schema="Person", now=utcnow()
-        )
-        assert any(set(missed) <= set(c.members) for c in clustered)
+    judge(people, *missed, "confirmed")
+    confirmed = pairs(people, "confirmed")
+    assert [(p.left_id, p.right_id) for p in confirmed] == [missed]
+    assert confirmed[0].probability is None  # judged, not proposed
+    clustered = service.clusters_of(
+        people.db, principal=people.analyst, context=ANALYSIS, schema="Person", now=utcnow()
+    )
+    assert any(set(missed) <= set(c.members) for c in clustered)
     assert "link.judge" in audit_actions(people.db)
 
 
