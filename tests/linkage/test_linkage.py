@@ -12,7 +12,7 @@ from palermo.errors import Forbidden, Invalid, NotFound
 from palermo.identity.principal import Principal
 from palermo.identity.roles import Role
 from palermo.identity.service import configure_agency
-from palermo.linkage import clusters, engine, service
+from palermo.linkage import clusters, engine, model, service
 from palermo.linkage.engine import Backend
 from palermo.linkage.features import row_of
 from palermo.models.base import utcnow
@@ -233,29 +233,43 @@ def test_the_prior_is_near_the_true_share_of_matching_pairs(people: People) -> N
     assert exact["u_probability"] < exact["m_probability"] * prior
 
 
-def test_records_without_any_document_are_linked_by_names_and_births() -> None:
-    """The second EM pass runs on shared documents; with none, on shared name keys."""
-    rng = random.Random(5)
+def twins(count: int, seed: int) -> tuple[list[dict], set[tuple[str, str]]]:
+    """Rows of made-up persons, every third the previous one again as another agency wrote
+    them (no document; a gender, kept by the twin), and the twin pairs."""
+    rng = random.Random(seed)
 
     def word() -> str:
         return "".join(rng.choice("bdfgklmnprstvz") + rng.choice("aeiou") for _ in range(3))
 
-    rows, twins = [], set()
-    for n in range(900):
+    people, pairs = [], set()
+    for n in range(count):
         name = f"{word().title()} {word().title()}"
         born = f"197{rng.randint(0, 9)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
-        if n % 3 == 2:  # the previous person again, as another agency wrote them
-            name, born = rows[-1][0], rows[-1][1]
-            twins.add((f"r{n - 1:04d}", f"r{n:04d}"))
-        rows.append((name, born))
-    built = [
+        gender = rng.choice(["male", "female"])
+        if n % 3 == 2:  # the previous person again
+            name, born, gender = people[-1]
+            pairs.add((f"r{n - 1:04d}", f"r{n:04d}"))
+        people.append((name, born, gender))
+    rows = [
         row_of(entry, "AG-L")
-        for n, (name, born) in enumerate(rows)
-        if (entry := entry_of(f"r{n:04d}", "Person", [("name", name), ("birthDate", born)]))
+        for n, (name, born, gender) in enumerate(people)
+        if (
+            entry := entry_of(
+                f"r{n:04d}", "Person", [("name", name), ("birthDate", born), ("gender", gender)]
+            )
+        )
     ]
-    assert all(row["document"] is None for row in built)
-    found = {
-        (p.left_id, p.right_id)
-        for p in engine.link(built, backend=Backend.duckdb, threshold=0.5).pairs
-    }
-    assert len(found & twins) >= 0.95 * len(twins)
+    return rows, pairs
+
+
+def test_records_without_any_document_are_linked_by_names_and_births() -> None:
+    """The second EM pass runs on shared documents; with none, on shared name keys."""
+    rows, pairs = twins(900, seed=5)
+    assert all(row["document"] is None for row in rows)
+    result = engine.link(rows, backend=Backend.duckdb, threshold=0.5)
+    found = {(p.left_id, p.right_id) for p in result.pairs}
+    assert len(found & pairs) >= 0.95 * len(pairs)
+    # No twin was written with another gender, yet another gender is no veto: records are
+    # mistyped.
+    (gender,) = [c for c in result.model["comparisons"] if c["output_column_name"] == "gender"]
+    assert gender["comparison_levels"][-1]["m_probability"] >= model.MISTYPED
