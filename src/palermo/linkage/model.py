@@ -78,9 +78,7 @@ def _within(column: str) -> Callable[[Row, Row], bool]:
 
     def test(a: Row, b: Row) -> bool:
         x, y = a[column], b[column]
-        if not x or not y:
-            return False
-        return len(set(x) & set(y)) == min(len(set(x)), len(set(y)))
+        return bool(x and y) and (set(x) <= set(y) or set(y) <= set(x))
 
     return test
 
@@ -214,11 +212,7 @@ def blocked(a: Row, b: Row) -> bool:
     return (
         any(all(a[c] is not None and a[c] == b[c] for c in cols) for cols in BLOCKING)
         or any(a[c] and b[c] and set(a[c]) & set(b[c]) for c in EXPLODED)
-        or (
-            a["first_name"] is not None
-            and a["surname"] is not None
-            and (a["first_name"], a["surname"]) == (b["surname"], b["first_name"])
-        )
+        or _swapped(a, b)
     )
 
 
@@ -328,10 +322,9 @@ def _mistyped(linker: Linker) -> None:
     """Nationality and gender are mistyped, so disagreeing on them is no veto: EM on the
     document pairs gave "another gender" m ≈ 0 (−12 bits) on data that never mistypes one."""
     for comparison in NAMESAKE_FIELDS:
-        other = linker._settings_obj._get_comparison_by_output_column_name(comparison)
-        for level in other._comparison_levels_excluding_null[1:]:
-            if level._m_is_trained and level.m_probability is not None:
-                level.m_probability = max(level.m_probability, MISTYPED)
+        other = _level(linker, comparison, 1)  # the else level: they differ
+        if other._m_is_trained and other.m_probability is not None:
+            other.m_probability = max(other.m_probability, MISTYPED)
 
 
 def _namesakes(linker: Linker, records: str) -> None:
