@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
+
 from palermo.screening.entries import Entry, entry_of
 from palermo.screening.index import PART_AGREES, ScreeningIndex
 from palermo.screening.scoring import ScreeningQuery
@@ -57,3 +60,48 @@ def test_arabic_script_finds_latin_spellings_by_their_consonants() -> None:
     assert first.entry.record_id == "rec.target"
     # It agrees on one part more than any decoy, not by the chance of a length norm.
     assert first.retrieval - second.retrieval > PART_AGREES / 2
+
+
+def test_mistyped_parts_find_the_record_an_edit_or_two_away() -> None:
+    decoys = [person(f"rec.{g}.{i}", f"{g} Haddad") for i in range(3) for g in GIVEN]
+    index = ScreeningIndex()
+    index.add([*decoys, person("rec.target", "Walid Kostantinidis"), person("rec.b", "Olga Brun")])
+    assert ranked(index, "Walid Kostnatinidis")[0] == "rec.target"  # a transposition
+    assert ranked(index, "Walid Kostantinidos")[0] == "rec.target"  # one letter
+    assert ranked(index, "Walid Kotsantinidos")[0] == "rec.target"  # two, in a long part
+    # Parts under eight letters are given one edit: "Bruxa" is two from "Brun".
+    assert ranked(index, "Brnu") == ["rec.b"]
+    assert "rec.b" not in ranked(index, "Bruxa")
+
+
+def test_records_sharing_only_an_initial_or_a_birth_year_are_no_candidates() -> None:
+    """Walking an initial's postings (a third of a list) found records with no name to
+    score; a name of initials alone ("Y. A") still looks by them."""
+    ada = entry_of("rec.ada", "Person", [("name", "Ada Smith"), ("birthDate", "1970-01-01")])
+    assert ada is not None
+    index = ScreeningIndex()
+    index.add([ada, person("rec.jones", "John Jones"), person("rec.ying", "Ying A")])
+    query = ScreeningQuery.of("A. Jones", birth_date="1970-01-01")
+    assert [c.entry.record_id for c in index.candidates(query, schemas=["Person"]).candidates] == [
+        "rec.jones"
+    ]
+    assert "rec.ying" in ranked(index, "Y. A")
+
+
+def test_a_build_pauses_the_garbage_collector_and_restores_it() -> None:
+    seen: list[bool] = []
+
+    def streamed() -> Iterator[Entry]:
+        for i in range(3):
+            seen.append(gc.isenabled())
+            yield person(f"rec.{i}", f"Anas Haddad {i}")
+
+    ScreeningIndex().add(streamed())
+    assert seen == [False, False, False]
+    assert gc.isenabled()
+    gc.disable()  # paused by the caller: left as it was
+    try:
+        ScreeningIndex().add(streamed())
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

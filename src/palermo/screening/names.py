@@ -64,10 +64,11 @@ class Part:
 class ParsedName:
     original: str
     parts: tuple[Part, ...]
+    text: str  # the parts' texts (kept: a million records' names are keyed and sorted by it)
 
-    @property
-    def text(self) -> str:
-        return " ".join(p.text for p in self.parts)
+    @classmethod
+    def of(cls, original: str, parts: tuple[Part, ...]) -> ParsedName:
+        return cls(original, parts, " ".join(p.text for p in parts))
 
 
 def name_type(schema: str) -> NameTypeTag:
@@ -170,23 +171,25 @@ def _parse(type_tag: NameTypeTag, name: str) -> list[ParsedName]:
     if type_tag is NameTypeTag.PER:
         words = _person_words(name)
         parts = tuple(p for w in words for p in _word_parts(w))
-        native = [ParsedName(name, parts)] if parts else []
-        if all(p.text.isascii() for p in parts):
-            return native
+        if not parts:
+            return []
+        native = ParsedName.of(name, parts)
+        if native.text.isascii():
+            return [native]
         forms = [_latin_forms(w) or (w,) for w in words]
         variants = {tuple(f[0] for f in forms), tuple(f[-1] for f in forms)}
         latin = [tuple(p for w in v for p in _word_parts(w)) for v in sorted(variants)]
-        return native + [ParsedName(name, found) for found in latin if found]
+        return [native, *(ParsedName.of(name, found) for found in latin if found)]
     text = name
     if type_tag in (NameTypeTag.ORG, NameTypeTag.ENT):
         # "OOO Gazprom Neft" and "Gazprom Neft LLC" are the same firm: legal forms go.
         text = remove_org_types(name).strip() or name
     parts = _whole_parts(type_tag, text)
-    whole = [ParsedName(name, parts)] if parts else []
+    whole = [ParsedName.of(name, parts)] if parts else []
     if not all(p.text.isascii() for p in parts):
         for form in _latin_forms(text):
             if latin_parts := _whole_parts(type_tag, form):
-                whole.append(ParsedName(name, latin_parts))
+                whole.append(ParsedName.of(name, latin_parts))
     return whole
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 from itertools import pairwise
+from operator import itemgetter
 
 from followthemoney import model
 from followthemoney.types import registry
@@ -244,12 +245,13 @@ def name_similarity(query: ParsedName, candidate: ParsedName) -> tuple[float, li
                 pairs.append((sim, i, j, how))
     if not pairs:
         return 0.0, []
-    pairs.sort(key=lambda p: -p[0])
+    pairs.sort(key=itemgetter(0), reverse=True)  # stable: equal pairs keep their order
     paired: dict[int, int] = {}  # query part → record part
     used_c: set[int] = set()
     total = weights = 0.0
     notes: list[str] = []
     full_parts = 0
+    most = min(len(query.parts), len(candidate.parts))
     for sim, i, j, how in pairs:
         if i in paired or j in used_c:
             continue
@@ -263,6 +265,8 @@ def name_similarity(query: ParsedName, candidate: ParsedName) -> tuple[float, li
             full_parts += 1
         if how != "same":
             notes.append(f"{q.text}~{c.text} ({how})")
+        if len(paired) == most:
+            break
     if full_parts == 0:
         return 0.0, []
     left_q = sum(p.weight for i, p in enumerate(query.parts) if i not in paired)
