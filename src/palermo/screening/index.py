@@ -193,7 +193,7 @@ class ScreeningIndex:
         for f, parts in seen.items():
             folded = {p.folded for p in parts if not p.initial and p.folded.isascii()}
             if folded:
-                spellings = self._spellings.setdefault(f, SymSpell(max_dictionary_edit_distance=2))
+                spellings = self._spellings.setdefault(f, _spellings())
                 for word in folded:
                     spellings.create_dictionary_entry(word, 1)
         self._index.reload()
@@ -292,6 +292,13 @@ class ScreeningIndex:
             if near:
                 terms = [self._term("fold", f + s.term, 1.0) for s in near]
                 yield tantivy.Query.const_score_query(_either(terms), 0.8)
+
+
+def _spellings() -> SymSpell:
+    """Deletions are made of a word's first five letters only (SymSpell's prefix; the whole
+    words are compared after): at 300,000 distinct parts, 9 µs a part and 0.4M keys against
+    36 µs and 3.7M with the default seven, for lookups of 0.14 ms instead of 0.07."""
+    return SymSpell(max_dictionary_edit_distance=2, prefix_length=5)
 
 
 def _either(queries: Sequence[tantivy.Query]) -> tantivy.Query:
