@@ -105,3 +105,10 @@ def test_a_build_pauses_the_garbage_collector_and_restores_it() -> None:
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_a_part_indexed_later_is_found_mistyped() -> None:
+    index = ScreeningIndex()
+    index.add([person("rec.a", "Anas Haddad")])
+    index.add([person("rec.b", "Omar Kalashnikov")])
+    assert ranked(index, "Kalashnikvo") == ["rec.b"]  # only its spelling meets it
