@@ -5,6 +5,9 @@ from __future__ import annotations
 import gc
 from collections.abc import Iterator
 
+import pytest
+
+from palermo.screening import index as index_module
 from palermo.screening.entries import Entry, entry_of
 from palermo.screening.index import PART_AGREES, ScreeningIndex
 from palermo.screening.scoring import ScreeningQuery
@@ -112,3 +115,17 @@ def test_a_part_indexed_later_is_found_mistyped() -> None:
     index.add([person("rec.a", "Anas Haddad")])
     index.add([person("rec.b", "Omar Kalashnikov")])
     assert ranked(index, "Kalashnikvo") == ["rec.b"]  # only its spelling meets it
+
+
+def test_a_bulk_build_freezes_its_objects_out_of_the_collectors_walks(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(index_module, "FREEZE_AFTER", 3)
+    gc.unfreeze()
+    try:
+        ScreeningIndex().add([person("rec.1", "Anas Haddad"), person("rec.2", "Omar Haddad")])
+        assert gc.get_freeze_count() == 0  # a catch-up's few entries are left to it
+        ScreeningIndex().add([person(f"rec.{i}", f"Anas Haddad {i}") for i in range(3)])
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
