@@ -42,8 +42,8 @@ TAIL = 256
 # length: BM25 alone ranked records whose names are short (no second script) above ones
 # agreeing on more parts. 6 is about a common part's idf at 1M records; 3 and 10 did worse.
 PART_AGREES = 6.0
-# Entries added at once from which the process's objects are frozen (see `add`): a build,
-# not the catch-up of a few changes.
+# An add of this many entries or more is a build (not the catch-up of a few changes): it
+# ends by freezing the process's objects (see `add`).
 FREEZE_AFTER = 100_000
 # Edits a never-seen part may be away from a known one: 1, or 2 for parts of LONG letters.
 LONG = 8
