@@ -29,6 +29,9 @@ After 15 s of the soak mix (every worker builds its screening index), scenarios,
 
 Figures: requests/s, p50/p95/p99 latency, non-2xx answers and socket errors, and the
 server's CPU milliseconds per request (all its processes). With `--json-out`, to a file.
+`--home DIR` keeps the node's data directory for the next run (no 3-minute demo build);
+`--profile DIR` samples every server process with py-spy during each scenario (pip install
+-e '.[bench]') and prints where the CPU went.
 """
 
 from __future__ import annotations
@@ -55,6 +58,8 @@ from urllib.parse import quote
 import httpx
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+
+from exchange import Profiler, print_profile  # bench/, beside this file
 
 PALERMO = str(Path(sys.executable).parent / "palermo")
 WRK = shutil.which("wrk")
@@ -368,14 +373,25 @@ def wrk(url: str, lua: Path, *, seconds: int, connections: int) -> dict[str, Any
 
 
 def measure(
-    server: subprocess.Popen[bytes], url: str, lua: Path, *, seconds: int, connections: int
+    server: subprocess.Popen[bytes],
+    url: str,
+    lua: Path,
+    *,
+    seconds: int,
+    connections: int,
+    profile: Path | None = None,
 ) -> dict[str, Any]:
     wrk(url, lua, seconds=WARM_UP_SECONDS, connections=connections)
     pids = processes(server.pid)
+    profiler = (
+        Profiler(profile, {str(pid): pid for pid in pids}, seconds, idle=False) if profile else None
+    )
     before = cpu_seconds(pids)
     figures = wrk(url, lua, seconds=seconds, connections=connections)
     cpu = cpu_seconds(pids) - before
     requests = max(figures["requests"], 1)
+    if profiler is not None:
+        print_profile(profiler.finish())
     return {
         **figures,
         "rps": figures["requests"] / figures["seconds"],
@@ -437,17 +453,29 @@ def main() -> None:
     parser.add_argument("--postgresql", help="a PostgreSQL server URL (default: SQLite)")
     parser.add_argument("--port", type=int, default=8177)
     parser.add_argument("--json-out", type=Path)
+    parser.add_argument(
+        "--home",
+        type=Path,
+        help="an SQLite node's data directory to keep: the demo world is built there the "
+        "first time and reused after (default: a fresh one, removed afterwards)",
+    )
+    parser.add_argument(
+        "--profile", type=Path, help="a directory for py-spy samples of each scenario"
+    )
     args = parser.parse_args()
     if WRK is None:
         raise SystemExit("wrk is not installed: apt-get install wrk")
 
-    home = Path(tempfile.mkdtemp(prefix="palermo-load-"))
+    if args.home is not None and args.postgresql:
+        raise SystemExit("--home keeps an SQLite node; leave out --postgresql")
+    home = args.home or Path(tempfile.mkdtemp(prefix="palermo-load-"))
     results: dict[str, Any] = {"workers": args.workers, "connections": args.connections}
     try:
         with database(args.postgresql, home) as url:
             env = node_env(home, url)
-            print(f"building the demo world in {home} …", flush=True)
-            palermo(env, "demo", "--no-serve")
+            if not (home / "demo-logins.json").exists():
+                print(f"building the demo world in {home} …", flush=True)
+                palermo(env, "demo", "--no-serve")
             url_base = f"http://127.0.0.1:{args.port}"
             with served(env, args.port, args.workers, home / "server.log") as server:
                 staff = officers(env, home, url_base)
@@ -488,11 +516,13 @@ def main() -> None:
                             lua,
                             seconds=args.seconds,
                             connections=args.connections,
+                            profile=args.profile and args.profile / name,
                         )
                     results[name] = figures
                     report(name, figures)
     finally:
-        shutil.rmtree(home, ignore_errors=True)
+        if args.home is None:
+            shutil.rmtree(home, ignore_errors=True)
     if args.json_out:
         args.json_out.write_text(json.dumps(results, indent=2))
 

@@ -191,18 +191,36 @@ def unit_of_work(factory: SessionFactory) -> Iterator[Session]:
     session = factory()
     try:
         yield session
-        session.commit()
     except BaseException:
-        session.rollback()
-        writes = session.info.pop(_DURABLE_KEY, [])
-        if writes:
-            for write in writes:
-                write(session)
-            session.commit()
+        conclude(session, failed=True)
         raise
+    conclude(session, failed=False)
+
+
+def conclude(session: Session, *, failed: bool) -> None:
+    """End a unit of work: commit it, or (failed, or its commit failing) roll it back and
+    commit its durable writes alone; then close the session."""
+    try:
+        if not failed:
+            try:
+                session.commit()
+                return
+            except BaseException:
+                _keep_durable_writes(session)
+                raise
+        _keep_durable_writes(session)
     finally:
         session.info.pop(_DURABLE_KEY, None)
         session.close()
+
+
+def _keep_durable_writes(session: Session) -> None:
+    session.rollback()
+    writes = session.info.pop(_DURABLE_KEY, [])
+    if writes:
+        for write in writes:
+            write(session)
+        session.commit()
 
 
 def insert_rows(

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
+from functools import partial
 from typing import Annotated
 
+import anyio
+import anyio.to_thread
 from fastapi import Depends, Header, Query, Request
 from sqlalchemy.orm import Session
 
 from palermo.audit.service import Operation, Outcome, record
-from palermo.db import unit_of_work
+from palermo.db import conclude
 from palermo.errors import CsrfFailed, MfaRequired, RateLimited, TokenInvalid, Unauthorized
 from palermo.identity import service as identity
 from palermo.identity.credentials import Credentials
@@ -27,14 +30,27 @@ CSRF_FIELD = "csrf_token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-def _session(request: Request) -> Iterator[Session]:
+async def _session(request: Request) -> AsyncIterator[Session]:
     # The request owns the transaction; it ends before the response is sent (scope=function),
-    # so a client never sees a success that was not committed.
-    with unit_of_work(request.app.state.session_factory) as session:
+    # so a client never sees a success that was not committed. A session is made without
+    # I/O, so here and not in a thread hop; its end does I/O, so in a thread — shielded from
+    # a client's disconnect and outside the pool's limit, as FastAPI ends sync dependencies
+    # (waiting for a free thread while holding a connection could deadlock).
+    session = request.app.state.session_factory()
+    failed = False
+    try:
         yield session
+    except BaseException:
+        failed = True
+        raise
+    finally:
+        with anyio.CancelScope(shield=True):
+            await anyio.to_thread.run_sync(
+                partial(conclude, session, failed=failed), limiter=anyio.CapacityLimiter(1)
+            )
 
 
-# Dependencies that only read the app's state are async: a sync one costs a thread hop.
+# Dependencies that do no I/O are async: a sync one costs a thread hop.
 async def _settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
@@ -120,14 +136,15 @@ async def _csrf_checked(
 PrincipalDep = Annotated[Principal, Depends(_csrf_checked)]
 
 
-def access_context(
+async def access_context(
     request: Request,
     x_purpose: Annotated[str | None, Header(description="why: a purpose code")] = None,
     x_justification: Annotated[
         str | None, Header(description="the case or reason; logged with the consultation")
     ] = None,
 ) -> AccessContext:
-    """Purpose and justification come as headers (or query parameters of the same name)."""
+    """Purpose and justification come as headers (or query parameters of the same name).
+    Async, like every dependency that does no I/O: a sync one costs a thread hop."""
     return AccessContext.of(
         x_purpose or request.query_params.get("purpose"),
         x_justification or request.query_params.get("justification"),

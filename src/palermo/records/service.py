@@ -14,7 +14,8 @@ from datetime import datetime
 from typing import Any
 
 from followthemoney import model
-from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy import bindparam, delete, insert, literal, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import BindParameter
 
@@ -688,17 +689,33 @@ def hit_views(session: Session, ids: Sequence[str]) -> dict[str, HitOut]:
     return {r[0]: HitOut(id=r[0], schema=r[1], owner_agency=codes[r[2]]) for r in rows}
 
 
-# Built once: every full consultation of another agency's record notes its disclosure.
+# Built once, for each dialect: every full consultation of another agency's record notes its
+# disclosure — a first one inserted, a repeated one counted — in one statement.
 _IDS: BindParameter[Any] = bindparam("ids", expanding=True)
-_OWNERS = select(Record.id, Record.owner_agency_id).where(Record.id.in_(_IDS))
-_DISCLOSED = select(Disclosure.record_id).where(
-    Disclosure.agency_id == bindparam("agency"), Disclosure.record_id.in_(_IDS)
-)
-_DISCLOSED_AGAIN = (
-    update(Disclosure)
-    .where(Disclosure.agency_id == bindparam("agency"), Disclosure.record_id.in_(_IDS))
-    .values(last_at=bindparam("now"), count=Disclosure.count + 1)
-)
+_DISCLOSURES = table_of(Disclosure)
+_RECEIVED = select(
+    Record.id,
+    bindparam("agency", type_=_DISCLOSURES.c.agency_id.type),
+    bindparam("now", type_=_DISCLOSURES.c.first_at.type),
+    bindparam("now", type_=_DISCLOSURES.c.last_at.type),
+    literal(1),
+).where(Record.id.in_(_IDS), Record.owner_agency_id != bindparam("agency"))
+
+
+def _disclosure_upsert(insert_of: Any) -> Any:
+    statement = insert_of(_DISCLOSURES).from_select(
+        ["record_id", "agency_id", "first_at", "last_at", "count"], _RECEIVED
+    )
+    return statement.on_conflict_do_update(
+        index_elements=["record_id", "agency_id"],
+        set_={"last_at": statement.excluded.last_at, "count": _DISCLOSURES.c.count + 1},
+    )
+
+
+_DISCLOSED = {
+    "sqlite": _disclosure_upsert(sqlite.insert),
+    "postgresql": _disclosure_upsert(postgresql.insert),
+}
 
 
 def log_disclosure(
@@ -709,29 +726,9 @@ def log_disclosure(
         return
     session.flush()  # the session's pending work, which Core statements would not see
     connection = session.connection()
-    owners = dict(connection.execute(_OWNERS, {"ids": list(ids)}).all())
-    foreign = [rid for rid, owner in owners.items() if owner != agency_id]
-    if not foreign:
-        return
-    asked = {"agency": agency_id, "ids": foreign}
-    known = set(connection.execute(_DISCLOSED, asked).scalars())
-    if known:
-        connection.execute(_DISCLOSED_AGAIN, {"agency": agency_id, "ids": list(known), "now": now})
-    fresh = [rid for rid in foreign if rid not in known]
-    if fresh:
-        connection.execute(
-            insert(table_of(Disclosure)),
-            [
-                {
-                    "record_id": rid,
-                    "agency_id": agency_id,
-                    "first_at": now,
-                    "last_at": now,
-                    "count": 1,
-                }
-                for rid in fresh
-            ],
-        )
+    connection.execute(
+        _DISCLOSED[connection.dialect.name], {"agency": agency_id, "ids": list(ids), "now": now}
+    )
 
 
 def read_record(

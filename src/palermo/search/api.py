@@ -17,7 +17,7 @@ from palermo.search.schemas import ResultKind, SearchOut
 router = APIRouter(prefix="/api", tags=["search"])
 
 
-def optional_context(
+async def optional_context(
     request: Request,
     x_purpose: Annotated[str | None, Header(description="why: a purpose code")] = None,
     x_justification: Annotated[
@@ -32,7 +32,7 @@ def optional_context(
         or request.query_params.get("justification")
     ):
         return None
-    return access_context(request, x_purpose, x_justification)
+    return await access_context(request, x_purpose, x_justification)
 
 
 @router.get("/search", response_model=SearchOut, responses=error_responses(Unauthorized, Invalid))
