@@ -754,7 +754,7 @@ def crypto_per_message(body_bytes: int, rounds: int = 2000) -> dict[str, float]:
             node_a, kind="message", sender="NODE-A", receiver="NODE-B", body=body, now=utcnow()
         )
         # The sender's view returned by POST /api/messages: open its copy, check the signature.
-        private = sealer.open("kid-e", sealed_enc)
+        private = crypto.opening_key(sealer.open("kid-e", sealed_enc))
         json.loads(crypto.open_sealed(private, copies["AG-A"], f"{message_id}|AG-A"))
         crypto.verify(sign_pub, signature, crypto.canonical(header))
         crypto.sha256_hex(copies["AG-A"])

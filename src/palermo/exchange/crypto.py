@@ -78,11 +78,17 @@ def seal_for(public: bytes, plaintext: bytes, context: str) -> bytes:
     return SUITE.encrypt(plaintext, X25519PublicKey.from_public_bytes(public), info=_info(context))
 
 
-def open_sealed(private: bytes, ciphertext: bytes, context: str) -> bytes:
+def opening_key(private: bytes) -> X25519PrivateKey:
+    """The key that opens an agency's copies, from its raw private bytes."""
     try:
-        return SUITE.decrypt(
-            ciphertext, X25519PrivateKey.from_private_bytes(private), info=_info(context)
-        )
+        return X25519PrivateKey.from_private_bytes(private)
+    except ValueError:
+        raise CryptoFailure("the agency's private key is malformed") from None
+
+
+def open_sealed(private: X25519PrivateKey, ciphertext: bytes, context: str) -> bytes:
+    try:
+        return SUITE.decrypt(ciphertext, private, info=_info(context))
     except (InvalidTag, ValueError):
         raise CryptoFailure("the sealed content does not open with this agency's key") from None
 

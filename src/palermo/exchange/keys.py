@@ -9,9 +9,11 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from sqlalchemy import Row, select, update
 from sqlalchemy.orm import Session
 
+from palermo.db import remembered
 from palermo.errors import Invalid, NotFound
 from palermo.exchange import crypto
 from palermo.identity import repository as identities
@@ -147,13 +149,21 @@ def sealing_keys(
     return _encryption_of(current, everyone), _signing_of(current, sealer, sender.id)
 
 
-def private_for(
+def opening_key_for(
     session: Session, sealer: crypto.KeySealer, kid: str, agency_id: uuid.UUID
-) -> bytes:
-    key = session.get(AgencyKey, kid)
-    if key is None or key.agency_id != agency_id or key.sealed_private is None:
-        raise NotFound(N_("no private key %(kid)s of this agency on this node"), kid=kid)
-    return sealer.open(kid, key.sealed_private)
+) -> X25519PrivateKey:
+    """The private key that opens an agency's copies, unsealed once per unit of work: a
+    folder opens a copy per message, most of them under the same key."""
+
+    def unsealed() -> X25519PrivateKey:
+        key = session.get(AgencyKey, kid)
+        if key is None or key.agency_id != agency_id or key.sealed_private is None:
+            raise NotFound(N_("no private key %(kid)s of this agency on this node"), kid=kid)
+        return crypto.opening_key(sealer.open(kid, key.sealed_private))
+
+    private = remembered(session, ("opening key", kid, agency_id), unsealed)
+    assert private is not None  # unsealed() finds it or raises
+    return private
 
 
 def public_of(session: Session, kid: str, agency_id: uuid.UUID, use: KeyUse) -> bytes | None:

@@ -410,7 +410,13 @@ def store(
     session.execute(
         table_of(MessageCopy).insert(),
         [
-            {"message_id": message.id, "agency_id": agencies[code].id, "kid": kid, "ciphertext": ct}
+            {
+                "message_id": message.id,
+                "agency_id": agencies[code].id,
+                "kid": kid,
+                "ciphertext": ct,
+                "sent_at": message.sent_at,
+            }
             for code, (kid, ct) in sealed.copies.items()
             if code in agencies
         ],

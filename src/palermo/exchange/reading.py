@@ -15,7 +15,7 @@ from palermo.audit.service import Operation
 from palermo.audit.service import record as audit
 from palermo.errors import Invalid, NotFound, PalermoError
 from palermo.exchange import crypto, outbox
-from palermo.exchange.keys import Keyring, KeyUse, private_for, public_of
+from palermo.exchange.keys import Keyring, KeyUse, opening_key_for, public_of
 from palermo.exchange.messages import (
     ReceiptKind,
     copy_context,
@@ -62,16 +62,21 @@ def _codes(session: Session, ids: set[uuid.UUID]) -> dict[uuid.UUID, str]:
 
 
 def open_content(
-    session: Session, keyring: Keyring, message: Message, principal: Principal
+    session: Session,
+    keyring: Keyring,
+    message: Message,
+    principal: Principal,
+    copy: MessageCopy | None = None,
 ) -> dict[str, Any]:
-    """The content of the copy sealed for the principal's agency."""
+    """The content of the copy sealed for the principal's agency (`copy`, when the caller
+    read it already)."""
     agency_id = require_exchange(principal)
-    copy = session.get(MessageCopy, (message.id, agency_id))
+    copy = copy or session.get(MessageCopy, (message.id, agency_id))
     if copy is None:
         raise NotFound(N_("no message %(id)s"), id=message.id)
     context = copy_context(message.id, principal.agency_code or "")
     try:
-        private = private_for(session, keyring.sealer, copy.kid, agency_id)
+        private = opening_key_for(session, keyring.sealer, copy.kid, agency_id)
         plaintext = crypto.open_sealed(private, copy.ciphertext, context)
     except crypto.CryptoFailure as failure:
         raise Unreadable(
@@ -82,11 +87,15 @@ def open_content(
 
 
 def _content_or_notice(
-    session: Session, keyring: Keyring, message: Message, principal: Principal
+    session: Session,
+    keyring: Keyring,
+    message: Message,
+    principal: Principal,
+    copy: MessageCopy | None,
 ) -> dict[str, Any]:
     """For lists: one copy that does not open must not hide the others."""
     try:
-        return open_content(session, keyring, message, principal)
+        return open_content(session, keyring, message, principal, copy)
     except Unreadable as unreadable:
         return {"subject": f"[{unreadable.message}]", "body": "", "payload": [], "attachments": []}
 
@@ -311,7 +320,7 @@ def _folder_query(agency_id: uuid.UUID, folder: str) -> Select[Message]:
         select(Message)
         .join(MessageCopy, MessageCopy.message_id == Message.id)
         .where(MessageCopy.agency_id == agency_id)
-        .order_by(Message.sent_at.desc(), Message.id)
+        .order_by(MessageCopy.sent_at.desc(), MessageCopy.message_id.desc())
     )
     if folder == "inbox":
         query = query.where(Message.sender_agency_id != agency_id)
@@ -356,13 +365,13 @@ def listing(
     needle = (text or "").strip().casefold()
     if not needle:
         page = [
-            (m, _content_or_notice(session, keyring, m, principal))
-            for m in session.scalars(query.limit(limit).offset(offset))
+            (m, _content_or_notice(session, keyring, m, principal, copy))
+            for m, copy in _with_copies(session, query.limit(limit).offset(offset), agency_id)
         ]
     else:
         found = []
-        for message in session.scalars(query.limit(SEARCH_SCAN)):
-            content = _content_or_notice(session, keyring, message, principal)
+        for message, copy in _with_copies(session, query.limit(SEARCH_SCAN), agency_id):
+            content = _content_or_notice(session, keyring, message, principal, copy)
             if needle in _searchable(content):
                 found.append((message, content))
         page = found[offset : offset + limit]
@@ -380,6 +389,23 @@ def listing(
         MessageSummary(**_summary(m, c, codes, m.id in opened or m.sender_agency_id == agency_id))
         for m, c in page
     ]
+
+
+def _with_copies(
+    session: Session, query: Select[Message], agency_id: uuid.UUID
+) -> list[tuple[Message, MessageCopy | None]]:
+    """The messages with the agency's copies of them, read in one query (not one a message)."""
+    messages = list(session.scalars(query))
+    copies = {
+        c.message_id: c
+        for c in session.scalars(
+            select(MessageCopy).where(
+                MessageCopy.agency_id == agency_id,
+                MessageCopy.message_id.in_([m.id for m in messages]),
+            )
+        )
+    }
+    return [(m, copies.get(m.id)) for m in messages]
 
 
 def _opened_by(agency_id: uuid.UUID) -> ColumnElement[bool]:

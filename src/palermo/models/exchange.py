@@ -7,7 +7,16 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from palermo.models.base import Base, CreatedMixin, IdMixin
@@ -61,6 +70,9 @@ class MessageCopy(Base):
     """The content sealed (HPKE) for one agency: each recipient, and the sender itself."""
 
     __tablename__ = "message_copies"
+    # A folder is one agency's copies, newest first: read from this index, a page costs the
+    # same whatever the number of messages (the key leads with the message).
+    __table_args__ = (Index("ix_message_copies_folder", "agency_id", "sent_at", "message_id"),)
 
     message_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("messages.id", ondelete="CASCADE"), primary_key=True
@@ -68,6 +80,7 @@ class MessageCopy(Base):
     agency_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("agencies.id"), primary_key=True)
     kid: Mapped[str] = mapped_column(String(16))
     ciphertext: Mapped[bytes] = mapped_column(LargeBinary)
+    sent_at: Mapped[datetime]  # the message's, kept here for the folder index
 
 
 class MessageReceipt(Base):
