@@ -337,6 +337,47 @@ def test_best_matches_ranks_best_first_and_drops_those_below_the_floor() -> None
     assert [e.record_id for e, _ in top] == ["a"]
 
 
+def test_best_matches_ranks_as_scoring_every_entry_would() -> None:
+    """Names are compared only while an entry's details still allow it in; what comes out
+    is what scoring every entry and keeping the best would give, explanations included."""
+    names = ["Zbigniew Qwertyuk", "Zbigniew Qwertyul", "Z. Qwertyuk", "Qwertyuk Zbigniew"]
+    births = ["1970-01-02", "1970-02-01", "1970", "1971", "1985-05-05", ""]
+    entries = [
+        entry(
+            names[i % 4],
+            record_id=f"rec.{i:02}",
+            **({"birthDate": births[i % 6]} if births[i % 6] else {}),
+            **({"nationality": ["pl", "de", "br"][i % 3]} if i % 5 else {}),
+            **({"gender": "male" if i % 2 else "female"} if i % 7 else {}),
+        )
+        for i in range(40)
+    ]
+    # Equals of the first, last in the index's order but first by record id: a tie at the
+    # limit must still let them in.
+    entries += [entry(names[0], record_id=f"dup.{i}", birthDate=births[0]) for i in range(4)]
+    queries = [
+        ScreeningQuery.of("Zbigniew Qwertyuk", birth_date="1970-01-02", nationality="PL"),
+        ScreeningQuery.of("Zbigniew Qwertyuk", birth_date="1970", gender="male"),
+        ScreeningQuery.of("Zbigniew Qwertyuk"),
+    ]
+
+    def demanding(found: Entry) -> float:  # as for hit-only records: alerts only
+        return THRESHOLD if found.record_id.endswith(("3", "6")) else 0.0
+
+    for query in queries:
+        for limit, floor, floor_of in [(10, 0.5, None), (3, 0.0, None), (5, 0.5, demanding)]:
+            every = [(e, score(query, e)) for e in entries]
+            kept = [
+                (e.record_id, m.score, m.explanation)
+                for e, m in every
+                if m and m.score >= max(floor, floor_of(e) if floor_of else 0.0)
+            ]
+            kept.sort(key=lambda found: (-found[1], found[0]))
+            ranked = best_matches(query, entries, limit=limit, floor=floor, floor_of=floor_of)
+            assert [(e.record_id, m.score, m.explanation) for e, m in ranked] == kept[:limit]
+            assert len(kept) > limit  # the limit cut something off
+
+
 # --- bad input --------------------------------------------------------------------------------
 
 

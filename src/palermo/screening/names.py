@@ -65,10 +65,11 @@ class ParsedName:
     original: str
     parts: tuple[Part, ...]
     text: str  # the parts' texts (kept: a million records' names are keyed and sorted by it)
+    weight: float  # the parts' weights summed
 
     @classmethod
     def of(cls, original: str, parts: tuple[Part, ...]) -> ParsedName:
-        return cls(original, parts, " ".join(p.text for p in parts))
+        return cls(original, parts, " ".join(p.text for p in parts), sum(p.weight for p in parts))
 
 
 def name_type(schema: str) -> NameTypeTag:

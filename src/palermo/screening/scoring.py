@@ -7,10 +7,11 @@ leaves a line in the explanation, so an officer sees what matched and what did n
 from __future__ import annotations
 
 import re
-from collections.abc import Container, Iterable
+from collections.abc import Callable, Container, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
+from heapq import heappush, heappushpop
 from itertools import pairwise
 from operator import itemgetter
 
@@ -234,9 +235,12 @@ def _alike(q: Part, c: Part) -> tuple[float, str]:
     return 0.0, ""
 
 
-def name_similarity(query: ParsedName, candidate: ParsedName) -> tuple[float, list[str]]:
+def name_similarity(
+    query: ParsedName, candidate: ParsedName, notes: list[str] | None = None
+) -> float:
     """Parts pair off greedily, best first, in any order; unpaired parts cost a little.
-    The score is the weighted mean of the paired parts' similarities (see Part.weight)."""
+    The score is the weighted mean of the paired parts' similarities (see Part.weight).
+    Given a list, the parts that differ and the rule that paired them are noted in it."""
     pairs = []
     for i, q in enumerate(query.parts):
         for j, c in enumerate(candidate.parts):
@@ -244,12 +248,12 @@ def name_similarity(query: ParsedName, candidate: ParsedName) -> tuple[float, li
             if sim > 0:
                 pairs.append((sim, i, j, how))
     if not pairs:
-        return 0.0, []
+        return 0.0
     pairs.sort(key=itemgetter(0), reverse=True)  # stable: equal pairs keep their order
     paired: dict[int, int] = {}  # query part → record part
     used_c: set[int] = set()
-    total = weights = 0.0
-    notes: list[str] = []
+    total = weights = paired_q = paired_c = 0.0
+    differ: list[tuple[int, int, str]] = []
     full_parts = 0
     most = min(len(query.parts), len(candidate.parts))
     for sim, i, j, how in pairs:
@@ -261,16 +265,19 @@ def name_similarity(query: ParsedName, candidate: ParsedName) -> tuple[float, li
         weight = q.weight if q.weight > c.weight else c.weight
         total += sim * weight
         weights += weight
+        paired_q += q.weight
+        paired_c += c.weight
         if how != "initial":
             full_parts += 1
-        if how != "same":
-            notes.append(f"{q.text}~{c.text} ({how})")
+        if notes is not None and how != "same":
+            differ.append((i, j, how))
         if len(paired) == most:
             break
     if full_parts == 0:
-        return 0.0, []
-    left_q = sum(p.weight for i, p in enumerate(query.parts) if i not in paired)
-    left_c = sum(p.weight for j, p in enumerate(candidate.parts) if j not in used_c)
+        return 0.0
+    # Weights are whole numbers: these differences are exact.
+    left_q = query.weight - paired_q
+    left_c = candidate.weight - paired_c
     # Parts left on both sides disagree ("Aisha" where the record says "Ibrahim"): a conflict
     # costs in full. What is left on one side only was dropped, and costs a share.
     conflict = min(left_q, left_c)
@@ -282,10 +289,15 @@ def name_similarity(query: ParsedName, candidate: ParsedName) -> tuple[float, li
         extra += (1 - _EXTRA_QUERY_PART) * _syllables(query.parts, paired)
         extra += (1 - _EXTRA_RECORD_PART) * _syllables(candidate.parts, used_c)
     similarity = total / (weights + extra)
-    if not _in_turn(paired):
+    in_turn = _in_turn(paired)
+    if not in_turn:
         similarity *= _OTHER_ORDER
-        notes.append(OTHER_ORDER)
-    return similarity, notes
+    if notes is not None:
+        q_parts, c_parts = query.parts, candidate.parts
+        notes += [f"{q_parts[i].text}~{c_parts[j].text} ({how})" for i, j, how in differ]
+        if not in_turn:
+            notes.append(OTHER_ORDER)
+    return similarity
 
 
 def _syllables(parts: tuple[Part, ...], paired: Container[int]) -> float:
@@ -296,94 +308,153 @@ def _syllables(parts: tuple[Part, ...], paired: Container[int]) -> float:
 def _in_turn(paired: dict[int, int]) -> bool:
     """Whether the record's parts come in the query's order, the whole name possibly turned
     round (surname first): "Ziad Munir" is Ziad son of Munir, not Munir son of Ziad."""
+    if len(paired) < 3:  # two parts are in turn either way
+        return True
     order = [paired[i] for i in sorted(paired)]
     turns = sum(a > b for a, b in pairwise(order))
     return turns == 0 or (turns == 1 and order[-1] < order[0])
 
 
-def _date_factor(query: str, known: tuple[str, ...]) -> tuple[float, str]:
-    """Full dates must agree; a year alone, or swapped day and month, are tolerated."""
-    best, why = 0.5, BORN_OTHERWISE % {"query": query, "known": ", ".join(known)}
+def _date_factor(query: str, known: tuple[str, ...]) -> tuple[float, str, dict[str, str]]:
+    """Full dates must agree; a year alone, or swapped day and month, are tolerated. With
+    the factor come the explanation's line and its values (formatted only when shown)."""
+    best: tuple[float, str, dict[str, str]] = (0.5, BORN_OTHERWISE, {})
     qy, _, qrest = query.partition("-")
     for value in known:
         vy, _, vrest = value.partition("-")
         if value == query:
-            return 1.0, BIRTH_DATE_MATCHES % {"date": value}
+            return 1.0, BIRTH_DATE_MATCHES, {"date": value}
         partial = not qrest or not vrest or qrest.startswith(vrest) or vrest.startswith(qrest)
         if qy == vy and partial:
-            factor, reason = 0.9, BIRTH_YEAR_MATCHES % {"year": vy}
+            found = (0.9, BIRTH_YEAR_MATCHES, {"year": vy})
         elif qy == vy and len(qrest) == 5 == len(vrest) and qrest[3:] + "-" + qrest[:2] == vrest:
-            factor, reason = 0.97, BIRTH_DATE_SWAPPED % {"date": value}
+            found = (0.97, BIRTH_DATE_SWAPPED, {"date": value})
         elif abs(int(qy) - int(vy)) == 1 and (not qrest or not vrest):
-            factor, reason = 0.75, BIRTH_YEAR_OFF % {"year": vy}
+            found = (0.75, BIRTH_YEAR_OFF, {"year": vy})
         else:
             continue
-        if factor > best:
-            best, why = factor, reason
-    return best, why
+        if found[0] > best[0]:
+            best = found
+    if best[1] is BORN_OTHERWISE:
+        best = (best[0], BORN_OTHERWISE, {"query": query, "known": ", ".join(known)})
+    return best
 
 
 def score(query: ScreeningQuery, entry: Entry) -> Match | None:
     """The match of a candidate, or None when no name (or document) of it fits at all."""
-    best: tuple[float, str, str, list[str]] = (0.0, "", "", [])
-    for qn in query.names:
-        for cn in entry.names:
-            sim, notes = name_similarity(qn, cn)
-            if sim > best[0]:
-                best = (sim, qn.original, cn.original, notes)
-    name_score, qname, cname, notes = best
-    explanation = []
+    explanation: list[str] = []
+    rated = _rate(query, entry, explanation)
+    if rated is None:
+        return None
+    value, name_score = rated
+    return Match(score=value, name_score=name_score, explanation=explanation)
+
+
+def _rate(
+    query: ScreeningQuery, entry: Entry, explanation: list[str] | None
+) -> tuple[float, float] | None:
+    """The score and the name's score of a candidate (None when nothing of it fits); given
+    a list, the lines that explain them are added to it. Ranking many candidates asks for
+    no lines: only the few shown need them."""
+    name_score, best = _best_names(query, entry)
     value = name_score
-    if name_score > 0:
+    if best is not None and explanation is not None:
+        qn, cn = best
+        notes: list[str] = []
+        name_similarity(qn, cn, notes)
         line = NAME_NOTES_LINE if notes else NAME_LINE
-        shown = {"query": repr(qname), "record": repr(cname), "score": f"{name_score:.2f}"}
+        shown = {"query": repr(qn.original), "record": repr(cn.original)}
+        shown["score"] = f"{name_score:.2f}"
         explanation.append(line % {**shown, "notes": "; ".join(notes)})
+    lines: list[tuple[str, dict[str, str]]] = []
     if query.document and query.document in entry.identifiers:
         value = max(value, 0.99)
-        explanation.append(DOCUMENT_LINE % {"document": query.document})
+        lines.append((DOCUMENT_LINE, {"document": query.document}))
     if value == 0:
         return None
+    value = _with_details(query, entry, value, lines)
+    if explanation is not None:
+        for line, values in lines:
+            if line is COUNTRY_ELSEWHERE:
+                values["countries"] = str(sorted(entry.countries))
+            explanation.append(line % values if values else line)
+    return value, round(name_score, 3)
+
+
+def _best_names(
+    query: ScreeningQuery, entry: Entry
+) -> tuple[float, tuple[ParsedName, ParsedName] | None]:
+    """The most alike of the query's and the entry's names (the first, of equals)."""
+    best_score, best = 0.0, None
+    for qn in query.names:
+        for cn in entry.names:
+            sim = name_similarity(qn, cn)
+            if sim > best_score:
+                best_score, best = sim, (qn, cn)
+                if sim == 1.0:  # no pair can do better
+                    return best_score, best
+    return best_score, best
+
+
+def _with_details(
+    query: ScreeningQuery, entry: Entry, value: float, lines: list[tuple[str, dict[str, str]]]
+) -> float:
+    """The score of a name (or document) match of `value` once birth date, nationality and
+    gender are weighed; the lines that say why are added to `lines`. It never falls as
+    `value` rises, so at 1.0 it is the most the candidate can score."""
     # Agreeing details lift a strong name further; they never make a weak name an alert.
     strong = value >= _STRONG_NAME
     if query.birth_date:
         if entry.birth_dates:
-            factor, reason = _date_factor(query.birth_date, entry.birth_dates)
+            factor, reason, values = _date_factor(query.birth_date, entry.birth_dates)
             value *= factor
             if factor == 1.0 and strong:
                 value += (1 - value) * 0.5
-            explanation.append(reason)
+            lines.append((reason, values))
         else:
             value *= 0.95
-            explanation.append(NO_BIRTH_DATE)
+            lines.append((NO_BIRTH_DATE, {}))
     if query.nationality and entry.countries:
         if query.nationality in entry.countries:
             if strong:
                 value += (1 - value) * 0.1
-            explanation.append(COUNTRY_MATCHES % {"country": query.nationality})
+            lines.append((COUNTRY_MATCHES, {"country": query.nationality}))
         else:
             value *= 0.9
-            countries = str(sorted(entry.countries))
-            explanation.append(
-                COUNTRY_ELSEWHERE % {"country": query.nationality, "countries": countries}
-            )
+            lines.append((COUNTRY_ELSEWHERE, {"country": query.nationality}))
     if query.gender and entry.gender and query.gender != entry.gender:
         value *= 0.8
-        explanation.append(GENDER_DIFFERS % {"query": query.gender, "record": entry.gender})
-    return Match(
-        score=round(min(value, 1.0), 3),
-        name_score=round(name_score, 3),
-        explanation=explanation,
-    )
+        lines.append((GENDER_DIFFERS, {"query": query.gender, "record": entry.gender}))
+    return round(min(value, 1.0), 3)
 
 
 def best_matches(
-    query: ScreeningQuery, entries: Iterable[Entry], *, limit: int, floor: float = 0.0
+    query: ScreeningQuery,
+    entries: Iterable[Entry],
+    *,
+    limit: int,
+    floor: float = 0.0,
+    floor_of: Callable[[Entry], float] | None = None,
 ) -> list[tuple[Entry, Match]]:
-    """Entries scored against the query, best first (ties by record id), above `floor`."""
-    scored = []
-    for entry in entries:
-        match = score(query, entry)
-        if match is not None and match.score >= floor:
-            scored.append((entry, match))
-    scored.sort(key=lambda pair: (-pair[1].score, pair[0].record_id))
-    return scored[:limit]
+    """Entries scored against the query, best first (ties by record id), above `floor` and
+    above `floor_of(entry)` where some entries need more; only those returned are explained.
+    Names, the costly part, are compared in order of the most each entry's details allow
+    (its score were the name perfect): once that is below the floor or the `limit`-th best
+    score so far, no entry after it can enter."""
+    if limit <= 0:
+        return []
+    bounded = [(_with_details(query, entry, 1.0, []), entry) for entry in entries]
+    bounded.sort(key=itemgetter(0), reverse=True)  # stable: ties keep the index's order
+    rated: list[tuple[float, Entry]] = []
+    kept: list[float] = []  # a heap of the `limit` best scores so far
+    for bound, entry in bounded:
+        if bound < floor or (len(kept) == limit and bound < kept[0]):
+            break
+        own = floor if floor_of is None else max(floor, floor_of(entry))
+        found = _rate(query, entry, None) if bound >= own else None
+        if found is None or found[0] < own:
+            continue
+        rated.append((found[0], entry))
+        (heappush if len(kept) < limit else heappushpop)(kept, found[0])
+    rated.sort(key=lambda pair: (-pair[0], pair[1].record_id))
+    return [(entry, match) for _, entry in rated[:limit] if (match := score(query, entry))]

@@ -39,7 +39,13 @@ from palermo.records.service import log_disclosure, notify_owner_of_hit
 from palermo.screening.entries import Entry
 from palermo.screening.index import Candidate, Page, ScreeningIndex, index_for
 from palermo.screening.schemas import ScreenHit
-from palermo.screening.scoring import ALGORITHM, Match, ScreeningQuery, best_matches
+from palermo.screening.scoring import (
+    ALGORITHM,
+    THRESHOLD,
+    Match,
+    ScreeningQuery,
+    best_matches,
+)
 from palermo.translatable import N_
 
 CANDIDATES = 50  # visible candidates scored per query
@@ -143,14 +149,15 @@ def _enough_visible(
 def _ranked(
     query: ScreeningQuery, candidates: Sequence[Candidate], visible: dict[str, Visible], limit: int
 ) -> list[tuple[Entry, Match, bool]]:
-    """Scored hits the caller may know of; hit-only ones only when they raise an alert."""
+    """Scored hits the caller may know of; hit-only ones only when they raise an alert (a
+    hit/no-hit answer is a hit or nothing)."""
     known = [c.entry for c in candidates if c.entry.record_id in visible]
-    ranked = []
-    for entry, match in best_matches(query, known, limit=len(known), floor=MIN_SCORE):
-        full = visible[entry.record_id].full
-        if full or match.alert:  # a hit/no-hit answer is a hit or nothing
-            ranked.append((entry, match, full))
-    return ranked[:limit]
+
+    def floor_of(entry: Entry) -> float:
+        return MIN_SCORE if visible[entry.record_id].full else THRESHOLD
+
+    found = best_matches(query, known, limit=limit, floor=MIN_SCORE, floor_of=floor_of)
+    return [(entry, match, visible[entry.record_id].full) for entry, match in found]
 
 
 def screen_many(
