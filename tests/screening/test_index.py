@@ -4,13 +4,25 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
+from sqlalchemy.orm import Session
 
+from palermo.db import create_db_engine, session_factory
+from palermo.identity.credentials import Credentials
+from palermo.identity.principal import operator_principal
+from palermo.identity.roles import AgencyKind, Role
+from palermo.models.base import utcnow
+from palermo.records import service as records
 from palermo.screening import index as index_module
 from palermo.screening.entries import Entry, entry_of
 from palermo.screening.index import PART_AGREES, ScreeningIndex
 from palermo.screening.scoring import ScreeningQuery
+from palermo.settings import Environment, Settings
+from tests.conftest import Factory
+from tests.databases import fresh_database
+from tests.records.helpers import envelope, principal_of
 
 GIVEN = ["Anas", "Omar", "Rami", "Ziad", "Walid", "Karim", "Bilal", "Hisham", "Imad", "Faisal"]
 
@@ -129,3 +141,58 @@ def test_a_bulk_build_freezes_its_objects_out_of_the_collectors_walks(
         assert gc.get_freeze_count() > 0
     finally:
         gc.unfreeze()
+
+
+def test_the_index_follows_the_feed_through_a_rolled_back_write(tmp_path: Path) -> None:
+    """A session that wrote a record sees it in the index before it commits; once it rolls
+    back, another record may take its place in the feed (SQLite reuses the number). The
+    index must drop the first and find the second, although the feed's tail then has as
+    many rows as before, ending at the same number."""
+    with fresh_database(tmp_path, migrated=True) as url:
+        settings = Settings(
+            environment=Environment.test,
+            data_dir=tmp_path / "data",
+            database_url=url,
+            argon2_time_cost=1,
+            argon2_memory_kib=64,
+        )
+        engine = create_db_engine(url)
+        sessions = session_factory(engine)
+        with sessions() as db:
+            factory = Factory(db, settings, Credentials(settings), operator_principal(frozenset()))
+            agency = factory.agency("NL-NP", kind=AgencyKind.police, country="NL")
+            user, _ = factory.user("nl.officer", Role.officer, agency=agency)
+            officer = principal_of(db, user)
+            db.commit()
+        index = ScreeningIndex()
+
+        def collect(db: Session, name: str) -> str:
+            entity = {"id": None, "schema": "Person", "properties": {"name": [name]}}
+            return records.create_record(
+                db,
+                principal=officer,
+                settings=settings,
+                entity=entity,
+                envelope=envelope(),
+                now=utcnow(),
+            ).id
+
+        def found(db: Session, name: str) -> set[str]:
+            index.refresh(db)
+            query = ScreeningQuery.of(name)
+            return {
+                c.entry.record_id for c in index.candidates(query, schemas=["Person"]).candidates
+            }
+
+        with sessions() as db:
+            index.refresh(db)  # built on the empty feed
+            first = collect(db, "Zbigniew Qwertyuk")
+            assert first in found(db, "Zbigniew Qwertyuk")
+            db.rollback()
+        with sessions() as db:
+            second = collect(db, "Wojciech Asdfghjk")
+            db.commit()
+        with sessions() as db:
+            assert found(db, "Zbigniew Qwertyuk") == set()
+            assert found(db, "Wojciech Asdfghjk") == {second}
+        engine.dispose()

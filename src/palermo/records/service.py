@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from followthemoney import model
-from sqlalchemy import bindparam, delete, insert, literal, select, update
+from sqlalchemy import Connection, Engine, bindparam, delete, event, insert, literal, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import BindParameter
@@ -70,6 +70,23 @@ class Prepared:
     record_id: str
     entity: EntityData
     envelope: Envelope
+
+
+# Set on a connection whose transaction wrote to the change feed, until it ends: what the
+# feed shows through it may yet roll back (see `palermo.screening.index`).
+FEED_WRITTEN = "palermo.record_feed_written"
+
+
+def feed_changes(session: Session, record_ids: Sequence[str]) -> None:
+    """New versions of these records' content, for the screening indexes to catch up on."""
+    session.connection().info[FEED_WRITTEN] = True
+    insert_dicts(session, table_of(RecordChange), [{"record_id": rid} for rid in record_ids])
+
+
+@event.listens_for(Engine, "commit")
+@event.listens_for(Engine, "rollback")
+def _feed_settled(connection: Connection) -> None:
+    connection.info.pop(FEED_WRITTEN, None)
 
 
 def owner_for(session: Session, principal: Principal, agency_code: str | None) -> Agency:
@@ -215,7 +232,7 @@ def store_new(
         ],
     )
     ids = [p.record_id for p in prepared]
-    insert_dicts(session, table_of(RecordChange), [{"record_id": rid} for rid in ids])
+    feed_changes(session, ids)
     for start in range(0, len(ids), AUDIT_CHUNK):
         audit(
             session,
@@ -563,7 +580,7 @@ def new_version(
 ) -> int:
     """Bump the record's version, set `columns` on its row and say who changed what."""
     version = record.version + 1
-    session.add(RecordChange(record_id=record.id))
+    feed_changes(session, [record.id])
     session.execute(
         update(Record)
         .where(Record.id == record.id)

@@ -6,8 +6,9 @@ and identifiers. A query asks for any of its keys (BM25 ranks rare agreements fi
 adds fuzzy terms for parts the index has never seen, which are likely typing errors.
 
 The index lives in the process and follows the database through `record_changes`: every
-search first reads the feed's recent tail, so a record written a moment ago (or rolled back)
-is seen as it is now. What policy lets the caller see is decided afterwards, in SQL.
+search first checks the feed's recent tail (its size and newest row; the rows themselves
+when these moved), so a record written a moment ago (or rolled back) is seen as it is now.
+What policy lets the caller see is decided afterwards, in SQL.
 
 Typing errors are looked up beside the index, in SymSpell's deletion neighbourhoods of the
 folded parts: tantivy's fuzzy term walks the whole term dictionary with a Levenshtein
@@ -31,6 +32,7 @@ from sqlalchemy.orm import Session
 from symspellpy import SymSpell, Verbosity
 
 from palermo.db import fetch_rows
+from palermo.records.service import FEED_WRITTEN
 from palermo.screening.entries import Entry, all_entries, entries_of
 from palermo.screening.names import Part
 from palermo.screening.scoring import ScreeningQuery
@@ -47,6 +49,7 @@ PART_AGREES = 6.0
 FREEZE_AFTER = 100_000
 # Edits a never-seen part may be away from a known one: 1, or 2 for parts of LONG letters.
 LONG = 8
+_TAIL_SIZE = "SELECT COUNT(*), MAX(seq) FROM record_changes WHERE seq >= ?"
 _FIELDS = ("tok", "fold", "pho", "sym", "skl", "ini", "yr", "dob", "ids")
 
 
@@ -128,6 +131,7 @@ class ScreeningIndex:
         self._slot_of: dict[str, int] = {}
         self._tail: dict[int, str] = {}
         self._built = False
+        self._unsure = False  # the tail was read in a transaction that wrote to the feed
         self._lock = threading.Lock()
         # The folded parts of each family (unprefixed) for typing errors; a part no longer
         # in the index stays here, and a term query for it finds nothing.
@@ -164,6 +168,15 @@ class ScreeningIndex:
 
     def _catch_up(self, session: Session) -> None:
         start = min(self._tail, default=0)
+        # Unchanged if the tail still has as many rows and the same newest one — unless rows
+        # read through a transaction that wrote some may have rolled back since, and their
+        # numbers been taken again (SQLite reuses a rolled-back rowid).
+        wrote = bool(session.connection().info.get(FEED_WRITTEN))
+        if not (wrote or self._unsure):
+            size = fetch_rows(session, _TAIL_SIZE, [start])[0]
+            if (size[0], size[1]) == (len(self._tail), max(self._tail, default=None)):
+                return
+        self._unsure = wrote
         feed = self._feed(session, max(0, start - 1))
         changed = {rid for seq, rid in feed.items() if self._tail.get(seq) != rid}
         changed.update(rid for seq, rid in self._tail.items() if feed.get(seq) != rid)
