@@ -24,6 +24,18 @@ from sqlalchemy.engine import make_url
 
 from palermo.db import create_db_engine
 from palermo.migrations import upgrade
+from palermo.settings import Environment, Settings
+
+
+def node_settings(data_dir: Path, database_url: str) -> Settings:
+    """A test node's settings on its own database (passwords hashed cheaply)."""
+    return Settings(
+        environment=Environment.test,
+        data_dir=data_dir,
+        database_url=database_url,
+        argon2_time_cost=1,
+        argon2_memory_kib=64,
+    )
 
 
 def backend() -> str:

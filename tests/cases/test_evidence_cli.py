@@ -20,11 +20,11 @@ from palermo.exchange.crypto import sealer_for
 from palermo.identity.credentials import Credentials
 from palermo.identity.principal import operator_principal
 from palermo.identity.roles import AgencyKind, Role
-from palermo.settings import Environment, Settings
+from palermo.settings import Settings
 from tests.cases.conftest import BASIS, NOW
 from tests.cases.evidence_helpers import REPORT
 from tests.conftest import Factory
-from tests.databases import fresh_database
+from tests.databases import fresh_database, node_settings
 from tests.records.helpers import principal_of
 
 
@@ -32,13 +32,7 @@ from tests.records.helpers import principal_of
 def node(tmp_path: Path) -> Iterator[tuple[Settings, str]]:
     """A node's database with NL-NP leading a case that DE-BKA works too; agencies keyed."""
     with fresh_database(tmp_path, migrated=True) as url:
-        settings = Settings(
-            environment=Environment.test,
-            data_dir=tmp_path / "data",
-            database_url=url,
-            argon2_time_cost=1,
-            argon2_memory_kib=64,
-        )
+        settings = node_settings(tmp_path / "data", url)
         engine = create_db_engine(url)
         with session_factory(engine)() as db:
             factory = Factory(db, settings, Credentials(settings), operator_principal(frozenset()))

@@ -63,7 +63,7 @@ from palermo.records.envelope import (
 )
 from palermo.records.schemas import EnvelopeIn, ShareIn
 from palermo.settings import Environment, Settings
-from tests.databases import fresh_database
+from tests.databases import fresh_database, node_settings
 
 # The world's vocabulary ------------------------------------------------------------------
 P1 = Purpose.criminal_investigation
@@ -1254,13 +1254,7 @@ def test_real_cli_export_search_and_show_match_the_oracle(tmp_path: Path) -> Non
                 "PALERMO_USER": "",
             }
         )
-        settings = Settings(
-            environment=Environment.test,
-            data_dir=tmp_path / "data",
-            database_url=url,
-            argon2_time_cost=1,
-            argon2_memory_kib=64,
-        )
+        settings = node_settings(tmp_path / "data", url)
         engine = create_db_engine(url)
         try:
             with unit_of_work(session_factory(engine)) as session:

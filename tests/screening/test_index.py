@@ -19,9 +19,8 @@ from palermo.screening import index as index_module
 from palermo.screening.entries import Entry, entry_of
 from palermo.screening.index import PART_AGREES, ScreeningIndex
 from palermo.screening.scoring import ScreeningQuery
-from palermo.settings import Environment, Settings
 from tests.conftest import Factory
-from tests.databases import fresh_database
+from tests.databases import fresh_database, node_settings
 from tests.records.helpers import envelope, principal_of
 
 GIVEN = ["Anas", "Omar", "Rami", "Ziad", "Walid", "Karim", "Bilal", "Hisham", "Imad", "Faisal"]
@@ -149,13 +148,7 @@ def test_the_index_follows_the_feed_through_a_rolled_back_write(tmp_path: Path) 
     index must drop the first and find the second, although the feed's tail then has as
     many rows as before, ending at the same number."""
     with fresh_database(tmp_path, migrated=True) as url:
-        settings = Settings(
-            environment=Environment.test,
-            data_dir=tmp_path / "data",
-            database_url=url,
-            argon2_time_cost=1,
-            argon2_memory_kib=64,
-        )
+        settings = node_settings(tmp_path / "data", url)
         engine = create_db_engine(url)
         sessions = session_factory(engine)
         with sessions() as db:

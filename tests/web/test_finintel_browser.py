@@ -25,8 +25,8 @@ from typer.testing import CliRunner
 
 from palermo.app import create_app
 from palermo.cli import app as cli_app
-from palermo.settings import Environment, Settings
-from tests.databases import fresh_database
+from palermo.settings import Settings
+from tests.databases import fresh_database, node_settings
 from tests.finintel.conftest import SAMPLES
 from tests.finintel.world import Ledger, background, typologies
 from tests.web.conftest import STARTUP_TIMEOUT, free_port, node_env
@@ -98,13 +98,7 @@ def node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             JUSTIFICATION,
         )
         _cli(env, "--as", ANALYST, "finintel", "monitor", "--justification", JUSTIFICATION)
-        settings = Settings(
-            environment=Environment.test,
-            data_dir=root / "data",
-            database_url=database_url,
-            argon2_time_cost=1,
-            argon2_memory_kib=64,
-        )
+        settings = node_settings(root / "data", database_url)
         with _serving(settings) as base_url:
             yield base_url
 
