@@ -374,10 +374,7 @@ def _rate(
         return None
     value = _with_details(query, entry, value, lines)
     if explanation is not None:
-        for line, values in lines:
-            if line is COUNTRY_ELSEWHERE:
-                values["countries"] = str(sorted(entry.countries))
-            explanation.append(line % values if values else line)
+        explanation += [line % values if values else line for line, values in lines]
     return value, round(name_score, 3)
 
 
@@ -421,7 +418,8 @@ def _with_details(
             lines.append((COUNTRY_MATCHES, {"country": query.nationality}))
         else:
             value *= 0.9
-            lines.append((COUNTRY_ELSEWHERE, {"country": query.nationality}))
+            elsewhere = {"country": query.nationality, "countries": str(sorted(entry.countries))}
+            lines.append((COUNTRY_ELSEWHERE, elsewhere))
     if query.gender and entry.gender and query.gender != entry.gender:
         value *= 0.8
         lines.append((GENDER_DIFFERS, {"query": query.gender, "record": entry.gender}))
