@@ -14,14 +14,14 @@ from datetime import datetime
 from typing import Any
 
 from followthemoney import model
-from sqlalchemy import Connection, Engine, bindparam, delete, event, insert, literal, select, update
+from sqlalchemy import bindparam, delete, insert, literal, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import BindParameter
 
 from palermo.audit.service import Operation, Outcome
 from palermo.audit.service import record as audit
-from palermo.db import insert_dicts, insert_rows
+from palermo.db import insert_dicts, insert_rows, mark_transaction
 from palermo.errors import Forbidden, Invalid, NotFound
 from palermo.identity import repository as directory
 from palermo.identity.principal import Principal
@@ -72,21 +72,15 @@ class Prepared:
     envelope: Envelope
 
 
-# Set on a connection whose transaction wrote to the change feed, until it ends: what the
-# feed shows through it may yet roll back (see `palermo.screening.index`).
+# Marks a transaction that wrote to the change feed: what the feed shows through it may yet
+# roll back (see `palermo.screening.index`).
 FEED_WRITTEN = "palermo.record_feed_written"
 
 
 def feed_changes(session: Session, record_ids: Sequence[str]) -> None:
     """New versions of these records' content, for the screening indexes to catch up on."""
-    session.connection().info[FEED_WRITTEN] = True
+    mark_transaction(session, FEED_WRITTEN)
     insert_dicts(session, table_of(RecordChange), [{"record_id": rid} for rid in record_ids])
-
-
-@event.listens_for(Engine, "commit")
-@event.listens_for(Engine, "rollback")
-def _feed_settled(connection: Connection) -> None:
-    connection.info.pop(FEED_WRITTEN, None)
 
 
 def owner_for(session: Session, principal: Principal, agency_code: str | None) -> Agency:

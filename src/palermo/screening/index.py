@@ -31,7 +31,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 from symspellpy import SymSpell, Verbosity
 
-from palermo.db import fetch_rows
+from palermo.db import fetch_rows, transaction_marked
 from palermo.records.service import FEED_WRITTEN
 from palermo.screening.entries import Entry, all_entries, entries_of
 from palermo.screening.names import Part
@@ -171,7 +171,7 @@ class ScreeningIndex:
         # Unchanged if the tail still has as many rows and the same newest one — unless rows
         # read through a transaction that wrote some may have rolled back since, and their
         # numbers been taken again (SQLite reuses a rolled-back rowid).
-        wrote = bool(session.connection().info.get(FEED_WRITTEN))
+        wrote = transaction_marked(session, FEED_WRITTEN)
         if not (wrote or self._unsure):
             size = fetch_rows(session, _TAIL_SIZE, [start])[0]
             if (size[0], size[1]) == (len(self._tail), max(self._tail, default=None)):
