@@ -315,9 +315,10 @@ def thread(
     return [view(session, keyring, principal=principal, message_id=i, now=now) for i in ids]
 
 
-def _folder_query(agency_id: uuid.UUID, folder: str) -> Select[Message]:
+def _folder_query(agency_id: uuid.UUID, folder: str) -> Select[Message, MessageCopy]:
+    """A folder's messages, each with the agency's copy of it (one query for both)."""
     query = (
-        select(Message)
+        select(Message, MessageCopy)
         .join(MessageCopy, MessageCopy.message_id == Message.id)
         .where(MessageCopy.agency_id == agency_id)
         .order_by(MessageCopy.sent_at.desc(), MessageCopy.message_id.desc())
@@ -366,11 +367,11 @@ def listing(
     if not needle:
         page = [
             (m, _content_or_notice(session, keyring, m, principal, copy))
-            for m, copy in _with_copies(session, query.limit(limit).offset(offset), agency_id)
+            for m, copy in session.execute(query.limit(limit).offset(offset)).tuples()
         ]
     else:
         found = []
-        for message, copy in _with_copies(session, query.limit(SEARCH_SCAN), agency_id):
+        for message, copy in session.execute(query.limit(SEARCH_SCAN)).tuples():
             content = _content_or_notice(session, keyring, message, principal, copy)
             if needle in _searchable(content):
                 found.append((message, content))
@@ -389,23 +390,6 @@ def listing(
         MessageSummary(**_summary(m, c, codes, m.id in opened or m.sender_agency_id == agency_id))
         for m, c in page
     ]
-
-
-def _with_copies(
-    session: Session, query: Select[Message], agency_id: uuid.UUID
-) -> list[tuple[Message, MessageCopy | None]]:
-    """The messages with the agency's copies of them, read in one query (not one a message)."""
-    messages = list(session.scalars(query))
-    copies = {
-        c.message_id: c
-        for c in session.scalars(
-            select(MessageCopy).where(
-                MessageCopy.agency_id == agency_id,
-                MessageCopy.message_id.in_([m.id for m in messages]),
-            )
-        )
-    }
-    return [(m, copies.get(m.id)) for m in messages]
 
 
 def _opened_by(agency_id: uuid.UUID) -> ColumnElement[bool]:

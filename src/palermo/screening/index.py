@@ -174,7 +174,7 @@ class ScreeningIndex:
         wrote = transaction_marked(session, FEED_WRITTEN)
         if not (wrote or self._unsure):
             size = fetch_rows(session, _TAIL_SIZE, [start])[0]
-            if (size[0], size[1]) == (len(self._tail), max(self._tail, default=None)):
+            if tuple(size) == (len(self._tail), max(self._tail, default=None)):
                 return
         self._unsure = wrote
         feed = self._feed(session, max(0, start - 1))
