@@ -194,3 +194,30 @@ def test_due_is_judged_by_the_clock(db: Session, settings: Settings, home: Desk)
     notify(db, home.agency)
     claimed = webhooks.claim(db, settings, utcnow() - timedelta(seconds=5))
     assert claimed == []  # queued just now: not due five seconds ago
+
+
+def test_a_webhook_set_or_removed_within_a_transaction_counts_from_then_on(
+    db: Session, settings: Settings, home: Desk
+) -> None:
+    """Which agencies have a webhook is asked once a transaction (a peer's batch notifies
+    the same agencies envelope after envelope) — and asked again once one comes or goes."""
+    db.add(Notification(agency_id=home.agency.id, kind="record.hit", message="before"))
+    db.flush()
+    service.set_webhook(
+        db,
+        principal=home.principal,
+        settings=settings,
+        agency_code=home.agency.code,
+        url="https://hooks.example.org/palermo",
+        now=utcnow(),
+    )
+    db.add(Notification(agency_id=home.agency.id, kind="record.hit", message="hooked"))
+    db.flush()
+    service.remove_webhook(db, principal=home.principal, agency_code=home.agency.code)
+    db.flush()
+    db.add(Notification(agency_id=home.agency.id, kind="record.hit", message="after"))
+    db.flush()
+    queued = [d.notification_id for d in deliveries(db)]
+    assert db.scalars(select(Notification.message).where(Notification.id.in_(queued))).all() == [
+        "hooked"
+    ]

@@ -8,6 +8,7 @@ test screens for made-up names of its own and gives its records ids of its own.
 from __future__ import annotations
 
 import json
+import math
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -462,7 +463,12 @@ def test_an_erased_record_shared_with_others_no_longer_hits_for_them(world: Worl
 # --- many queries -----------------------------------------------------------------------------
 
 
-def test_screen_many_answers_each_query_in_order(world: World) -> None:
+@pytest.mark.parametrize("chunk", [service.CHUNK, 2, 1])
+def test_screen_many_answers_each_query_in_order(
+    world: World, chunk: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """In one chunk, or in several whose candidates are searched a chunk ahead."""
+    monkeypatch.setattr(service, "CHUNK", chunk)
     a = world.record("Kasimir Zdzieblowski", birth_date="1949-04-04")
     b = world.record("Wawrzyniec Gzhibovsky", birth_date="1951-05-05")
     answers = service.screen_many(
@@ -478,10 +484,10 @@ def test_screen_many_answers_each_query_in_order(world: World) -> None:
     )
     world.db.commit()
     assert [ids(hits) for hits in answers] == [[b], [], [a]]
-    # One audit line for the whole batch, naming every hit.
-    [event] = screening_events(world.db)[-1:]
-    assert event.object_ids == sorted([a, b])
-    assert event.content["detail"]["queries"] == 3
+    # One audit line a chunk (the whole batch here, by default), naming every hit.
+    events = screening_events(world.db)[-math.ceil(3 / chunk) :]
+    assert sorted(i for e in events for i in e.object_ids) == sorted([a, b])
+    assert sum(e.content["detail"]["queries"] for e in events) == 3
 
 
 def test_a_company_is_found_under_another_legal_form(world: World) -> None:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
-from sqlalchemy import Row, select, update
+from sqlalchemy import Row, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from palermo.db import remembered
@@ -89,22 +89,28 @@ def rotate(session: Session, sealer: crypto.KeySealer, agency_id: uuid.UUID, now
     session.flush()
 
 
+_CURRENT = (  # built once: every message sent asks it
+    select(
+        AgencyKey.agency_id,
+        AgencyKey.use,
+        AgencyKey.kid,
+        AgencyKey.public_key,
+        AgencyKey.sealed_private,
+    )
+    .where(
+        AgencyKey.agency_id.in_(bindparam("agencies", expanding=True)),
+        AgencyKey.retired_at.is_(None),
+    )
+    .order_by(AgencyKey.created_at)
+)
+
+
 def _current_rows(
     session: Session, agency_ids: Collection[uuid.UUID]
 ) -> dict[tuple[uuid.UUID, str], _KeyRow]:
     """The current keys of the agencies by (agency, use), in one query: columns, not
     entities, as every message sent asks this."""
-    rows = session.execute(
-        select(
-            AgencyKey.agency_id,
-            AgencyKey.use,
-            AgencyKey.kid,
-            AgencyKey.public_key,
-            AgencyKey.sealed_private,
-        )
-        .where(AgencyKey.agency_id.in_(list(agency_ids)), AgencyKey.retired_at.is_(None))
-        .order_by(AgencyKey.created_at)
-    )
+    rows = session.execute(_CURRENT, {"agencies": list(agency_ids)})
     return {(row.agency_id, row.use): row for row in rows}  # the newest wins
 
 

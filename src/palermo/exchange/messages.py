@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import or_, select
+from sqlalchemy import bindparam, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from palermo.audit.service import Operation
@@ -484,14 +484,22 @@ class Route:
     remote: dict[uuid.UUID, list[Agency]]  # peer node id -> its agencies
 
 
+# Every send asks it: built once (a statement's construction costs as much as its run).
+_SENDER_AND_RECIPIENTS = (
+    select(Agency)
+    .options(joinedload(Agency.node))  # the peers' rows, for the outbox
+    .where(
+        or_(Agency.code.in_(bindparam("codes", expanding=True)), Agency.id == bindparam("sender"))
+    )
+)
+
+
 def route(
     session: Session, sender_id: uuid.UUID, codes: Sequence[str]
 ) -> tuple[Agency, list[Agency], Route]:
     """The sender and the recipients (read together), and where each recipient is."""
     found = session.scalars(
-        select(Agency)
-        .options(joinedload(Agency.node))  # the peers' rows, for the outbox
-        .where(or_(Agency.code.in_(list(codes)), Agency.id == sender_id))
+        _SENDER_AND_RECIPIENTS, {"codes": list(codes), "sender": sender_id}
     ).all()
     sender = next(a for a in found if a.id == sender_id)
     agencies = {a.code: a for a in found}

@@ -468,22 +468,22 @@ def listing(
     return session.scalars(query).all()
 
 
+# Every send answers with it: built once (a statement's construction costs as much as its run).
+_OUTCOMES = (
+    select(
+        Node.code.label("peer"),
+        OutboxItem.status,
+        OutboxItem.attempts,
+        OutboxItem.reason,
+        OutboxItem.last_error,
+    )
+    .join(Node, Node.id == OutboxItem.peer_node_id)
+    .where(OutboxItem.message_id == bindparam("message_id"), OutboxItem.kind == "message")
+    .order_by(OutboxItem.created_at)
+)
+
+
 def outcomes_of(session: Session, message_id: uuid.UUID) -> Sequence[RowMapping]:
     """Where a message stands with each peer it goes to (peer, status, attempts, reason,
     last_error), for its sender: columns only, as every send answers with them."""
-    return (
-        session.execute(
-            select(
-                Node.code.label("peer"),
-                OutboxItem.status,
-                OutboxItem.attempts,
-                OutboxItem.reason,
-                OutboxItem.last_error,
-            )
-            .join(Node, Node.id == OutboxItem.peer_node_id)
-            .where(OutboxItem.message_id == message_id, OutboxItem.kind == "message")
-            .order_by(OutboxItem.created_at)
-        )
-        .mappings()
-        .all()
-    )
+    return session.execute(_OUTCOMES, {"message_id": message_id}).mappings().all()

@@ -54,22 +54,18 @@ BATCH = 100
 LEASE = timedelta(seconds=60)  # a claim a crashed sweep left behind is retried after this
 BASE_BACKOFF, MAX_BACKOFF = 2.0, 600.0
 TIMEOUT_SECONDS = 10.0
+_HOOKED = "palermo.webhooks.hooked"  # session.info: (transaction, {agency id: hooked})
 
 
 @event.listens_for(Session, "before_flush")
 def _queue_deliveries(session: Session, _context: object, _instances: object) -> None:
     """The outbox row of each new notification whose agency has a webhook."""
+    if any(isinstance(o, AgencyWebhook) for o in (*session.new, *session.deleted)):
+        session.info.pop(_HOOKED, None)  # an agency's webhook comes or goes
     new = [n for n in session.new if isinstance(n, Notification)]
     if not new:
         return
-    with session.no_autoflush:
-        hooked = set(
-            session.scalars(
-                select(AgencyWebhook.agency_id).where(
-                    AgencyWebhook.agency_id.in_({n.agency_id for n in new})
-                )
-            )
-        )
+    hooked = _hooked(session, {n.agency_id for n in new})
     now = utcnow()
     for notification in new:
         if notification.agency_id not in hooked:
@@ -84,6 +80,26 @@ def _queue_deliveries(session: Session, _context: object, _instances: object) ->
                 created_at=now,
             )
         )
+
+
+def _hooked(session: Session, agency_ids: set[uuid.UUID]) -> set[uuid.UUID]:
+    """Which of these agencies have a webhook, asked once a transaction for each: a peer's
+    batch flushes a notification for the same agencies envelope after envelope."""
+    transaction = session.get_transaction()
+    cached = session.info.get(_HOOKED)
+    if cached is None or cached[0] is not transaction:
+        cached = session.info[_HOOKED] = (transaction, {})
+    known: dict[uuid.UUID, bool] = cached[1]
+    asked = agency_ids - known.keys()
+    if asked:
+        with session.no_autoflush:
+            found = set(
+                session.scalars(
+                    select(AgencyWebhook.agency_id).where(AgencyWebhook.agency_id.in_(asked))
+                )
+            )
+        known.update((a, a in found) for a in asked)
+    return {a for a in agency_ids if known[a]}
 
 
 def sign(secret: str, body: bytes) -> str:

@@ -8,7 +8,8 @@ of hit records are told. Private partners (banks) only ever receive hit-only ans
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import cache, lru_cache
@@ -176,9 +177,7 @@ def screen_many(
     index = current_index(session)
     partner = hits_only(principal)
     results: list[list[ScreenHit]] = []
-    for start in range(0, len(queries), CHUNK):
-        chunk = queries[start : start + CHUNK]
-        pages = [index.candidates(q, schemas=_schemas(q), limit=CANDIDATES) for q in chunk]
+    for chunk, pages in _searched(index, queries):
         visible = _visible(
             session,
             principal,
@@ -197,6 +196,29 @@ def screen_many(
         if progress:
             progress(len(chunk))
     return results
+
+
+def _searched(
+    index: ScreeningIndex, queries: Sequence[ScreeningQuery]
+) -> Iterator[tuple[Sequence[ScreeningQuery], list[Page]]]:
+    """The queries in chunks, each with its first page of candidates. The index searches the
+    next chunk in a thread while the caller weighs this one: tantivy lets go of Python's
+    lock while it searches, so a batch keeps both of a machine's cores busy."""
+
+    def search(chunk: Sequence[ScreeningQuery]) -> list[Page]:
+        return [index.candidates(q, schemas=_schemas(q), limit=CANDIDATES) for q in chunk]
+
+    chunks = [queries[start : start + CHUNK] for start in range(0, len(queries), CHUNK)]
+    if len(chunks) == 1:  # a single screening: no thread to start
+        yield chunks[0], search(chunks[0])
+        return
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="screening-search") as ahead:
+        pending = [ahead.submit(search, chunk) for chunk in chunks[:1]]
+        for number, chunk in enumerate(chunks):
+            pages = pending.pop().result()
+            if number + 1 < len(chunks):
+                pending.append(ahead.submit(search, chunks[number + 1]))
+            yield chunk, pages
 
 
 def _answers(
