@@ -511,7 +511,7 @@ def route(
         raise Invalid(N_("inactive recipient agencies: %(inactive)s"), inactive=", ".join(inactive))
     if any(agencies[c].id == sender_id for c in codes):
         raise Invalid(N_("the sending agency cannot be one of its own recipients"))
-    local_id = identities.local_node(session)
+    local_id = identities.local_node(session, sender.node)
     assert local_id is not None
     recipients = [agencies[c] for c in codes]
     remote: dict[uuid.UUID, list[Agency]] = {}

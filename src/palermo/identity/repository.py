@@ -25,12 +25,17 @@ from palermo.policy.administration import administrable_agency_filter
 TOKEN_USE_RESOLUTION = timedelta(minutes=1)
 
 
-def local_node(session: Session) -> Node | None:
-    """This node's row, read once per session (every exchange operation asks for it)."""
+def local_node(session: Session, seen: Node | None = None) -> Node | None:
+    """This node's row, read once per session (every exchange operation asks for it); `seen`,
+    a node row already loaded (a sending agency's), spares the read when it is this one."""
     return remembered(
         session,
         ("local node",),
-        lambda: session.scalar(select(Node).where(Node.is_local.is_(True))),
+        lambda: (
+            seen
+            if seen is not None and seen.is_local
+            else session.scalar(select(Node).where(Node.is_local.is_(True)))
+        ),
     )
 
 
