@@ -367,11 +367,11 @@ def listing(
     if not needle:
         page = [
             (m, _content_or_notice(session, keyring, m, principal, copy))
-            for m, copy in session.execute(query.limit(limit).offset(offset)).tuples()
+            for m, copy in session.execute(query.limit(limit).offset(offset))
         ]
     else:
         found = []
-        for message, copy in session.execute(query.limit(SEARCH_SCAN)).tuples():
+        for message, copy in session.execute(query.limit(SEARCH_SCAN)):
             content = _content_or_notice(session, keyring, message, principal, copy)
             if needle in _searchable(content):
                 found.append((message, content))
