@@ -203,21 +203,21 @@ def _searched(
 ) -> Iterator[tuple[Sequence[ScreeningQuery], list[Page]]]:
     """The queries in chunks, each with its first page of candidates. The index searches the
     next chunk in a thread while the caller weighs this one: tantivy lets go of Python's
-    lock while it searches, so a batch keeps both of a machine's cores busy."""
+    lock while it searches, so that share of a batch runs on a second core."""
 
     def search(chunk: Sequence[ScreeningQuery]) -> list[Page]:
         return [index.candidates(q, schemas=_schemas(q), limit=CANDIDATES) for q in chunk]
 
     chunks = [queries[start : start + CHUNK] for start in range(0, len(queries), CHUNK)]
-    if len(chunks) == 1:  # a single screening: no thread to start
-        yield chunks[0], search(chunks[0])
+    if len(chunks) <= 1:  # a single screening: no thread to start
+        yield from ((chunk, search(chunk)) for chunk in chunks)
         return
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="screening-search") as ahead:
-        pending = [ahead.submit(search, chunk) for chunk in chunks[:1]]
+        pending = ahead.submit(search, chunks[0])
         for number, chunk in enumerate(chunks):
-            pages = pending.pop().result()
+            pages = pending.result()
             if number + 1 < len(chunks):
-                pending.append(ahead.submit(search, chunks[number + 1]))
+                pending = ahead.submit(search, chunks[number + 1])
             yield chunk, pages
 
 
