@@ -33,7 +33,7 @@ SessionFactory = sessionmaker[Session]
 _DURABLE_KEY = "palermo.durable_writes"
 # Rows `defer_rows` holds on a connection until its next statement, savepoint or commit.
 _DEFERRED_KEY = "palermo.deferred_rows"
-_MARKS_KEY = "palermo.transaction_marks"
+_NOTES_KEY = "palermo.transaction_notes"
 # How long an SQLite writer waits for its turn before giving up with "database is locked".
 BUSY_TIMEOUT_SECONDS = 30
 SQLITE_MMAP_BYTES = 2**31 - 2**16  # the largest mapping SQLite is built to allow
@@ -273,30 +273,36 @@ event.listen(Engine, "before_cursor_execute", _before_statement)
 event.listen(Engine, "rollback", _drop_deferred)
 
 
+def transaction_notes(session: Session) -> dict[str, Any]:
+    """What a unit of work notes of its own transaction, on its connection, until it ends:
+    what it wrote and may answer with, or what other sessions of the process should know
+    (rows that may yet roll back)."""
+    notes: dict[str, Any] = session.connection().info.setdefault(_NOTES_KEY, {})
+    return notes
+
+
 def mark_transaction(session: Session, mark: str) -> None:
-    """Note something of the session's transaction on its connection, until it ends (what
-    other sessions of the process should know, such as rows that may yet roll back)."""
-    session.connection().info.setdefault(_MARKS_KEY, set()).add(mark)
+    transaction_notes(session)[mark] = True
 
 
 def transaction_marked(session: Session, mark: str) -> bool:
-    return mark in session.connection().info.get(_MARKS_KEY, ())
+    return mark in session.connection().info.get(_NOTES_KEY, ())
 
 
-def _clear_marks(connection: Connection, *_: Any) -> None:
+def _clear_notes(connection: Connection, *_: Any) -> None:
     if not connection.invalidated:  # an invalidated one keeps nothing (see the checkin)
-        connection.info.pop(_MARKS_KEY, None)
+        connection.info.pop(_NOTES_KEY, None)
 
 
-event.listen(Engine, "commit", _clear_marks)
-event.listen(Engine, "rollback", _clear_marks)
+event.listen(Engine, "commit", _clear_notes)
+event.listen(Engine, "rollback", _clear_notes)
 
 
 @event.listens_for(Pool, "checkin")
 def _drop_deferred_at_checkin(_dbapi: Any, record: Any) -> None:
     # A connection returned without commit or rollback (the pool resets it) drops them too.
     record.info.pop(_DEFERRED_KEY, None)
-    record.info.pop(_MARKS_KEY, None)
+    record.info.pop(_NOTES_KEY, None)
 
 
 def _executemany(

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
 import threading
+import time
 import uuid
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -55,6 +57,33 @@ def test_a_tlp_rule_filters_and_says_which(
     assert [i.status for i in items] == ["filtered", "pending"]
     assert "rule max_tlp of peer NODE-X: TLP:AMBER is above the TLP:GREEN" in str(items[0].reason)
     assert "federation.filter" in audit_actions(db)
+
+
+def test_a_send_answers_with_the_outcomes_the_outbox_will_show(
+    db: Session, keyring: Keyring, desks: dict[str, Desk], peer: Peer
+) -> None:
+    """The sending transaction answers from what it queued, without reading the outbox:
+    the same peer, status, attempts and reason the table gives once it is committed."""
+    db.execute(update(Node).where(Node.id == peer.node.id).values(max_tlp="GREEN"))
+    db.commit()
+    statuses = []
+    for tlp in ("AMBER", "GREEN"):
+        draft = messages.Draft.of(
+            recipients=["AG-X"],
+            subject="To Spain",
+            body="Go-fast boat",
+            tlp=tlp,
+            max_attachment_bytes=1024,
+            today=utcnow().date(),
+        )
+        message = messages.send(
+            db, keyring, principal=desks["NCB-FR"].principal, draft=draft, now=utcnow()
+        )
+        answered = list(outbox.outcomes_of(db, message.id))
+        db.commit()
+        assert list(outbox.outcomes_of(db, message.id)) == answered
+        statuses.append([(o["peer"], o["status"]) for o in answered])
+    assert statuses == [[("NODE-X", "filtered")], [("NODE-X", "pending")]]
 
 
 def test_an_unreachable_peer_keeps_the_item_with_the_error_and_a_backoff(
@@ -129,6 +158,40 @@ def test_a_peer_answering_nonsense_leaves_the_batch_pending_with_the_reason() ->
             assert result.status == "pending"
             assert "longer than the 16777216 bytes accepted" in str(result.reason)
         server.shutdown()
+
+
+def test_under_steady_traffic_a_pass_lingers_so_that_the_next_carries_a_batch(
+    sessions: sessionmaker[Session],
+) -> None:
+    """A pass that found less than a full batch starts the next one a linger after itself
+    at the earliest, then goes without asking the table when the next envelope is due if a
+    commit queued one meanwhile; a full batch is followed at once. (The passes' own work is
+    scripted here: the other tests exercise it.)"""
+    linger = 0.5
+    script = [1, outbox.BATCH, 1, outbox.BATCH]  # envelopes each pass finds
+    passes: list[float] = []
+
+    class Scripted(outbox.Courier):
+        def deliver_due(self, *, peer_id: uuid.UUID | None = None) -> int:
+            passes.append(time.monotonic())
+            outbox.WAKE.set()  # the senders' commits keep coming
+            if len(passes) == len(script):
+                self._stop.set()
+            return script[len(passes) - 1]
+
+        def _next_due(self) -> float:
+            raise AssertionError("the table was asked while envelopes were waiting")
+
+    courier = Scripted(sessions, linger=linger)
+    try:
+        courier.run()
+    finally:
+        courier.client.close()
+        outbox.WAKE.clear()
+    gaps = [later - earlier for earlier, later in itertools.pairwise(passes)]
+    assert gaps[0] >= linger
+    assert gaps[2] >= linger
+    assert gaps[1] < linger  # after a full batch
 
 
 def test_a_node_that_starts_again_sends_what_its_last_run_was_sending(

@@ -407,8 +407,9 @@ def store(
             table_of(MessageAttachment).insert(),
             [{"message_id": message.id, "blob_sha256": d} for d in sorted(sealed.blobs)],
         )
-    session.execute(
-        table_of(MessageCopy).insert(),
+    insert_dicts(
+        session,
+        table_of(MessageCopy),
         [
             {
                 "message_id": message.id,

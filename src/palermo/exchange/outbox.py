@@ -8,20 +8,21 @@ from __future__ import annotations
 import logging
 import random
 import threading
+import time
 import uuid
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
-from sqlalchemy import RowMapping, bindparam, event, select, update
+from sqlalchemy import bindparam, event, select, update
 from sqlalchemy.orm import Session
 
 from palermo.audit.service import Operation, Outcome
 from palermo.audit.service import record as audit
-from palermo.db import SessionFactory, insert_dicts, unit_of_work
+from palermo.db import SessionFactory, insert_dicts, transaction_notes, unit_of_work
 from palermo.exchange import envelopes, receipts
 from palermo.exchange.keys import Keyring
 from palermo.identity import repository as identities
@@ -40,12 +41,18 @@ PENDING, SENDING, DELIVERED, REFUSED, FILTERED = (
     "filtered",
 )
 BATCH = 200  # envelopes claimed per pass
+# A pass that finds less than a batch starts the next one this long after itself at the
+# earliest: under steady traffic envelopes then go in batches rather than one or two a round
+# trip, since a pass costs three short transactions here and one at the peer whatever it
+# carries. The first envelope after a quiet spell still goes at once.
+LINGER = 0.05  # seconds
 MAX_REQUEST_BYTES = 4 * 1024 * 1024  # per HTTP request (a peer's body limit is 10 MiB)
 LEASE = timedelta(seconds=60)  # a claim a crashed courier left behind expires after this
 
 # Set after a commit that queued envelopes, so the courier sends at once instead of polling.
 WAKE = threading.Event()
 _QUEUED = "palermo.outbox.queued"
+_QUEUED_HERE = "palermo.outbox.queued_here"  # message id -> outcomes, in transaction_notes
 
 
 @event.listens_for(Session, "after_commit")
@@ -119,6 +126,12 @@ def enqueue(
     # Straight to the driver: every message to a peer writes one, and the ORM's flush of a
     # single object costs more than the insert.
     insert_dicts(session, table_of(OutboxItem), [item])
+    if message_id is not None and kind == "message":
+        queued = transaction_notes(session).setdefault(_QUEUED_HERE, {})
+        queued.setdefault(message_id, []).append(
+            {"peer": peer.code, "status": item["status"], "attempts": 0}
+            | {"reason": item["reason"], "last_error": None}
+        )
 
 
 # Delivery --------------------------------------------------------------------------------
@@ -243,8 +256,6 @@ def record_results(
     ceiling: float,
 ) -> None:
     """Write each item's outcome; one audit line per peer and outcome names every item."""
-    local = identities.local_node(session)
-    assert local is not None
     sending = set(
         session.scalars(
             select(OutboxItem.id).where(
@@ -252,7 +263,9 @@ def record_results(
             )
         )
     )
-    peers = dict(session.execute(select(Node.id, Node.code)).all())
+    nodes = session.execute(select(Node.id, Node.code, Node.is_local)).all()
+    peers = {node.id: node.code for node in nodes}
+    local = next(node.code for node in nodes if node.is_local)
     retried = []
     finished: dict[tuple[uuid.UUID, str, str, str | None], list[Claimed]] = defaultdict(list)
     for item in claimed:
@@ -292,7 +305,7 @@ def record_results(
             session,
             action=f"federation.{kind}.{status}",
             operation=Operation.disclosure,
-            actor=local.code,
+            actor=local,
             outcome=Outcome.success if status == DELIVERED else Outcome.failure,
             object_ids=[x for i in items for x in (i.id, i.message_id) if x],
             recipients=[peers[peer_id]],
@@ -361,8 +374,10 @@ class Courier:
         base_backoff: float = 1.0,
         max_backoff: float = 300.0,
         timeout: float = 10.0,
+        linger: float = LINGER,
     ) -> None:
         self.sessions = sessions
+        self.linger = linger
         self.base_backoff, self.max_backoff = base_backoff, max_backoff
         self.client = httpx.Client(timeout=timeout)
         self._stop = threading.Event()
@@ -414,10 +429,14 @@ class Courier:
 
     def run(self) -> None:
         while not self._stop.is_set():
+            started = time.monotonic()
             try:
                 if self.deliver_due() >= BATCH:
                     continue
-                wait = self._next_due()
+                # Not WAKE: the commits queuing envelopes meanwhile would cut it short.
+                self._stop.wait(started + self.linger - time.monotonic())
+                # Envelopes queued meanwhile are due now; else ask when the next one is.
+                wait = 0.0 if WAKE.is_set() else self._next_due()
             except Exception:
                 log.exception("outbox delivery pass failed; retrying shortly")
                 wait = 1.0
@@ -483,7 +502,13 @@ _OUTCOMES = (
 )
 
 
-def outcomes_of(session: Session, message_id: uuid.UUID) -> Sequence[RowMapping]:
+def outcomes_of(session: Session, message_id: uuid.UUID) -> Sequence[Mapping[str, Any]]:
     """Where a message stands with each peer it goes to (peer, status, attempts, reason,
-    last_error), for its sender: columns only, as every send answers with them."""
-    return session.execute(_OUTCOMES, {"message_id": message_id}).mappings().all()
+    last_error), for its sender: columns only, as every send answers with them. A message
+    this transaction queued stands as queued: the courier cannot see it before the commit."""
+    queued: list[dict[str, Any]] | None = (
+        transaction_notes(session).get(_QUEUED_HERE, {}).get(message_id)
+    )
+    if queued is not None:
+        return queued
+    return [dict(row) for row in session.execute(_OUTCOMES, {"message_id": message_id}).mappings()]
