@@ -129,8 +129,13 @@ def enqueue(
     if message_id is not None and kind == "message":
         queued = transaction_notes(session).setdefault(_QUEUED_HERE, {})
         queued.setdefault(message_id, []).append(
-            {"peer": peer.code, "status": item["status"], "attempts": 0}
-            | {"reason": item["reason"], "last_error": None}
+            {
+                "peer": peer.code,
+                "status": item["status"],
+                "attempts": 0,
+                "reason": item["reason"],
+                "last_error": None,
+            }
         )
 
 
