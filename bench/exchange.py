@@ -84,9 +84,16 @@ def pct(values: Sequence[float], q: float) -> float:
 
 
 def cpu_seconds(pid: int) -> float:
-    """User + system CPU of a process (all its threads) so far."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    """User + system CPU so far of a process (all its threads) and of its live descendants:
+    a node served by `--workers N` answers in child processes."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        tasks = list(Path(f"/proc/{pid}/task").iterdir())
+    except FileNotFoundError:  # ended meanwhile
+        return 0.0
+    own = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    children = {int(c) for t in tasks for c in (t / "children").read_text().split()}
+    return own + sum(cpu_seconds(child) for child in children)
 
 
 def wall_clock() -> tuple[float, float]:
@@ -144,6 +151,7 @@ class Node:
     port: int
     data_dir: Path
     database_url: str | None = None
+    workers: int = 1  # `palermo serve --workers`
     token: str = ""
     public_key: str = ""
     process: subprocess.Popen[bytes] | None = None
@@ -225,7 +233,7 @@ class Node:
     def start(self, log: Path) -> None:
         handle = log.open("ab")
         self.process = subprocess.Popen(  # noqa: S603
-            [PALERMO, "serve", "--port", str(self.port)],
+            [PALERMO, "serve", "--port", str(self.port), "--workers", str(self.workers)],
             env=self.env(),
             stdout=handle,
             stderr=subprocess.STDOUT,
@@ -251,9 +259,11 @@ class Node:
         return {"Authorization": f"Bearer {self.token}"}
 
 
-def node_pair(base: Path, port: int, url_a: str | None, url_b: str | None) -> tuple[Node, Node]:
-    a = Node("NODE-A", "AG-A", "DE", "off.a", port, base / "A", url_a)
-    b = Node("NODE-B", "AG-B", "FR", "off.b", port + 1, base / "B", url_b)
+def node_pair(
+    base: Path, port: int, url_a: str | None, url_b: str | None, workers: int = 1
+) -> tuple[Node, Node]:
+    a = Node("NODE-A", "AG-A", "DE", "off.a", port, base / "A", url_a, workers)
+    b = Node("NODE-B", "AG-B", "FR", "off.b", port + 1, base / "B", url_b, workers)
     return a, b
 
 
@@ -935,7 +945,7 @@ def bench_messages(args: argparse.Namespace) -> dict[str, Any]:
         shutil.rmtree(base)
     base.mkdir(parents=True, exist_ok=True)
     count = int(args.rate * args.seconds)
-    a, b = node_pair(base, args.port, args.database_a, args.database_b)
+    a, b = node_pair(base, args.port, args.database_a, args.database_b, args.serve_workers)
     plain = PlainPair(base, args.port + 10, args.database_a, args.database_b)
     results: dict[str, Any] = {"runs": []}
     try:
@@ -1413,6 +1423,7 @@ def main() -> None:
         p.add_argument("--database-b", help="node B's SQLAlchemy URL (an empty database)")
         p.add_argument("--port", type=int, default=8711, help="first of the ports used")
         p.add_argument("--profile", help="a directory: py-spy both nodes in repetition 1")
+        p.add_argument("--serve-workers", type=int, default=1, help="palermo serve --workers")
         p.add_argument("--idle", action="store_true", help="profile all threads, not the GIL's")
         p.add_argument("--json-out", help="write the figures to this file as JSON")
     p = sub.choices["messages"]

@@ -17,7 +17,7 @@ from uvicorn.supervisors import Multiprocess
 from palermo.app import create_app
 from palermo.db import create_db_engine, session_factory, unit_of_work
 from palermo.errors import Conflict
-from palermo.exchange import outbox
+from palermo.exchange import doorbell, outbox
 from palermo.exchange.directory import DirectoryKeeper
 from palermo.exchange.outbox import Courier
 from palermo.jobs import service as jobs
@@ -70,6 +70,7 @@ def warm_screening(settings: Settings) -> None:
 def worker_app() -> FastAPI:
     """The app of one worker process of `serve_node(workers=N)` (uvicorn's factory)."""
     settings = Settings.model_validate_json(os.environ[WORKER_SETTINGS])
+    outbox.DOORBELL.ring_from_environment()
     start_warming(settings)
     return app_for_life(settings)
 
@@ -149,6 +150,7 @@ def serve_node(
             uvicorn.run(app, host=host, port=port, **options)
         else:
             os.environ[WORKER_SETTINGS] = settings.model_dump_json()
+            os.environ[doorbell.ADDRESS_ENV] = outbox.DOORBELL.listen()
             config = uvicorn.Config(
                 "palermo.serve:worker_app",
                 factory=True,
@@ -166,3 +168,4 @@ def serve_node(
             courier.stop()
         if keeper is not None:
             keeper.stop()
+        outbox.DOORBELL.close()

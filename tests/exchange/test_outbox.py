@@ -174,7 +174,7 @@ def test_under_steady_traffic_a_pass_lingers_so_that_the_next_carries_a_batch(
     class Scripted(outbox.Courier):
         def deliver_due(self, *, peer_id: uuid.UUID | None = None) -> int:
             passes.append(time.monotonic())
-            outbox.WAKE.set()  # the senders' commits keep coming
+            outbox.DOORBELL.ring()  # the senders' commits keep coming
             if len(passes) == len(script):
                 self._stop.set()
             return script[len(passes) - 1]
@@ -187,7 +187,7 @@ def test_under_steady_traffic_a_pass_lingers_so_that_the_next_carries_a_batch(
         courier.run()
     finally:
         courier.client.close()
-        outbox.WAKE.clear()
+        outbox.DOORBELL.clear()
     gaps = [later - earlier for earlier, later in itertools.pairwise(passes)]
     assert gaps[0] >= linger
     assert gaps[2] >= linger

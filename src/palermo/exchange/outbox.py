@@ -24,6 +24,7 @@ from palermo.audit.service import Operation, Outcome
 from palermo.audit.service import record as audit
 from palermo.db import SessionFactory, insert_dicts, transaction_notes, unit_of_work
 from palermo.exchange import envelopes, receipts
+from palermo.exchange.doorbell import Doorbell
 from palermo.exchange.keys import Keyring
 from palermo.identity import repository as identities
 from palermo.models.base import table_of, utcnow
@@ -49,8 +50,8 @@ LINGER = 0.05  # seconds
 MAX_REQUEST_BYTES = 4 * 1024 * 1024  # per HTTP request (a peer's body limit is 10 MiB)
 LEASE = timedelta(seconds=60)  # a claim a crashed courier left behind expires after this
 
-# Set after a commit that queued envelopes, so the courier sends at once instead of polling.
-WAKE = threading.Event()
+# Rung after a commit that queued envelopes, so the courier sends at once instead of polling.
+DOORBELL = Doorbell()
 _QUEUED = "palermo.outbox.queued"
 _QUEUED_HERE = "palermo.outbox.queued_here"  # message id -> outcomes, in transaction_notes
 
@@ -58,7 +59,7 @@ _QUEUED_HERE = "palermo.outbox.queued_here"  # message id -> outcomes, in transa
 @event.listens_for(Session, "after_commit")
 def _wake_courier(session: Session) -> None:
     if session.info.pop(_QUEUED, False):
-        WAKE.set()
+        DOORBELL.ring()
 
 
 @event.listens_for(Session, "after_rollback")
@@ -438,16 +439,16 @@ class Courier:
             try:
                 if self.deliver_due() >= BATCH:
                     continue
-                # Not WAKE: the commits queuing envelopes meanwhile would cut it short.
+                # Not the doorbell: the commits queuing envelopes meanwhile would cut it short.
                 self._stop.wait(started + self.linger - time.monotonic())
                 # Envelopes queued meanwhile are due now; else ask when the next one is.
-                wait = 0.0 if WAKE.is_set() else self._next_due()
+                wait = 0.0 if DOORBELL.is_rung() else self._next_due()
             except Exception:
                 log.exception("outbox delivery pass failed; retrying shortly")
                 wait = 1.0
             if wait > 0:
-                WAKE.wait(wait)
-            WAKE.clear()
+                DOORBELL.wait(wait)
+            DOORBELL.clear()
 
     def start(self) -> None:
         self._thread = threading.Thread(target=self.run, name="outbox-courier", daemon=True)
@@ -455,7 +456,7 @@ class Courier:
 
     def stop(self) -> None:
         self._stop.set()
-        WAKE.set()
+        DOORBELL.ring()
         if self._thread is not None:
             self._thread.join(timeout=15)
         self.client.close()
