@@ -20,6 +20,7 @@ from palermo.errors import Conflict
 from palermo.exchange import doorbell, outbox
 from palermo.exchange.directory import DirectoryKeeper
 from palermo.exchange.outbox import Courier
+from palermo.helpers import end_with_parent
 from palermo.jobs import service as jobs
 from palermo.migrations import current_revision, head_revision
 from palermo.models.base import utcnow
@@ -33,7 +34,9 @@ WEBHOOK_SWEEP_SECONDS = 5.0
 # The supervisor's settings, handed to the worker processes it spawns (command-line options
 # included, which the workers' own environment would not carry).
 WORKER_SETTINGS = "PALERMO_WORKER_SETTINGS"
+SUPERVISOR_PID = "PALERMO_SUPERVISOR_PID"
 WORKER_START_SECONDS = 120
+WORKER_STOP_SECONDS = 30  # for the requests in flight, once the supervisor is gone
 
 
 def check_schema(settings: Settings) -> None:
@@ -69,6 +72,9 @@ def warm_screening(settings: Settings) -> None:
 
 def worker_app() -> FastAPI:
     """The app of one worker process of `serve_node(workers=N)` (uvicorn's factory)."""
+    # A supervisor killed outright (SIGKILL, the OOM killer) would leave its workers serving
+    # on the port without a courier, and a restarted node could not bind it.
+    end_with_parent(int(os.environ[SUPERVISOR_PID]), grace=WORKER_STOP_SECONDS)
     settings = Settings.model_validate_json(os.environ[WORKER_SETTINGS])
     outbox.DOORBELL.ring_from_environment()
     start_warming(settings)
@@ -150,6 +156,7 @@ def serve_node(
             uvicorn.run(app, host=host, port=port, **options)
         else:
             os.environ[WORKER_SETTINGS] = settings.model_dump_json()
+            os.environ[SUPERVISOR_PID] = str(os.getpid())
             os.environ[doorbell.ADDRESS_ENV] = outbox.DOORBELL.listen()
             config = uvicorn.Config(
                 "palermo.serve:worker_app",

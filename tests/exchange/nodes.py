@@ -84,6 +84,7 @@ class Node:
     database_url: str
     desks: list[Desk]
     extra_env: dict[str, str] = field(default_factory=dict)
+    serve_options: tuple[str, ...] = ()  # of `palermo serve`
     port: int = field(default_factory=free_port)
     process: subprocess.Popen[bytes] | None = None
     tokens: dict[str, str] = field(default_factory=dict)
@@ -165,7 +166,7 @@ class Node:
         assert self.process is None or self.process.poll() is not None, f"{self.code} runs"
         with self.log.open("ab") as log:
             self.process = subprocess.Popen(  # noqa: S603 - our own entry point
-                [*palermo_command(), "serve", "--port", str(self.port)],
+                [*palermo_command(), "serve", "--port", str(self.port), *self.serve_options],
                 env=self.env,
                 stdout=log,
                 stderr=subprocess.STDOUT,

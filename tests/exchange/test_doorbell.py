@@ -57,10 +57,14 @@ def test_a_worker_process_rings_its_supervisors_courier_when_it_queues_envelopes
     desks: dict[str, Desk],
     peer: Peer,
 ) -> None:
-    """What `palermo serve --workers N` hands a worker: the settings and the bell's address."""
+    """What `palermo serve --workers N` hands a worker: the settings, the bell's address and
+    the supervisor's pid."""
     bell, address = supervisor
     monkeypatch.setenv(serve.WORKER_SETTINGS, settings.model_dump_json())
     monkeypatch.setenv(doorbell.ADDRESS_ENV, address)
+    monkeypatch.setenv(serve.SUPERVISOR_PID, "4242")
+    watched: list[int] = []
+    monkeypatch.setattr(serve, "end_with_parent", lambda parent, grace: watched.append(parent))
     monkeypatch.setattr(serve, "app_for_life", lambda _settings: None)  # the wiring alone
     monkeypatch.setattr(serve, "start_warming", lambda _settings: None)
     workers_bell = Doorbell()
@@ -71,6 +75,7 @@ def test_a_worker_process_rings_its_supervisors_courier_when_it_queues_envelopes
     finally:
         workers_bell.close()
     assert bell.wait(30)
+    assert watched == [4242]  # and it ends with its supervisor
 
 
 def test_a_malformed_address_is_refused_by_name() -> None:

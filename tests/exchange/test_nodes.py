@@ -597,6 +597,54 @@ def test_sender_killed_mid_delivery_sends_every_message_exactly_once(
     assert {m: received[m] for m in ids} == dict.fromkeys(ids, 1)
 
 
+def running_children(pid: int) -> set[int]:
+    """The processes `pid` started that still run (a zombie no one reaped has ended)."""
+    found: set[int] = set()
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        found |= {int(child) for child in (task / "children").read_text().split()}
+    return {child for child in found if still_running(child)}
+
+
+def still_running(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except FileNotFoundError:
+        return False
+    return state != "Z"
+
+
+def test_a_node_of_worker_processes_delivers_and_they_end_with_their_supervisor(
+    nodes_up: Federation,
+) -> None:
+    """`palermo serve --workers 2`: the workers answer requests and the supervisor's courier
+    delivers what they queue; killed outright, the supervisor takes its workers with it, so
+    the node can start again on its port."""
+    a, b = nodes_up.a, nodes_up.b
+    a.stop()
+    a.serve_options = ("--workers", "2")
+    try:
+        a.start()
+        assert a.process is not None
+        supervisor = a.process.pid
+
+        def two_workers() -> set[int] | None:
+            found = running_children(supervisor)
+            return found if len(found) >= 2 else None
+
+        workers = wait_for(two_workers, "A's two worker processes")
+        sent = send(a, "off.a", ["AG-B"], "Answered by a worker")
+        wait_for(lambda: all_delivered(a, {sent["id"]}), "delivered by the supervisor's courier")
+        assert b.holds(sent["id"])
+        a.kill()
+        wait_for(
+            lambda: not any(still_running(w) for w in workers) or None,
+            "A's workers ended with their supervisor",
+        )
+    finally:
+        a.serve_options = ()
+    a.start()  # on the port its workers held
+
+
 # 5. Handling codes across nodes -------------------------------------------------------------
 def test_h2_forwarding_needs_the_providers_consent(fed: Federation) -> None:
     a, b = fed.a, fed.b
