@@ -78,7 +78,7 @@ def linked(people: People, settings: Settings) -> Linked:
         schema="Person",
         scope=None,
         backend=Backend.duckdb,
-        threshold=0.5,
+        threshold=0.2,
         now=now,
     )
     db.commit()

@@ -11,13 +11,14 @@ import enum
 import logging
 import math
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import duckdb
 import pyarrow as pa
 from splink import DuckDBAPI, Linker
+from splink.internals.database_api import DatabaseAPISubClass
 
 from palermo.errors import Invalid
 from palermo.linkage import model
@@ -64,13 +65,35 @@ def _table(rows: Iterable[dict[str, Any]]) -> pa.Table:
     )
 
 
-def link(rows: Iterable[dict[str, Any]], *, backend: Backend, threshold: float) -> Result:
+def _term_frequencies(rows: Sequence[dict[str, Any]]) -> dict[str, pa.Table]:
+    """Each frequency-weighed column's lookup table, as Splink reads it: the values' shares
+    as `model.shares` counts them (Splink would count records), the same on both backends."""
+    tables = {}
+    for column in model.TF_COLUMNS:
+        share, _ = model.shares(rows, column)
+        tables[column] = pa.table(
+            {
+                column: pa.array(list(share), type=pa.string()),
+                f"tf_{column}": pa.array(list(share.values()), type=pa.float64()),
+            }
+        )
+    return tables
+
+
+def _register(api: DatabaseAPISubClass, linker: Linker, frequencies: dict[str, pa.Table]) -> None:
+    for column, table in frequencies.items():
+        frame = api.register(table, table_name=f"palermo_tf_{column}")
+        linker.table_management.register_term_frequency_lookup(frame, column)
+
+
+def link(rows: Sequence[dict[str, Any]], *, backend: Backend, threshold: float) -> Result:
     """Train on DuckDB, predict on `backend`: the pairs at or above `threshold`."""
     table = _table(rows)
     if table.num_rows < MIN_RECORDS:
         raise Invalid(
             f"only {table.num_rows} records to link: a model needs at least {MIN_RECORDS}"
         )
+    frequencies = _term_frequencies(rows)
     with (
         tempfile.TemporaryDirectory(prefix="palermo-duckdb-") as spill,
         duckdb.connect(
@@ -80,11 +103,12 @@ def link(rows: Iterable[dict[str, Any]], *, backend: Backend, threshold: float) 
         api = DuckDBAPI(connection=connection)
         frame = api.register(table, table_name="records")
         linker = Linker(frame, model.settings(), log_level=logging.ERROR)
+        _register(api, linker, frequencies)
         model.train(linker, frame.physical_name)
         trained = model.trained(linker)
         predicted = _predicted(linker, threshold) if backend is Backend.duckdb else None
     if predicted is None:
-        return Result(trained, _spark_pairs(table, trained, threshold))
+        return Result(trained, _spark_pairs(table, frequencies, trained, threshold))
     return Result(trained, _pairs(predicted))  # made once DuckDB has given its memory back
 
 
@@ -135,7 +159,9 @@ def _columns(frame: Any) -> set[str]:
     return {c.unquote().name for c in frame.columns}
 
 
-def _spark_pairs(table: pa.Table, trained: dict[str, Any], threshold: float) -> list[Pair]:
+def _spark_pairs(
+    table: pa.Table, frequencies: dict[str, pa.Table], trained: dict[str, Any], threshold: float
+) -> list[Pair]:
     spark = local_session("palermo-linkage")  # says what is missing when PySpark is
     from splink import SparkAPI
 
@@ -144,4 +170,5 @@ def _spark_pairs(table: pa.Table, trained: dict[str, Any], threshold: float) -> 
         api = SparkAPI(spark_session=spark)  # type: ignore[no-untyped-call]
         frame = api.register(table, table_name="records")
         linker = Linker(frame, model.for_dialect(trained, "spark"), log_level=logging.ERROR)
+        _register(api, linker, frequencies)
         return _pairs(_predicted(linker, threshold))
