@@ -48,6 +48,7 @@ from palermo.notices.api import router as notices_router
 from palermo.notifications.api import router as notifications_router
 from palermo.ratelimit import RateLimitMiddleware
 from palermo.records.api import router as records_router
+from palermo.routing import authenticated_first
 from palermo.screening.api import router as screening_router
 from palermo.search.api import router as search_router
 from palermo.settings import Settings, get_settings
@@ -165,10 +166,15 @@ def _error_response(request: Request, error: PalermoError) -> Response:
 def _error_handlers(app: FastAPI) -> None:
     @app.exception_handler(PalermoError)
     async def palermo_error(request: Request, error: PalermoError) -> Response:
-        return _error_response(request, error)
+        first = await authenticated_first(request, error)
+        assert isinstance(first, PalermoError)
+        return _error_response(request, first)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, error: RequestValidationError) -> Response:
+        first = await authenticated_first(request, error)
+        if isinstance(first, PalermoError):
+            return _error_response(request, first)
         details = [
             {"location": ".".join(str(p) for p in e["loc"]), "problem": e["msg"], "type": e["type"]}
             for e in error.errors()

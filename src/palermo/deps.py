@@ -66,11 +66,15 @@ SettingsDep = Annotated[Settings, Depends(_settings)]
 CredentialsDep = Annotated[Credentials, Depends(_credentials)]
 
 
-def _authenticated(request: Request, session: SessionDep, settings: SettingsDep) -> Principal:
+def authenticated(request: Request, session: Session, settings: Settings) -> Principal:
     """A bearer token, or a browser session that has passed MFA; within its rate limits."""
     principal = _identified(request, session, settings)
     _within_rate_limits(request, session, principal)
     return principal
+
+
+def _authenticated(request: Request, session: SessionDep, settings: SettingsDep) -> Principal:
+    return authenticated(request, session, settings)
 
 
 def _identified(request: Request, session: Session, settings: Settings) -> Principal:
@@ -116,20 +120,35 @@ def _within_rate_limits(request: Request, session: Session, principal: Principal
     )
 
 
+async def supplied_csrf_token(request: Request) -> str | None:
+    """The CSRF token an unsafe request riding on the session cookie echoes: in its header,
+    or in the posted form."""
+    if request.method in SAFE_METHODS or not request.cookies.get(SESSION_COOKIE):
+        return None
+    supplied = request.headers.get(CSRF_HEADER)
+    if supplied is None and request.headers.get("content-type", "").startswith(
+        ("application/x-www-form-urlencoded", "multipart/form-data")
+    ):
+        value = (await request.form()).get(CSRF_FIELD)
+        supplied = value if isinstance(value, str) else None
+    return supplied
+
+
+def check_csrf(request: Request, supplied: str | None) -> None:
+    """Unsafe requests riding on the session cookie must echo the session's CSRF token."""
+    web_session = getattr(request.state, "web_session", None)
+    if (
+        web_session is not None
+        and request.method not in SAFE_METHODS
+        and not (supplied and secrets.compare_digest(supplied, web_session.csrf_token))
+    ):
+        raise CsrfFailed(N_("missing or wrong CSRF token; reload the page and try again"))
+
+
 async def _csrf_checked(
     request: Request, principal: Annotated[Principal, Depends(_authenticated)]
 ) -> Principal:
-    """Unsafe requests riding on the session cookie must echo the session's CSRF token."""
-    web_session = getattr(request.state, "web_session", None)
-    if web_session is not None and request.method not in SAFE_METHODS:
-        supplied = request.headers.get(CSRF_HEADER)
-        if supplied is None and request.headers.get("content-type", "").startswith(
-            ("application/x-www-form-urlencoded", "multipart/form-data")
-        ):
-            value = (await request.form()).get(CSRF_FIELD)
-            supplied = value if isinstance(value, str) else None
-        if not supplied or not secrets.compare_digest(supplied, web_session.csrf_token):
-            raise CsrfFailed(N_("missing or wrong CSRF token; reload the page and try again"))
+    check_csrf(request, await supplied_csrf_token(request))
     return principal
 
 

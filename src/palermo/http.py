@@ -83,11 +83,13 @@ class ConcurrencyLimit:
     """At most `limit` requests inside the app at once; the others wait here, in the event
     loop, holding no thread and no database lock.
 
-    Routes are synchronous: a request's session, authentication and endpoint each run in the
-    thread pool, one after another, while its transaction (SQLite's write lock, or the audit
-    log's append lock) stays held. With more requests in the app than threads, the holder
-    can wait for a thread that every other request is using to wait for its lock. Admitting
-    fewer requests than there are threads and pooled connections makes that impossible.
+    Most routes run their unit of work in one thread hop (`palermo.routing`), but those left
+    to FastAPI (an async route on the session, a dependency built on it) authenticate, work
+    and commit in separate trips to the thread pool while their transaction (SQLite's write
+    lock, or the audit log's append lock) stays held. With more requests in the app than
+    threads, the holder can wait for a thread that every other request is using to wait for
+    its lock. Admitting fewer requests than there are threads and pooled connections makes
+    that impossible.
 
     A server-sent event stream gives its slot back once its response starts: it lives as
     long as the browser tab, and each of its checks is a short transaction of its own."""

@@ -7,6 +7,8 @@ import logging
 import os
 import socket
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import uvicorn
@@ -98,17 +100,48 @@ def start_warming(settings: Settings) -> None:
     ).start()
 
 
-def listening_socket(host: str, port: int) -> socket.socket:
-    """The socket the workers share, made as a TCP socket by name: asyncio turns Nagle's
-    algorithm off only on sockets whose protocol says TCP, and uvicorn's own shared socket
-    says 0. With Nagle on, each response's body waits for the client's delayed ACK of its
-    headers: 40 ms a request."""
+class SharedPort(socket.socket):
+    """The port `serve --workers N` hands its workers. Each worker unpickles it as a
+    listening socket of its own on the same port (SO_REUSEPORT), and the kernel spreads new
+    connections across them. With one socket shared by all, the worker that woke first
+    accepted every connection waiting, and a client that opens its connections together
+    and keeps them (wrk, a peer's courier, a gateway) was served by that worker alone.
+    This process keeps the port bound, not listening: no connection waits on it, and no
+    other program can take the port while workers come and go."""
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        host, port = self.getsockname()[:2]
+        return (reuse_port_socket, (host, port))
+
+
+def reuse_port_socket(host: str, port: int, kind: type[socket.socket] = socket.socket) -> Any:
+    """A TCP socket bound to the port with SO_REUSEPORT, made as a TCP socket by name:
+    asyncio turns Nagle's algorithm off only on sockets whose protocol says TCP, and
+    uvicorn's own shared socket says 0. With Nagle on, each response's body waits for the
+    client's delayed ACK of its headers: 40 ms a request."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock = kind(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
     sock.bind((host, port))
-    sock.set_inheritable(True)
     return sock
+
+
+@contextmanager
+def _only_server_of(host: str, port: int) -> Iterator[None]:
+    """SO_REUSEPORT would let a second `serve --workers` on this port (another data
+    directory, by mistake) share its connections without a word: the first one holds an
+    abstract socket named after the port until it ends, and the second stops there."""
+    guard = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        guard.bind(f"\0palermo serve {host}:{port}")
+    except OSError:
+        guard.close()
+        raise Conflict(f"{host}:{port} is already served by another `palermo serve`") from None
+    try:
+        yield
+    finally:
+        guard.close()
 
 
 def serve_node(
@@ -168,7 +201,9 @@ def serve_node(
                 **options,
             )
             log.info("Palermo serving on http://%s:%d with %d workers", host, port, workers)
-            Multiprocess(config, sockets=[listening_socket(host, port)]).run()
+            with _only_server_of(host, port):
+                port_held = reuse_port_socket(host, port, SharedPort)
+                Multiprocess(config, sockets=[port_held]).run()
     finally:
         stop_webhooks.set()
         if courier is not None:

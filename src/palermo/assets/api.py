@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, status
+from fastapi import Query, status
 
 from palermo.assets import expiry, management, orders, service, silver, statistics, transitions
 from palermo.assets.lifecycle import AssetState
@@ -36,6 +36,7 @@ from palermo.deps import OffsetQuery, PrincipalDep, SessionDep, SettingsDep
 from palermo.errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized, error_responses
 from palermo.models.base import utcnow
 from palermo.records.repository import agency_codes
+from palermo.routing import APIRouter
 
 router = APIRouter(prefix="/api/assets", tags=["asset recovery"])
 COMMON = error_responses(Unauthorized, Invalid, Forbidden, NotFound, Conflict)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import Query, Request
 
 from palermo.audit import tree
 from palermo.audit.reading import read_events
@@ -14,6 +14,7 @@ from palermo.errors import Forbidden, Invalid, Unauthorized, error_responses
 from palermo.identity.keys import NodeKey
 from palermo.models.audit import AuditEvent
 from palermo.models.base import utcnow
+from palermo.routing import APIRouter
 
 router = APIRouter(prefix="/api/audit", tags=["audit"])
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import Query, Response, status
 
 from palermo.cases import actions, jit, membership, service, subjects, tasks, techniques
 from palermo.cases.schemas import (
@@ -42,6 +42,7 @@ from palermo.errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized,
 from palermo.models.base import utcnow
 from palermo.models.cases import Case
 from palermo.policy import cases as policy
+from palermo.routing import APIRouter
 
 router = APIRouter(prefix="/api/cases", tags=["cases"])
 COMMON = error_responses(Unauthorized, Invalid, Forbidden, NotFound, Conflict)

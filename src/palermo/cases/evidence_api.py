@@ -11,7 +11,7 @@ import binascii
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, status
+from fastapi import Query, status
 from fastapi.responses import Response
 
 from palermo.cases import evidence, handovers, package
@@ -32,6 +32,7 @@ from palermo.exchange.deps import KeyringDep
 from palermo.http import download_response, file_responses
 from palermo.models.base import utcnow
 from palermo.policy import cases as policy
+from palermo.routing import APIRouter
 
 evidence_router = APIRouter(prefix="/api/cases", tags=["cases"])
 COMMON = error_responses(Unauthorized, Invalid, Forbidden, NotFound, Conflict)

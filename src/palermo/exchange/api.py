@@ -8,7 +8,7 @@ import binascii
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 from fastapi.responses import Response
 
 from palermo.deps import PrincipalDep, SessionDep, SettingsDep
@@ -30,6 +30,7 @@ from palermo.exchange.schemas import (
 from palermo.http import download_response, file_responses
 from palermo.models.base import utcnow
 from palermo.policy.records import AccessContext
+from palermo.routing import APIRouter
 
 router = APIRouter(prefix="/api", tags=["exchange"])
 federation_router = APIRouter(prefix="/federation", tags=["federation"])

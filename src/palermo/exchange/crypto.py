@@ -95,7 +95,14 @@ def open_sealed(private: X25519PrivateKey, ciphertext: bytes, context: str) -> b
 
 # Signatures ----------------------------------------------------------------------------
 def sign(private: bytes, data: bytes) -> bytes:
-    return Ed25519PrivateKey.from_private_bytes(private).sign(data)
+    return _signing_key(private).sign(data)
+
+
+@lru_cache(maxsize=64)
+def _signing_key(private: bytes) -> Ed25519PrivateKey:
+    # Loading a private key derives its public half (70 µs here, half a signature's cost);
+    # an agency signs with the same key message after message.
+    return Ed25519PrivateKey.from_private_bytes(private)
 
 
 def verify(public: bytes, signature: bytes, data: bytes) -> None:

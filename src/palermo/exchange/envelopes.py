@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any
 
 import httpx
+from sqlalchemy import Row, bindparam, select
 from sqlalchemy.orm import Session
 
 from palermo.exchange import crypto
@@ -114,7 +115,7 @@ class Verified:
     peer: Node
     body: dict[str, Any]
     digest: str
-    seen: InboxEntry | None  # the earlier receipt of this very envelope, if any
+    seen: Row[str, str, str | None, datetime] | None  # its earlier receipt, if any
 
 
 def shape(envelope: object) -> tuple[uuid.UUID, str, str]:
@@ -140,6 +141,13 @@ def shape(envelope: object) -> tuple[uuid.UUID, str, str]:
     return envelope_id, envelope["kind"], envelope["from"][:64]
 
 
+# Every envelope asks it and almost never finds one: columns through the driver, not an
+# entity (the ORM's lookup cost a peer's node about a seventh of its time a message).
+_EARLIER = select(
+    InboxEntry.digest, InboxEntry.outcome, InboxEntry.reason, InboxEntry.received_at
+).where(InboxEntry.id == bindparam("id"))
+
+
 def verify(session: Session, envelope: dict[str, Any], *, local_code: str) -> Verified:
     envelope_id, kind, sender = shape(envelope)
     if envelope["to"] != local_code:
@@ -154,7 +162,7 @@ def verify(session: Session, envelope: dict[str, Any], *, local_code: str) -> Ve
     except (ValueError, crypto.CryptoFailure):
         raise Refusal(f"bad signature: the envelope is not signed by {sender}'s node key") from None
     seen_digest = digest(envelope)
-    seen = session.get(InboxEntry, envelope_id)
+    seen = session.connection().execute(_EARLIER, {"id": envelope_id}).first()
     if seen is not None and seen.digest != seen_digest:
         raise Refusal(f"replay: envelope id {envelope_id} was already used for other content")
     return Verified(envelope_id, kind, peer, envelope["body"], seen_digest, seen)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, BackgroundTasks, File, Form, Request, UploadFile, status
+from fastapi import BackgroundTasks, File, Form, Request, UploadFile, status
 
 from palermo.background import JobOut
 from palermo.deps import ContextDep, PrincipalDep, SessionDep, SettingsDep
@@ -28,6 +28,7 @@ from palermo.finintel.schemas import (
 )
 from palermo.finintel.thresholds import Thresholds
 from palermo.models.base import utcnow
+from palermo.routing import APIRouter
 
 router = APIRouter(prefix="/api/finintel", tags=["financial intelligence"])
 COMMON = error_responses(Unauthorized, Invalid, Forbidden, NotFound)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from fastapi import APIRouter, Request, Response, status
+from fastapi import Request, Response, status
 
 from palermo.deps import SESSION_COOKIE, CredentialsDep, PrincipalDep, SessionDep, SettingsDep
 from palermo.errors import (
@@ -37,6 +37,7 @@ from palermo.identity.schemas import (
 )
 from palermo.models.base import utcnow
 from palermo.models.identity import Agency, User
+from palermo.routing import APIRouter
 from palermo.settings import Settings
 from palermo.translatable import N_
 

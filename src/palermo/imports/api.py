@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, BackgroundTasks, File, Form, Request, UploadFile, status
+from fastapi import BackgroundTasks, File, Form, Request, UploadFile, status
 
 from palermo.deps import ContextDep, PrincipalDep, SessionDep, SettingsDep
 from palermo.errors import Forbidden, Invalid, NotFound, Unauthorized, error_responses
@@ -17,6 +17,7 @@ from palermo.models.base import utcnow
 from palermo.models.imports import ImportJob
 from palermo.records.envelope import SubjectCategory
 from palermo.records.schemas import envelope_of
+from palermo.routing import APIRouter
 
 router = APIRouter(prefix="/api/imports", tags=["imports"])
 COMMON = error_responses(Unauthorized, Invalid, Forbidden)

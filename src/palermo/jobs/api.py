@@ -5,12 +5,13 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 
 from palermo.deps import PrincipalDep, SessionDep
 from palermo.errors import Forbidden, NotFound, Unauthorized, error_responses
 from palermo.jobs import service
 from palermo.jobs.schemas import JobSummaryOut
+from palermo.routing import APIRouter
 
 router = APIRouter(prefix="/api/jobs", tags=["jobs"])
 COMMON = error_responses(Unauthorized, Forbidden, NotFound)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 
 from palermo.deps import PrincipalDep
 from palermo.errors import Invalid, NotFound, Unauthorized, error_responses
@@ -24,6 +24,7 @@ from palermo.judicial.schemas import (
 )
 from palermo.judicial.treaties import Registry, RequestType, Treaty, packaged
 from palermo.offences import offence
+from palermo.routing import APIRouter
 
 router = APIRouter(prefix="/api/treaties", tags=["judicial cooperation"])
 COMMON = error_responses(Unauthorized, Invalid, NotFound)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, status
+from fastapi import Query, status
 from sqlalchemy.orm import Session
 
 from palermo.deps import OffsetQuery, PrincipalDep, SessionDep, SettingsDep
@@ -31,6 +31,7 @@ from palermo.judicial.request_schemas import (
 from palermo.judicial.schemas import RequestIn
 from palermo.models.base import utcnow
 from palermo.policy import judicial as policy
+from palermo.routing import APIRouter
 
 requests_router = APIRouter(prefix="/api/requests", tags=["judicial cooperation"])
 COMMON = error_responses(Unauthorized, Invalid, Forbidden, NotFound, Conflict)

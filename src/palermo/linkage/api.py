@@ -7,7 +7,7 @@ import uuid
 from dataclasses import asdict
 from typing import Annotated
 
-from fastapi import APIRouter, BackgroundTasks, Query, Request, status
+from fastapi import BackgroundTasks, Query, Request, status
 
 from palermo.deps import ContextDep, PrincipalDep, SessionDep
 from palermo.errors import Forbidden, Invalid, NotFound, Unauthorized, error_responses
@@ -23,6 +23,7 @@ from palermo.linkage.schemas import (
 )
 from palermo.models.base import utcnow
 from palermo.policy.records import AccessContext
+from palermo.routing import APIRouter
 
 router = APIRouter(prefix="/api/link", tags=["linkage"])
 COMMON = error_responses(Unauthorized, Invalid, Forbidden, NotFound)

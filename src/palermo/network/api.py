@@ -7,7 +7,7 @@ import uuid
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, BackgroundTasks, Depends, Query, Request, status
+from fastapi import BackgroundTasks, Depends, Query, Request, status
 from fastapi.responses import Response
 
 from palermo.background import JobOut
@@ -19,6 +19,7 @@ from palermo.network import analysis, jobs, service
 from palermo.network.export import Format
 from palermo.network.schemas import ChartOut, JobIn, PathOut, ScopeIn
 from palermo.policy.records import AccessContext
+from palermo.routing import APIRouter
 
 router = APIRouter(prefix="/api/network", tags=["network"])
 COMMON = error_responses(Unauthorized, Invalid, Forbidden, NotFound)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 from pydantic import BaseModel
 
 from palermo.deps import ContextDep, OffsetQuery, PrincipalDep, SessionDep, SettingsDep
@@ -22,6 +22,7 @@ from palermo.notices.schemas import (
     NoticeOut,
 )
 from palermo.notices.workflow import person_action
+from palermo.routing import APIRouter
 
 router = APIRouter(prefix="/api/notices", tags=["notices"])
 public_router = APIRouter(prefix="/notices/v1", tags=["public notices"])

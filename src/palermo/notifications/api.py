@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request, status
+from fastapi import Depends, Query, Request, status
 from fastapi.responses import Response, StreamingResponse
 
 from palermo.deps import OffsetQuery, PrincipalDep, SessionDep, SettingsDep
@@ -23,6 +23,7 @@ from palermo.notifications.schemas import (
     WebhookIssued,
     WebhookOut,
 )
+from palermo.routing import APIRouter
 from palermo.web import i18n
 
 router = APIRouter(prefix="/api/notifications", tags=["notifications"])

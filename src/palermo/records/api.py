@@ -7,7 +7,7 @@ import uuid
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import APIRouter, Query, UploadFile, status
+from fastapi import Query, UploadFile, status
 from fastapi.responses import StreamingResponse
 
 from palermo.deps import ContextDep, OffsetQuery, PrincipalDep, SessionDep, SettingsDep
@@ -28,6 +28,7 @@ from palermo.records.schemas import (
     VersionOut,
     envelope_of,
 )
+from palermo.routing import APIRouter
 
 router = APIRouter(prefix="/api", tags=["records"])
 COMMON = error_responses(Unauthorized, Invalid, NotFound)

@@ -6,7 +6,7 @@ import json
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, BackgroundTasks, Form, Request, UploadFile, status
+from fastapi import BackgroundTasks, Form, Request, UploadFile, status
 from fastapi.responses import PlainTextResponse
 from pydantic import BaseModel
 
@@ -15,6 +15,7 @@ from palermo.errors import Forbidden, Invalid, NotFound, Unauthorized, error_res
 from palermo.models.base import utcnow
 from palermo.models.screening import ScreeningJob
 from palermo.policy.records import AccessContext, reads_records
+from palermo.routing import APIRouter
 from palermo.screening import batch, jobs, service
 from palermo.screening.schemas import ScreenIn, ScreenOut
 from palermo.screening.scoring import THRESHOLD, ScreeningQuery

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Query, Request
+from fastapi import Depends, Header, Query, Request
 
 from palermo.deps import PrincipalDep, SessionDep, access_context
 from palermo.errors import Invalid, Unauthorized, error_responses
 from palermo.exchange.deps import KeyringDep
 from palermo.models.base import utcnow
 from palermo.policy.records import AccessContext
+from palermo.routing import APIRouter
 from palermo.search import service
 from palermo.search.schemas import ResultKind, SearchOut
 

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 
 from palermo.deps import PrincipalDep, SessionDep
 from palermo.errors import Forbidden, Invalid, Unauthorized, error_responses
 from palermo.models.base import utcnow
+from palermo.routing import APIRouter
 from palermo.stats import service
 from palermo.stats.schemas import Statistics
 

@@ -19,7 +19,7 @@ from typing import Annotated, Any, ParamSpec, TypeVar, get_args
 from urllib.parse import urlencode
 
 import altair as alt
-from fastapi import APIRouter, Form, Query, Request
+from fastapi import Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, ValidationError
 from sqlalchemy import select
@@ -50,6 +50,7 @@ from palermo.models.assets import AssetOrder
 from palermo.models.base import utcnow
 from palermo.offences import iccs
 from palermo.policy import assets as policy
+from palermo.routing import APIRouter
 from palermo.settings import Settings
 from palermo.translatable import N_
 from palermo.web import i18n

@@ -22,7 +22,7 @@ from datetime import date, datetime, timedelta
 from typing import TypeVar
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
@@ -56,6 +56,7 @@ from palermo.notifications import repository as notifications
 from palermo.notifications.kinds import link_of, said, task_title
 from palermo.policy.records import AccessContext
 from palermo.records import grants
+from palermo.routing import APIRouter
 from palermo.settings import Settings
 from palermo.tasks import open_tasks
 from palermo.translatable import N_

@@ -17,7 +17,7 @@ from datetime import UTC, date, datetime, time
 from typing import Annotated, Any
 from urllib.parse import quote, urlencode
 
-from fastapi import APIRouter, File, Form, Query, Request, UploadFile
+from fastapi import File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -34,6 +34,7 @@ from palermo.models.base import utcnow
 from palermo.models.finintel import ReportingEntity
 from palermo.models.identity import Agency
 from palermo.policy.records import AccessContext
+from palermo.routing import APIRouter
 from palermo.settings import Settings
 from palermo.translatable import N_
 from palermo.web import i18n

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, BackgroundTasks, File, Form, Request, UploadFile
+from fastapi import BackgroundTasks, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
@@ -27,6 +27,7 @@ from palermo.records.envelope import (
     Tlp,
 )
 from palermo.records.schemas import envelope_of
+from palermo.routing import APIRouter
 from palermo.screening.lists import PARSERS
 from palermo.translatable import N_
 from palermo.web import i18n

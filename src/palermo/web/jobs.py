@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import uuid
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 
 from palermo.deps import PrincipalDep, SessionDep
 from palermo.jobs import service
+from palermo.routing import APIRouter
 from palermo.web.templating import page
 
 router = APIRouter(include_in_schema=False)

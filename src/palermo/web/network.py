@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from palermo.deps import PrincipalDep, SessionDep
@@ -21,6 +21,7 @@ from palermo.network.api import attachment
 from palermo.network.export import Format
 from palermo.network.schemas import ScopeIn
 from palermo.policy.records import AccessContext
+from palermo.routing import APIRouter
 from palermo.web.templating import page
 from palermo.web.workspace import context_or_redirect
 

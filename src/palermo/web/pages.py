@@ -8,7 +8,7 @@ import uuid
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, FastAPI, Form, Request
+from fastapi import FastAPI, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
@@ -25,6 +25,7 @@ from palermo.identity import repository, service
 from palermo.identity.api import set_session_cookie
 from palermo.identity.principal import Principal
 from palermo.models.base import utcnow
+from palermo.routing import APIRouter
 from palermo.translatable import N_
 from palermo.web import i18n
 from palermo.web.templating import HERE, page

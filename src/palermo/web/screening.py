@@ -7,7 +7,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, BackgroundTasks, Form, Request, UploadFile
+from fastapi import BackgroundTasks, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 
@@ -16,6 +16,7 @@ from palermo.errors import PalermoError
 from palermo.jobs.kinds import KINDS
 from palermo.models.base import utcnow
 from palermo.models.screening import ScreeningJob
+from palermo.routing import APIRouter
 from palermo.screening import batch, jobs, service
 from palermo.screening.scoring import EXPLANATIONS, THRESHOLD, ScreeningQuery
 from palermo.web import i18n

@@ -6,12 +6,13 @@ from __future__ import annotations
 from typing import Annotated
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Query, Request
+from fastapi import Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from palermo.deps import PrincipalDep, SessionDep
 from palermo.exchange.deps import keyring_of
 from palermo.models.base import utcnow
+from palermo.routing import APIRouter
 from palermo.search import service
 from palermo.search.schemas import ResultKind
 from palermo.translatable import N_

@@ -20,7 +20,7 @@ from typing import Annotated, Any
 
 import altair as alt
 import pycountry
-from fastapi import APIRouter, Query, Request
+from fastapi import Query, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
@@ -38,6 +38,9 @@ from palermo.models.base import utcnow
 from palermo.notices.kinds import KIND_TITLES, NoticeKind, NoticeStatus
 from palermo.policy import assets as asset_policy
 from palermo.policy import judicial as judicial_policy
+
+# The pages stay out of the OpenAPI description; the API beside them is in it.
+from palermo.routing import APIRouter
 from palermo.settings import Settings
 from palermo.stats import api, service
 from palermo.stats.schemas import (
@@ -56,7 +59,6 @@ from palermo.web.judicial import statistics as response_times
 from palermo.web.notices.common import STATUS_TITLES
 from palermo.web.templating import page
 
-# The pages stay out of the OpenAPI description; the API beside them is in it.
 pages = APIRouter(include_in_schema=False)
 router = APIRouter()
 

@@ -6,7 +6,7 @@ import uuid
 from typing import Annotated
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Form, Query, Request
+from fastapi import Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 
@@ -25,6 +25,7 @@ from palermo.policy.records import AccessContext, Effect, decide
 from palermo.records import service
 from palermo.records.envelope import Purpose
 from palermo.records.schemas import HitOut
+from palermo.routing import APIRouter
 from palermo.web import i18n
 from palermo.web.exchange import notification_rows
 from palermo.web.pages import safe_next

@@ -6,8 +6,7 @@ board that refreshes itself while the teams act, and the results report (to prin
 What is seen and what may be done are decided by `policy.cases` and the services; a refused
 form comes back as it was typed, with the reason beside its field."""
 
-from fastapi import APIRouter
-
+from palermo.routing import APIRouter
 from palermo.web.cases import (
     board,
     contributions,

@@ -10,7 +10,7 @@ import uuid
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import Query, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
@@ -21,6 +21,7 @@ from palermo.deps import PrincipalDep, SessionDep
 from palermo.identity.principal import Principal
 from palermo.models.base import utcnow
 from palermo.models.cases import ActionDay, Case
+from palermo.routing import APIRouter
 from palermo.translatable import N_
 from palermo.web.cases.forms import Again, FormSpec, Posted, Refused, act, shaped
 from palermo.web.cases.views import Reader, case_at_work, day_url, reader_of, render

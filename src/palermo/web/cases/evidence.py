@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 
 from palermo.cases import evidence, package
@@ -22,6 +22,7 @@ from palermo.http import download_response
 from palermo.models.base import utcnow
 from palermo.models.cases import EvidenceItem
 from palermo.policy import cases as policy
+from palermo.routing import APIRouter
 from palermo.web.cases.forms import FormSpec, Posted, Uploaded, act, listed, shaped
 from palermo.web.cases.workspace import again, back
 

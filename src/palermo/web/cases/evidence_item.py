@@ -12,7 +12,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
@@ -26,6 +26,7 @@ from palermo.identity.principal import Principal
 from palermo.models.base import utcnow
 from palermo.models.cases import Case, EvidenceItem
 from palermo.policy import cases as policy
+from palermo.routing import APIRouter
 from palermo.translatable import N_
 from palermo.web.cases.forms import Again, FormSpec, Posted, Refused, act, shaped
 from palermo.web.cases.views import Reader, case_at_work, reader_of, render

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import uuid
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 
 from palermo.cases import jit
@@ -14,6 +14,7 @@ from palermo.cases.schemas import ExtendIn, JitCloseIn, JitIn, SignIn
 from palermo.deps import PrincipalDep, SessionDep
 from palermo.models.base import utcnow
 from palermo.policy import cases as policy
+from palermo.routing import APIRouter
 from palermo.web.cases.forms import FormSpec, Posted, act, listed, shaped
 from palermo.web.cases.workspace import again, back
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from palermo.cases import membership, service, techniques
@@ -17,6 +17,7 @@ from palermo.models.base import utcnow
 from palermo.models.cases import Case
 from palermo.offences import iccs
 from palermo.policy import cases as policy
+from palermo.routing import APIRouter
 from palermo.web.cases.forms import FormSpec, Posted, Refused, act, listed, shaped
 from palermo.web.cases.views import render
 

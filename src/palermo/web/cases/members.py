@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 
 from palermo.cases import membership
@@ -13,6 +13,7 @@ from palermo.cases.schemas import CloseIn, MemberIn, RoleIn
 from palermo.deps import PrincipalDep, SessionDep
 from palermo.models.base import utcnow
 from palermo.policy import cases as policy
+from palermo.routing import APIRouter
 from palermo.web.cases.forms import FormSpec, Posted, act, shaped
 from palermo.web.cases.views import reader_of
 from palermo.web.cases.workspace import again, back

@@ -7,7 +7,7 @@ import uuid
 from datetime import timedelta
 from zoneinfo import available_timezones
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
@@ -18,6 +18,7 @@ from palermo.deps import PrincipalDep, SessionDep
 from palermo.identity.principal import Principal
 from palermo.models.base import utcnow
 from palermo.models.cases import ActionDay, Case
+from palermo.routing import APIRouter
 from palermo.web.cases.forms import FormSpec, Posted, Refused, act, listed, shaped
 from palermo.web.cases.views import case_at_work, day_url, reader_of, render
 

@@ -10,7 +10,7 @@ import uuid
 from dataclasses import dataclass
 from decimal import Decimal
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
@@ -22,6 +22,7 @@ from palermo.http import download_response
 from palermo.identity.principal import Principal
 from palermo.models.base import utcnow
 from palermo.models.cases import Case
+from palermo.routing import APIRouter
 from palermo.web.cases.views import case_at_work, render
 
 router = APIRouter(include_in_schema=False)

@@ -9,7 +9,7 @@ import uuid
 from typing import Annotated
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Query, Request
+from fastapi import Query, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
@@ -27,6 +27,7 @@ from palermo.identity.roles import PARTNER_ONLY_KINDS
 from palermo.models.base import utcnow
 from palermo.models.cases import Case
 from palermo.records.envelope import HandlingCode
+from palermo.routing import APIRouter
 from palermo.translatable import N_
 from palermo.web.cases.forms import Again, Refused
 from palermo.web.cases.views import Reader, case_at_work, reader_of, render

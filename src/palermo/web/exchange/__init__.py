@@ -5,8 +5,7 @@ evidence, details of a hit), hit notifications and hit/no-hit queries to peer no
 Every page works without JavaScript; HTMX only filters lists as the officer types.
 """
 
-from fastapi import APIRouter
-
+from palermo.routing import APIRouter
 from palermo.web.exchange import compose, folders, peers, recipients, threads
 from palermo.web.exchange.peers import notification_rows
 

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Form, Query, Request, UploadFile
+from fastapi import File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
@@ -21,6 +21,7 @@ from palermo.exchange.schemas import MessageOut
 from palermo.identity.principal import Principal
 from palermo.models.base import utcnow
 from palermo.records.envelope import HandlingCode, Tlp
+from palermo.routing import APIRouter
 from palermo.translatable import N_
 from palermo.web import i18n
 from palermo.web.exchange.common import (

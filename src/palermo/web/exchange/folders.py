@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Query, Request
+from fastapi import Query, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -19,6 +19,7 @@ from palermo.exchange.deps import keyring_of
 from palermo.exchange.messages import Priority, ReceiptKind
 from palermo.identity.principal import Principal
 from palermo.models.exchange import MessageReceipt
+from palermo.routing import APIRouter
 from palermo.web.exchange.common import (
     current_date,
 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import Form, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
@@ -19,6 +19,7 @@ from palermo.notifications import repository as notifications
 from palermo.notifications.kinds import link_of, said, title_of
 from palermo.policy.records import AccessContext
 from palermo.records.envelope import Purpose
+from palermo.routing import APIRouter
 from palermo.web import i18n
 from palermo.web.exchange.common import (
     see_thread,

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Annotated
 
 import pycountry
-from fastapi import APIRouter, Query, Request
+from fastapi import Query, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
@@ -16,6 +16,7 @@ from palermo.deps import PrincipalDep, SessionDep
 from palermo.exchange import messages
 from palermo.identity import repository as directory
 from palermo.identity.principal import Principal
+from palermo.routing import APIRouter
 from palermo.web.templating import page
 
 router = APIRouter(include_in_schema=False)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Path, Request
+from fastapi import Form, Path, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -26,6 +26,7 @@ from palermo.http import download_response
 from palermo.identity.principal import Principal
 from palermo.models.base import utcnow
 from palermo.models.records import Record
+from palermo.routing import APIRouter
 from palermo.translatable import N_
 from palermo.web import i18n
 from palermo.web.exchange.common import (

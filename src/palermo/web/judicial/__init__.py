@@ -6,8 +6,7 @@ the steps the reader's side may take, and the response-time dashboard (with its 
 What is seen and what may be done are decided by `policy.judicial` and the services; a
 refused form comes back as it was typed, with the reason beside its field."""
 
-from fastapi import APIRouter
-
+from palermo.routing import APIRouter
 from palermo.web.judicial import bases, queue, request, statistics, steps, wizard
 
 router = APIRouter(include_in_schema=False)

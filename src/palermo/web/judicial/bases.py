@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import Query, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
@@ -27,6 +27,7 @@ from palermo.judicial.lifecycle import RequestKind
 from palermo.judicial.schemas import DualCriminalityOut
 from palermo.judicial.treaties import RequestType, Treaty, packaged
 from palermo.models.base import utcnow
+from palermo.routing import APIRouter
 from palermo.translatable import N_
 from palermo.web import i18n
 from palermo.web.judicial.views import central_authority, drafting_authority, render

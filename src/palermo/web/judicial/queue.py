@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import Query, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -23,6 +23,7 @@ from palermo.judicial.request_schemas import Direction, RequestSummaryOut
 from palermo.models.base import utcnow
 from palermo.models.judicial import JudicialRequest
 from palermo.policy import judicial as policy
+from palermo.routing import APIRouter
 from palermo.translatable import N_
 from palermo.web.judicial.views import central_authority, render
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import Query, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
@@ -22,6 +22,7 @@ from palermo.judicial.treaties import RequestType, packaged
 from palermo.models.base import utcnow
 from palermo.models.judicial import JudicialRequest
 from palermo.policy import judicial as policy
+from palermo.routing import APIRouter
 from palermo.translatable import N_
 from palermo.web.forms import Refused
 from palermo.web.judicial.views import render

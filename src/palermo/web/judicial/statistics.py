@@ -10,7 +10,7 @@ import io
 from typing import Any
 
 import altair as alt
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
@@ -20,6 +20,7 @@ from palermo.identity.principal import Principal
 from palermo.judicial import statistics, views
 from palermo.judicial.request_schemas import PairOut
 from palermo.models.base import utcnow
+from palermo.routing import APIRouter
 from palermo.translatable import N_
 from palermo.web import i18n
 from palermo.web.judicial.views import render

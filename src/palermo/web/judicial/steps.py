@@ -10,7 +10,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
@@ -24,6 +24,7 @@ from palermo.judicial.request_schemas import AnswerIn, AssignIn, PartIn, Refusal
 from palermo.models.base import utcnow
 from palermo.models.judicial import JudicialRequest
 from palermo.policy import judicial as policy
+from palermo.routing import APIRouter
 from palermo.web.forms import FormSpec, Posted, act, shaped
 from palermo.web.judicial.request import request_page
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
@@ -27,6 +27,7 @@ from palermo.models.base import utcnow
 from palermo.models.judicial import JudicialRequest
 from palermo.offences import iccs
 from palermo.records.envelope import HandlingCode
+from palermo.routing import APIRouter
 from palermo.web.forms import FormSpec, Posted, Refused, act, listed, shaped
 from palermo.web.judicial.bases import check
 from palermo.web.judicial.views import drafting_authority, render

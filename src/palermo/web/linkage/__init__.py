@@ -1,8 +1,7 @@
 """Linkage pages: the review queue with the latest run and its entities, two records side
 by side with the judgement buttons, and an entity's dossier."""
 
-from fastapi import APIRouter
-
+from palermo.routing import APIRouter
 from palermo.web.linkage import compare, entity, overview
 
 router = APIRouter(include_in_schema=False)

@@ -6,12 +6,13 @@ from __future__ import annotations
 from typing import Annotated
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Form, Query, Request
+from fastapi import Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from palermo.deps import PrincipalDep, SessionDep
 from palermo.linkage import review, service
 from palermo.models.base import utcnow
+from palermo.routing import APIRouter
 from palermo.web.linkage.common import (
     FIELD_TITLES,
     SCHEMA,

@@ -3,12 +3,13 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 
 from palermo.deps import PrincipalDep, SessionDep
 from palermo.linkage import review
 from palermo.models.base import utcnow
+from palermo.routing import APIRouter
 from palermo.web.linkage.common import SCHEMA, latest_run
 from palermo.web.templating import page
 from palermo.web.workspace import context_or_redirect

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from palermo.deps import PrincipalDep, SessionDep
 from palermo.linkage import review, service
 from palermo.models.base import utcnow
+from palermo.routing import APIRouter
 from palermo.web.linkage.common import SCHEMA, STATUS_TITLES, latest_run
 from palermo.web.templating import page
 from palermo.web.workspace import context_or_redirect

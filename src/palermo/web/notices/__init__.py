@@ -2,8 +2,7 @@
 notice's page with the reviewer's checklist, its history and hit reports; and the public
 extract, which needs no log-in."""
 
-from fastapi import APIRouter
-
+from palermo.routing import APIRouter
 from palermo.web.notices import form, listing, notice, public
 
 router = APIRouter(include_in_schema=False)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
@@ -35,6 +35,7 @@ from palermo.notices.schemas import ActionIn
 from palermo.offences import iccs
 from palermo.policy import notices as policy
 from palermo.records.schemas import EntityIn
+from palermo.routing import APIRouter
 from palermo.settings import Settings
 from palermo.translatable import N_
 from palermo.web import i18n

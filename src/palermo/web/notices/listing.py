@@ -6,13 +6,14 @@ from __future__ import annotations
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Query, Request
+from fastapi import Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from palermo.deps import PrincipalDep, SessionDep
 from palermo.notices import service
 from palermo.notices.kinds import NoticeKind, NoticeStatus
 from palermo.records.repository import agency_codes
+from palermo.routing import APIRouter
 from palermo.web.notices.common import KIND_NAMES, STATUS_TITLES, require_reader, tabs
 from palermo.web.templating import page
 from palermo.web.workspace import context_or_redirect

@@ -8,7 +8,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from followthemoney import model
 from pydantic import ValidationError
@@ -27,6 +27,7 @@ from palermo.notices.workflow import ACTION_TITLES, TRANSITIONS, person_action
 from palermo.offences import iccs
 from palermo.policy import notices as policy
 from palermo.policy.records import AccessContext
+from palermo.routing import APIRouter
 from palermo.web import i18n
 from palermo.web.notices.common import (
     STATUS_TITLES,

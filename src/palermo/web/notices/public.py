@@ -7,13 +7,14 @@ import math
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from palermo.deps import SessionDep
 from palermo.errors import Invalid, PalermoError
 from palermo.models.base import utcnow
 from palermo.notices import public
+from palermo.routing import APIRouter
 from palermo.translatable import N_
 from palermo.web import i18n
 from palermo.web.templating import page
