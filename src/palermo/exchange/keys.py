@@ -110,7 +110,8 @@ def _current_rows(
 ) -> dict[tuple[uuid.UUID, str], _KeyRow]:
     """The current keys of the agencies by (agency, use), in one query: columns, not
     entities, as every message sent asks this."""
-    rows = session.execute(_CURRENT, {"agencies": list(agency_ids)})
+    session.flush()  # a key made in this unit of work counts, as through the ORM
+    rows = session.connection().execute(_CURRENT, {"agencies": list(agency_ids)})
     return {(row.agency_id, row.use): row for row in rows}  # the newest wins
 
 
