@@ -4,11 +4,13 @@ the endpoint and the commit (or the rollback that keeps durable writes) together
 from __future__ import annotations
 
 import inspect
+import re
 from collections.abc import Iterator
 from typing import Any
 
 import anyio.to_thread
 import pytest
+from fastapi import APIRouter as FastAPIRouter
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -124,3 +126,61 @@ def test_an_unknown_caller_is_told_so_before_what_is_wrong_with_the_request(
     assert known.json()["error"]["details"][0]["location"] == "query.refuse"
     # The request failed: its token's use is not kept, as no line of a failed unit is.
     assert audit_actions(db)[-1] == "token.create"
+
+
+def test_a_router_turns_away_paths_none_of_its_routes_can_match(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    parts = APIRouter()
+
+    @parts.get("/{thing}/parts")
+    def parts_of(thing: str) -> list[str]:
+        return []
+
+    things = APIRouter(prefix="/api/things")
+
+    @things.get("/{thing}")
+    def thing(thing: str) -> str:
+        return thing
+
+    @things.get("")
+    def all_things() -> list[str]:
+        return []
+
+    things.include_router(parts)
+    outer = APIRouter()
+    outer.include_router(things, prefix="/v2")
+    assert things.heads() == ("/api/things", "/api/things/")
+    assert outer.heads() == ("/v2/api/things", "/v2/api/things/")
+    assert parts.heads() == ("/",)
+    app = create_app()
+    app.include_router(outer)
+    with TestClient(app) as client:
+        assert client.get("/v2/api/things/7/parts").json() == []
+        assert client.get("/v2/api/things/7").json() == "7"
+        tried: list[FastAPIRouter] = []
+        real = FastAPIRouter.matches
+
+        def spied(self: FastAPIRouter, scope: Any) -> Any:
+            tried.append(self)
+            return real(self, scope)
+
+        monkeypatch.setattr(FastAPIRouter, "matches", spied)
+        assert client.get("/healthz").status_code == 200
+        assert outer not in tried  # its routes were not tried one by one
+        assert client.get("/v2/api/things").json() == []
+        assert outer in tried
+
+
+def test_every_route_of_the_application_is_still_reached(app_client: TestClient) -> None:
+    """With the routers' heads, each operation of the schema still finds its route: the
+    application's answer to a path it has no route for would mean a head turned it away."""
+    nowhere = app_client.get("/api/no/route/here")
+    assert nowhere.status_code == 404
+    operations = app_client.get("/openapi.json").json()["paths"]
+    assert len(operations) > 100
+    for template, methods in operations.items():
+        path = re.sub(r"{[^}]+}", "00000000-0000-0000-0000-000000000000", template)
+        for method in methods:
+            answer = app_client.request(method, path)
+            assert answer.text != nowhere.text, (method, path)

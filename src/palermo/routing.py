@@ -27,6 +27,8 @@ from fastapi import APIRouter as FastAPIRouter
 from fastapi import Request
 from fastapi.params import Depends
 from fastapi.routing import APIRoute
+from starlette.routing import Match
+from starlette.types import Scope
 
 from palermo import deps
 from palermo.db import conclude
@@ -87,8 +89,8 @@ def one_hop(endpoint: Callable[..., Any]) -> Callable[..., Any]:
 
     async def route(**arguments: Any) -> Any:
         request: Request = arguments[request_name] if request_name else arguments.pop(_REQUEST)
-        request.scope[_STARTED] = True
         supplied = await deps.supplied_csrf_token(request) if principal_name else None
+        request.scope[_STARTED] = True
         return await anyio.to_thread.run_sync(
             partial(
                 _unit_of_work,
@@ -164,8 +166,44 @@ class OneHopRoute(APIRoute):
 
 
 class APIRouter(FastAPIRouter):
-    """FastAPI's router, with sync routes on the request's session run in one thread hop."""
+    """FastAPI's router, with sync routes on the request's session run in one thread hop,
+    and a path that none of its routes can match turned away before any route is tried.
+
+    The application tries its routers one after the other, and FastAPI tries every route
+    of a router (with its regular expression) before moving on to the next router: a
+    request for a route of the last routers went through some 300 others, 1.1 ms of CPU for
+    `/healthz`. Every path a route matches holds the literal text of the route's path
+    before its first parameter: after the prefixes the router was included under, which
+    only its inclusion knows, so the test is "holds", not "begins with"."""
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("route_class", OneHopRoute)
         super().__init__(**kwargs)
+        self._includes: list[tuple[str, FastAPIRouter]] = []
+        self._heads: tuple[str, ...] = ("",)
+        self._heads_of = -1  # how many routes the router had when its heads were taken
+
+    def include_router(self, router: FastAPIRouter, *, prefix: str = "", **kwargs: Any) -> None:
+        super().include_router(router, prefix=prefix, **kwargs)
+        self._includes.append((prefix, router))
+
+    def heads(self) -> tuple[str, ...]:
+        """The literal beginnings of the paths of this router's routes ("" when a route of
+        it is of a kind whose paths are not known here: then any path may match)."""
+        if self._heads_of != len(self.routes):
+            own = [p for r in self.routes if isinstance(p := getattr(r, "path", None), str)]
+            heads = {path.split("{", 1)[0] for path in own}
+            for prefix, router in self._includes:
+                included = router.heads() if isinstance(router, APIRouter) else ("",)
+                heads.update(self.prefix + prefix + head for head in included)
+            if len(own) + len(self._includes) != len(self.routes):
+                heads.add("")  # something neither added nor included here
+            self._heads = ("",) if "" in heads else tuple(sorted(heads))
+            self._heads_of = len(self.routes)
+        return self._heads
+
+    def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        path = scope.get("path", "")
+        if not any(head in path for head in self.heads()):
+            return Match.NONE, {}
+        return super().matches(scope)
