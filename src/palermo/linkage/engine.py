@@ -11,7 +11,7 @@ import enum
 import logging
 import math
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -50,6 +50,7 @@ class Pair:
 class Result:
     model: dict[str, Any]
     pairs: list[Pair]
+    frequencies: dict[str, dict[str, float]]  # `model.frequencies` of the linked rows
 
 
 def _table(rows: Iterable[dict[str, Any]]) -> pa.Table:
@@ -65,12 +66,13 @@ def _table(rows: Iterable[dict[str, Any]]) -> pa.Table:
     )
 
 
-def _term_frequencies(rows: Sequence[dict[str, Any]]) -> dict[str, pa.Table]:
+def _term_frequencies(
+    counted: Mapping[str, tuple[dict[str, float], float]],
+) -> dict[str, pa.Table]:
     """Each frequency-weighed column's lookup table, as Splink reads it: the values' shares
     as `model.shares` counts them (Splink would count records), the same on both backends."""
     tables = {}
-    for column in model.TF_COLUMNS:
-        share, _ = model.shares(rows, column)
+    for column, (share, _) in counted.items():
         tables[column] = pa.table(
             {
                 column: pa.array(list(share), type=pa.string()),
@@ -93,7 +95,8 @@ def link(rows: Sequence[dict[str, Any]], *, backend: Backend, threshold: float) 
         raise Invalid(
             f"only {table.num_rows} records to link: a model needs at least {MIN_RECORDS}"
         )
-    frequencies = _term_frequencies(rows)
+    counted = {column: model.shares(rows, column) for column in model.TF_COLUMNS}
+    frequencies = _term_frequencies(counted)
     with (
         tempfile.TemporaryDirectory(prefix="palermo-duckdb-") as spill,
         duckdb.connect(
@@ -108,8 +111,10 @@ def link(rows: Sequence[dict[str, Any]], *, backend: Backend, threshold: float) 
         trained = model.trained(linker)
         predicted = _predicted(linker, threshold) if backend is Backend.duckdb else None
     if predicted is None:
-        return Result(trained, _spark_pairs(table, frequencies, trained, threshold))
-    return Result(trained, _pairs(predicted))  # made once DuckDB has given its memory back
+        pairs = _spark_pairs(table, frequencies, trained, threshold)
+    else:
+        pairs = _pairs(predicted)  # made once DuckDB has given its memory back
+    return Result(trained, pairs, model.common_values(counted))
 
 
 def _predicted(linker: Linker, threshold: float) -> pa.Table:

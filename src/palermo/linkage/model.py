@@ -518,9 +518,15 @@ def shares(rows: Sequence[Row], column: str) -> tuple[dict[str, float], float]:
 def frequencies(rows: Sequence[Row]) -> dict[str, dict[str, float]]:
     """Each frequency-weighed column's common values and their `shares`; "" holds the
     share of a value counted once (kept small: common values only)."""
+    return common_values({column: shares(rows, column) for column in TF_COLUMNS})
+
+
+def common_values(
+    counted: Mapping[str, tuple[dict[str, float], float]],
+) -> dict[str, dict[str, float]]:
+    """`frequencies` of columns whose `shares` are counted already."""
     found: dict[str, dict[str, float]] = {}
-    for column in TF_COLUMNS:
-        share, once = shares(rows, column)
+    for column, (share, once) in counted.items():
         if share:
             found[column] = {v: s for v, s in share.items() if s > once}
             found[column][""] = once

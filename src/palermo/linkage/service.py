@@ -25,7 +25,7 @@ from palermo.errors import Forbidden, Invalid, NotFound
 from palermo.identity import repository as directory
 from palermo.identity.principal import Principal
 from palermo.identity.roles import Role
-from palermo.linkage import clusters, engine, features, model
+from palermo.linkage import clusters, engine, features
 from palermo.linkage.engine import Backend
 from palermo.models.base import table_of
 from palermo.models.identity import Agency
@@ -116,7 +116,7 @@ def execute(
     progress("storing", 2, 3)
     linkage.status, linkage.finished_at = "done", now
     linkage.records, linkage.pairs = len(rows), len(result.pairs)
-    linkage.model, linkage.frequencies = result.model, model.frequencies(rows)
+    linkage.model, linkage.frequencies = result.model, result.frequencies
     store_pairs(session, linkage, result.pairs)
     audit(
         session,
