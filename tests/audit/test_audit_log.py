@@ -11,7 +11,9 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from palermo.audit import merkle
+from palermo.audit import merkle, tree
+from palermo.audit import service as audit_service
+from palermo.audit.service import Operation, record
 from palermo.identity.roles import Role
 from palermo.models.audit import AuditEvent
 from palermo.models.base import utcnow
@@ -168,6 +170,36 @@ def test_audit_rows_refuse_update_and_delete(world, db: Session) -> None:
         db.execute(text("UPDATE audit_events SET actor = 'mallory'"))
     with pytest.raises(DBAPIError, match="append-only"), db.begin_nested():
         db.execute(text("DELETE FROM audit_events"))
+
+
+def test_an_append_after_another_process_reads_the_tail_in_one_go(
+    db: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A process keeps the tail of its last commit; when another process (a second worker,
+    a command) has appended since, the subtrees covering the log are read together, and
+    the log grows as if nothing had happened."""
+    for number in range(22):
+        record(db, action=f"test.{number}", operation=Operation.consultation, actor="x")
+    db.commit()
+    reads: list[str] = []
+    counted = tree.fetch_rows
+
+    def counting(session: Session, sql: str, params: object) -> object:
+        reads.append(sql)
+        return counted(session, sql, params)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(tree, "fetch_rows", counting)
+    audit_service._COMMITTED.clear()  # as after another process's commit
+    record(db, action="test.after", operation=Operation.consultation, actor="x")
+    db.commit()
+    assert len(reads) == 1  # the three stored nodes of 16 + 4 + 2 leaves
+    audit_service._COMMITTED.clear()
+    record(db, action="test.later", operation=Operation.consultation, actor="x")
+    db.commit()
+    assert len(reads) == 3  # then those of 16 + 4 + 2 + 1: three nodes and a leaf
+    leaves = list(db.scalars(select(AuditEvent.leaf_hash).order_by(AuditEvent.leaf_index)))
+    assert len(leaves) == 24
+    assert tree.root_at(db, 24) == merkle.InMemoryTree(leaves).root()
 
 
 def test_auditors_read_the_log_and_the_reading_is_logged(

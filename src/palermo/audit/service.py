@@ -20,7 +20,7 @@ from sqlalchemy import URL, event, select, text
 from sqlalchemy.orm import Session, SessionTransaction
 
 from palermo.audit.merkle import leaf_hash, perfect_nodes_completed_by
-from palermo.audit.tree import StoredTree
+from palermo.audit.tree import Prefetched, subtrees
 from palermo.db import defer_rows, durable_write
 from palermo.errors import PalermoError
 from palermo.identity.principal import Principal
@@ -122,8 +122,11 @@ class LogTail:
         if known is not None and known[:2] == (self.size, self.last):
             self.nodes = dict(known[2])
         else:
-            stored = StoredTree(session)
-            self.nodes = {key: stored.perfect(*key) for key in _cover(self.size)}
+            # Another process appended since (a second worker, a command): the subtrees
+            # covering the log now, in one read instead of one per subtree.
+            cover = _cover(self.size)
+            stored = Prefetched(subtrees(session, cover))
+            self.nodes = {key: stored.perfect(*key) for key in cover}
 
     def perfect(self, level: int, index: int) -> bytes:
         return self.nodes[(level, index)]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TypeVar
@@ -14,29 +14,9 @@ from palermo.audit import merkle
 from palermo.db import fetch_rows
 from palermo.errors import Invalid
 from palermo.identity.keys import NodeKey
-from palermo.models.audit import AuditEvent, AuditNode, AuditTreeHead
+from palermo.models.audit import AuditTreeHead
 
 T = TypeVar("T")
-
-
-class StoredTree:
-    """Perfect-subtree hashes from the database: leaves at level 0, stored nodes above."""
-
-    def __init__(self, session: Session) -> None:
-        self.session = session
-
-    def perfect(self, level: int, index: int) -> bytes:
-        if level == 0:
-            digest = self.session.scalar(
-                select(AuditEvent.leaf_hash).where(AuditEvent.leaf_index == index)
-            )
-        else:
-            digest = self.session.scalar(
-                select(AuditNode.hash).where(AuditNode.level == level, AuditNode.index == index)
-            )
-        if digest is None:
-            raise LookupError(f"subtree ({level}, {index}) is not in the audit log")
-        return digest
 
 
 class _Recorder:
@@ -50,7 +30,9 @@ class _Recorder:
         return bytes(32)
 
 
-class _Prefetched:
+class Prefetched:
+    """Subtree hashes fetched beforehand (`subtrees`); a missing one is not in the log."""
+
     def __init__(self, nodes: dict[tuple[int, int], bytes]) -> None:
         self.nodes = nodes
 
@@ -61,13 +43,11 @@ class _Prefetched:
             raise LookupError(f"subtree ({level}, {index}) is not in the audit log") from None
 
 
-def _prefetch(session: Session, compute: Callable[[merkle.SubtreeHashes], T]) -> T:
-    """Run a proof algorithm twice: once to learn which subtrees it reads (the access
-    pattern never depends on hash values), then on those subtrees fetched in two queries."""
-    recorder = _Recorder()
-    compute(recorder)
+def subtrees(session: Session, keys: Iterable[tuple[int, int]]) -> dict[tuple[int, int], bytes]:
+    """The hashes of perfect subtrees (level, index) in two queries at most: leaves at
+    level 0, stored nodes above."""
     by_level: dict[int, list[int]] = {}
-    for level, index in recorder.keys:
+    for level, index in keys:
         by_level.setdefault(level, []).append(index)
     found: dict[tuple[int, int], bytes] = {}
     leaves = by_level.pop(0, [])
@@ -88,7 +68,15 @@ def _prefetch(session: Session, compute: Callable[[merkle.SubtreeHashes], T]) ->
             params,
         )
         found.update(((level, index), bytes(digest)) for level, index, digest in rows)
-    return compute(_Prefetched(found))
+    return found
+
+
+def _prefetch(session: Session, compute: Callable[[merkle.SubtreeHashes], T]) -> T:
+    """Run a proof algorithm twice: once to learn which subtrees it reads (the access
+    pattern never depends on hash values), then on those subtrees fetched together."""
+    recorder = _Recorder()
+    compute(recorder)
+    return compute(Prefetched(subtrees(session, recorder.keys)))
 
 
 def tree_size(session: Session) -> int:
