@@ -940,6 +940,7 @@ class Profiler:
                     "--output",
                     str(self.outputs[name]),
                     "--nonblocking",
+                    "--subprocesses",  # a node's worker processes (`--serve-workers`)
                     *(["--idle"] if idle else ["--gil"]),
                 ],
                 stdout=subprocess.DEVNULL,
