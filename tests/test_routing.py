@@ -171,6 +171,20 @@ def test_a_router_turns_away_paths_none_of_its_routes_can_match(
         assert client.get("/v2/api/things").json() == []
         assert outer in tried
 
+        # A route added to an included router later is reached too.
+        assert client.get("/api/late").status_code == 404
+        late = APIRouter()
+        app.include_router(late_outer := APIRouter())
+        late_outer.include_router(late)
+        assert late_outer.heads() == ()  # no route yet: every path is turned away
+
+        @late.get("/api/late")
+        def late_route() -> str:
+            return "here"
+
+        assert client.get("/api/late").json() == "here"
+        assert late_outer.heads() == ("/api/late",)
+
 
 def test_every_route_of_the_application_is_still_reached(app_client: TestClient) -> None:
     """With the routers' heads, each operation of the schema still finds its route: the

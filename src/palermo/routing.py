@@ -181,7 +181,7 @@ class APIRouter(FastAPIRouter):
         super().__init__(**kwargs)
         self._includes: list[tuple[str, FastAPIRouter]] = []
         self._heads: tuple[str, ...] = ("",)
-        self._heads_of = -1  # how many routes the router had when its heads were taken
+        self._heads_of = -1  # `_size()` when the heads were taken
 
     def include_router(self, router: FastAPIRouter, *, prefix: str = "", **kwargs: Any) -> None:
         super().include_router(router, prefix=prefix, **kwargs)
@@ -190,7 +190,7 @@ class APIRouter(FastAPIRouter):
     def heads(self) -> tuple[str, ...]:
         """The literal beginnings of the paths of this router's routes ("" when a route of
         it is of a kind whose paths are not known here: then any path may match)."""
-        if self._heads_of != len(self.routes):
+        if self._heads_of != self._size():
             own = [p for r in self.routes if isinstance(p := getattr(r, "path", None), str)]
             heads = {path.split("{", 1)[0] for path in own}
             for prefix, router in self._includes:
@@ -199,8 +199,14 @@ class APIRouter(FastAPIRouter):
             if len(own) + len(self._includes) != len(self.routes):
                 heads.add("")  # something neither added nor included here
             self._heads = ("",) if "" in heads else tuple(sorted(heads))
-            self._heads_of = len(self.routes)
+            self._heads_of = self._size()
         return self._heads
+
+    def _size(self) -> int:
+        """How many routes the router holds, with those of the routers it included."""
+        return len(self.routes) + sum(
+            router._size() for _, router in self._includes if isinstance(router, APIRouter)
+        )
 
     def matches(self, scope: Scope) -> tuple[Match, Scope]:
         path = scope.get("path", "")
