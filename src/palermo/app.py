@@ -163,12 +163,16 @@ def _error_response(request: Request, error: PalermoError) -> Response:
     return JSONResponse(error.to_dict(), status_code=error.status_code, headers=headers)
 
 
+async def _refusal(request: Request, error: PalermoError) -> Response:
+    first = await authenticated_first(request, error)
+    assert isinstance(first, PalermoError)
+    return _error_response(request, first)
+
+
 def _error_handlers(app: FastAPI) -> None:
     @app.exception_handler(PalermoError)
     async def palermo_error(request: Request, error: PalermoError) -> Response:
-        first = await authenticated_first(request, error)
-        assert isinstance(first, PalermoError)
-        return _error_response(request, first)
+        return await _refusal(request, error)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, error: RequestValidationError) -> Response:
@@ -194,7 +198,7 @@ def _error_handlers(app: FastAPI) -> None:
             mapped = MethodNotAllowed(f"{request.method} is not allowed here")
         else:
             mapped = BadRequest(str(error.detail))
-        return _error_response(request, mapped)
+        return await _refusal(request, mapped)
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, error: Exception) -> Response:

@@ -137,10 +137,10 @@ def _unit_of_work(
 
 async def authenticated_first(request: Request, error: Exception) -> Exception:
     """What to answer a request refused before its unit of work began (a parameter or body
-    that is not valid, a missing purpose): the refusal — unless the caller is not
-    authenticated, who is told that first, as when authentication was the route's first
-    dependency. Whoever asks comes before what they ask, and an unknown caller learns
-    nothing of what the route expects."""
+    that is not valid, a form that cannot be parsed, a missing purpose): the refusal —
+    unless the caller is not authenticated, who is told that first, as when authentication
+    was the route's first dependency. Whoever asks comes before what they ask, and an
+    unknown caller learns nothing of what the route expects."""
     endpoint = getattr(request.scope.get("route"), "endpoint", None)
     if request.scope.get(_STARTED) or not getattr(endpoint, _AUTHENTICATES, False):
         return error

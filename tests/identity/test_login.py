@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
+from palermo.deps import SESSION_COOKIE
 from palermo.identity.roles import Role
 from palermo.models.base import utcnow
 from palermo.models.identity import User, WebSession
@@ -158,6 +159,24 @@ def test_cookie_requests_that_change_state_need_the_csrf_token(
     assert forged.status_code == 403
     accepted = client.post("/api/tokens", json={"name": "script"}, headers={"X-CSRF-Token": csrf})
     assert accepted.status_code == 201
+
+
+def test_a_stale_cookie_with_a_malformed_form_is_told_to_log_in_first(
+    client: TestClient, factory: Factory
+) -> None:
+    """The form is read (for its CSRF token) before the unit of work begins; a form that
+    cannot be parsed must not tell an unknown caller more than that they are unknown."""
+    malformed = {
+        "content": b"--x\r\nnot a part",
+        "headers": {"content-type": "multipart/form-data"},
+    }
+    client.cookies.set(SESSION_COOKIE, "stale")
+    stale = client.post("/api/auth/logout", **malformed)
+    assert stale.status_code == 401, stale.text
+    factory.user("anna", Role.officer)
+    login(client, "anna")
+    known = client.post("/api/auth/logout", **malformed)
+    assert known.status_code == 400, known.text
 
 
 def test_disabled_user_cannot_log_in(client: TestClient, factory: Factory, db: Session) -> None:
