@@ -841,7 +841,7 @@ CATEGORIES = (
             "_exec_single",
             "do_commit (",
             "do_begin",
-            "_sqlite_begin_immediate",
+            "_sqlite_writers.<locals>.begin",
             "do_rollback",
             "execute (sqlite3",
             "fetch_rows",

@@ -15,11 +15,13 @@ from sqlalchemy.orm import Session
 from palermo.audit import merkle, tree
 from palermo.audit.service import Operation, record
 from palermo.db import (
+    READING,
     attempt,
     create_db_engine,
     fetch_rows,
     next_number,
     remembered,
+    run_unit,
     session_factory,
     unit_of_work,
 )
@@ -115,6 +117,105 @@ def test_sqlite_writers_take_turns_and_a_broken_one_gives_its_turn_back(tmp_path
         entries = reader.execute(text("SELECT entry FROM ledger ORDER BY rowid")).scalars().all()
     assert entries == ["first", "second", "second"]
     writers.dispose()
+
+
+@pytest.fixture
+def sqlite_node(tmp_path: Path):
+    engine = create_db_engine(f"sqlite:///{tmp_path / 'node.sqlite3'}")
+    upgrade(engine)
+    with engine.begin() as connection:
+        connection.execute(text("CREATE TABLE ledger (entry TEXT)"))
+    yield engine
+    engine.dispose()
+
+
+def _line(session: Session, action: str, *, durable: bool = False) -> None:
+    record(session, action=action, operation=Operation.consultation, actor="x", durable=durable)
+
+
+def _actions(engine: Engine) -> list[str]:
+    with unit_of_work(session_factory(engine)) as session:
+        size = tree.tree_size(session)
+        leaves = session.scalars(select(AuditEvent.leaf_hash).order_by(AuditEvent.leaf_index))
+        assert tree.root_at(session, size) == merkle.root_from_leaf_hashes(leaves)
+        query = select(AuditEvent.action).order_by(AuditEvent.leaf_index)
+        return [a for a in session.scalars(query) if a.startswith("test.")]
+
+
+def test_a_reading_unit_of_work_leaves_the_writer_lock_to_others_until_its_end(
+    sqlite_node: Engine,
+) -> None:
+    """A request that only looks reads without SQLite's writer lock, so a writer of another
+    thread or process commits meanwhile; its audit lines are made at its end, in a writing
+    transaction of their own, after the writer's — less those of a rolled-back savepoint."""
+    sessions = session_factory(sqlite_node)
+
+    def writer() -> None:
+        with unit_of_work(sessions) as session:
+            session.execute(text("INSERT INTO ledger VALUES ('written meanwhile')"))
+            _line(session, "test.written")
+
+    def refused(session: Session) -> None:
+        _line(session, "test.undone")
+        raise Invalid("refused after its line")
+
+    def look(session: Session) -> list[str]:
+        _line(session, "test.looked")
+        with pytest.raises(Invalid):
+            attempt(session, lambda: refused(session))
+        entries = session.scalars(text("SELECT entry FROM ledger")).all()
+        meanwhile = threading.Thread(target=writer)
+        meanwhile.start()
+        meanwhile.join(timeout=10)
+        assert not meanwhile.is_alive(), "the writer waited for a unit of work that only reads"
+        return list(entries)
+
+    assert run_unit(sessions, look, reading=True) == []
+    assert _actions(sqlite_node) == ["test.written", "test.looked"]
+
+
+def test_a_reading_unit_that_writes_after_another_commit_runs_again_writing(
+    sqlite_node: Engine,
+) -> None:
+    """SQLite refuses a reading transaction its first write when another writer committed
+    since it began reading (what it read may no longer hold): the work runs again from the
+    start, writing, and nothing of the first try stays — not even its durable lines."""
+    sessions = session_factory(sqlite_node)
+    tries: list[bool] = []
+
+    def other_writer() -> None:
+        with unit_of_work(sessions) as session:
+            session.execute(text("INSERT INTO ledger VALUES ('other')"))
+
+    def read_then_write(session: Session) -> int:
+        tries.append(bool(session.execution_options.get(READING)))
+        _line(session, f"test.try {len(tries)}", durable=True)
+        seen = session.scalar(text("SELECT count(*) FROM ledger"))
+        if len(tries) == 1:
+            other_writer()
+        session.execute(text("INSERT INTO ledger VALUES ('ours')"))
+        return int(seen or 0)
+
+    assert run_unit(sessions, read_then_write, reading=True) == 1  # saw the other's entry
+    assert tries == [True, False]
+    with sqlite_node.connect() as connection:
+        entries = connection.execute(text("SELECT entry FROM ledger ORDER BY rowid")).scalars()
+        assert list(entries) == ["other", "ours"]
+    assert _actions(sqlite_node) == ["test.try 2"]
+
+
+def test_a_reading_unit_that_commits_on_its_way_keeps_the_lines_it_held(
+    sqlite_node: Engine,
+) -> None:
+    sessions = session_factory(sqlite_node)
+
+    def look_then_wait(session: Session) -> None:
+        _line(session, "test.before the commit")
+        session.commit()  # as before asking a peer, which may take seconds
+        _line(session, "test.after the commit")
+
+    run_unit(sessions, look_then_wait, reading=True)
+    assert _actions(sqlite_node) == ["test.before the commit", "test.after the commit"]
 
 
 def test_failed_work_leaves_the_database_as_it_was_but_keeps_durable_lines(

@@ -34,6 +34,16 @@ _DURABLE_KEY = "palermo.durable_writes"
 # Rows `defer_rows` holds on a connection until its next statement, savepoint or commit.
 _DEFERRED_KEY = "palermo.deferred_rows"
 _NOTES_KEY = "palermo.transaction_notes"
+# Writes a reading unit of work holds for its end (`write_at_end`), and how many of them
+# each open savepoint found (a savepoint rolled back drops those made since).
+_AT_END_KEY = "palermo.writes_at_end"
+_AT_END_MARKS_KEY = "palermo.writes_at_end_marks"
+# An execution option: the unit of work reads first and takes SQLite's writer lock only at
+# its first write, or for the writes held for its end (`run_unit`).
+READING = "palermo_reading"
+_WROTE_KEY = "palermo.wrote"  # on a reading transaction's connection once it wrote
+# The statements a reading transaction runs without SQLite's writer lock.
+_READS = ("BEGIN", "SELECT", "WITH", "PRAGMA", "SAVEPOINT", "RELEASE", "ROLLBACK")
 # How long an SQLite writer waits for its turn before giving up with "database is locked".
 BUSY_TIMEOUT_SECONDS = 30
 SQLITE_MMAP_BYTES = 2**31 - 2**16  # the largest mapping SQLite is built to allow
@@ -55,9 +65,10 @@ def create_db_engine(url: str, *, readonly: bool = False, **kwargs: Any) -> Engi
             event.listen(engine, "connect", _sqlite_query_only)
             event.listen(engine, "begin", _sqlite_begin_deferred)
         else:
+            turns = None
             if parsed.database and parsed.database != ":memory:":
-                _queue_writers(engine, f"{parsed.database}-writers", BUSY_TIMEOUT_SECONDS)
-            event.listen(engine, "begin", _sqlite_begin_immediate)
+                turns = _WriterTurns(f"{parsed.database}-writers", BUSY_TIMEOUT_SECONDS)
+            _sqlite_writers(engine, turns)
         return engine
     return create_engine(url, pool_pre_ping=True, **kwargs)
 
@@ -76,12 +87,6 @@ def _sqlite_pragmas(dbapi_connection: sqlite3.Connection, _record: object) -> No
     # search touching thousands of records' index pages takes a quarter less time.
     cursor.execute(f"PRAGMA mmap_size={SQLITE_MMAP_BYTES}")
     cursor.close()
-
-
-def _sqlite_begin_immediate(connection: Any) -> None:
-    # Take the write lock at BEGIN: a deferred transaction that reads then writes can fail
-    # with "database is locked" when another writer got there first.
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 class _WriterTurns:
@@ -130,21 +135,43 @@ class _WriterTurns:
         self.threads.release()
 
 
-def _queue_writers(engine: Engine, lock_path: str, timeout: float) -> None:
-    turns = _WriterTurns(lock_path, timeout)
+def _sqlite_writers(engine: Engine, turns: _WriterTurns | None) -> None:
+    """A writing transaction takes the writer lock at BEGIN: a deferred one that reads then
+    writes fails with "database is locked" when another writer committed in between. A
+    reading one (`READING`) begins deferred and takes it at its first write, which SQLite
+    refuses if another writer committed since it began reading (`run_unit` runs it again)."""
 
-    @event.listens_for(engine, "begin")
-    def wait_turn(connection: Any) -> None:
+    def take_turn(connection: Any) -> None:
         held = connection.connection.record_info
-        if not held.get("writer_turn"):  # a connection keeps its turn until it is returned
+        if turns is not None and not held.get("writer_turn"):  # kept until it is returned
             turns.take()
             held["writer_turn"] = True
 
+    @event.listens_for(engine, "begin")
+    def begin(connection: Connection) -> None:
+        if connection.get_execution_options().get(READING):
+            connection.exec_driver_sql("BEGIN")
+        else:
+            take_turn(connection)
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def before_write(connection: Connection, _cursor: Any, statement: str, *_: Any) -> None:
+        if (
+            connection.get_execution_options().get(READING)
+            and _WROTE_KEY not in connection.info
+            and not statement.lstrip()[:9].upper().startswith(_READS)
+        ):
+            take_turn(connection)
+            connection.info[_WROTE_KEY] = True
+
     # Also when a connection breaks: the pool invalidates it and takes it back at once.
-    @event.listens_for(engine, "checkin")
-    def end_turn(_dbapi: sqlite3.Connection | None, record: Any) -> None:
-        if record.record_info.pop("writer_turn", False):
-            turns.give_back()
+    if turns is not None:
+
+        @event.listens_for(engine, "checkin")
+        def end_turn(_dbapi: sqlite3.Connection | None, record: Any) -> None:
+            if record.record_info.pop("writer_turn", False):
+                turns.give_back()
 
 
 def _sqlite_query_only(dbapi_connection: sqlite3.Connection, _record: object) -> None:
@@ -204,7 +231,7 @@ def conclude(session: Session, *, failed: bool) -> None:
     try:
         if not failed:
             try:
-                session.commit()
+                _commit(session)
                 return
             except BaseException:
                 _keep_durable_writes(session)
@@ -221,7 +248,104 @@ def _keep_durable_writes(session: Session) -> None:
     if writes:
         for write in writes:
             write(session)
-        session.commit()
+        _commit(session)
+
+
+def _commit(session: Session) -> None:
+    """Commit, with the writes held for the end. A reading SQLite transaction that wrote
+    nothing ends its reads first, and they are made in a writing one of their own."""
+    held = session.info.pop(_AT_END_KEY, None)
+    if held:
+        connection = session.connection()
+        if connection.dialect.name == "sqlite" and _WROTE_KEY not in connection.info:
+            session.commit()
+            session.connection(execution_options={READING: False})
+        for write in held:
+            write(session)
+    session.commit()
+
+
+def write_at_end(session: Session, write: Callable[[Session], None]) -> None:
+    """Make a write that depends on nothing the unit of work read — an audit line, a
+    disclosure count, a token's last use — now, or in a reading unit of work (`run_unit`)
+    at its end, so that its reads never wait for SQLite's writer lock (nor hold it: another
+    worker writes meanwhile). A rollback drops it with the rest."""
+    if _reading(session):
+        session.info.setdefault(_AT_END_KEY, []).append(write)
+    else:
+        write(session)
+
+
+def _reading(session: Session) -> bool:
+    return bool(session.execution_options.get(READING))
+
+
+def run_unit(factory: SessionFactory, work: Callable[[Session], T], *, reading: bool) -> T:
+    """Run `work` as one unit of work and conclude it. A reading one (a request that only
+    looks) begins without SQLite's writer lock and makes its appends at the end; should it
+    write after another writer committed since it began reading, SQLite refuses the write,
+    and the work is run again from the start, writing, with nothing of the first try kept."""
+    if reading:
+        session = factory(execution_options={READING: True})
+        try:
+            result = work(session)
+            session.flush()  # its pending changes, so that a refusal comes here
+        except Exception as error:
+            if not _stale(error):
+                conclude(session, failed=True)
+                raise
+            session.info.pop(_DURABLE_KEY, None)
+            conclude(session, failed=True)
+        else:
+            conclude(session, failed=False)
+            return result
+    session = factory()
+    try:
+        result = work(session)
+    except BaseException:
+        conclude(session, failed=True)
+        raise
+    conclude(session, failed=False)
+    return result
+
+
+def _stale(error: BaseException) -> bool:
+    """Whether SQLite refused a reading transaction its first write: another writer
+    committed since it began reading, so what it read may no longer hold."""
+    cause = getattr(error, "orig", error)
+    return (
+        isinstance(cause, sqlite3.OperationalError)
+        and cause.sqlite_errorcode == sqlite3.SQLITE_BUSY_SNAPSHOT
+    )
+
+
+@event.listens_for(Session, "after_transaction_create")
+def _mark_writes_at_end(session: Session, transaction: Any) -> None:
+    if transaction.nested and _reading(session):
+        marks = session.info.setdefault(_AT_END_MARKS_KEY, {})
+        marks[transaction] = len(session.info.get(_AT_END_KEY, ()))
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _drop_writes_at_end(session: Session, previous_transaction: Any) -> None:
+    marks = session.info.get(_AT_END_MARKS_KEY, {})
+    if previous_transaction.nested and previous_transaction in marks:
+        del session.info.get(_AT_END_KEY, [])[marks.pop(previous_transaction) :]
+
+
+@event.listens_for(Session, "before_commit")
+def _make_writes_at_end(session: Session) -> None:
+    # A commit other than the unit's own (`_commit` takes them first) makes them now, in
+    # its transaction, rather than end it without them.
+    for write in session.info.pop(_AT_END_KEY, None) or ():
+        write(session)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_writes_at_end(session: Session, transaction: Any) -> None:
+    if not transaction.nested and transaction.parent is None:  # a rollback drops them too
+        session.info.pop(_AT_END_KEY, None)
+        session.info.pop(_AT_END_MARKS_KEY, None)
 
 
 def insert_rows(
@@ -260,6 +384,11 @@ def _write_deferred(connection: Connection, *_: Any) -> None:
 def _drop_deferred(connection: Connection, *_: Any) -> None:
     if not connection.invalidated:  # an invalidated one has no rows left (see the checkin)
         connection.info.pop(_DEFERRED_KEY, None)
+        connection.info.pop(_WROTE_KEY, None)
+
+
+def _ended_writing(connection: Connection) -> None:
+    connection.info.pop(_WROTE_KEY, None)
 
 
 def _before_statement(connection: Connection, *_: Any) -> None:
@@ -269,6 +398,7 @@ def _before_statement(connection: Connection, *_: Any) -> None:
 
 for _name in ("commit", "savepoint", "release_savepoint", "rollback_savepoint"):
     event.listen(Engine, _name, _write_deferred)
+event.listen(Engine, "commit", _ended_writing)
 event.listen(Engine, "before_cursor_execute", _before_statement)
 event.listen(Engine, "rollback", _drop_deferred)
 
@@ -303,6 +433,7 @@ def _drop_deferred_at_checkin(_dbapi: Any, record: Any) -> None:
     # A connection returned without commit or rollback (the pool resets it) drops them too.
     record.info.pop(_DEFERRED_KEY, None)
     record.info.pop(_NOTES_KEY, None)
+    record.info.pop(_WROTE_KEY, None)
 
 
 def _executemany(
@@ -319,6 +450,8 @@ def _executemany(
         rows = [_convert(row, processors) for row in rows]
     cursor = connection.connection.cursor()  # the DBAPI connection of this transaction
     try:
+        # Past SQLAlchemy's execution, but not past the statement events (the writer lock).
+        connection.dispatch.before_cursor_execute(connection, cursor, sql, rows, None, True)
         cursor.executemany(sql, rows)
     finally:
         cursor.close()

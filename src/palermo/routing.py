@@ -27,11 +27,12 @@ from fastapi import APIRouter as FastAPIRouter
 from fastapi import Request
 from fastapi.params import Depends
 from fastapi.routing import APIRoute
+from sqlalchemy.orm import Session
 from starlette.routing import Match
 from starlette.types import Scope
 
 from palermo import deps
-from palermo.db import conclude
+from palermo.db import conclude, run_unit
 from palermo.errors import PalermoError
 
 _REQUEST = "palermo_request"
@@ -119,20 +120,19 @@ def _unit_of_work(
     principal_name: str | None,
     supplied_csrf: str | None,
 ) -> Any:
-    session = request.app.state.session_factory()
-    failed = True
-    try:
+    def work(session: Session) -> Any:
         if principal_name is not None:
             principal = deps.authenticated(request, session, request.app.state.settings)
             deps.check_csrf(request, supplied_csrf)
             arguments[principal_name] = principal
         if session_name is not None:
             arguments[session_name] = session
-        answer = endpoint(**arguments)
-        failed = False
-    finally:
-        conclude(session, failed=failed)
-    return answer
+        return endpoint(**arguments)
+
+    # A request that only looks (GET, HEAD) reads without SQLite's writer lock: its audit
+    # lines are made at its end, while another worker may write meanwhile.
+    reading = request.method in deps.SAFE_METHODS
+    return run_unit(request.app.state.session_factory, work, reading=reading)
 
 
 async def authenticated_first(request: Request, error: Exception) -> Exception:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
@@ -178,7 +178,9 @@ def test_an_append_after_another_process_reads_the_tail_in_one_go(
     """A process keeps the tail of its last commit; when another process (a second worker,
     a command) has appended since, the subtrees covering the log are read together, and
     the log grows as if nothing had happened."""
-    for number in range(22):
+    # Other tests' lines may be there already: the log grows to 32 k + 22 lines.
+    already = db.scalar(select(func.count()).select_from(AuditEvent)) or 0
+    for number in range(-already % 32 + 22):
         record(db, action=f"test.{number}", operation=Operation.consultation, actor="x")
     db.commit()
     reads: list[str] = []
@@ -192,14 +194,14 @@ def test_an_append_after_another_process_reads_the_tail_in_one_go(
     audit_service._COMMITTED.clear()  # as after another process's commit
     record(db, action="test.after", operation=Operation.consultation, actor="x")
     db.commit()
-    assert len(reads) == 1  # the three stored nodes of 16 + 4 + 2 leaves
+    assert len(reads) == 1  # the stored nodes of 32 k + 16 + 4 + 2 leaves
     audit_service._COMMITTED.clear()
     record(db, action="test.later", operation=Operation.consultation, actor="x")
     db.commit()
-    assert len(reads) == 3  # then those of 16 + 4 + 2 + 1: three nodes and a leaf
+    assert len(reads) == 3  # then those of 32 k + 16 + 4 + 2 + 1: the nodes and a leaf
     leaves = list(db.scalars(select(AuditEvent.leaf_hash).order_by(AuditEvent.leaf_index)))
-    assert len(leaves) == 24
-    assert tree.root_at(db, 24) == merkle.InMemoryTree(leaves).root()
+    assert len(leaves) % 32 == 24
+    assert tree.root_at(db, len(leaves)) == merkle.InMemoryTree(leaves).root()
 
 
 def test_auditors_read_the_log_and_the_reading_is_logged(

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session, SessionTransaction
 
 from palermo.audit.merkle import leaf_hash, perfect_nodes_completed_by
 from palermo.audit.tree import Prefetched, subtrees
-from palermo.db import defer_rows, durable_write
+from palermo.db import defer_rows, durable_write, write_at_end
 from palermo.errors import PalermoError
 from palermo.identity.principal import Principal
 from palermo.models.audit import AuditEvent, AuditNode
@@ -112,7 +112,7 @@ class LogTail:
         connection = session.connection()
         if connection.dialect.name == "postgresql":
             connection.execute(_PG_APPEND_LOCK, {"key": _APPEND_LOCK})
-        # SQLite transactions begin IMMEDIATE, so the writer lock is already held.
+        # SQLite's writer lock is held: the transaction began IMMEDIATE, or wrote already.
         last = connection.execute(_LAST_LEAF).first()
         self.size = 0 if last is None else last[0] + 1
         self.last: bytes | None = None if last is None else last[1]
@@ -277,7 +277,8 @@ def record(
         fields["detail"].setdefault("channel", principal.channel)
 
     def write(s: Session) -> None:
-        _append(s, dict(fields))
+        line = dict(fields)
+        write_at_end(s, lambda t: _append(t, line))
 
     if durable:
         durable_write(session, write)

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import Select, bindparam, select, update
 from sqlalchemy.orm import Session, joinedload, selectinload
 
-from palermo.db import remembered
+from palermo.db import remembered, write_at_end
 from palermo.errors import Invalid
 from palermo.identity.principal import Principal
 from palermo.identity.roles import AgencyKind, Role
@@ -166,9 +166,12 @@ def note_token_use(session: Session, holder: TokenHolder, now: datetime) -> None
     """Keep a token's last use to the minute: each use is in the audit log already, and a
     row written on every request would serialise one token's concurrent requests."""
     if holder.last_used_at is None or now - holder.last_used_at >= TOKEN_USE_RESOLUTION:
-        session.connection().execute(
-            update(ApiToken).where(ApiToken.id == holder.token_id).values(last_used_at=now)
-        )
+        used = update(ApiToken).where(ApiToken.id == holder.token_id).values(last_used_at=now)
+
+        def note(s: Session) -> None:
+            s.connection().execute(used)
+
+        write_at_end(session, note)
 
 
 def token_by_id(session: Session, token_id: uuid.UUID) -> ApiToken | None:

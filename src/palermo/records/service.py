@@ -21,7 +21,7 @@ from sqlalchemy.sql.elements import BindParameter
 
 from palermo.audit.service import Operation, Outcome
 from palermo.audit.service import record as audit
-from palermo.db import insert_dicts, insert_rows, mark_transaction
+from palermo.db import insert_dicts, insert_rows, mark_transaction, write_at_end
 from palermo.errors import Forbidden, Invalid, NotFound
 from palermo.identity import repository as directory
 from palermo.identity.principal import Principal
@@ -735,11 +735,14 @@ def log_disclosure(
     """Remember which agency received which record, to tell it of corrections later."""
     if agency_id is None:
         return
-    session.flush()  # the session's pending work, which Core statements would not see
-    connection = session.connection()
-    connection.execute(
-        _DISCLOSED[connection.dialect.name], {"agency": agency_id, "ids": list(ids), "now": now}
-    )
+    values = {"agency": agency_id, "ids": list(ids), "now": now}
+
+    def disclose(s: Session) -> None:
+        s.flush()  # the session's pending work, which Core statements would not see
+        connection = s.connection()
+        connection.execute(_DISCLOSED[connection.dialect.name], values)
+
+    write_at_end(session, disclose)
 
 
 def read_record(
