@@ -299,14 +299,8 @@ def run_unit(factory: SessionFactory, work: Callable[[Session], T], *, reading: 
         else:
             conclude(session, failed=False)
             return result
-    session = factory()
-    try:
-        result = work(session)
-    except BaseException:
-        conclude(session, failed=True)
-        raise
-    conclude(session, failed=False)
-    return result
+    with unit_of_work(factory) as session:
+        return work(session)
 
 
 def _stale(error: BaseException) -> bool:
@@ -384,11 +378,6 @@ def _write_deferred(connection: Connection, *_: Any) -> None:
 def _drop_deferred(connection: Connection, *_: Any) -> None:
     if not connection.invalidated:  # an invalidated one has no rows left (see the checkin)
         connection.info.pop(_DEFERRED_KEY, None)
-        connection.info.pop(_WROTE_KEY, None)
-
-
-def _ended_writing(connection: Connection) -> None:
-    connection.info.pop(_WROTE_KEY, None)
 
 
 def _before_statement(connection: Connection, *_: Any) -> None:
@@ -398,7 +387,6 @@ def _before_statement(connection: Connection, *_: Any) -> None:
 
 for _name in ("commit", "savepoint", "release_savepoint", "rollback_savepoint"):
     event.listen(Engine, _name, _write_deferred)
-event.listen(Engine, "commit", _ended_writing)
 event.listen(Engine, "before_cursor_execute", _before_statement)
 event.listen(Engine, "rollback", _drop_deferred)
 
@@ -422,6 +410,7 @@ def transaction_marked(session: Session, mark: str) -> bool:
 def _clear_notes(connection: Connection, *_: Any) -> None:
     if not connection.invalidated:  # an invalidated one keeps nothing (see the checkin)
         connection.info.pop(_NOTES_KEY, None)
+        connection.info.pop(_WROTE_KEY, None)
 
 
 event.listen(Engine, "commit", _clear_notes)
